@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// `npm test`: the whole suite on every database (SQLite, PostgreSQL, MariaDB/MySQL), each with the
+// in-process adapters and with Redis. A combination whose service is down is skipped with a note
+// on a laptop and fails under CI=true. Extra arguments go to vitest (e.g. a file filter).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+const urls = {
+  postgres: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  mysql: process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test',
+  redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+};
+const only = process.env.TEST_MATRIX?.split(',').map((s) => s.trim()); // e.g. TEST_MATRIX=sqlite,postgres+redis
+const combos = [
+  ['sqlite', false], ['sqlite', true], ['postgres', false], ['postgres', true], ['mysql', false], ['mysql', true],
+].filter(([db, redis]) => !only || only.includes(redis ? `${db}+redis` : db));
+
+function reachable(url) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port) });
+    const done = (ok) => { socket.destroy(); resolve(ok); };
+    socket.setTimeout(1500, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+const ci = process.env.CI === 'true';
+const resultsDir = path.resolve('.test-results');
+fs.rmSync(resultsDir, { recursive: true, force: true });
+fs.mkdirSync(resultsDir, { recursive: true });
+const extra = process.argv.slice(2);
+const rows = [];
+let failedRun = false;
+let platformSuitesRun = false;
+
+for (const [db, redis] of combos) {
+  const name = redis ? `${db}+redis` : db;
+  const needed = [db !== 'sqlite' ? db : null, redis ? 'redis' : null].filter(Boolean);
+  const down = [];
+  for (const service of needed) if (!(await reachable(urls[service]))) down.push(service);
+  if (down.length) {
+    const note = `${down.join(', ')} not reachable`;
+    if (ci) {
+      console.error(`\n[matrix] ${name}: ${note} and CI=true — failing`);
+      rows.push({ name, status: 'FAILED (service down)', passed: 0, failed: 1, skipped: 0 });
+      failedRun = true;
+    } else {
+      console.warn(`\n[matrix] ${name}: skipped (${note})`);
+      rows.push({ name, status: `skipped: ${note}`, passed: 0, failed: 0, skipped: 0 });
+    }
+    continue;
+  }
+  // The port contract suites (test/platform) exercise both adapters themselves; run them once.
+  const exclude = platformSuitesRun ? ['--exclude', 'test/platform/**'] : [];
+  platformSuitesRun = true;
+  const output = path.join(resultsDir, `${name}.json`);
+  console.log(`\n[matrix] ${name}`);
+  const run = spawnSync(
+    'npx',
+    ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${output}`, ...exclude, ...extra],
+    { stdio: 'inherit', env: { ...process.env, TEST_DB: db, TEST_REDIS: redis ? '1' : '0' } },
+  );
+  let passed = 0, failed = 0, skipped = 0;
+  try {
+    const report = JSON.parse(fs.readFileSync(output, 'utf8'));
+    passed = report.numPassedTests;
+    failed = report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
+    skipped = report.numPendingTests + report.numTodoTests;
+  } catch {
+    failed = 1;
+  }
+  if (run.status !== 0) {
+    failedRun = true;
+    if (failed === 0) failed = 1;
+  }
+  rows.push({ name, status: run.status === 0 ? 'ok' : 'FAILED', passed, failed, skipped });
+}
+
+console.log('\n[matrix] summary');
+console.table(rows);
+const total = rows.reduce((t, r) => ({ passed: t.passed + r.passed, failed: t.failed + r.failed, skipped: t.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 });
+console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(failedRun ? 1 : 0);
