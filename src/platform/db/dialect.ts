@@ -1,0 +1,201 @@
+/**
+ * Every difference between SQLite, PostgreSQL and MySQL/MariaDB lives here: connecting, how
+ * 64-bit integers come back, upserts, insert-or-ignore and column types in migrations. Features
+ * and repositories call these helpers and never branch on the dialect themselves.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  Kysely,
+  MysqlAdapter,
+  MysqlDialect,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type InsertQueryBuilder,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+  type ColumnDataType,
+  type Expression,
+  type SqliteDatabase,
+} from 'kysely';
+import { createPool } from 'mysql2';
+import pg from 'pg';
+
+export type DialectName = 'sqlite' | 'postgres' | 'mysql';
+
+export function dialectFromUrl(url: string): DialectName {
+  if (/^(sqlite|file):/.test(url)) return 'sqlite';
+  if (/^postgres(ql)?:/.test(url)) return 'postgres';
+  if (/^(mysql|mariadb):/.test(url)) return 'mysql';
+  throw new Error(`Unsupported DATABASE_URL scheme: ${url.split(':')[0]}`);
+}
+
+function isIdColumn(name: string): boolean {
+  return name === 'id' || name.endsWith('_id');
+}
+
+/**
+ * Drivers are set up to return 64-bit integers as bigint so that nothing loses precision; this
+ * plugin then applies the naming convention: id columns stay (or become) bigint, every other
+ * integer becomes a number. One rule for all three drivers, so rows look identical everywhere.
+ */
+class NormalizeIntegersPlugin implements KyselyPlugin {
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    for (const row of args.result.rows) {
+      for (const key in row) {
+        const value = row[key];
+        if (typeof value === 'bigint') {
+          if (!isIdColumn(key)) row[key] = Number(value);
+        } else if (typeof value === 'number' && isIdColumn(key) && Number.isInteger(value)) {
+          row[key] = BigInt(value);
+        }
+      }
+    }
+    return args.result;
+  }
+}
+
+interface PoolOptions {
+  poolSize?: number;
+  /**
+   * An idle pooled connection died (server restart, failover, an administrator ending it). The pool
+   * replaces it on the next checkout; without a listener node-postgres would crash the process.
+   */
+  onIdleError?: (error: Error) => void;
+}
+
+function sqliteFile(url: string): string {
+  const file = url.replace(/^(sqlite|file):(\/\/)?/, '');
+  return file === '' ? ':memory:' : file;
+}
+
+/** How many compiled SQLite statements are kept (distinct SQL texts; `IN (…)` lists of other lengths are other texts). */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * better-sqlite3 compiles the SQL text on every `prepare`, and Kysely's SQLite driver prepares on
+ * every execution: for a short indexed query that compile costs as much as running it. This keeps
+ * compiled statements by SQL text (oldest evicted first). A statement is reused only when it is not
+ * in the middle of an iteration (`busy`, a streamed query), so two users never share a cursor;
+ * Kysely's single-connection mutex already runs one statement at a time. SQLite re-prepares a kept
+ * statement by itself when a migration changed the schema.
+ */
+function withStatementCache(database: BetterSqlite3.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(text: string) {
+      const kept = statements.get(text);
+      if (kept && !kept.busy) return kept;
+      const statement = database.prepare(text);
+      if (!kept) {
+        if (statements.size >= size) statements.delete(statements.keys().next().value as string);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+export function createKysely<DB>(url: string, options: PoolOptions = {}): Kysely<DB> {
+  const dialect = dialectFromUrl(url);
+  const plugins = [new NormalizeIntegersPlugin()];
+  if (dialect === 'sqlite') {
+    const file = sqliteFile(url);
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const database = new BetterSqlite3(file);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+    database.pragma('busy_timeout = 5000');
+    database.defaultSafeIntegers(true);
+    return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }), plugins });
+  }
+  if (dialect === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === 20 ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    });
+    pool.on('error', options.onIdleError ?? (() => {}));
+    return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins });
+  }
+  const pool = createPool({
+    uri: url.replace(/^mariadb:/, 'mysql:'),
+    connectionLimit: options.poolSize ?? 10,
+    charset: 'utf8mb4',
+    supportBigNumbers: true,
+    typeCast(field, next) {
+      if (field.type === 'LONGLONG') {
+        const text = field.string();
+        return text === null ? null : BigInt(text);
+      }
+      return next();
+    },
+  });
+  return new Kysely<DB>({ dialect: new MysqlDialect({ pool }), plugins });
+}
+
+export function dialectOf(db: Kysely<any>): DialectName {
+  const adapter = db.getExecutor().adapter;
+  if (adapter instanceof PostgresAdapter) return 'postgres';
+  if (adapter instanceof MysqlAdapter) return 'mysql';
+  return 'sqlite';
+}
+
+/** Column type for long text (article bodies): MySQL's TEXT stops at 64 KiB. */
+export function longTextType(db: Kysely<any>): ColumnDataType | Expression<unknown> {
+  return dialectOf(db) === 'mysql' ? sql`mediumtext` : 'text';
+}
+
+/** Table options: MySQL needs the charset spelled out to store Chinese and emoji safely. */
+export function tableSuffix(db: Kysely<any>) {
+  return dialectOf(db) === 'mysql' ? sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci` : sql``;
+}
+
+type AnyInsert = InsertQueryBuilder<any, any, any>;
+
+/** INSERT … ON CONFLICT (columns) DO UPDATE / ON DUPLICATE KEY UPDATE. */
+export function onConflictUpdate<Q extends AnyInsert>(
+  db: Kysely<any>,
+  query: Q,
+  conflictColumns: string[],
+  update: Record<string, unknown>,
+): Q {
+  if (dialectOf(db) === 'mysql') return query.onDuplicateKeyUpdate(update as never) as Q;
+  return query.onConflict((oc) => oc.columns(conflictColumns as never).doUpdateSet(update as never)) as Q;
+}
+
+/** INSERT that silently skips rows violating a unique key. */
+export function onConflictIgnore<Q extends AnyInsert>(db: Kysely<any>, query: Q, conflictColumns: string[]): Q {
+  if (dialectOf(db) === 'mysql') return query.ignore() as Q;
+  return query.onConflict((oc) => oc.columns(conflictColumns as never).doNothing()) as Q;
+}
+
+/** Unique-key violation, whatever the driver calls it. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number } | null;
+  if (!e) return false;
+  return (
+    e.code === '23505' || // PostgreSQL unique_violation
+    e.code === 'ER_DUP_ENTRY' ||
+    e.errno === 1062 ||
+    e.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
+}
+

@@ -1,0 +1,108 @@
+/**
+ * Authentication as route metadata (contract §1.2). Each route declares `config.auth`:
+ * - `public`   (default) the token is ignored;
+ * - `optional` no header = anonymous (or `Anony <device id>`); a bad Bearer token is a 401 so the
+ *              app's refresh flow kicks in;
+ * - `required` a valid access token of an active session and user;
+ * - `mp`       required, and the token must carry `verified: true`.
+ * One onRequest hook enforces it with the exact status codes and messages the apps expect. How a
+ * token is checked (signature, session, user status) is the auth module's business, injected here.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from './errors.js';
+
+export type AuthMode = 'public' | 'optional' | 'required' | 'mp';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthMode;
+  }
+  interface FastifyRequest {
+    /** Session of the access token, when signed in. */
+    sessionId?: bigint;
+    /** Token carried `verified: true` (an MP token). */
+    verified?: boolean;
+    /** `Authorization: Anony <device id>` on optional routes: the recommender's user key. */
+    anonymousId?: string;
+  }
+}
+
+export interface AccessClaims {
+  userId: bigint;
+  sessionId: bigint;
+  refresh: boolean;
+  verified: boolean;
+}
+
+/** Why a token was not accepted; the hook maps each reason to the contract's status code. */
+export type TokenProblem = 'invalid' | 'refresh-token' | 'user-disabled' | 'session-revoked';
+
+export interface Authenticator {
+  /** Verifies an access token and that its session and user are still active. */
+  authenticate(token: string): Promise<{ ok: true; claims: AccessClaims } | { ok: false; problem: TokenProblem }>;
+}
+
+const MESSAGES = {
+  required: 'User must be authorized.',
+  optionalInvalid: 'Token has some errors.',
+  refresh: 'Do not use refresh token.',
+  denied: 'User denied.',
+  unverified: 'User must be real info verified.',
+} as const;
+
+/** The token of `Authorization: Bearer <token>` (exactly one space, §1.2), or null. */
+export function bearerToken(request: FastifyRequest): string | null | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer (\S+)$/.exec(header);
+  return match ? match[1]! : null;
+}
+
+function anonymousId(header: string | undefined): string | undefined {
+  const match = header ? /^Anony (\S{1,128})$/.exec(header) : null;
+  return match ? match[1] : undefined;
+}
+
+/** Contract routes must say who may call them: a forgotten mode fails the boot, not a review. */
+const CONTRACT_PREFIX = /^\/(app|mp)\//;
+
+export function registerAuth(app: FastifyInstance, authenticator: Authenticator): void {
+  app.addHook('onRoute', (route) => {
+    if (CONTRACT_PREFIX.test(route.url) && route.config?.auth === undefined) {
+      throw new Error(`${String(route.method)} ${route.url} must declare config.auth (public, optional, required or mp)`);
+    }
+  });
+  app.addHook('onRequest', async (request) => {
+    const mode = request.routeOptions.config.auth ?? 'public';
+    if (mode === 'public') return;
+
+    const token = bearerToken(request);
+    if (mode === 'optional' && token === undefined) return;
+    if (mode === 'optional' && token === null) {
+      const anonymous = anonymousId(request.headers.authorization);
+      if (anonymous !== undefined) {
+        request.anonymousId = anonymous;
+        return;
+      }
+    }
+    const unauthorized = mode === 'optional' ? MESSAGES.optionalInvalid : MESSAGES.required;
+    if (!token) throw new AppError(401, unauthorized);
+
+    const result = await authenticator.authenticate(token);
+    if (!result.ok) {
+      if (result.problem === 'refresh-token') throw new AppError(403, MESSAGES.refresh);
+      if (result.problem === 'user-disabled') throw new AppError(403, MESSAGES.denied);
+      throw new AppError(401, unauthorized);
+    }
+    if (mode === 'mp' && !result.claims.verified) throw new AppError(403, MESSAGES.unverified);
+    request.userId = result.claims.userId;
+    request.sessionId = result.claims.sessionId;
+    request.verified = result.claims.verified;
+  });
+}
+
+/** For handlers on required/mp routes: the hook guarantees a user. */
+export function currentUser(request: FastifyRequest): bigint {
+  if (request.userId === undefined) throw new AppError(401, MESSAGES.required);
+  return request.userId;
+}

@@ -1,0 +1,155 @@
+/**
+ * Cross-cutting HTTP behaviour shared by every route: request ids, the request log line, body
+ * parsing, blank-value stripping, CORS, the error envelope, 404/405, and OpenAPI.
+ * Registered before any module so that every route inherits it.
+ */
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../config.js';
+import { AppError } from './errors.js';
+import { registerJsonBody } from './json-body.js';
+import { trackRoutes } from './method-not-allowed.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in user, once authentication has run (logged with errors). */
+    userId?: bigint;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Accepts a sane upstream X-Request-Id (load balancers set one) so logs correlate across hops. */
+export function requestIdFrom(header: string | string[] | undefined, fallback: () => string): string {
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : fallback();
+}
+
+/** Contract §1.8: `null` and `""` mean "absent", in the query and at the top of a JSON body. */
+function stripBlanks(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (record[key] === null || record[key] === '') delete record[key];
+  }
+}
+
+function validationMessage(error: FastifyError): Record<string, string> {
+  const first = error.validation?.[0];
+  if (!first) return { [error.validationContext ?? 'request']: error.message };
+  const params = first.params as { missingProperty?: string; additionalProperty?: string };
+  const path = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const field = params.missingProperty
+    ? [path, params.missingProperty].filter(Boolean).join('.')
+    : path || error.validationContext || 'request';
+  const reason = params.missingProperty ? 'is required' : (first.message ?? 'is invalid');
+  return { [field]: reason };
+}
+
+function sendError(reply: FastifyReply, status: number, message: unknown, headers: Record<string, string> = {}) {
+  return reply.code(status).headers(headers).type('application/json; charset=utf-8').send({ message });
+}
+
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'Request body is too large.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'Unsupported content type.'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'Invalid Content-Length.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'Empty JSON body.'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'Malformed JSON body.'],
+};
+
+function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof AppError) return sendError(reply, error.statusCode, error.body, error.headers);
+  if (error.validation) return sendError(reply, 400, validationMessage(error));
+  const known = CLIENT_ERRORS[error.code];
+  if (known) return sendError(reply, known[0], known[1]);
+  if (error instanceof SyntaxError) return sendError(reply, 400, 'Malformed JSON body.');
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return sendError(reply, status, error.message);
+
+  // Logged once, with what an operator needs; the client learns only the request id.
+  request.log.error(
+    {
+      err: error,
+      reqId: request.id,
+      method: request.method,
+      url: request.url,
+      route: request.routeOptions.url,
+      userId: request.userId?.toString(),
+    },
+    'unhandled error',
+  );
+  return reply.code(500).type('application/json; charset=utf-8').send({ message: 'Internal server error.', request_id: request.id });
+}
+
+export async function registerHttpLayer(app: FastifyInstance, config: Config): Promise<void> {
+  const allowedMethods = trackRoutes(app);
+  registerJsonBody(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('preValidation', async (request) => {
+    stripBlanks(request.query);
+    stripBlanks(request.body);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        userId: request.userId?.toString(),
+      },
+      'request',
+    );
+  });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    const allow = allowedMethods(request.method, request.url);
+    if (allow.length > 0) return sendError(reply, 405, 'Method not allowed.', { allow: allow.join(', ') });
+    return sendError(reply, 404, 'Not found.');
+  });
+
+  await app.register(cors, {
+    origin: config.corsOrigins === '*' ? true : config.corsOrigins,
+    credentials: config.corsCredentials,
+    methods: ['DELETE', 'GET', 'OPTIONS', 'PATCH', 'POST', 'PUT'],
+    allowedHeaders: [
+      'accept-encoding',
+      'authorization',
+      'content-type',
+      'dnt',
+      'origin',
+      'user-agent',
+      'x-csrftoken',
+      'x-requested-with',
+      'trace',
+    ],
+    exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+    maxAge: 86400,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Inkstone API',
+        version: '0.1.0',
+        description:
+          'Heima Toutiao app (/app) and media platform (/mp) contract, plus Inkstone extensions. ' +
+          'Success bodies are {"message":"OK","data":…}; errors are {"message": string | {field: reason}}. ' +
+          'Ids are 64-bit integers: send them as integers or digit strings.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,269 @@
+import { LRUCache } from 'lru-cache';
+import type { KeyValueStore, ScoredMember, SetOptions } from './kv.js';
+
+type Entry =
+  | { type: 'string'; value: string }
+  | { type: 'hash'; value: Map<string, string> }
+  | { type: 'zset'; value: Map<string, number> }
+  | { type: 'list'; value: string[] };
+
+type EntryOf<T extends Entry['type']> = Extract<Entry, { type: T }>;
+
+// Redis' own messages, so callers and tests see the same errors from both adapters.
+const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+const NOT_INTEGER = 'ERR value is not an integer or out of range';
+
+/**
+ * One process's key-value store, for a single instance without Redis. Every method finishes
+ * synchronously (the promise only wraps the result), so each call is atomic within the process
+ * exactly as each Redis command is atomic on the server.
+ *
+ * Differences from Redis that are deliberate: keys expire lazily (an expired key reads as absent
+ * but holds its slot until touched or evicted), the least recently used key is evicted past
+ * `maxEntries`, and integers are limited to JavaScript's safe range instead of 64 bits.
+ */
+export class MemoryKeyValueStore implements KeyValueStore {
+  readonly kind = 'memory';
+  /** Each instance owns its cache, so the prefix only names the namespace; keys are not mangled. */
+  readonly prefix: string;
+  private readonly cache: LRUCache<string, Entry>;
+
+  constructor(options: { prefix?: string; maxEntries?: number } = {}) {
+    this.prefix = options.prefix ?? '';
+    this.cache = new LRUCache<string, Entry>({
+      max: options.maxEntries ?? 100_000,
+      ttlAutopurge: false,
+      // lru-cache otherwise reuses a clock reading until a timer fires, which a burst of awaits
+      // never lets happen: keys would outlive their TTL and report more time than they were given.
+      ttlResolution: 0,
+    });
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.read(key, 'string')?.value ?? null;
+  }
+
+  async getMany(keys: string[]): Promise<(string | null)[]> {
+    // Like MGET: a key of another type reads as null rather than failing the whole batch.
+    return keys.map((key) => {
+      const entry = this.cache.get(key);
+      return entry?.type === 'string' ? entry.value : null;
+    });
+  }
+
+  async set(key: string, value: string, options: SetOptions = {}): Promise<boolean> {
+    const { ttlMs, onlyIfAbsent } = options;
+    if (ttlMs !== undefined && !(Number.isSafeInteger(ttlMs) && ttlMs > 0)) {
+      throw new Error("ERR invalid expire time in 'set' command");
+    }
+    if (onlyIfAbsent && this.cache.has(key)) return false;
+    // ttl 0 clears any previous expiry, as a plain SET does.
+    this.cache.set(key, { type: 'string', value }, { ttl: ttlMs ?? 0 });
+    return true;
+  }
+
+  async del(...keys: string[]): Promise<number> {
+    let deleted = 0;
+    for (const key of keys) {
+      if (this.cache.has(key)) {
+        this.cache.delete(key);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  async take(key: string): Promise<string | null> {
+    const entry = this.read(key, 'string');
+    if (!entry) return null;
+    this.cache.delete(key);
+    return entry.value;
+  }
+
+  async incr(key: string, by = 1, options: { ttlMs?: number } = {}): Promise<number> {
+    const entry = this.read(key, 'string');
+    const next = addIntegers(entry ? parseInteger(entry.value, NOT_INTEGER) : 0, by);
+    // Entries are mutated in place so the key keeps its TTL, as INCRBY does.
+    if (entry) {
+      entry.value = String(next);
+    } else {
+      this.cache.set(key, { type: 'string', value: String(next) });
+      if (options.ttlMs !== undefined) this.setExpiry(key, options.ttlMs);
+    }
+    return next;
+  }
+
+  async expire(key: string, ttlMs: number): Promise<boolean> {
+    return this.setExpiry(key, ttlMs);
+  }
+
+  async ttl(key: string): Promise<number> {
+    if (!this.cache.has(key)) return -2;
+    const remaining = this.cache.getRemainingTTL(key);
+    return remaining === Infinity ? -1 : Math.ceil(remaining);
+  }
+
+  async hget(key: string, field: string): Promise<string | null> {
+    return this.read(key, 'hash')?.value.get(field) ?? null;
+  }
+
+  async hgetall(key: string): Promise<Record<string, string>> {
+    return Object.fromEntries(this.read(key, 'hash')?.value ?? []);
+  }
+
+  async hset(key: string, fields: Record<string, string | number>): Promise<void> {
+    const entries = Object.entries(fields);
+    if (entries.length === 0) return;
+    const hash = this.readOrCreate(key, 'hash', () => new Map()).value;
+    for (const [field, value] of entries) hash.set(field, String(value));
+  }
+
+  async hincr(key: string, field: string, by = 1): Promise<number> {
+    const current = this.read(key, 'hash')?.value.get(field);
+    const next = addIntegers(current === undefined ? 0 : parseInteger(current, 'ERR hash value is not an integer'), by);
+    this.readOrCreate(key, 'hash', () => new Map()).value.set(field, String(next));
+    return next;
+  }
+
+  async hdel(key: string, ...fields: string[]): Promise<number> {
+    const entry = this.read(key, 'hash');
+    if (!entry) return 0;
+    const deleted = fields.filter((field) => entry.value.delete(field)).length;
+    this.dropIfEmpty(key, entry.value.size);
+    return deleted;
+  }
+
+  async zadd(key: string, members: ScoredMember[]): Promise<number> {
+    if (members.length === 0) return 0;
+    if (members.some((m) => Number.isNaN(m.score))) throw new Error('ERR value is not a valid float');
+    const zset = this.readOrCreate(key, 'zset', () => new Map()).value;
+    let added = 0;
+    for (const { member, score } of members) {
+      if (!zset.has(member)) added++;
+      zset.set(member, score);
+    }
+    return added;
+  }
+
+  async zincr(key: string, member: string, by: number): Promise<number> {
+    if (Number.isNaN(by)) throw new Error('ERR value is not a valid float');
+    const next = (this.read(key, 'zset')?.value.get(member) ?? 0) + by;
+    // Infinity + -Infinity.
+    if (Number.isNaN(next)) throw new Error('ERR resulting score is not a number (NaN)');
+    this.readOrCreate(key, 'zset', () => new Map()).value.set(member, next);
+    return next;
+  }
+
+  async zrem(key: string, ...members: string[]): Promise<number> {
+    const entry = this.read(key, 'zset');
+    if (!entry) return 0;
+    const removed = members.filter((member) => entry.value.delete(member)).length;
+    this.dropIfEmpty(key, entry.value.size);
+    return removed;
+  }
+
+  async zscore(key: string, member: string): Promise<number | null> {
+    return this.read(key, 'zset')?.value.get(member) ?? null;
+  }
+
+  async zcard(key: string): Promise<number> {
+    return this.read(key, 'zset')?.value.size ?? 0;
+  }
+
+  async zrevrange(key: string, start: number, stop: number): Promise<ScoredMember[]> {
+    const entry = this.read(key, 'zset');
+    return entry ? redisRange(byRank(entry.value).reverse(), start, stop) : [];
+  }
+
+  async ztrim(key: string, keep: number): Promise<void> {
+    const entry = this.read(key, 'zset');
+    if (!entry) return;
+    // The same ranks ZREMRANGEBYRANK key 0 -(keep+1) removes, lowest score first.
+    for (const { member } of redisRange(byRank(entry.value), 0, -(keep + 1))) entry.value.delete(member);
+    this.dropIfEmpty(key, entry.value.size);
+  }
+
+  async lpushCapped(key: string, value: string, max: number): Promise<void> {
+    const entry = this.read(key, 'list');
+    const others = entry ? entry.value.filter((item) => item !== value) : [];
+    // LTRIM key 0 max-1, with the same index arithmetic (max 0 keeps everything, as in Redis).
+    const list = redisRange([value, ...others], 0, max - 1);
+    if (list.length === 0) this.cache.delete(key);
+    else if (entry) entry.value = list;
+    else this.cache.set(key, { type: 'list', value: list });
+  }
+
+  async lrange(key: string, start: number, stop: number): Promise<string[]> {
+    const entry = this.read(key, 'list');
+    return entry ? redisRange(entry.value, start, stop) : [];
+  }
+
+  async flush(): Promise<void> {
+    this.cache.clear();
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.cache.clear();
+  }
+
+  /** The live entry (expired ones read as absent), or WRONGTYPE when it holds another type. */
+  private read<T extends Entry['type']>(key: string, type: T): EntryOf<T> | undefined {
+    const entry = this.cache.get(key);
+    if (entry && entry.type !== type) throw new Error(WRONGTYPE);
+    return entry as EntryOf<T> | undefined;
+  }
+
+  /** Callers validate before creating, so a failed command never leaves an empty key behind. */
+  private readOrCreate<T extends 'hash' | 'zset'>(key: string, type: T, empty: () => EntryOf<T>['value']): EntryOf<T> {
+    const existing = this.read(key, type);
+    if (existing) return existing;
+    const created = { type, value: empty() } as EntryOf<T>;
+    this.cache.set(key, created);
+    return created;
+  }
+
+  /** Redis deletes a hash, sorted set or list when its last element goes. */
+  private dropIfEmpty(key: string, size: number): void {
+    if (size === 0) this.cache.delete(key);
+  }
+
+  /** PEXPIRE: a non-positive TTL deletes the key at once. */
+  private setExpiry(key: string, ttlMs: number): boolean {
+    if (!Number.isSafeInteger(ttlMs)) throw new Error(NOT_INTEGER);
+    const entry = this.cache.get(key);
+    if (!entry) return false;
+    if (ttlMs <= 0) this.cache.delete(key);
+    else this.cache.set(key, entry, { ttl: ttlMs });
+    return true;
+  }
+}
+
+/** Redis only accepts canonical decimal integers ("01", "+1", " 1" and "1.0" are refused). */
+function parseInteger(text: string, message: string): number {
+  const value = Number(text);
+  if (!/^(?:0|-?[1-9]\d*)$/.test(text) || !Number.isSafeInteger(value)) throw new Error(message);
+  return value;
+}
+
+function addIntegers(current: number, by: number): number {
+  if (!Number.isSafeInteger(by)) throw new Error(NOT_INTEGER);
+  const next = current + by;
+  if (!Number.isSafeInteger(next)) throw new Error('ERR increment or decrement would overflow');
+  return next;
+}
+
+/** Sorted-set order: score ascending, ties by member in byte order (what Redis compares). */
+function byRank(zset: Map<string, number>): ScoredMember[] {
+  return Array.from(zset, ([member, score]) => ({ member, score })).sort(
+    (a, b) => a.score - b.score || Buffer.compare(Buffer.from(a.member), Buffer.from(b.member)),
+  );
+}
+
+/** Redis' inclusive start/stop with negative indexes counted from the end, clamped to the items. */
+function redisRange<T>(items: T[], start: number, stop: number): T[] {
+  const from = start < 0 ? Math.max(0, items.length + start) : start;
+  const to = stop < 0 ? Math.max(0, items.length + stop + 1) : stop + 1;
+  return items.slice(from, to);
+}

@@ -1,0 +1,3 @@
+export { createMetrics, UNMATCHED_ROUTE, type Metrics, type MetricsOptions } from './metrics.js';
+export { QueryCounterPlugin, type QueryOperation } from './query-counter.js';
+export { checkMetricsAccess, registerMetrics, type MetricsAccess } from './http.js';

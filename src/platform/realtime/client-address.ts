@@ -1,0 +1,53 @@
+/**
+ * The client's IP for a Socket.IO handshake, by the same rule Fastify applies to HTTP requests
+ * (TRUST_PROXY): the socket address unless the proxy in front is trusted, in which case
+ * X-Forwarded-For is read from the right, one trusted hop at a time.
+ */
+import { BlockList, isIP } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { Config } from '../../config.js';
+
+export type TrustProxy = Config['trustProxy'];
+
+function normalize(address: string): string {
+  // IPv4 clients of a dual-stack listener show up as ::ffff:a.b.c.d.
+  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+}
+
+function blockListOf(entries: string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address, bits] = entry.split('/');
+    const family = isIP(address ?? '') === 6 ? 'ipv6' : 'ipv4';
+    if (!address || isIP(address) === 0) continue;
+    if (bits === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(bits), family);
+  }
+  return list;
+}
+
+/** Returns a function computing the client address of a request under `trustProxy`. */
+export function clientAddressResolver(trustProxy: TrustProxy): (request: IncomingMessage) => string {
+  const trusted = Array.isArray(trustProxy) ? blockListOf(trustProxy) : undefined;
+  const isTrusted = (address: string, hop: number): boolean => {
+    if (trustProxy === true) return true;
+    if (typeof trustProxy === 'number') return hop < trustProxy;
+    if (!trusted) return false;
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    return isIP(address) !== 0 && trusted.check(address, family);
+  };
+  return (request) => {
+    const socketAddress = normalize(request.socket.remoteAddress ?? '');
+    if (trustProxy === false) return socketAddress;
+    const header = request.headers['x-forwarded-for'];
+    const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+      .split(',')
+      .map((s) => normalize(s.trim()))
+      .filter(Boolean);
+    // Walk from the socket towards the client while the current hop is a trusted proxy.
+    const chain = [socketAddress, ...forwarded.reverse()];
+    let index = 0;
+    while (index < chain.length - 1 && isTrusted(chain[index]!, index)) index++;
+    return chain[index]!;
+  };
+}
