@@ -1,0 +1,93 @@
+/**
+ * JWTs as the contract describes them (§1.2): HS256, `{user_id, refresh, verified?, exp}` plus
+ * `iat`, `jti` and `sid` (the server-side session). Only the configured algorithm is accepted, so
+ * `alg: none` and algorithm-confusion tokens fail verification.
+ *
+ * `user_id` is a plain JSON number (user ids are < 2^53, see platform/ids.ts) because the app
+ * decodes it with jwt-decode and compares it with ids from the API. `sid` is a string because
+ * session ids are 64-bit.
+ */
+import { randomUUID } from 'node:crypto';
+import { jwtVerify, SignJWT } from 'jose';
+import type { Clock } from '../../platform/clock.js';
+
+export interface TokenClaims {
+  userId: bigint;
+  refresh: boolean;
+  verified: boolean;
+  /** Absent on tokens minted elsewhere with the shared secret (interoperability): they have no session. */
+  sessionId?: bigint;
+  jti: string;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+}
+
+export interface TokenServiceOptions {
+  secret: string;
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+  clock: Clock;
+}
+
+export interface IssueInput {
+  userId: bigint;
+  sessionId: bigint;
+  verified: boolean;
+}
+
+export function createTokenService(options: TokenServiceOptions) {
+  const key = new TextEncoder().encode(options.secret);
+  const nowSeconds = () => Math.floor(options.clock.now() / 1000);
+
+  async function sign(input: IssueInput, refresh: boolean, jti: string, ttlSeconds: number): Promise<string> {
+    const iat = nowSeconds();
+    const payload: Record<string, unknown> = { user_id: Number(input.userId), refresh, sid: input.sessionId.toString() };
+    if (input.verified) payload.verified = true;
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + ttlSeconds)
+      .setJti(jti)
+      .sign(key);
+  }
+
+  return {
+    accessTtlSeconds: options.accessTtlSeconds,
+    refreshTtlSeconds: options.refreshTtlSeconds,
+
+    access(input: IssueInput): Promise<string> {
+      return sign(input, false, randomUUID(), options.accessTtlSeconds);
+    },
+
+    refresh(input: IssueInput, jti: string): Promise<string> {
+      return sign(input, true, jti, options.refreshTtlSeconds);
+    },
+
+    /** The claims of a valid, unexpired token, or null for anything else. */
+    async verify(token: string): Promise<TokenClaims | null> {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: ['HS256'],
+          currentDate: new Date(options.clock.now()),
+          requiredClaims: ['exp'],
+        });
+        const userId = payload.user_id;
+        if (typeof userId !== 'number' || !Number.isSafeInteger(userId) || userId <= 0) return null;
+        const sid = payload.sid;
+        if (sid !== undefined && (typeof sid !== 'string' || !/^\d{1,19}$/.test(sid))) return null;
+        return {
+          userId: BigInt(userId),
+          refresh: payload.refresh === true,
+          verified: payload.verified === true,
+          sessionId: sid === undefined ? undefined : BigInt(sid),
+          jti: typeof payload.jti === 'string' ? payload.jti : '',
+          exp: payload.exp!,
+        };
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+export type TokenService = ReturnType<typeof createTokenService>;

@@ -1,0 +1,105 @@
+/**
+ * Likes and dislikes of articles (A35–A38). One attitude row per user and article (1 like,
+ * 0 dislike; no row = none). Every write is a single atomic statement that says whether it
+ * changed something (insert-ignore, compare-and-set update, delete), and counters move only on
+ * such a change, so duplicate and concurrent requests never count twice.
+ *
+ * Counters: the article's like_count / dislike_count, and the author's like_count (likes
+ * received). The `article.liked` event goes out only when a like really appears (new, or
+ * replacing a dislike).
+ */
+import { badRequest } from '../../platform/http/errors.js';
+import type { CounterChange } from '../counters/counter.service.js';
+import { Attitude, type AttitudeValue } from './engagement.repository.js';
+import type { EngagementDeps } from './engagement.service.js';
+
+export const INVALID_ARTICLE = 'Invalid article.';
+
+/** What a set-attitude call did. */
+type Outcome = 'created' | 'flipped' | 'unchanged';
+
+/** Optimistic retries when a concurrent delete removes the row between two steps. */
+const SET_ATTEMPTS = 3;
+
+export function createAttitudeService(deps: EngagementDeps) {
+  const { repo, counters, events, clock } = deps;
+
+  /** Insert the attitude, else flip the opposite one, else it is already there. */
+  async function setAttitude(userId: bigint, articleId: bigint, wanted: AttitudeValue): Promise<Outcome> {
+    const opposite = wanted === Attitude.like ? Attitude.dislike : Attitude.like;
+    for (let attempt = 0; attempt < SET_ATTEMPTS; attempt++) {
+      const at = clock.now();
+      if (await repo.insertAttitude(userId, articleId, wanted, at)) return 'created';
+      if (await repo.flipAttitude(userId, articleId, opposite, wanted, at)) return 'flipped';
+      if ((await repo.attitudeOf(userId, articleId)) === wanted) return 'unchanged';
+      // The row vanished between the steps (a concurrent DELETE): try again.
+    }
+    throw new Error(`attitude of user ${userId} on article ${articleId} kept changing`);
+  }
+
+  async function visibleArticle(articleId: bigint) {
+    const article = await repo.visibleArticle(articleId);
+    if (!article) throw badRequest(INVALID_ARTICLE);
+    return article;
+  }
+
+  const likeChanges = (articleId: bigint, authorId: bigint | undefined, by: number): CounterChange[] => {
+    const changes: CounterChange[] = [{ entity: 'article', id: articleId, field: 'like_count', by }];
+    if (authorId !== undefined) changes.push({ entity: 'user', id: authorId, field: 'like_count', by });
+    return changes;
+  };
+  const dislikeChange = (articleId: bigint, by: number): CounterChange => ({ entity: 'article', id: articleId, field: 'dislike_count', by });
+
+  return {
+    /** A35: like (replacing a dislike). Idempotent. */
+    async like(userId: bigint, articleId: bigint): Promise<void> {
+      const article = await visibleArticle(articleId);
+      const outcome = await setAttitude(userId, articleId, Attitude.like);
+      if (outcome === 'unchanged') return;
+      const changes = likeChanges(articleId, article.user_id, 1);
+      if (outcome === 'flipped') changes.push(dislikeChange(articleId, -1));
+      await counters.add(changes);
+      events.publish('article.liked', { actorId: userId, articleId, authorId: article.user_id, at: clock.now() });
+    },
+
+    /** A36: clears a like; nothing happens when there is none. */
+    async unlike(userId: bigint, articleId: bigint): Promise<void> {
+      if (!(await repo.deleteAttitude(userId, articleId, Attitude.like))) return;
+      await counters.add(likeChanges(articleId, await repo.authorOf(articleId), -1));
+    },
+
+    /** A37: dislike (replacing a like). Idempotent. */
+    async dislike(userId: bigint, articleId: bigint): Promise<void> {
+      const article = await visibleArticle(articleId);
+      const outcome = await setAttitude(userId, articleId, Attitude.dislike);
+      if (outcome === 'unchanged') return;
+      const changes = [dislikeChange(articleId, 1)];
+      if (outcome === 'flipped') changes.push(...likeChanges(articleId, article.user_id, -1));
+      await counters.add(changes);
+    },
+
+    /** A38: clears a dislike; nothing happens when there is none. */
+    async undislike(userId: bigint, articleId: bigint): Promise<void> {
+      if (!(await repo.deleteAttitude(userId, articleId, Attitude.dislike))) return;
+      await counters.add([dislikeChange(articleId, -1)]);
+    },
+
+    /** The contract's `attitude` (A34): -1 none, 0 disliked, 1 liked. */
+    async attitudeOf(userId: bigint, articleId: bigint): Promise<-1 | 0 | 1> {
+      const attitude = await repo.attitudeOf(userId, articleId);
+      return attitude === undefined ? -1 : attitude;
+    },
+
+    /** Which of these articles the user likes (is_liking on a page of cards), in one query. */
+    async likedSet(userId: bigint, articleIds: bigint[]): Promise<Set<bigint>> {
+      return new Set(await repo.withAttitude(userId, Attitude.like, articleIds));
+    },
+
+    /** Every article the user disliked: the feed leaves them out (A37). */
+    dislikedArticles(userId: bigint): Promise<bigint[]> {
+      return repo.withAttitude(userId, Attitude.dislike);
+    },
+  };
+}
+
+export type AttitudeService = ReturnType<typeof createAttitudeService>;

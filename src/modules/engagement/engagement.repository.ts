@@ -1,0 +1,317 @@
+/**
+ * Queries of the reader's side of articles (tables from migration 0003): attitudes, collections,
+ * reports, reading history and read telemetry, plus the article lists built on them. Writes
+ * report whether a row really changed (insert-ignore, conditional update, delete), so the
+ * services move counters and publish events only then.
+ */
+import type { SelectQueryBuilder } from 'kysely';
+import type { Db } from '../../platform/db/database.js';
+import { onConflictIgnore } from '../../platform/db/dialect.js';
+import { ArticleStatus, type Database } from '../../platform/db/schema.js';
+import type { ArticleCardRow } from '../articles/article.repository.js';
+
+/** attitudes.attitude */
+export const Attitude = { dislike: 0, like: 1 } as const;
+export type AttitudeValue = (typeof Attitude)[keyof typeof Attitude];
+
+/** users.status of an active account. */
+const ACTIVE_USER = 1;
+
+export interface PageWindow {
+  offset: number;
+  limit: number;
+}
+
+export interface CardPage {
+  total: number;
+  rows: ArticleCardRow[];
+}
+
+export interface NewRead {
+  id: bigint;
+  articleId: bigint;
+  userId: bigint | null;
+  source: string;
+  durationSeconds: number;
+  at: number;
+}
+
+const changed = (n: bigint | undefined) => Number(n ?? 0n) > 0;
+
+export function createEngagementRepository(db: Db) {
+  /**
+   * ArticleCard columns of visible articles (approved, not deleted) with their author: the same
+   * select as the articles module's feed, so every list presents cards one way.
+   */
+  const cards = () =>
+    db
+      .selectFrom('articles as a')
+      .innerJoin('users as u', 'u.id', 'a.user_id')
+      .select(['a.id', 'a.title', 'a.user_id', 'u.name as aut_name', 'u.photo as aut_photo', 'a.channel_id'])
+      .select(['a.cover_type', 'a.cover_images', 'a.is_top', 'a.comment_count', 'a.like_count', 'a.collect_count'])
+      .select('a.published_at')
+      .where('a.status', '=', ArticleStatus.approved)
+      .where('a.deleted_at', 'is', null)
+      .where('a.published_at', 'is not', null);
+
+  /** Visible articles only, for counts that must match the listed cards. */
+  const visible = () =>
+    db
+      .selectFrom('articles as a')
+      .where('a.status', '=', ArticleStatus.approved)
+      .where('a.deleted_at', 'is', null)
+      .where('a.published_at', 'is not', null);
+
+  const total = async (query: SelectQueryBuilder<Database, any, object>): Promise<number> => {
+    const row = await query.select((eb) => eb.fn.countAll().as('total')).executeTakeFirstOrThrow();
+    return Number(row.total);
+  };
+
+  const asCards = (rows: unknown[]) => rows as ArticleCardRow[];
+
+  return {
+    /** An approved, not deleted article and its author: what may be liked, collected or reported. */
+    async visibleArticle(id: bigint): Promise<{ id: bigint; user_id: bigint } | undefined> {
+      return db
+        .selectFrom('articles')
+        .select(['id', 'user_id'])
+        .where('id', '=', id)
+        .where('status', '=', ArticleStatus.approved)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+    },
+
+    /** The author of any article, visible or not (undoing an attitude on a since-hidden article). */
+    async authorOf(articleId: bigint): Promise<bigint | undefined> {
+      const row = await db.selectFrom('articles').select('user_id').where('id', '=', articleId).executeTakeFirst();
+      return row?.user_id;
+    },
+
+    async isActiveUser(id: bigint): Promise<boolean> {
+      const row = await db.selectFrom('users').select('status').where('id', '=', id).executeTakeFirst();
+      return row !== undefined && row.status === ACTIVE_USER;
+    },
+
+    // ---- attitudes ----
+
+    /** True when this call created the attitude row (there was none). */
+    async insertAttitude(userId: bigint, articleId: bigint, attitude: AttitudeValue, at: number): Promise<boolean> {
+      const result = await onConflictIgnore(
+        db,
+        db.insertInto('attitudes').values({ user_id: userId, article_id: articleId, attitude, created_at: at, updated_at: at }),
+        ['user_id', 'article_id'],
+      ).executeTakeFirst();
+      return changed(result.numInsertedOrUpdatedRows);
+    },
+
+    /** Compare-and-set: true when this call turned `from` into `to`. */
+    async flipAttitude(userId: bigint, articleId: bigint, from: AttitudeValue, to: AttitudeValue, at: number): Promise<boolean> {
+      const result = await db
+        .updateTable('attitudes')
+        .set({ attitude: to, updated_at: at })
+        .where('user_id', '=', userId)
+        .where('article_id', '=', articleId)
+        .where('attitude', '=', from)
+        .executeTakeFirst();
+      return changed(result.numUpdatedRows);
+    },
+
+    /** True when this call removed an attitude of this value. */
+    async deleteAttitude(userId: bigint, articleId: bigint, attitude: AttitudeValue): Promise<boolean> {
+      const result = await db
+        .deleteFrom('attitudes')
+        .where('user_id', '=', userId)
+        .where('article_id', '=', articleId)
+        .where('attitude', '=', attitude)
+        .executeTakeFirst();
+      return changed(result.numDeletedRows);
+    },
+
+    async attitudeOf(userId: bigint, articleId: bigint): Promise<AttitudeValue | undefined> {
+      const row = await db
+        .selectFrom('attitudes')
+        .select('attitude')
+        .where('user_id', '=', userId)
+        .where('article_id', '=', articleId)
+        .executeTakeFirst();
+      return row?.attitude as AttitudeValue | undefined;
+    },
+
+    /** Article ids among `articleIds` that the user has this attitude to. */
+    async withAttitude(userId: bigint, attitude: AttitudeValue, articleIds?: bigint[]): Promise<bigint[]> {
+      if (articleIds?.length === 0) return [];
+      let query = db.selectFrom('attitudes').select('article_id').where('user_id', '=', userId).where('attitude', '=', attitude);
+      if (articleIds) query = query.where('article_id', 'in', articleIds);
+      const rows = await query.execute();
+      return rows.map((row) => row.article_id);
+    },
+
+    // ---- collections ----
+
+    async insertCollection(userId: bigint, articleId: bigint, at: number): Promise<boolean> {
+      const result = await onConflictIgnore(
+        db,
+        db.insertInto('collections').values({ user_id: userId, article_id: articleId, created_at: at }),
+        ['user_id', 'article_id'],
+      ).executeTakeFirst();
+      return changed(result.numInsertedOrUpdatedRows);
+    },
+
+    async deleteCollection(userId: bigint, articleId: bigint): Promise<boolean> {
+      const result = await db.deleteFrom('collections').where('user_id', '=', userId).where('article_id', '=', articleId).executeTakeFirst();
+      return changed(result.numDeletedRows);
+    },
+
+    async isCollected(userId: bigint, articleId: bigint): Promise<boolean> {
+      const row = await db
+        .selectFrom('collections')
+        .select('article_id')
+        .where('user_id', '=', userId)
+        .where('article_id', '=', articleId)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    // ---- reports ----
+
+    /** False when this user already reported this article. */
+    async insertReport(userId: bigint, articleId: bigint, type: number, remark: string, at: number): Promise<boolean> {
+      const result = await onConflictIgnore(
+        db,
+        db.insertInto('reports').values({ user_id: userId, article_id: articleId, type, remark, created_at: at }),
+        ['user_id', 'article_id'],
+      ).executeTakeFirst();
+      return changed(result.numInsertedOrUpdatedRows);
+    },
+
+    // ---- reading history ----
+
+    /** Moves an existing entry to `at`; false when the user has no entry for the article. */
+    async touchHistory(userId: bigint, articleId: bigint, at: number): Promise<boolean> {
+      const result = await db
+        .updateTable('reading_history')
+        .set({ read_at: at })
+        .where('user_id', '=', userId)
+        .where('article_id', '=', articleId)
+        .executeTakeFirst();
+      return changed(result.numUpdatedRows);
+    },
+
+    /** True when this call created the entry. */
+    async insertHistory(userId: bigint, articleId: bigint, at: number): Promise<boolean> {
+      const result = await onConflictIgnore(
+        db,
+        db.insertInto('reading_history').values({ user_id: userId, article_id: articleId, created_at: at, read_at: at }),
+        ['user_id', 'article_id'],
+      ).executeTakeFirst();
+      return changed(result.numInsertedOrUpdatedRows);
+    },
+
+    /**
+     * Deletes the user's entries beyond the newest `keep` (at most `batch` per call: trimming runs
+     * after every new entry, so the surplus is normally one row). Uses the (user_id, read_at) index.
+     */
+    async trimHistory(userId: bigint, keep: number, batch = 50): Promise<number> {
+      const surplus = await db
+        .selectFrom('reading_history')
+        .select('article_id')
+        .where('user_id', '=', userId)
+        .orderBy('read_at', 'desc')
+        .orderBy('article_id', 'desc')
+        .limit(batch)
+        .offset(keep)
+        .execute();
+      if (surplus.length === 0) return 0;
+      const result = await db
+        .deleteFrom('reading_history')
+        .where('user_id', '=', userId)
+        .where('article_id', 'in', surplus.map((row) => row.article_id))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    // ---- read telemetry ----
+
+    async insertRead(read: NewRead): Promise<void> {
+      await db
+        .insertInto('article_reads')
+        .values({
+          id: read.id,
+          article_id: read.articleId,
+          user_id: read.userId,
+          source: read.source,
+          duration_seconds: read.durationSeconds,
+          created_at: read.at,
+        })
+        .execute();
+    },
+
+    /**
+     * The newest read of this article since `since`: by this user, or (userId null) the newest
+     * anonymous read that has no duration yet.
+     */
+    async newestRead(articleId: bigint, userId: bigint | null, since: number): Promise<bigint | undefined> {
+      let query = db
+        .selectFrom('article_reads')
+        .select('id')
+        .where('article_id', '=', articleId)
+        .where('created_at', '>=', since);
+      query = userId === null ? query.where('user_id', 'is', null).where('duration_seconds', '=', 0) : query.where('user_id', '=', userId);
+      const row = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+      return row?.id;
+    },
+
+    /** Sets a read's duration; with `onlyIfUnset`, only while it has none (claiming an anonymous read). */
+    async setReadDuration(id: bigint, seconds: number, onlyIfUnset: boolean): Promise<boolean> {
+      let query = db.updateTable('article_reads').set({ duration_seconds: seconds }).where('id', '=', id);
+      if (onlyIfUnset) query = query.where('duration_seconds', '=', 0);
+      const result = await query.executeTakeFirst();
+      return changed(result.numUpdatedRows);
+    },
+
+    // ---- article lists (ArticleCard pages) ----
+
+    /** A41: the user's collected visible articles, most recently collected first. */
+    async collectedPage(userId: bigint, page: PageWindow): Promise<CardPage> {
+      const rows = await cards()
+        .innerJoin('collections as c', 'c.article_id', 'a.id')
+        .where('c.user_id', '=', userId)
+        .orderBy('c.created_at', 'desc')
+        .orderBy('a.id', 'desc')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      const count = await total(visible().innerJoin('collections as c', 'c.article_id', 'a.id').where('c.user_id', '=', userId));
+      return { total: count, rows: asCards(rows) };
+    },
+
+    /** A49: the user's reading history of visible articles, most recently read first. */
+    async historyPage(userId: bigint, page: PageWindow): Promise<CardPage> {
+      const rows = await cards()
+        .innerJoin('reading_history as h', 'h.article_id', 'a.id')
+        .where('h.user_id', '=', userId)
+        .orderBy('h.read_at', 'desc')
+        .orderBy('a.id', 'desc')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      const count = await total(visible().innerJoin('reading_history as h', 'h.article_id', 'a.id').where('h.user_id', '=', userId));
+      return { total: count, rows: asCards(rows) };
+    },
+
+    /** A47/A48: a user's visible articles, newest first. */
+    async authoredPage(userId: bigint, page: PageWindow): Promise<CardPage> {
+      const rows = await cards()
+        .where('a.user_id', '=', userId)
+        .orderBy('a.published_at', 'desc')
+        .orderBy('a.id', 'desc')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      const count = await total(visible().where('a.user_id', '=', userId));
+      return { total: count, rows: asCards(rows) };
+    },
+  };
+}
+
+export type EngagementRepository = ReturnType<typeof createEngagementRepository>;

@@ -1,0 +1,35 @@
+/**
+ * The engagement feature: what readers do with articles. Built once in services.ts as
+ * `services.engagement`; other modules use its read helpers (attitudeOf, isCollected, likedSet,
+ * dislikedArticles) and recordRead, which article detail calls on every view.
+ */
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/database.js';
+import type { EventBus } from '../../platform/events/events.js';
+import type { IdGenerators } from '../../platform/ids.js';
+import type { CounterService } from '../counters/counter.service.js';
+import { createAttitudeService } from './attitude.service.js';
+import { createCollectionService } from './collection.service.js';
+import { createEngagementRepository, type EngagementRepository } from './engagement.repository.js';
+import { createHistoryService } from './history.service.js';
+import { createListService } from './list.service.js';
+
+export interface EngagementDeps {
+  repo: EngagementRepository;
+  counters: CounterService;
+  events: EventBus;
+  ids: IdGenerators;
+  clock: Clock;
+}
+
+export function createEngagementService(deps: Omit<EngagementDeps, 'repo'> & { db: Db }) {
+  const all: EngagementDeps = { ...deps, repo: createEngagementRepository(deps.db) };
+  return {
+    ...createAttitudeService(all),
+    ...createCollectionService(all),
+    ...createHistoryService(all),
+    ...createListService(all),
+  };
+}
+
+export type EngagementService = ReturnType<typeof createEngagementService>;

@@ -1,0 +1,82 @@
+/**
+ * Reading: the history of signed-in readers (A49), one row per detail view in article_reads
+ * (where the reader came from; the MP statistics read it), the read counters, and reading
+ * durations (A50).
+ *
+ * `recordRead` runs on every article detail view (A34), so it is kept cheap: a re-read is one
+ * UPDATE of the history row; only a new history entry adds an INSERT and a trim, and the trim is
+ * an indexed look past the newest HISTORY_CAP rows that normally finds nothing or one row. Since
+ * every insert trims, a user never holds more than HISTORY_CAP entries for longer than a request.
+ */
+import { badRequest } from '../../platform/http/errors.js';
+import { INVALID_ARTICLE } from './attitude.service.js';
+import type { EngagementDeps } from './engagement.service.js';
+
+/** A49: at most this many history entries are kept per user. */
+export const HISTORY_CAP = 100;
+
+/** Where a detail view came from (article_reads.source). */
+export const READ_SOURCES = ['recommend', 'channel', 'relation', 'search', 'other'] as const;
+export type ReadSource = (typeof READ_SOURCES)[number];
+
+/** A50: a longer reported duration is stored as this many seconds (a tab left open is not reading). */
+export const MAX_READ_SECONDS = 4 * 60 * 60;
+/** A50 attaches a duration to a detail view of the same reader at most this old. */
+export const READ_MATCH_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+const isSource = (value: string): value is ReadSource => (READ_SOURCES as readonly string[]).includes(value);
+
+export function createHistoryService(deps: EngagementDeps) {
+  const { repo, counters, ids, clock } = deps;
+
+  /** Newest-first history with each article once: move an existing entry, else insert and trim. */
+  async function remember(userId: bigint, articleId: bigint, at: number): Promise<void> {
+    if (await repo.touchHistory(userId, articleId, at)) return;
+    if (await repo.insertHistory(userId, articleId, at)) {
+      await repo.trimHistory(userId, HISTORY_CAP);
+      return;
+    }
+    // A concurrent view of the same article inserted the entry first.
+    await repo.touchHistory(userId, articleId, at);
+  }
+
+  return {
+    /**
+     * One detail view (A34): the reader's history (when signed in), an article_reads row, and the
+     * article's and the author's read_count. Unknown sources are stored as 'other'.
+     */
+    async recordRead(userId: bigint | null, articleId: bigint, authorId: bigint, source: ReadSource | string = 'other'): Promise<void> {
+      const at = clock.now();
+      if (userId !== null) await remember(userId, articleId, at);
+      await repo.insertRead({ id: ids.content(), articleId, userId, source: isSource(source) ? source : 'other', durationSeconds: 0, at });
+      await counters.add([
+        { entity: 'article', id: articleId, field: 'read_count', by: 1 },
+        { entity: 'user', id: authorId, field: 'read_count', by: 1 },
+      ]);
+    },
+
+    /**
+     * A50. The duration (capped at MAX_READ_SECONDS) goes onto the detail view it belongs to:
+     * for a signed-in reader, their newest view of the article in the last READ_MATCH_WINDOW_MS
+     * (a later report overwrites an earlier one); for an anonymous reader, the newest anonymous
+     * view of the article that has no duration yet. Without such a view, a row with source
+     * 'other' is inserted to keep the duration; that row is telemetry only and moves no read
+     * counter. A duration of 0 records nothing. The article must be visible (else 400).
+     */
+    async recordDuration(userId: bigint | null, articleId: bigint, seconds: number): Promise<void> {
+      if (!(await repo.visibleArticle(articleId))) throw badRequest(INVALID_ARTICLE);
+      const duration = Math.min(Math.max(Math.trunc(seconds), 0), MAX_READ_SECONDS);
+      if (duration === 0) return;
+      const at = clock.now();
+      const readId = await repo.newestRead(articleId, userId, at - READ_MATCH_WINDOW_MS);
+      if (readId !== undefined) {
+        // A signed-in reader's view is theirs to update; an anonymous one is claimed only while unset.
+        const claimed = await repo.setReadDuration(readId, duration, userId === null);
+        if (claimed || userId !== null) return;
+      }
+      await repo.insertRead({ id: ids.content(), articleId, userId, source: 'other', durationSeconds: duration, at });
+    },
+  };
+}
+
+export type HistoryService = ReturnType<typeof createHistoryService>;

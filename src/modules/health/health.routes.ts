@@ -1,0 +1,51 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { Type } from 'typebox';
+import { ok, okSchema } from '../../platform/http/envelope.js';
+import type { Platform } from '../../platform/platform.js';
+
+const Checks = Type.Record(Type.String(), Type.String(), { description: 'per dependency: ok or the error' });
+
+async function check(probe: () => Promise<unknown>): Promise<string> {
+  try {
+    await probe();
+    return 'ok';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+export function healthRoutes(app: FastifyInstance, platform: Platform): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get(
+    '/healthz',
+    { schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: okSchema(Type.Object({ status: Type.String() })) } } },
+    async () => ok({ status: 'alive' }),
+  );
+
+  r.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: database, key-value store and storage reachable (503 otherwise)',
+        response: {
+          200: okSchema(Type.Object({ checks: Checks })),
+          503: Type.Object({ message: Type.String(), checks: Checks }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const [database, kv, storage] = await Promise.all([
+        check(() => sql`select 1`.execute(platform.db)),
+        check(() => platform.kv.ping()),
+        check(() => platform.storage.ping()),
+      ]);
+      const checks = { database, [platform.kv.kind === 'redis' ? 'redis' : 'kv']: kv, storage };
+      if (Object.values(checks).every((v) => v === 'ok')) return ok({ checks });
+      return reply.code(503).send({ message: 'Not ready.', checks });
+    },
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * Stored notifications (table from migration 0006-realtime) and the few reads the notifier needs
+ * to describe an actor and an article.
+ */
+import type { Insertable } from 'kysely';
+import type { Db } from '../../platform/db/database.js';
+import { onConflictUpdate } from '../../platform/db/dialect.js';
+import { ArticleStatus } from '../../platform/db/schema.js';
+import type { NotificationsTable } from '../../platform/db/tables/realtime.js';
+
+export type NotificationType = 'follow' | 'like' | 'comment';
+
+export interface NotificationListRow {
+  id: bigint;
+  type: NotificationType;
+  actor_id: bigint;
+  actor_name: string | null;
+  actor_photo: string | null;
+  article_id: bigint | null;
+  article_title: string | null;
+  is_read: number;
+  created_at: number;
+}
+
+export interface Actor {
+  id: bigint;
+  name: string;
+  photo: string | null;
+}
+
+export function createNotificationRepository(db: Db) {
+  const mine = (userId: bigint) => db.selectFrom('notifications as n').where('n.user_id', '=', userId);
+
+  return {
+    /** Inserts, or refreshes the row of the same fact (unread again, newest again). */
+    async upsert(row: Insertable<NotificationsTable>): Promise<void> {
+      await onConflictUpdate(db, db.insertInto('notifications').values(row), ['user_id', 'dedupe_key'], {
+        actor_id: row.actor_id,
+        article_id: row.article_id ?? null,
+        comment_id: row.comment_id ?? null,
+        is_read: 0,
+        created_at: row.created_at,
+      }).execute();
+    },
+
+    async list(userId: bigint, offset: number, limit: number): Promise<NotificationListRow[]> {
+      const rows = await mine(userId)
+        .leftJoin('users as u', 'u.id', 'n.actor_id')
+        .leftJoin('articles as a', 'a.id', 'n.article_id')
+        .select([
+          'n.id',
+          'n.type',
+          'n.actor_id',
+          'u.name as actor_name',
+          'u.photo as actor_photo',
+          'n.article_id',
+          'a.title as article_title',
+          'n.is_read',
+          'n.created_at',
+        ])
+        .orderBy('n.created_at', 'desc')
+        .orderBy('n.id', 'desc')
+        .offset(offset)
+        .limit(limit)
+        .execute();
+      return rows as NotificationListRow[];
+    },
+
+    async counts(userId: bigint): Promise<{ total: number; unread: number }> {
+      const row = await mine(userId)
+        .select((eb) => [eb.fn.countAll().as('total'), eb.fn.sum<number | string | null>('n.is_read').as('read')])
+        .executeTakeFirstOrThrow();
+      const total = Number(row.total);
+      return { total, unread: total - Number(row.read ?? 0) };
+    },
+
+    async unread(userId: bigint): Promise<number> {
+      const row = await mine(userId)
+        .where('n.is_read', '=', 0)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    /** Marks the user's unread notifications (all, or those of `ids`) read; returns how many changed. */
+    async markRead(userId: bigint, ids?: bigint[]): Promise<number> {
+      if (ids && ids.length === 0) return 0;
+      let query = db.updateTable('notifications').set({ is_read: 1 }).where('user_id', '=', userId).where('is_read', '=', 0);
+      if (ids) query = query.where('id', 'in', ids);
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    async actor(id: bigint): Promise<Actor | undefined> {
+      return db.selectFrom('users').select(['id', 'name', 'photo']).where('id', '=', id).executeTakeFirst();
+    },
+
+    async articleTitle(id: bigint): Promise<string | undefined> {
+      const row = await db.selectFrom('articles').select('title').where('id', '=', id).executeTakeFirst();
+      return row?.title;
+    },
+
+    /** Whether `userId` has blacklisted `actorId` (their actions are not announced to them). */
+    async blocked(userId: bigint, actorId: bigint): Promise<boolean> {
+      const row = await db
+        .selectFrom('blacklists')
+        .select('user_id')
+        .where('user_id', '=', userId)
+        .where('target_user_id', '=', actorId)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    /** Any visible article, newest first (the A08 test events need one to describe). */
+    async someArticle(authorId?: bigint): Promise<{ id: bigint; title: string } | undefined> {
+      let query = db
+        .selectFrom('articles')
+        .select(['id', 'title'])
+        .where('status', '=', ArticleStatus.approved)
+        .where('deleted_at', 'is', null);
+      if (authorId !== undefined) query = query.where('user_id', '=', authorId);
+      return query.orderBy('id', 'desc').limit(1).executeTakeFirst();
+    },
+  };
+}
+
+export type NotificationRepository = ReturnType<typeof createNotificationRepository>;

@@ -1,0 +1,216 @@
+/**
+ * Search for readers (A05) and authors (M16), history (A04/A06), suggestions (A07) and keeping
+ * the index in step with the articles.
+ *
+ * Index maintenance never runs inside a request: 'article.changed' (approve, edit, delete, ban…)
+ * and 'comment.created' (popularity) enqueue a `search.index-article` job, whose processor reads
+ * the article as it is now and upserts or removes its document. `reindex` rebuilds everything from
+ * the database while serving: idempotent upserts in batches, then a sweep that removes documents
+ * whose article is gone, deleted or banned.
+ */
+import type { Clock } from '../../platform/clock.js';
+import type { EventBus } from '../../platform/events/events.js';
+import type { JobQueue } from '../../platform/jobs/jobs.js';
+import type { KeyValueStore } from '../../platform/kv/kv.js';
+import type { PresenterContext } from '../../platform/presenter.js';
+import { htmlToText, type SearchDocument, type SearchIndex } from '../../platform/search/index.js';
+import { presentCardEntry, presentCover, type CardEntry } from '../articles/article.presenter.js';
+import { createSearchHistory, DEFAULT_HISTORY_SIZE } from './search.history.js';
+import { INDEXED_STATUSES, type ArticleSourceRow, type SearchRepository } from './search.repository.js';
+import { createSuggestionService } from './search.suggestions.js';
+
+export const INDEX_ARTICLE_JOB = 'search.index-article';
+export interface IndexArticleJob {
+  /** Decimal string: job payloads carry no bigint. */
+  articleId: string;
+}
+
+/** Statuses the app's search shows (approved only). */
+const APP_STATUSES = [2];
+
+type PopularityField = 'read_count' | 'like_count' | 'comment_count' | 'collect_count' | 'share_count';
+
+export interface SearchServiceDeps {
+  index: SearchIndex;
+  repository: SearchRepository;
+  kv: KeyValueStore;
+  jobs: JobQueue;
+  clock: Clock;
+  present: PresenterContext;
+  /** Visible cards of these ids, in this order (the article service's cached cards). */
+  cards: (ids: bigint[]) => Promise<CardEntry[]>;
+  /** Adds unflushed counter deltas to rows before popularity is computed (the counter service). */
+  overlay?: <R extends { id: bigint } & Record<PopularityField, number>>(rows: R[]) => Promise<R[]>;
+  /** Subscribes to 'article.changed' and 'comment.created' when given. */
+  events?: EventBus;
+}
+
+export interface SearchServiceOptions {
+  /** A06: keywords kept per user (contract: 4). */
+  historySize?: number;
+  /** Comments move popularity only: coalesce a burst into one reindex this long after the first. */
+  popularityDelayMs?: number;
+  /** Suggestion memory refresh (ms). */
+  suggestionRefreshMs?: number;
+}
+
+/** Likes, comments, collections and shares weigh more than reads. */
+export function popularityOf(row: Record<PopularityField, number>): number {
+  return row.like_count * 2 + row.comment_count * 3 + row.collect_count * 3 + row.share_count * 2 + Math.floor(row.read_count / 10);
+}
+
+export function toDocument(row: ArticleSourceRow): SearchDocument {
+  return {
+    id: row.id,
+    authorId: row.user_id,
+    status: row.status,
+    publishedAt: row.published_at,
+    popularity: popularityOf(row),
+    title: row.title,
+    body: htmlToText(row.content ?? ''),
+  };
+}
+
+export interface SearchRequest {
+  q: string;
+  page: number;
+  perPage: number;
+  userId: bigint | null;
+}
+
+export interface ReindexProgress {
+  phase: 'index' | 'sweep' | 'vocabulary';
+  done: number;
+  total: number;
+}
+
+export function createSearchService(deps: SearchServiceDeps, options: SearchServiceOptions = {}) {
+  const { index, repository, kv, jobs, clock, present } = deps;
+  const history = createSearchHistory(kv, options.historySize ?? DEFAULT_HISTORY_SIZE);
+  const suggestions = createSuggestionService({ index, kv }, { refreshMs: options.suggestionRefreshMs, now: clock.now });
+  const popularityDelayMs = options.popularityDelayMs ?? 3_000;
+
+  async function documents(rows: ArticleSourceRow[]): Promise<SearchDocument[]> {
+    const withDeltas = deps.overlay ? await deps.overlay(rows) : rows;
+    return withDeltas.map(toDocument);
+  }
+
+  const service = {
+    history,
+    suggestions,
+    index,
+
+    /** A05: approved articles only, ArticleCards with `title_highlight` and `snippet`. */
+    async search(request: SearchRequest) {
+      const { q, page, perPage, userId } = request;
+      const result = await index.search({ text: q, page, perPage, statuses: APP_STATUSES, now: clock.now() });
+      const cards = await deps.cards(result.hits.map((h) => h.id));
+      const hits = new Map(result.hits.map((h) => [h.id, h]));
+      const results = cards.map((card) => ({
+        ...presentCardEntry(card),
+        title_highlight: hits.get(card.id)?.titleHighlight ?? '',
+        snippet: hits.get(card.id)?.snippet ?? '',
+      }));
+      if (page === 1) {
+        // Side effects of a first page (contract A05); a kv hiccup must not fail the search.
+        await Promise.all([
+          userId !== null ? history.record(userId, q) : undefined,
+          result.total > 0 && result.mode === 'all' ? suggestions.record(q) : undefined,
+        ]).catch(() => undefined);
+      }
+      return { total_count: result.total, page, per_page: perPage, results };
+    },
+
+    /** M16: the author's own non-deleted articles, any status, in the MP list shape. */
+    async mpSearch(request: SearchRequest & { userId: bigint }) {
+      const { q, page, perPage, userId } = request;
+      const result = await index.search({ text: q, page, perPage, statuses: INDEXED_STATUSES, authorId: userId, now: clock.now(), highlight: false });
+      const rows = new Map((await repository.mpRows(result.hits.map((h) => h.id), userId)).map((r) => [r.id, r]));
+      const results = result.hits.flatMap((hit) => {
+        const row = rows.get(hit.id);
+        if (!row) return [];
+        return [
+          {
+            id: row.id,
+            title: row.title,
+            status: row.status,
+            pubdate: present.time.plain(row.published_at ?? row.created_at),
+            cover: presentCover(present, row.cover_type, row.cover_images),
+          },
+        ];
+      });
+      return { total_count: result.total, page, per_page: perPage, results };
+    },
+
+    suggest: (q: string) => suggestions.suggest(q),
+
+    /** The job: make the index agree with the article as it is now. */
+    async indexArticle(articleId: bigint): Promise<void> {
+      const row = await repository.source(articleId);
+      if (!row) await index.remove([articleId]);
+      else await index.index(await documents([row]));
+    },
+
+    /** Queues an index update (what the event subscribers do). */
+    async enqueueIndex(articleId: bigint, delayed = false): Promise<void> {
+      const payload: IndexArticleJob = { articleId: articleId.toString() };
+      if (delayed) await jobs.enqueue(INDEX_ARTICLE_JOB, payload, { jobId: `popularity-${articleId}`, delayMs: popularityDelayMs });
+      else await jobs.enqueue(INDEX_ARTICLE_JOB, payload);
+    },
+
+    /**
+     * Rebuilds the index from the articles, safe while serving: upserts in batches (a reader sees
+     * the old or the new document, never none), then removes documents of articles that are no
+     * longer indexable, then recomputes the vocabulary.
+     */
+    async reindex(opts: { batchSize?: number; onProgress?: (p: ReindexProgress) => void } = {}) {
+      const batchSize = opts.batchSize ?? 500;
+      const started = clock.now();
+      const total = await repository.countIndexable();
+      let indexed = 0;
+      let after: bigint | null = null;
+      opts.onProgress?.({ phase: 'index', done: 0, total });
+      for (;;) {
+        const rows = await repository.sourcesAfter(after, batchSize);
+        if (rows.length === 0) break;
+        await index.index(await documents(rows));
+        indexed += rows.length;
+        after = rows.at(-1)!.id;
+        opts.onProgress?.({ phase: 'index', done: indexed, total: Math.max(total, indexed) });
+      }
+      let removed = 0;
+      let swept = 0;
+      let cursor: bigint | null = null;
+      for (;;) {
+        const ids = await index.documentIds(cursor, 1_000);
+        if (ids.length === 0) break;
+        const keep = await repository.indexableIds(ids);
+        const gone = ids.filter((id) => !keep.has(id));
+        if (gone.length) await index.remove(gone);
+        removed += gone.length;
+        swept += ids.length;
+        cursor = ids.at(-1)!;
+        opts.onProgress?.({ phase: 'sweep', done: swept, total: Math.max(swept, indexed) });
+      }
+      opts.onProgress?.({ phase: 'vocabulary', done: 0, total: 1 });
+      await index.optimize();
+      const terms = await index.rebuildVocabulary();
+      opts.onProgress?.({ phase: 'vocabulary', done: 1, total: 1 });
+      return { indexed, removed, terms, ms: clock.now() - started };
+    },
+
+    /** Scheduled: vocabulary from the indexed titles, recorded queries trimmed. */
+    async refreshVocabulary(): Promise<number> {
+      const terms = await index.rebuildVocabulary();
+      await suggestions.trim();
+      return terms;
+    },
+  };
+
+  deps.events?.subscribe('article.changed', ({ articleId }) => service.enqueueIndex(articleId));
+  deps.events?.subscribe('comment.created', ({ articleId }) => service.enqueueIndex(articleId, true));
+
+  return service;
+}
+
+export type SearchService = ReturnType<typeof createSearchService>;

@@ -1,0 +1,92 @@
+import type { Db } from '../../platform/db/database.js';
+import type { NewUser, UserRow, UserUpdate } from '../../platform/db/schema.js';
+
+export const UserStatus = { disabled: 0, active: 1 } as const;
+
+export function createUserRepository(db: Db) {
+  return {
+    findById(id: bigint): Promise<UserRow | undefined> {
+      return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    findByMobile(mobile: string): Promise<UserRow | undefined> {
+      return db.selectFrom('users').selectAll().where('mobile', '=', mobile).executeTakeFirst();
+    },
+
+    /** Sign-in by username or email (case-insensitive: both are stored lower-cased). */
+    findByLogin(login: string): Promise<UserRow | undefined> {
+      const value = login.toLowerCase();
+      return db
+        .selectFrom('users')
+        .selectAll()
+        .where((eb) => eb.or([eb('username', '=', value), eb('email', '=', value)]))
+        .executeTakeFirst();
+    },
+
+    async statusOf(id: bigint): Promise<number | undefined> {
+      const row = await db.selectFrom('users').select('status').where('id', '=', id).executeTakeFirst();
+      return row?.status;
+    },
+
+    async insert(user: NewUser): Promise<void> {
+      await db.insertInto('users').values(user).execute();
+    },
+
+    async update(id: bigint, changes: UserUpdate): Promise<void> {
+      await db.updateTable('users').set(changes).where('id', '=', id).execute();
+    },
+
+    /** Whether another user already has this display name (the unique index has the last word). */
+    async nameTaken(name: string, exceptId: bigint): Promise<boolean> {
+      const row = await db.selectFrom('users').select('id').where('name', '=', name).where('id', '!=', exceptId).executeTakeFirst();
+      return row !== undefined;
+    },
+
+    /** Whether another user already has this (lower-cased) email. */
+    async emailTaken(email: string, exceptId: bigint): Promise<boolean> {
+      const row = await db.selectFrom('users').select('id').where('email', '=', email).where('id', '!=', exceptId).executeTakeFirst();
+      return row !== undefined;
+    },
+
+    /**
+     * Compare-and-set of a user's password (and, when binding an account, username and email):
+     * writes only while `password_hash` is still `expected` (null: none yet), so two concurrent
+     * registrations or password changes cannot both win. False when another write got there first.
+     */
+    async setCredentials(
+      id: bigint,
+      expected: string | null,
+      changes: { password_hash: string; username?: string; email?: string; updated_at: number },
+    ): Promise<boolean> {
+      const result = await db
+        .updateTable('users')
+        .set(changes)
+        .where('id', '=', id)
+        .where('password_hash', expected === null ? 'is' : '=', expected)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+  };
+}
+
+export type UserRepository = ReturnType<typeof createUserRepository>;
+
+/**
+ * The users column whose unique index a write violated, from the driver's error: SQLite
+ * `UNIQUE constraint failed: users.name`, PostgreSQL constraint `users_name_key`, MySQL
+ * `Duplicate entry '…' for key 'users.name'` (or `'name'` before 8.0). Undefined when unknown.
+ */
+export function violatedUserColumn(error: unknown): string | undefined {
+  const e = error as { constraint?: unknown; message?: unknown; sqlMessage?: unknown } | null;
+  if (!e) return undefined;
+  if (typeof e.constraint === 'string') {
+    const match = /^users_(\w+?)_(?:key|unique)$/.exec(e.constraint);
+    if (match) return match[1];
+  }
+  const message = typeof e.sqlMessage === 'string' ? e.sqlMessage : typeof e.message === 'string' ? e.message : '';
+  const sqlite = /UNIQUE constraint failed: users\.(\w+)/.exec(message);
+  if (sqlite) return sqlite[1];
+  const mysql = /for key '(?:users\.)?(\w+?)(?:_unique)?'$/.exec(message);
+  if (mysql) return mysql[1];
+  return undefined;
+}
