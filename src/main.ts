@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+/**
+ * The `inkstone` command: serve | migrate | seed | worker.
+ */
+import cluster from 'node:cluster';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { migrateToLatest, openDatabase } from './platform/db/database.js';
+import { loggerOptions } from './platform/logger.js';
+import { createPlatform } from './platform/platform.js';
+import { seedDemoData } from './modules/demo/demo-seed.js';
+import { registerJobProcessors } from './jobs.js';
+import { createServices } from './services.js';
+import { runReindex } from './modules/search/search.cli.js';
+import { serve, superviseWorkers } from './server.js';
+import { ledgerCheckCommand } from './modules/payments/ledger-check.js';
+
+const USAGE = `Usage: inkstone <command> [options]
+
+Commands:
+  serve [--workers N]   start the HTTP server (default); N processes share the port
+  migrate               apply pending database migrations
+  seed [--force]        create the demo data (--force replaces existing data)
+  worker                process background jobs from Redis (needs REDIS_URL)
+  ledger-check          prove the payments ledger balances and matches the orders (exit 1 on a mismatch)
+  reindex               rebuild the search index from the database (safe while serving)
+
+Configuration comes from environment variables; see the README.`;
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      workers: { type: 'string', short: 'w' },
+      force: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const command = positionals[0] ?? 'serve';
+  if (values.help || command === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const config = loadConfig();
+
+  switch (command) {
+    case 'serve': {
+      const workers = values.workers === undefined ? 1 : Number(values.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError('--workers must be a whole number from 1 to 64');
+      if (workers > 1 && cluster.isPrimary) {
+        // Migrate once in the primary so workers do not race on the migration lock at boot.
+        await migrate(config, false);
+        return superviseWorkers(config, workers, (message) => console.error(`[inkstone] ${message}`));
+      }
+      return serve(config);
+    }
+    case 'migrate':
+      return migrate(config, true);
+    case 'seed': {
+      const platform = await createPlatform(config, pino(loggerOptions(config)));
+      try {
+        const counts = await seedDemoData(platform, { force: values.force });
+        console.log(`Seeded ${counts.channels} channels, ${counts.users} users, ${counts.articles} articles.`);
+      } finally {
+        await platform.close();
+      }
+      return;
+    }
+    case 'reindex': {
+      const platform = await createPlatform(config, pino(loggerOptions(config)));
+      try {
+        const result = await runReindex(createServices(platform).search);
+        console.log(`Indexed ${result.indexed} articles, removed ${result.removed}, ${result.terms} vocabulary terms in ${(result.ms / 1000).toFixed(1)} s.`);
+      } finally {
+        await platform.close();
+      }
+      return;
+    }
+    case 'ledger-check': {
+      const platform = await createPlatform(config, pino(loggerOptions(config)));
+      try {
+        process.exitCode = await ledgerCheckCommand(platform.db, (line) => console.log(line));
+      } finally {
+        await platform.close();
+      }
+      return;
+    }
+    case 'worker': {
+      if (!config.redisUrl) throw new UsageError('worker needs REDIS_URL; without Redis, `serve` runs the jobs itself');
+      const logger = pino(loggerOptions(config));
+      const platform = await createPlatform(config, logger);
+      registerJobProcessors(platform, createServices(platform));
+      await platform.jobs.start();
+      logger.info('worker: processing jobs');
+      const stop = async () => {
+        await platform.close();
+        process.exit(0);
+      };
+      process.once('SIGTERM', () => void stop());
+      process.once('SIGINT', () => void stop());
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+class UsageError extends Error {}
+
+async function migrate(config: Config, print: boolean): Promise<void> {
+  const database = openDatabase(config.databaseUrl);
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (print) console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
+  } finally {
+    await database.close();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    console.error(`inkstone: ${error.message}`);
+    if (error instanceof UsageError) console.error(`\n${USAGE}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

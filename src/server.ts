@@ -1,0 +1,87 @@
+/**
+ * Running the app as a server: listen, graceful shutdown, and `--workers N` (the gunicorn +
+ * supervisor role in seed 000): a primary forks N processes sharing one port and replaces any
+ * that dies, with a back-off so a crash loop does not spin.
+ */
+import cluster from 'node:cluster';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { DemoDataExistsError, isDatabaseEmpty, seedDemoData } from './modules/demo/demo-seed.js';
+
+/** Serve in this process until SIGTERM/SIGINT. */
+export async function serve(config: Config): Promise<void> {
+  const { app, platform } = await buildApp(config);
+  const log = platform.logger;
+
+  if (config.seedOnEmpty && (await isDatabaseEmpty(platform))) {
+    try {
+      const counts = await seedDemoData(platform);
+      log.info(counts, 'empty database: demo data created');
+    } catch (error) {
+      // Several workers starting on one empty database: one of them seeds, the others carry on.
+      if (!(error instanceof DemoDataExistsError)) throw error;
+    }
+  }
+  if (config.jobsInProcess) await platform.jobs.start();
+  if (config.runScheduler) platform.scheduler.start();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    const timer = setTimeout(() => {
+      log.error({ timeoutMs: config.shutdownTimeoutMs }, 'graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    try {
+      await app.close(); // closes the platform too (onClose hook)
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+
+  const address = await app.listen({ host: config.host, port: config.port });
+  log.info({ address, database: platform.dialect, kv: platform.kv.kind, jobs: platform.jobs.kind }, 'Inkstone is listening');
+}
+
+/** The cluster primary: forks `workers` servers and keeps that many alive. */
+export function superviseWorkers(config: Config, workers: number, log: (message: string) => void): void {
+  let shuttingDown = false;
+  const restarts: number[] = [];
+  const fork = (index: number) => {
+    // Without Redis every process has its own in-memory scheduler lock, so only one may schedule.
+    const env = { RUN_SCHEDULER: config.redisUrl || index === 0 ? String(config.runScheduler) : 'false' };
+    const worker = cluster.fork(env);
+    worker.on('exit', (code, signal) => {
+      if (shuttingDown) return;
+      const now = Date.now();
+      restarts.push(now);
+      while (restarts.length && restarts[0]! < now - 60_000) restarts.shift();
+      const delay = Math.min(30_000, 250 * 2 ** Math.max(0, restarts.length - 1));
+      log(`worker ${index} exited (code ${code ?? '-'}, signal ${signal ?? '-'}); restarting in ${delay} ms`);
+      setTimeout(() => fork(index), delay).unref();
+    });
+  };
+  if (!config.redisUrl) {
+    log('warning: --workers without REDIS_URL gives every process its own cache, rate limits and sockets; use Redis to share them');
+  }
+  for (let i = 0; i < workers; i++) fork(i);
+
+  const stopAll = (signal: NodeJS.Signals) => {
+    shuttingDown = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    const timer = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 1000);
+    timer.unref();
+    cluster.on('exit', () => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    });
+  };
+  process.once('SIGTERM', () => stopAll('SIGTERM'));
+  process.once('SIGINT', () => stopAll('SIGINT'));
+}
