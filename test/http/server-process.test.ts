@@ -1,0 +1,134 @@
+/**
+ * The server as an operator runs it: a real process on a real port, demo data on an empty
+ * database, graceful shutdown on SIGTERM, and `--workers N` supervision.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { testDb, testEnvironment, testRedis } from '../helpers/app.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const running: ChildProcess[] = [];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, timeoutMs = 120_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return res;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+  });
+}
+
+async function start(args: string[], env: Record<string, string>) {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'development', LOG_LEVEL: 'info', SEED_ON_EMPTY: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  running.push(child);
+  return { child, base: `http://127.0.0.1:${port}`, output: () => output };
+}
+
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+describe(`server process (db=${testDb}, redis=${testRedis})`, () => {
+  it('serves demo data on an empty database and shuts down gracefully on SIGTERM', async () => {
+    const { env, cleanup } = await testEnvironment({ SEED_ON_EMPTY: 'true' });
+    try {
+      const server = await start(['serve'], env);
+      await waitFor(`${server.base}/readyz`);
+      const channels = (await (await fetch(`${server.base}/app/v1_0/channels`)).json()) as { data: { channels: unknown[] } };
+      expect(channels.data.channels.length).toBeGreaterThanOrEqual(20);
+      const feed = await fetch(`${server.base}/app/v1_1/articles?channel_id=18&timestamp=${Date.now()}&with_top=1`);
+      expect(feed.status).toBe(200);
+      const text = await feed.text();
+      expect(JSON.parse(text).data.results).toHaveLength(10 + (text.match(/"is_top":1/g)?.length ?? 0));
+      const cover = text.match(/"images":\["(http[^"]+)"/)?.[1];
+      expect(cover).toBeTruthy();
+      // PUBLIC_URL is the test origin; fetch the same path from this server.
+      const image = await fetch(`${server.base}${new URL(cover!).pathname}`);
+      expect(image.status).toBe(200);
+      expect(image.headers.get('content-type')).toBe('image/png');
+
+      // An in-flight request finishes; then the process exits 0.
+      const slow = fetch(`${server.base}/app/v1_1/articles?channel_id=0&timestamp=${Date.now()}&with_top=1`);
+      server.child.kill('SIGTERM');
+      expect((await slow).status).toBe(200);
+      expect(await exited(server.child)).toBe(0);
+      expect(server.output()).toContain('shutting down');
+    } finally {
+      await cleanup();
+    }
+  }, 180_000);
+
+  it('refuses to boot with a bad setting and names it', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'serve'], {
+      cwd: root,
+      env: { ...process.env, PORT: 'eighty', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'inkstone-bad-')) },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('PORT must be a whole number');
+  }, 60_000);
+
+  it('keeps N worker processes on one port and replaces one that dies', async () => {
+    const { env, cleanup } = await testEnvironment({ SEED_ON_EMPTY: 'true' });
+    try {
+      const server = await start(['serve', '--workers', '2'], env);
+      await waitFor(`${server.base}/healthz`);
+      const workers = () =>
+        spawnSync('ps', ['-o', 'pid=', '--ppid', String(server.child.pid)], { encoding: 'utf8' })
+          .stdout.split('\n')
+          .map((s) => Number(s.trim()))
+          .filter(Boolean);
+      const deadline = Date.now() + 120_000;
+      while (workers().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      const before = workers();
+      expect(before).toHaveLength(2);
+      process.kill(before[0]!, 'SIGKILL');
+      while (Date.now() < deadline) {
+        const now = workers();
+        if (now.length === 2 && !now.includes(before[0]!)) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(workers()).not.toContain(before[0]);
+      expect(workers()).toHaveLength(2);
+      expect(server.output()).toContain('restarting');
+      await waitFor(`${server.base}/healthz`);
+      server.child.kill('SIGTERM');
+      expect(await exited(server.child)).toBe(0);
+    } finally {
+      await cleanup();
+    }
+  }, 240_000);
+});

@@ -1,0 +1,292 @@
+/**
+ * kv counters flushed to the database, on the real app (TEST_DB picks the database, TEST_REDIS the
+ * kv store): overlay = column + unflushed delta, flush moves deltas into the columns exactly once,
+ * concurrent increments are exact, results clamp at 0, only known columns ever reach SQL, and an
+ * increment that lands during a flush is kept for the next one.
+ */
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, RootOperationNode, QueryResult, UnknownRow } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createCounterService, type CounterChange, type CounterEntity } from '../../src/modules/counters/counter.service.js';
+import type { KeyValueStore } from '../../src/platform/kv/kv.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { newArticle, newChannel, newUser } from '../helpers/factories.js';
+
+/** Records the columns every UPDATE sets, to prove what reaches SQL. */
+class UpdateRecorder implements KyselyPlugin {
+  readonly updates: { table: string; columns: string[] }[] = [];
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const node = args.node as any;
+    if (node.kind === 'UpdateQueryNode') {
+      const table = node.table?.table?.identifier?.name ?? node.table?.table?.table?.identifier?.name ?? '?';
+      const columns = (node.updates ?? []).map((u: any) => u.column?.column?.name ?? '?');
+      this.updates.push({ table, columns });
+    }
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await buildTestApp();
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+beforeEach(async () => {
+  // Nothing pending from a previous test.
+  await t.services.counters.flush();
+});
+
+async function article() {
+  const user = await newUser(t.platform);
+  const channel = await newChannel(t.platform);
+  return { user, channel, article: await newArticle(t.platform, { user_id: user.id, channel_id: channel.id }) };
+}
+
+async function articleCounts(id: bigint) {
+  return t.platform.db
+    .selectFrom('articles')
+    .select(['id', 'like_count', 'comment_count', 'read_count', 'title'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+}
+
+async function userCounts(id: bigint) {
+  return t.platform.db.selectFrom('users').select(['id', 'fans_count', 'follow_count']).where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+describe('counters', () => {
+  it('overlay shows base + delta; flush writes the columns and clears the deltas', async () => {
+    const { article: a, user } = await article();
+    await t.platform.db.updateTable('articles').set({ like_count: 5 }).where('id', '=', a.id).execute();
+    const counters = t.services.counters;
+
+    await counters.add([
+      { entity: 'article', id: a.id, field: 'like_count', by: 3 },
+      { entity: 'article', id: a.id, field: 'comment_count', by: 2 },
+      { entity: 'user', id: user.id, field: 'fans_count', by: 1 },
+      { entity: 'article', id: a.id, field: 'read_count', by: 0 },
+    ]);
+    const before = await articleCounts(a.id);
+    expect(before).toMatchObject({ like_count: 5, comment_count: 0 });
+    const [overlaid] = await counters.overlay('article', [before], ['like_count', 'comment_count', 'read_count']);
+    expect(overlaid).toMatchObject({ like_count: 8, comment_count: 2, read_count: 0 });
+    // The input row is not mutated.
+    expect(before.like_count).toBe(5);
+    const [u] = await counters.overlay('user', [await userCounts(user.id)], ['fans_count', 'follow_count']);
+    expect(u).toMatchObject({ fans_count: 1, follow_count: 0 });
+
+    expect(await counters.flush()).toBe(3);
+    const after = await articleCounts(a.id);
+    expect(after).toMatchObject({ like_count: 8, comment_count: 2, read_count: 0 });
+    expect(await userCounts(user.id)).toMatchObject({ fans_count: 1 });
+    expect(await t.platform.kv.get(`cnt:article:${a.id}:like_count`)).toBeNull();
+    expect(await t.platform.kv.zcard('cnt:dirty')).toBe(0);
+    // Nothing pending: overlay returns the rows as they are, and a second flush writes nothing.
+    const rows = [after];
+    expect(await counters.overlay('article', rows, ['like_count'])).toBe(rows);
+    expect(await counters.flush()).toBe(0);
+    expect(await articleCounts(a.id)).toMatchObject({ like_count: 8, comment_count: 2 });
+  });
+
+  it('overlay works on many rows and leaves rows without deltas untouched', async () => {
+    const one = await article();
+    const two = await article();
+    await t.services.counters.add([{ entity: 'article', id: two.article.id, field: 'like_count', by: 4 }]);
+    const rows = [await articleCounts(one.article.id), await articleCounts(two.article.id)];
+    const out = await t.services.counters.overlay('article', rows, ['like_count']);
+    expect(out[0]).toBe(rows[0]);
+    expect(out[1]).toMatchObject({ id: two.article.id, like_count: 4 });
+    expect(await t.services.counters.overlay('article', [], ['like_count'])).toEqual([]);
+  });
+
+  it('200 concurrent +1 are exact', async () => {
+    const { article: a } = await article();
+    const change: CounterChange = { entity: 'article', id: a.id, field: 'read_count', by: 1 };
+    await Promise.all(Array.from({ length: 200 }, () => t.services.counters.add([change])));
+    const [row] = await t.services.counters.overlay('article', [await articleCounts(a.id)], ['read_count']);
+    expect(row!.read_count).toBe(200);
+    await t.services.counters.flush();
+    expect((await articleCounts(a.id)).read_count).toBe(200);
+  });
+
+  it('a negative result clamps at 0, in the overlay and in the column', async () => {
+    const { article: a } = await article();
+    await t.platform.db.updateTable('articles').set({ like_count: 2, comment_count: 3 }).where('id', '=', a.id).execute();
+    await t.services.counters.add([
+      { entity: 'article', id: a.id, field: 'like_count', by: -5 },
+      { entity: 'article', id: a.id, field: 'comment_count', by: -1 },
+    ]);
+    const [row] = await t.services.counters.overlay('article', [await articleCounts(a.id)], ['like_count', 'comment_count']);
+    expect(row).toMatchObject({ like_count: 0, comment_count: 2 });
+    await t.services.counters.flush();
+    expect(await articleCounts(a.id)).toMatchObject({ like_count: 0, comment_count: 2 });
+  });
+
+  it('rejects unknown entities, fields and non-integer steps before touching anything', async () => {
+    const { article: a } = await article();
+    const bad: unknown[] = [
+      { entity: 'article', id: a.id, field: 'title', by: 1 },
+      { entity: 'article', id: a.id, field: 'like_count; DROP TABLE articles', by: 1 },
+      { entity: 'articles', id: a.id, field: 'like_count', by: 1 },
+      { entity: 'constructor', id: a.id, field: 'like_count', by: 1 },
+      { entity: '__proto__', id: a.id, field: 'like_count', by: 1 },
+      { entity: 'comment', id: a.id, field: 'read_count', by: 1 },
+      { entity: 'article', id: a.id, field: 'like_count', by: 1.5 },
+    ];
+    for (const change of bad) {
+      await expect(
+        t.services.counters.add([{ entity: 'article', id: a.id, field: 'like_count', by: 1 }, change as CounterChange]),
+      ).rejects.toThrow(TypeError);
+    }
+    // All or nothing: the valid change in each rejected batch was not applied either.
+    expect(await t.platform.kv.get(`cnt:article:${a.id}:like_count`)).toBeNull();
+    expect(await t.platform.kv.zcard('cnt:dirty')).toBe(0);
+  });
+
+  it('keys of unknown counters already in the store never reach SQL and are dropped', async () => {
+    const { article: a } = await article();
+    const recorder = new UpdateRecorder();
+    const counters = createCounterService({ kv: t.platform.kv, db: t.platform.db.withPlugin(recorder), now: Date.now });
+    const junk = [
+      `cnt:article:${a.id}:title`,
+      `cnt:constructor:${a.id}:like_count`,
+      `cnt:__proto__:${a.id}:like_count`,
+      `cnt:toString:${a.id}:like_count`,
+      `cnt:article:1 OR 1=1:like_count`,
+      `cnt:users:${a.id}:fans_count`,
+      `cnt:article`,
+    ];
+    for (const key of junk) {
+      await t.platform.kv.incr(key, 7);
+      await t.platform.kv.zadd('cnt:dirty', [{ member: key, score: Date.now() }]);
+    }
+    await counters.add([{ entity: 'article', id: a.id, field: 'like_count', by: 1 }]);
+
+    expect(await counters.flush()).toBe(1);
+    expect(recorder.updates).toEqual([{ table: 'articles', columns: ['like_count'] }]);
+    const row = await articleCounts(a.id);
+    expect(row.like_count).toBe(1);
+    expect(row.title).toBe(a.title);
+    for (const key of junk) expect(await t.platform.kv.get(key)).toBeNull();
+    expect(await t.platform.kv.zcard('cnt:dirty')).toBe(0);
+  });
+
+  it('onFlushed listeners get the ids written, per entity', async () => {
+    const one = await article();
+    const two = await article();
+    const calls: [CounterEntity, bigint[]][] = [];
+    const counters = createCounterService({ kv: t.platform.kv, db: t.platform.db, now: Date.now });
+    counters.onFlushed((entity, ids) => void calls.push([entity, [...ids].sort((x, y) => (x < y ? -1 : 1))]));
+    await counters.add([
+      { entity: 'article', id: one.article.id, field: 'like_count', by: 1 },
+      { entity: 'article', id: one.article.id, field: 'comment_count', by: 1 },
+      { entity: 'article', id: two.article.id, field: 'like_count', by: 2 },
+      { entity: 'user', id: one.user.id, field: 'fans_count', by: 1 },
+    ]);
+    await counters.flush();
+    const sorted = [one.article.id, two.article.id].sort((x, y) => (x < y ? -1 : 1));
+    expect(calls.sort((x, y) => x[0].localeCompare(y[0]))).toEqual([
+      ['article', sorted],
+      ['user', [one.user.id]],
+    ]);
+    calls.length = 0;
+    await counters.flush();
+    expect(calls).toEqual([]);
+  });
+
+  it('an increment that lands during a flush is not lost', async () => {
+    const { article: a } = await article();
+    const counters = t.services.counters;
+    const like: CounterChange = { entity: 'article', id: a.id, field: 'like_count', by: 1 };
+    await counters.add([like]);
+    const flushing = counters.flush();
+    await counters.add([like]);
+    await flushing;
+    await counters.flush();
+    expect((await articleCounts(a.id)).like_count).toBe(2);
+  });
+
+  it('increments racing a flush at every step are each written exactly once', async () => {
+    const { article: a } = await article();
+    const key = `cnt:article:${a.id}:like_count`;
+    const like: CounterChange = { entity: 'article', id: a.id, field: 'like_count', by: 1 };
+    // A kv store that lets a second writer add +1 at a chosen step of the flush.
+    const racingKv = (step: 'zrem' | 'take-before' | 'take-after'): KeyValueStore => {
+      const kv = Object.create(t.platform.kv) as KeyValueStore;
+      const base = t.platform.kv;
+      let fired = false;
+      const once = async () => {
+        if (fired) return;
+        fired = true;
+        await t.services.counters.add([like]);
+      };
+      kv.zrem = async (k, ...members) => {
+        if (step === 'zrem') await once();
+        return base.zrem(k, ...members);
+      };
+      kv.take = async (k) => {
+        if (step === 'take-before' && k === key) await once();
+        const value = await base.take(k);
+        if (step === 'take-after' && k === key) await once();
+        return value;
+      };
+      return kv;
+    };
+    let expected = 0;
+    for (const step of ['zrem', 'take-before', 'take-after'] as const) {
+      const counters = createCounterService({ kv: racingKv(step), db: t.platform.db, now: Date.now });
+      await counters.add([like]);
+      await counters.flush();
+      await t.services.counters.flush();
+      expected += 2;
+      expect((await articleCounts(a.id)).like_count, step).toBe(expected);
+    }
+  });
+
+  it('hundreds of increments racing repeated flushes add up exactly', async () => {
+    const { article: a } = await article();
+    const like: CounterChange = { entity: 'article', id: a.id, field: 'like_count', by: 1 };
+    const adds = Array.from({ length: 300 }, async (_, i) => {
+      if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      await t.services.counters.add([like]);
+    });
+    const flushes = Array.from({ length: 5 }, () => t.services.counters.flush());
+    await Promise.all([...adds, ...flushes]);
+    await t.services.counters.flush();
+    expect((await articleCounts(a.id)).like_count).toBe(300);
+  });
+
+  it('a failed write gives the delta back so the next flush writes it', async () => {
+    const { article: a } = await article();
+    const other = await article();
+    let failures = 1;
+    const failing: KyselyPlugin = {
+      transformQuery(args) {
+        if (args.node.kind === 'UpdateQueryNode' && failures-- > 0) throw new Error('deadlock');
+        return args.node;
+      },
+      async transformResult(args) {
+        return args.result;
+      },
+    };
+    const counters = createCounterService({ kv: t.platform.kv, db: t.platform.db.withPlugin(failing), now: Date.now });
+    await counters.add([
+      { entity: 'article', id: a.id, field: 'like_count', by: 3 },
+      { entity: 'article', id: other.article.id, field: 'like_count', by: 4 },
+    ]);
+    await expect(counters.flush()).rejects.toThrow('deadlock');
+    // Readers still see every delta, and the next flush writes what was not written.
+    const rows = await counters.overlay('article', [await articleCounts(a.id), await articleCounts(other.article.id)], ['like_count']);
+    expect(rows.map((r) => r.like_count)).toEqual([3, 4]);
+    await counters.flush();
+    expect((await articleCounts(a.id)).like_count).toBe(3);
+    expect((await articleCounts(other.article.id)).like_count).toBe(4);
+  });
+});
