@@ -36,6 +36,22 @@ const extra = process.argv.slice(2);
 const rows = [];
 let failedRun = false;
 let platformSuitesRun = false;
+const failures = [];
+
+// CI keeps only the tail of the output, so the summary repeats what failed and why.
+function failuresIn(report, combo) {
+  const found = [];
+  for (const file of report.testResults ?? []) {
+    const where = path.relative(process.cwd(), file.name);
+    for (const test of file.assertionResults ?? []) {
+      if (test.status === 'failed') found.push({ combo, where: `${where} > ${test.fullName}`, why: (test.failureMessages ?? []).join('\n') });
+    }
+    if (file.status === 'failed' && !(file.assertionResults ?? []).some((t) => t.status === 'failed')) {
+      found.push({ combo, where, why: file.message ?? 'suite failed' });
+    }
+  }
+  return found;
+}
 
 for (const [db, redis] of combos) {
   const name = redis ? `${db}+redis` : db;
@@ -70,6 +86,7 @@ for (const [db, redis] of combos) {
     passed = report.numPassedTests;
     failed = report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
     skipped = report.numPendingTests + report.numTodoTests;
+    failures.push(...failuresIn(report, name));
   } catch {
     failed = 1;
   }
@@ -80,6 +97,9 @@ for (const [db, redis] of combos) {
   rows.push({ name, status: run.status === 0 ? 'ok' : 'FAILED', passed, failed, skipped });
 }
 
+for (const failure of failures) {
+  console.log(`\n[matrix] FAILED in ${failure.combo}: ${failure.where}\n${failure.why.split('\n').slice(0, 12).join('\n')}`);
+}
 console.log('\n[matrix] summary');
 console.table(rows);
 const total = rows.reduce((t, r) => ({ passed: t.passed + r.passed, failed: t.failed + r.failed, skipped: t.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 });

@@ -280,9 +280,18 @@ describe(`search over HTTP (db=${testDb}, redis=${testRedis})`, () => {
 
       // Approved.
       await t.platform.db.updateTable('articles').set({ status: ArticleStatus.approved, published_at: Date.now() }).where('id', '=', row.id).execute();
-      t.platform.events.publish('article.changed', { articleId: row.id, visible: true, at: Date.now() });
-      expect((await search('量子计算')).total_count).toBe(0); // not yet: the job has not run
+      // Nothing runs inside the publisher: subscribers (the index job's enqueuer among them) start
+      // on a later turn. Checked synchronously; a search here would race the in-process job.
+      let subscribersRan = false;
+      const unsubscribe = t.platform.events.subscribe('article.changed', () => {
+        subscribersRan = true;
+      });
+      const published: unknown = t.platform.events.publish('article.changed', { articleId: row.id, visible: true, at: Date.now() });
+      expect(published).toBeUndefined();
+      expect(subscribersRan).toBe(false);
       await t.platform.events.settle();
+      unsubscribe();
+      expect(subscribersRan).toBe(true);
       await t.platform.jobs.drain();
       expect(ids(await search('量子计算'))).toEqual([row.id]);
 
