@@ -1,17 +1,23 @@
 /**
  * Running the app as a server: listen, graceful shutdown, and `--workers N` (the gunicorn +
- * supervisor role in seed 000): a primary forks N processes sharing one port and replaces any
- * that dies, with a back-off so a crash loop does not spin.
+ * supervisor role in seed 000): a primary listens on the port, hands each connection to a worker
+ * with sticky routing (so Socket.IO long-polling works), and replaces any worker that dies, with a
+ * back-off so a crash loop does not spin.
  */
 import cluster from 'node:cluster';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
+import { StickyPrimary } from './platform/cluster/primary.js';
+import { acceptFromPrimary, reportReady, reportSessions } from './platform/cluster/worker.js';
 import { DemoDataExistsError, isDatabaseEmpty, seedDemoData } from './modules/demo/demo-seed.js';
 
 /** Serve in this process until SIGTERM/SIGINT. */
 export async function serve(config: Config): Promise<void> {
-  const { app, platform } = await buildApp(config);
+  const { app, platform, services } = await buildApp(config);
   const log = platform.logger;
+  // Under `--workers N` the primary owns the port and hands connections over (platform/cluster).
+  const handed = cluster.isWorker ? acceptFromPrimary(app.server) : undefined;
+  if (handed) app.addHook('preClose', () => handed.drain(Math.max(1_000, config.shutdownTimeoutMs - 1_000)));
 
   if (config.seedOnEmpty && (await isDatabaseEmpty(platform))) {
     try {
@@ -46,18 +52,28 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
+  if (handed) {
+    await app.ready();
+    const io = services.realtime.server;
+    if (io) reportSessions(io.engine);
+    reportReady();
+    log.info({ worker: cluster.worker?.id, database: platform.dialect, kv: platform.kv.kind, jobs: platform.jobs.kind }, 'Inkstone worker is ready');
+    return;
+  }
   const address = await app.listen({ host: config.host, port: config.port });
   log.info({ address, database: platform.dialect, kv: platform.kv.kind, jobs: platform.jobs.kind }, 'Inkstone is listening');
 }
 
-/** The cluster primary: forks `workers` servers and keeps that many alive. */
-export function superviseWorkers(config: Config, workers: number, log: (message: string) => void): void {
+/** The cluster primary: listens, forks `workers` servers and keeps that many alive. */
+export async function superviseWorkers(config: Config, workers: number, log: (message: string) => void): Promise<void> {
   let shuttingDown = false;
   const restarts: number[] = [];
+  const primary = new StickyPrimary({ host: config.host, port: config.port, workers, trustProxy: config.trustProxy });
   const fork = (index: number) => {
     // Without Redis every process has its own in-memory scheduler lock, so only one may schedule.
     const env = { RUN_SCHEDULER: config.redisUrl || index === 0 ? String(config.runScheduler) : 'false' };
     const worker = cluster.fork(env);
+    primary.attach(index, worker);
     worker.on('exit', (code, signal) => {
       if (shuttingDown) return;
       const now = Date.now();
@@ -71,10 +87,13 @@ export function superviseWorkers(config: Config, workers: number, log: (message:
   if (!config.redisUrl) {
     log('warning: --workers without REDIS_URL gives every process its own cache, rate limits and sockets; use Redis to share them');
   }
+  const address = await primary.listen();
+  log(`listening on ${address.address}:${address.port} with ${workers} workers (sticky by Socket.IO session and client address)`);
   for (let i = 0; i < workers; i++) fork(i);
 
   const stopAll = (signal: NodeJS.Signals) => {
     shuttingDown = true;
+    void primary.close();
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
     const timer = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 1000);
     timer.unref();

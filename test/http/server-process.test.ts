@@ -4,11 +4,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDb, testEnvironment, testRedis } from '../helpers/app.js';
+import { connect } from '../realtime/realtime-helpers.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const running: ChildProcess[] = [];
@@ -19,6 +21,20 @@ async function freePort(): Promise<number> {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
+  });
+}
+
+/** One plain HTTP request on a new connection from `localAddress` (any 127.x address is this host). */
+function rawRequest(url: string, localAddress: string, method = 'GET', body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method, localAddress, agent: false, headers: body ? { 'content-type': 'text/plain;charset=UTF-8' } : {} }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+    });
+    request.on('error', reject);
+    request.end(body);
   });
 }
 
@@ -126,6 +142,47 @@ describe(`server process (db=${testDb}, redis=${testRedis})`, () => {
       expect(server.output()).toContain('restarting');
       await waitFor(`${server.base}/healthz`);
       server.child.kill('SIGTERM');
+      expect(await exited(server.child)).toBe(0);
+    } finally {
+      await cleanup();
+    }
+  }, 240_000);
+
+  it('keeps Socket.IO long-polling sessions on the worker that holds them (--workers 2)', async () => {
+    const { env, cleanup } = await testEnvironment({ SEED_ON_EMPTY: 'true' });
+    try {
+      const server = await start(['serve', '--workers', '2'], env);
+      await waitFor(`${server.base}/healthz`);
+
+      // The app's client (2.x) on polling only: every exchange is a new HTTP request naming the session.
+      const client = await connect('v2', server.base, { transports: ['polling'] });
+      for (let round = 0; round < 5; round++) {
+        client.emit('message', { msg: '你好', timestamp: Date.now() });
+        expect((await client.next('message', 10_000)).msg).toContain('头条小助手');
+      }
+      client.close();
+
+      // Requests of one session from many client addresses, each on a new connection: routed by
+      // the session id, not by address. Without it about half of them meet the wrong worker (400).
+      const polling = `${server.base}/socket.io/?EIO=4&transport=polling`;
+      const open = await rawRequest(polling, '127.0.0.2');
+      expect(open.status, open.text).toBe(200);
+      const sid = (JSON.parse(open.text.slice(open.text.indexOf('{'))) as { sid: string }).sid;
+      const joined = await rawRequest(`${polling}&sid=${sid}`, '127.0.0.3', 'POST', '40');
+      expect(joined.status, joined.text).toBe(200);
+      for (let i = 4; i < 14; i++) {
+        const address = `127.0.0.${i}`;
+        const sent = await rawRequest(`${polling}&sid=${sid}`, address, 'POST', '42["message",{"msg":"你好"}]');
+        expect(sent.status, `${address}: ${sent.text}`).toBe(200);
+        const answer = await rawRequest(`${polling}&sid=${sid}`, address);
+        expect(answer.status, `${address}: ${answer.text}`).toBe(200);
+      }
+
+      // Shutdown drains the handed-over connections: a request in flight still gets its answer.
+      const slow = fetch(`${server.base}/app/v1_1/articles?channel_id=0&timestamp=${Date.now()}&with_top=1`);
+      await new Promise((r) => setTimeout(r, 20));
+      server.child.kill('SIGTERM');
+      expect((await slow).status).toBe(200);
       expect(await exited(server.child)).toBe(0);
     } finally {
       await cleanup();

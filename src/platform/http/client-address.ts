@@ -1,11 +1,16 @@
 /**
- * The client's IP for a Socket.IO handshake, by the same rule Fastify applies to HTTP requests
- * (TRUST_PROXY): the socket address unless the proxy in front is trusted, in which case
- * X-Forwarded-For is read from the right, one trusted hop at a time.
+ * The client's IP outside Fastify (Socket.IO handshakes, the cluster primary's routing), by the
+ * same rule Fastify applies to HTTP requests (TRUST_PROXY): the socket address unless the proxy in
+ * front is trusted, in which case X-Forwarded-For is read from the right, one trusted hop at a time.
  */
 import { BlockList, isIP } from 'node:net';
-import type { IncomingMessage } from 'node:http';
 import type { Config } from '../../config.js';
+
+/** What the rule reads of a request: an IncomingMessage, or the head of one parsed by hand. */
+export interface RequestLike {
+  socket: { remoteAddress?: string | undefined };
+  headers: Record<string, string | string[] | undefined>;
+}
 
 export type TrustProxy = Config['trustProxy'];
 
@@ -27,7 +32,7 @@ function blockListOf(entries: string[]): BlockList {
 }
 
 /** Returns a function computing the client address of a request under `trustProxy`. */
-export function clientAddressResolver(trustProxy: TrustProxy): (request: IncomingMessage) => string {
+export function clientAddressResolver(trustProxy: TrustProxy): (request: RequestLike) => string {
   const trusted = Array.isArray(trustProxy) ? blockListOf(trustProxy) : undefined;
   const isTrusted = (address: string, hop: number): boolean => {
     if (trustProxy === true) return true;

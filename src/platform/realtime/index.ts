@@ -12,4 +12,4 @@ export {
 } from './realtime.js';
 export { HEARTBEAT_MS, NODE_TTL_MS, Presence, type PresenceOptions } from './presence.js';
 export { adapterParser, exactParser, stringifyExact } from './codec.js';
-export { clientAddressResolver } from './client-address.js';
+export { clientAddressResolver } from '../http/client-address.js';

@@ -25,7 +25,7 @@ import type { Config } from '../../config.js';
 import type { Authenticator } from '../http/auth.js';
 import type { KeyValueStore } from '../kv/kv.js';
 import { RedisKeyValueStore } from '../kv/redis-kv.js';
-import { clientAddressResolver } from './client-address.js';
+import { clientAddressResolver } from '../http/client-address.js';
 import { adapterParser, exactParser } from './codec.js';
 import { Presence } from './presence.js';
 
