@@ -126,6 +126,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Socket.IO on this app's HTTP server (closed in preClose); notifications follow the domain events while the app runs.
   await services.realtime.attach(app, services.sessions.authenticator);
   app.addHook('onClose', services.notifications.start());
+  // onClose hooks run last-registered first: the batched reads are written before the platform closes.
+  app.addHook('onClose', () => services.engagement.flushReads());
 
   return { app, platform, services };
 }

@@ -55,7 +55,7 @@ export function createServices(platform: Platform) {
   };
 
   const counters = createCounterService({ kv, db, now: clock.now });
-  const engagement = createEngagementService({ db, counters, events: platform.events, ids, clock });
+  const engagement = createEngagementService({ db, counters, events: platform.events, ids, clock, logger: platform.logger });
   const channels = createChannelRepository(db);
   const articles = createArticleService(createArticleRepository(db), channels, { cache: platform.cache, kv, counters, present, events: platform.events });
   const feed = createFeedService({ articles, repository: createFeedRepository(db), cache: platform.cache, kv, counters, clock, events: platform.events });
@@ -87,7 +87,7 @@ export function createServices(platform: Platform) {
 
   const userProfiles = createUserService({ users, storage: platform.storage, clock, time: platform.time, relations, logger: platform.logger, presence: { isOnline: (id) => realtime.isOnline(id) } });
   const mpImages = createImageLibraryService({ images: createImageLibraryRepository(db), storage: platform.storage, ids, clock, logger: platform.logger });
-  const mpStatistics = createStatisticsService({ repo: createStatisticsRepository(db), counters, time: platform.time, clock });
+  const mpStatistics = createStatisticsService({ repo: createStatisticsRepository(db), counters, time: platform.time, clock, beforeRead: engagement.flushReads });
 
   // Media-platform articles (M10–M15), the review policy and moderation.
   const mediaPlatform = createMediaPlatform(platform, { counters, channels, users }, {

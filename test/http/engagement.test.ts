@@ -496,6 +496,7 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
       expect(data.results[0].is_liking).toBe(false);
 
       await recordRead(null, a.id, writer.id, 'bogus');
+      await t.services.engagement.flushReads(); // article_reads rows are batched
       const reads = await t.platform.db
         .selectFrom('article_reads')
         .select(['user_id', 'source'])

@@ -232,17 +232,20 @@ export function createEngagementRepository(db: Db) {
 
     // ---- read telemetry ----
 
-    async insertRead(read: NewRead): Promise<void> {
+    async insertReads(reads: NewRead[]): Promise<void> {
+      if (reads.length === 0) return;
       await db
         .insertInto('article_reads')
-        .values({
-          id: read.id,
-          article_id: read.articleId,
-          user_id: read.userId,
-          source: read.source,
-          duration_seconds: read.durationSeconds,
-          created_at: read.at,
-        })
+        .values(
+          reads.map((read) => ({
+            id: read.id,
+            article_id: read.articleId,
+            user_id: read.userId,
+            source: read.source,
+            duration_seconds: read.durationSeconds,
+            created_at: read.at,
+          })),
+        )
         .execute();
     },
 

@@ -20,6 +20,7 @@ export interface EngagementDeps {
   events: EventBus;
   ids: IdGenerators;
   clock: Clock;
+  logger: { warn(obj: object, msg: string): void };
 }
 
 export function createEngagementService(deps: Omit<EngagementDeps, 'repo'> & { db: Db }) {

@@ -3,11 +3,18 @@
  * (where the reader came from; the MP statistics read it), the read counters, and reading
  * durations (A50).
  *
- * `recordRead` runs on every article detail view (A34), so it is kept cheap: a re-read is one
- * UPDATE of the history row; only a new history entry adds an INSERT and a trim, and the trim is
- * an indexed look past the newest HISTORY_CAP rows that normally finds nothing or one row. Since
- * every insert trims, a user never holds more than HISTORY_CAP entries for longer than a request.
+ * `recordRead` runs on every article detail view (A34), so it is kept cheap: an anonymous view
+ * costs no database round trip (its article_reads row is batched, counters go through the kv
+ * store); for a signed-in reader a re-read is one UPDATE of the history row, and only a new
+ * history entry adds an INSERT and a trim, an indexed look past the newest HISTORY_CAP rows that
+ * normally finds nothing or one row. Since every insert trims, a user never holds more than
+ * HISTORY_CAP entries for longer than a request.
+ *
+ * article_reads rows are telemetry (the MP statistics' sources and durations), so they wait up to
+ * READ_BATCH_MS in this process and go in as one INSERT; a crash loses at most that much of them,
+ * never a read count. Readers of those rows in this process call `flushReads()` first.
  */
+import { BatchWriter } from '../../platform/db/batch-writer.js';
 import { badRequest } from '../../platform/http/errors.js';
 import { INVALID_ARTICLE } from './attitude.service.js';
 import type { EngagementDeps } from './engagement.service.js';
@@ -23,11 +30,18 @@ export type ReadSource = (typeof READ_SOURCES)[number];
 export const MAX_READ_SECONDS = 4 * 60 * 60;
 /** A50 attaches a duration to a detail view of the same reader at most this old. */
 export const READ_MATCH_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** article_reads rows wait at most this long before their batch INSERT. */
+export const READ_BATCH_MS = 1_000;
 
 const isSource = (value: string): value is ReadSource => (READ_SOURCES as readonly string[]).includes(value);
 
 export function createHistoryService(deps: EngagementDeps) {
-  const { repo, counters, ids, clock } = deps;
+  const { repo, counters, ids, clock, logger } = deps;
+  const reads = new BatchWriter({
+    write: (rows: Parameters<typeof repo.insertReads>[0]) => repo.insertReads(rows),
+    intervalMs: READ_BATCH_MS,
+    onError: (error, rows) => logger.warn({ err: error, rows }, 'article_reads batch lost'),
+  });
 
   /** Newest-first history with each article once: move an existing entry, else insert and trim. */
   async function remember(userId: bigint, articleId: bigint, at: number): Promise<void> {
@@ -48,7 +62,7 @@ export function createHistoryService(deps: EngagementDeps) {
     async recordRead(userId: bigint | null, articleId: bigint, authorId: bigint, source: ReadSource | string = 'other'): Promise<void> {
       const at = clock.now();
       if (userId !== null) await remember(userId, articleId, at);
-      await repo.insertRead({ id: ids.content(), articleId, userId, source: isSource(source) ? source : 'other', durationSeconds: 0, at });
+      reads.add({ id: ids.content(), articleId, userId, source: isSource(source) ? source : 'other', durationSeconds: 0, at });
       await counters.add([
         { entity: 'article', id: articleId, field: 'read_count', by: 1 },
         { entity: 'user', id: authorId, field: 'read_count', by: 1 },
@@ -68,13 +82,19 @@ export function createHistoryService(deps: EngagementDeps) {
       const duration = Math.min(Math.max(Math.trunc(seconds), 0), MAX_READ_SECONDS);
       if (duration === 0) return;
       const at = clock.now();
+      await reads.flush();
       const readId = await repo.newestRead(articleId, userId, at - READ_MATCH_WINDOW_MS);
       if (readId !== undefined) {
         // A signed-in reader's view is theirs to update; an anonymous one is claimed only while unset.
         const claimed = await repo.setReadDuration(readId, duration, userId === null);
         if (claimed || userId !== null) return;
       }
-      await repo.insertRead({ id: ids.content(), articleId, userId, source: 'other', durationSeconds: duration, at });
+      await repo.insertReads([{ id: ids.content(), articleId, userId, source: 'other', durationSeconds: duration, at }]);
+    },
+
+    /** Writes the article_reads rows still waiting in this process (statistics, shutdown, tests). */
+    flushReads(): Promise<void> {
+      return reads.flush();
     },
   };
 }

@@ -30,6 +30,8 @@ export interface StatisticsDeps {
   counters: CounterService;
   time: TimeFormat;
   clock: Clock;
+  /** Writes the detail views this process still batches, so M29 counts them (see engagement). */
+  beforeRead?: () => Promise<void>;
 }
 
 export interface DateFilter {
@@ -101,6 +103,7 @@ export function createStatisticsService(deps: StatisticsDeps) {
     /** M29: only the author's own article; anything else is "not found". */
     async articleDetail(authorId: bigint, articleId: bigint, filter: DateFilter): Promise<ArticleDetail> {
       const window = timeWindow(time, filter.begin_pubdate, filter.end_pubdate);
+      await deps.beforeRead?.();
       const article = await repo.ownArticle(authorId, articleId);
       if (!article) throw notFound(ARTICLE_NOT_FOUND);
       const estimated = estimateReadingSeconds(article.content);
