@@ -4,12 +4,11 @@ import { buildRouteMap, derivedName, internalPath } from '../../src/modules/rout
 import type { DomainEvents } from '../../src/platform/events/events.js';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { parseBody } from '../helpers/json.js';
+import { randomIp } from '../helpers/http.js';
 
 let t: TestApp;
 let mobileCounter = 0;
 const newMobile = () => `134${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter).padStart(2, '0')}`;
-/** Sign-ins are limited per IP; spread test clients over addresses as real users would be. */
-const randomIp = () => `10.${(Math.random() * 255) | 0}.${(Math.random() * 255) | 0}.${((Math.random() * 253) | 0) + 1}`;
 
 async function signIn(role?: 'admin' | 'moderator') {
   const res = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile: newMobile(), code: '246810' } });

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SmsMessage, SmsProvider } from '../../src/platform/sms/index.js';
 import { buildTestApp, manualClock, testDb, testRedis, type TestApp } from '../helpers/app.js';
+import { randomIp, bearer } from '../helpers/http.js';
 
 const clock = manualClock();
 let t: TestApp;
@@ -28,10 +29,7 @@ function hs256(payload: object, secret: string, header: object = { alg: 'HS256',
   return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 }
 
-/** Sign-ins are limited per IP; spread test clients over addresses as real users would be. */
-const randomIp = () => `10.${(Math.random() * 255) | 0}.${(Math.random() * 255) | 0}.${((Math.random() * 253) | 0) + 1}`;
 
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 async function signIn(mobile = newMobile(), extra: Record<string, unknown> = {}) {
   const res = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code: '246810', ...extra } });

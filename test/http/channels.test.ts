@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { newChannel } from '../helpers/factories.js';
+import { randomIp } from '../helpers/http.js';
 
 let t: TestApp;
 let mobileCounter = 0;
 const newMobile = () => `135${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter).padStart(2, '0')}`;
-/** Sign-ins are limited per IP; spread test clients over addresses as real users would be. */
-const randomIp = () => `10.${(Math.random() * 255) | 0}.${(Math.random() * 255) | 0}.${((Math.random() * 253) | 0) + 1}`;
 
 interface Account {
   token: string;

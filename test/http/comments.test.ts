@@ -4,14 +4,12 @@ import { ArticleStatus } from '../../src/platform/db/schema.js';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
+import { randomIp, bearer } from '../helpers/http.js';
 
 let t: TestApp;
 let channelId: bigint;
 const created: DomainEvents['comment.created'][] = [];
 
-/** Sign-ins are limited per IP; spread test clients over addresses as real users would be. */
-const randomIp = () => `10.${(Math.random() * 255) | 0}.${(Math.random() * 255) | 0}.${((Math.random() * 253) | 0) + 1}`;
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const DEFAULT_AVATAR = 'http://inkstone.test/assets/default-avatar.svg';
 
 interface Account {

@@ -4,6 +4,7 @@ import { HISTORY_CAP, MAX_READ_SECONDS } from '../../src/modules/engagement/hist
 import { buildTestApp, manualClock, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
+import { randomIp, bearer } from '../helpers/http.js';
 
 const clock = manualClock();
 let t: TestApp;
@@ -12,9 +13,6 @@ let mobileCounter = 0;
 let smallId = 7_000_000n + BigInt(Math.floor(Math.random() * 1_000_000));
 
 const newMobile = () => `136${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter).padStart(2, '0')}`;
-/** Sign-ins are limited per IP; spread test clients over addresses as real users would be. */
-const randomIp = () => `10.${(Math.random() * 255) | 0}.${(Math.random() * 255) | 0}.${((Math.random() * 253) | 0) + 1}`;
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 interface Reader {
   token: string;

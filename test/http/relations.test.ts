@@ -3,14 +3,12 @@ import type { DomainEvents } from '../../src/platform/events/events.js';
 import { buildTestApp, manualClock, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { newUser } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
+import { randomIp, bearer } from '../helpers/http.js';
 
 const clock = manualClock();
 let t: TestApp;
 const followed: DomainEvents['user.followed'][] = [];
 
-/** Sign-ins are limited per IP; spread test clients over addresses as real users would be. */
-const randomIp = () => `10.${(Math.random() * 255) | 0}.${(Math.random() * 255) | 0}.${((Math.random() * 253) | 0) + 1}`;
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const DEFAULT_AVATAR = 'http://inkstone.test/assets/default-avatar.svg';
 
 interface Account {

@@ -12,6 +12,7 @@ import { isUniqueViolation } from '../../src/platform/db/dialect.js';
 import { contentAddressedKey, reencodeImage } from '../../src/platform/images.js';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { parseBody } from '../helpers/json.js';
+import { multipart, type Part } from '../helpers/http.js';
 
 let t: TestApp;
 let ipCounter = 0;
@@ -69,27 +70,6 @@ function patch(url: string, token: string | undefined, payload: object) {
   return t.app.inject({ method: 'PATCH', url, headers: token ? auth(token) : {}, payload });
 }
 
-interface Part {
-  name: string;
-  data: Buffer | string;
-  filename?: string;
-  type?: string;
-}
-
-/** A multipart/form-data body written by hand, so parts can lack a filename or lie about their type. */
-function multipart(parts: Part[]) {
-  const boundary = `----inkstone${randomBytes(8).toString('hex')}`;
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"`;
-    if (part.filename !== undefined) head += `; filename="${part.filename}"`;
-    head += '\r\n';
-    if (part.type) head += `Content-Type: ${part.type}\r\n`;
-    chunks.push(Buffer.from(`${head}\r\n`), Buffer.from(part.data), Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 function upload(url: string, token: string | undefined, parts: Part[]) {
   const body = multipart(parts);

@@ -13,10 +13,9 @@ import { createServices } from '../../src/services.js';
 import { testEnvironment, type TestApp } from '../helpers/app.js';
 import { newUser } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
+import { randomIp, bearer } from '../helpers/http.js';
+export { randomIp, bearer };
 
-/** Sign-ins are limited per IP; spread test clients over addresses as real users would be. */
-export const randomIp = () => `10.${(Math.random() * 255) | 0}.${(Math.random() * 255) | 0}.${((Math.random() * 253) | 0) + 1}`;
-export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 export interface Account {
   id: bigint;

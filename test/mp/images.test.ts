@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mpAuthor, type Author } from '../helpers/mp-author.js';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { parseBody } from '../helpers/json.js';
+import { multipart, type Part } from '../helpers/http.js';
 
 let t: TestApp;
 
@@ -20,26 +21,6 @@ const author = (): Promise<Author> => mpAuthor(t);
 
 const auth = (token: string | undefined) => (token ? { authorization: `Bearer ${token}` } : {});
 
-interface Part {
-  name: string;
-  data: Buffer | string;
-  filename?: string;
-  type?: string;
-}
-
-/** A multipart/form-data body written by hand, so parts can lack a filename or lie about their type. */
-function multipart(parts: Part[]) {
-  const boundary = `----mpimages${randomBytes(8).toString('hex')}`;
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"`;
-    if (part.filename !== undefined) head += `; filename="${part.filename}"`;
-    head += part.type ? `\r\nContent-Type: ${part.type}\r\n` : '\r\n';
-    chunks.push(Buffer.from(`${head}\r\n`), Buffer.from(part.data), Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 function upload(token: string | undefined, parts: Part[]) {
   const body = multipart(parts);

@@ -12,6 +12,7 @@ import type { Clock } from '../../src/platform/clock.js';
 import type { PaymentsConfig } from '../../src/platform/payments/config.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel } from '../helpers/factories.js';
+import { randomIp } from '../helpers/http.js';
 
 export function buildPaymentsApp(
   payments: Partial<PaymentsConfig> = {},
@@ -25,7 +26,6 @@ export function buildPaymentsApp(
 
 let mobileCounter = 0;
 const newMobile = () => `135${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter % 100).padStart(2, '0')}`;
-const randomIp = () => `10.${randomInt(255)}.${randomInt(255)}.${randomInt(1, 254)}`;
 
 export interface TestUser {
   userId: bigint;

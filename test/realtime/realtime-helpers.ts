@@ -8,12 +8,11 @@ import ioV2, { type V2Socket } from 'socket.io-client-v2';
 import { expect } from 'vitest';
 import type { App } from '../../src/app.js';
 import { newUser } from '../helpers/factories.js';
+import { randomIp, bearer } from '../helpers/http.js';
+export { randomIp, bearer };
 
 export type ClientVersion = 'v2' | 'v4';
 
-/** Sign-ins are limited per IP; spread test clients over addresses as real users would be. */
-export const randomIp = () => `10.${(Math.random() * 255) | 0}.${(Math.random() * 255) | 0}.${((Math.random() * 253) | 0) + 1}`;
-export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 export const DEFAULT_AVATAR = 'http://inkstone.test/assets/default-avatar.svg';
 
 export interface Account {

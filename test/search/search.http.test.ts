@@ -8,13 +8,13 @@ import { progressPrinter } from '../../src/modules/search/search.cli.js';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
+import { randomIp } from '../helpers/http.js';
 
 let t: TestApp;
 let channelId: bigint;
 let authorId: bigint;
 let mobileCounter = 0;
 const newMobile = () => `137${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter).padStart(2, '0')}`;
-const randomIp = () => `10.${(Math.random() * 255) | 0}.${(Math.random() * 255) | 0}.${((Math.random() * 253) | 0) + 1}`;
 
 async function signIn(mobile = newMobile()) {
   const res = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code: '246810' } });

@@ -13,7 +13,7 @@ import { badRequest, invalidField } from '../../platform/http/errors.js';
 import type { Page } from '../../platform/http/paging.js';
 import type { KeyValueStore } from '../../platform/kv/kv.js';
 import type { AnnouncementRepository, AnnouncementRow, AnnouncementSummaryRow } from './announcement.repository.js';
-import { requireRole, type UserLookup } from './roles.js';
+import { requireRole, type UserLookup } from '../users/roles.js';
 
 export const ANNOUNCEMENT_CACHE: CachePolicy = { ttlMs: 10 * 60_000, negativeTtlMs: 30_000 };
 export const TITLE_MAX = 128;

@@ -16,7 +16,7 @@ import { ArticleStatus } from '../../platform/db/schema.js';
 import type { ModerationDecision } from '../../platform/db/tables/media-platform.js';
 import { invalidField } from '../../platform/http/errors.js';
 import type { IdGenerators } from '../../platform/ids.js';
-import { requireRole, type UserLookup } from '../announcements/roles.js';
+import { requireRole, type UserLookup } from '../users/roles.js';
 import type { MpArticleService } from '../mp-articles/mp-article.service.js';
 import type { DecisionRow, ModerationRepository } from './moderation.repository.js';
 

@@ -14,7 +14,7 @@
 import type { Platform } from '../../platform/platform.js';
 import { createHtmlSanitizer } from '../../platform/sanitize/html.js';
 import { createSensitiveWordFilter, type SensitiveWordOptions } from '../../platform/sanitize/sensitive-words.js';
-import type { UserLookup } from '../announcements/roles.js';
+import type { UserLookup } from '../users/roles.js';
 import type { CounterService } from '../counters/counter.service.js';
 import { createReviewPolicy, type ReviewPolicyName } from '../moderation/moderation.policy.js';
 import { createModerationRepository } from '../moderation/moderation.repository.js';

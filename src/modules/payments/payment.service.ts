@@ -14,7 +14,7 @@ import { isUniqueViolation } from '../../platform/db/dialect.js';
 import type { Platform } from '../../platform/platform.js';
 import { createPaymentProvider, paymentsConfigOf, type PaymentChannel, type PaymentProvider, type PaymentsConfig } from '../../platform/payments/index.js';
 import type { AlipaySimulator } from '../../platform/payments/alipay-simulator.js';
-import { requireRole, type UserLookup } from '../announcements/roles.js';
+import { requireRole, type UserLookup } from '../users/roles.js';
 import { contentAccessWith, previewOf, type ArticlePriceInfo, type ContentAccess } from './content-access.js';
 import { feeOf } from './ledger.js';
 import { createPaymentRepository, type OrderRow, type PaymentRepository, type RefundRow } from './payment.repository.js';
