@@ -201,6 +201,21 @@ describe('counters', () => {
     expect(calls).toEqual([]);
   });
 
+  it('onFlushed with fields hears only of rows where one of those counters moved', async () => {
+    const read = await article();
+    const liked = await article();
+    const heard: bigint[][] = [];
+    const counters = createCounterService({ kv: t.platform.kv, db: t.platform.db, now: Date.now });
+    counters.onFlushed((_entity, ids) => void heard.push(ids), { fields: ['like_count', 'comment_count'] });
+    await counters.add([
+      { entity: 'article', id: read.article.id, field: 'read_count', by: 3 },
+      { entity: 'article', id: liked.article.id, field: 'read_count', by: 1 },
+      { entity: 'article', id: liked.article.id, field: 'like_count', by: 1 },
+    ]);
+    expect(await counters.flush()).toBe(3);
+    expect(heard).toEqual([[liked.article.id]]);
+  });
+
   it('an increment that lands during a flush is not lost', async () => {
     const { article: a } = await article();
     const counters = t.services.counters;

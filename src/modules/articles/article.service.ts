@@ -264,11 +264,14 @@ export function createArticleService(articles: ArticleRepository, channels: Chan
   deps.events?.subscribe('article.changed', ({ articleId }) => invalidateArticle(articleId));
   // A flush moves deltas into the database: cached cards hold the old base and must go, or the
   // count would drop back until their TTL.
-  counters.onFlushed(async (entity, ids) => {
-    if (entity !== 'article' || ids.length === 0) return;
-    nearCards.delete(...ids);
-    await cache.invalidate(...ids.map(cardKey));
-  });
+  counters.onFlushed(
+    async (entity, ids) => {
+      if (entity !== 'article' || ids.length === 0) return;
+      nearCards.delete(...ids);
+      await cache.invalidate(...ids.map(cardKey));
+    },
+    { fields: CARD_COUNTERS },
+  );
 
   return service;
 }

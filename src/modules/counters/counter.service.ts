@@ -44,7 +44,8 @@ export interface CounterChange<E extends CounterEntity = CounterEntity> {
 export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () => number }) {
   const { kv, db } = deps;
   const keyOf = (entity: CounterEntity, id: bigint, field: string) => `cnt:${entity}:${id}:${field}`;
-  const flushedListeners: ((entity: CounterEntity, ids: bigint[]) => Promise<void> | void)[] = [];
+  type FlushedListener = (entity: CounterEntity, ids: bigint[]) => Promise<void> | void;
+  const flushedListeners: { listener: FlushedListener; fields: ReadonlySet<string> | undefined }[] = [];
 
   return {
     /** Throws (before touching anything) on an unknown entity or field or a non-integer step. */
@@ -84,9 +85,13 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
       });
     },
 
-    /** Called after a flush wrote these rows, so caches holding their counts can be dropped. */
-    onFlushed(listener: (entity: CounterEntity, ids: bigint[]) => Promise<void> | void): void {
-      flushedListeners.push(listener);
+    /**
+     * Called after a flush wrote these rows, so caches holding their counts can be dropped. With
+     * `fields`, only rows where one of those counters moved are passed (a card cache need not drop
+     * an article whose read_count alone moved, since cards do not show it).
+     */
+    onFlushed(listener: FlushedListener, options: { fields?: readonly string[] } = {}): void {
+      flushedListeners.push({ listener, fields: options.fields ? new Set(options.fields) : undefined });
     },
 
     /** Moves every pending delta into the database; returns how many counters were written. */
@@ -96,7 +101,7 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
         const batch = await kv.zrevrange(DIRTY, 0, FLUSH_BATCH - 1);
         if (batch.length === 0) return written;
         await kv.zrem(DIRTY, ...batch.map((b) => b.member));
-        const touched = new Map<CounterEntity, Set<bigint>>();
+        const touched = new Map<CounterEntity, Map<bigint, Set<string>>>();
         for (const [index, { member }] of batch.entries()) {
           const [, entity = '', id = '', field = ''] = member.split(':');
           if (!isCounter(entity, field) || !/^\d+$/.test(id)) {
@@ -120,11 +125,19 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
             throw error;
           }
           written++;
-          let ids = touched.get(entity);
-          if (!ids) touched.set(entity, (ids = new Set()));
-          ids.add(BigInt(id));
+          let rows = touched.get(entity);
+          if (!rows) touched.set(entity, (rows = new Map()));
+          const rowId = BigInt(id);
+          let fields = rows.get(rowId);
+          if (!fields) rows.set(rowId, (fields = new Set()));
+          fields.add(field);
         }
-        for (const [entity, ids] of touched) for (const listener of flushedListeners) await listener(entity, [...ids]);
+        for (const [entity, rows] of touched) {
+          for (const { listener, fields } of flushedListeners) {
+            const ids = [...rows].filter(([, moved]) => !fields || [...moved].some((f) => fields.has(f))).map(([rowId]) => rowId);
+            if (ids.length > 0) await listener(entity, ids);
+          }
+        }
       }
     },
   };

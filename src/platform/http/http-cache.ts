@@ -15,8 +15,18 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Shared bodies (a channel's feed page, an anonymous article) are rendered once and sent as the
+ * same Buffer many times; their ETag is hashed once too. Weak keys: it goes with the Buffer.
+ */
+const etags = new WeakMap<Buffer, string>();
+
 function etagOf(payload: string | Buffer): string {
-  return `W/"${createHash('sha1').update(payload).digest('base64url').slice(0, 27)}"`;
+  const known = typeof payload === 'string' ? undefined : etags.get(payload);
+  if (known) return known;
+  const etag = `W/"${createHash('sha1').update(payload).digest('base64url').slice(0, 27)}"`;
+  if (typeof payload !== 'string') etags.set(payload, etag);
+  return etag;
 }
 
 function matches(header: string | undefined, etag: string): boolean {
