@@ -90,7 +90,8 @@ for (const adapter of adapters) {
       const d = await hits(4, 's', 'k', '3/minute');
       expect(d.map((x) => [x.allowed, x.remaining])).toEqual([[true, 2], [true, 1], [true, 0], [false, 0]]);
       expect(d[3]).toMatchObject({ limit: 3 });
-      expect(d[0]).toMatchObject({ limit: 3, retryAfterMs: 0, resetMs: 2 * MINUTE });
+      // 3/minute counts in 5 sub-buckets of 12 s: the hits fade out 60–72 s after their sub-bucket began.
+      expect(d[0]).toMatchObject({ limit: 3, retryAfterMs: 0, resetMs: MINUTE + MINUTE / 5 });
     });
 
     it('slides: half a window later, half of the previous window still counts', async () => {
@@ -112,13 +113,14 @@ for (const adapter of adapters) {
       const [a, b, c] = await hits(3, 's', 'k', rule);
       expect([a!.allowed, b!.allowed]).toEqual([true, true]);
       // The second window blocks, and it is the one reported.
-      expect(c).toMatchObject({ allowed: false, limit: 2, retryAfterMs: 1500 });
+      // 2/second has 5 sub-buckets of 200 ms: the two hits have faded to one at 1 s + 100 ms.
+      expect(c).toMatchObject({ allowed: false, limit: 2, retryAfterMs: 1100 });
       clock += c!.retryAfterMs;
       expect(await limiter.hit('s', 'k', parseRule(rule))).toMatchObject({ allowed: true, limit: 3, remaining: 0 });
       clock = BASE + 5 * SECOND;
       const blocked = await limiter.hit('s', 'k', parseRule(rule));
-      // 3 in the current minute bucket: allowed again once that bucket has faded to 2 in the next one.
-      expect(blocked).toMatchObject({ allowed: false, limit: 3, retryAfterMs: MINUTE + MINUTE / 3 - 5 * SECOND });
+      // 3 in the current 12 s sub-bucket: allowed again once it has faded to 2, a third into its last 12 s.
+      expect(blocked).toMatchObject({ allowed: false, limit: 3, retryAfterMs: MINUTE + MINUTE / 5 / 3 - 5 * SECOND });
     });
 
     it('computes retryAfter to the millisecond', async () => {
@@ -141,6 +143,23 @@ for (const adapter of adapters) {
         expect((await limiter.hit('s', 'k', parseRule(rule))).allowed, rule).toBe(false);
         clock = at;
         expect((await limiter.hit('s', 'k', parseRule(rule))).allowed, rule).toBe(true);
+      }
+    });
+
+    it('keeps the wait of a tiny limit close to its window: 1/minute never asks more than 66 s', async () => {
+      const rule = parseRule('1/minute');
+      for (const offset of [0, 5_999, 6_000, 11_999, 30_000, 59_999]) {
+        await kv.flush();
+        clock = BASE + offset;
+        expect((await limiter.hit('s', 'k', rule)).allowed).toBe(true);
+        clock += 1;
+        const blocked = await limiter.hit('s', 'k', rule);
+        expect(blocked.allowed).toBe(false);
+        // Allowed once the hit is a full minute old, give or take one 6 s sub-bucket.
+        expect(blocked.retryAfterMs + 1, `hit at +${offset} ms`).toBeGreaterThanOrEqual(MINUTE);
+        expect(blocked.retryAfterMs + 1, `hit at +${offset} ms`).toBeLessThanOrEqual(MINUTE + 6 * SECOND);
+        clock += blocked.retryAfterMs;
+        expect((await limiter.hit('s', 'k', rule)).allowed).toBe(true);
       }
     });
 
@@ -295,15 +314,15 @@ describe('rate limits on routes', () => {
     const app = await build({}, routes);
     const first = await app.inject({ url: '/test/limited', remoteAddress: '10.0.0.1' });
     expect(first.statusCode).toBe(200);
-    expect(first.headers).toMatchObject({ 'ratelimit-limit': '2', 'ratelimit-remaining': '1', 'ratelimit-reset': '120' });
+    expect(first.headers).toMatchObject({ 'ratelimit-limit': '2', 'ratelimit-remaining': '1', 'ratelimit-reset': '72' });
     expect((await app.inject({ url: '/test/limited', remoteAddress: '10.0.0.1' })).headers['ratelimit-remaining']).toBe('0');
     const third = await app.inject({ url: '/test/limited', remoteAddress: '10.0.0.1' });
     expect(third.statusCode).toBe(429);
     expect(third.json()).toEqual({ message: 'Too many requests.' });
-    expect(third.headers).toMatchObject({ 'retry-after': '90', 'ratelimit-limit': '2', 'ratelimit-remaining': '0', 'ratelimit-reset': '120' });
+    expect(third.headers).toMatchObject({ 'retry-after': '66', 'ratelimit-limit': '2', 'ratelimit-remaining': '0', 'ratelimit-reset': '72' });
     expect(third.headers['x-request-id']).toBeTruthy();
     expect((await app.inject({ url: '/test/limited', remoteAddress: '10.0.0.2' })).statusCode).toBe(200);
-    clock += 90 * SECOND;
+    clock += 66 * SECOND;
     expect((await app.inject({ url: '/test/limited', remoteAddress: '10.0.0.1' })).statusCode).toBe(200);
   });
 

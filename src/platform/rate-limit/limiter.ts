@@ -8,14 +8,16 @@
  * that: a sliding-window counter over the same KeyValueStore the rest of the platform uses, so it
  * runs in memory for one process and on Redis (shared by every instance) when REDIS_URL is set.
  *
- * Algorithm (the "sliding window counter" Cloudflare describes): per window, one counter per fixed
- * bucket of the window's length. The count over the last `windowMs` is estimated as
- *   previous bucket × (1 − fraction of the current bucket elapsed) + current bucket,
- * i.e. it assumes the previous bucket's hits were spread evenly. Two integers per window, no
- * per-request entries, and no burst at bucket boundaries. The estimate errs towards strictness
- * for tiny limits: after all L units are used at the start of a bucket, the next is allowed
- * W/L into the following bucket, so `1/minute` can mean waiting up to 2 minutes (Retry-After
- * says exactly how long). If that matters for a rule, split the window into sub-buckets.
+ * Algorithm (the "sliding window counter" Cloudflare describes, with sub-buckets): per window,
+ * one counter per fixed sub-bucket of W/B. The count over the last W is estimated as
+ *   the B newest sub-buckets (the current one included) + the one before them × (1 − f),
+ * f being the fraction of the current sub-bucket elapsed, i.e. it assumes the hits of the
+ * sub-bucket fading out were spread evenly. B+1 integers per window, no per-request entries, no
+ * burst at bucket boundaries. With one bucket (B = 1) a tiny limit errs far towards strictness:
+ * after all L units are used at the start of a bucket the next is allowed only W/L into the
+ * following one, so `1/minute` would mean up to 2 minutes. So B grows as L shrinks (1 for L ≥ 10,
+ * up to 10 for L = 1): the wait past a full window is then at most about W/10 (`1/minute`: 66 s).
+ * Retry-After always says exactly how long.
  *
  * Rejected requests do not count: a client that keeps retrying while blocked is unblocked at the
  * same time as one that waits. We increment first and roll the increment back on rejection,
@@ -47,11 +49,21 @@ const MAX_KEY_LENGTH = 100;
 
 interface Slot {
   window: Window;
-  bucketStart: number;
-  /** Fraction of the current bucket already elapsed, in [0, 1). */
+  /** Sub-buckets per window (B) and their length (W/B). */
+  buckets: number;
+  bucketMs: number;
+  /** Index of the current sub-bucket (start = index × bucketMs). */
+  index: number;
+  /** Fraction of the current sub-bucket already elapsed, in [0, 1). */
   elapsed: number;
   currentKey: string;
-  previousKey: string;
+  /** The B sub-buckets before the current one, oldest first (the oldest is the fading one). */
+  pastKeys: string[];
+}
+
+/** Sub-buckets for a window of `limit` units: enough that a full window overshoots by ≤ ~10 %. */
+export function bucketsFor(limit: number): number {
+  return limit >= 10 ? 1 : limit >= 5 ? 2 : limit >= 2 ? 5 : 10;
 }
 
 interface Report {
@@ -72,33 +84,55 @@ function count(value: string | null): number {
   return Math.max(0, value === null ? 0 : Number(value));
 }
 
-/** How long until `previous × (1 − f) + current + cost ≤ limit`, with f the elapsed fraction. */
-function waitMs(slot: Slot, previous: number, current: number, cost: number, now: number): number {
-  const { limit, windowMs } = slot.window;
-  const room = limit - cost;
-  if (previous * (1 - slot.elapsed) + current <= room + EPSILON) return 0;
-  const bucketEnd = slot.bucketStart + windowMs;
-  // Within this bucket the estimate only falls while the previous bucket fades out; once the
-  // current bucket alone is too full, wait until it has faded enough as the next "previous".
-  const at =
-    current <= room
-      ? slot.bucketStart + windowMs * (1 - (room - current) / previous)
-      : bucketEnd + windowMs * (1 - room / current);
-  return Math.max(1, Math.ceil(at - now));
+/**
+ * Counts per sub-bucket, oldest first: index 0 is the fading sub-bucket (k − B), the last is the
+ * current one (k).
+ */
+type Counts = number[];
+
+function estimate(slot: Slot, counts: Counts): number {
+  let full = 0;
+  for (let i = 1; i < counts.length; i++) full += counts[i]!;
+  return full + counts[0]! * (1 - slot.elapsed);
 }
 
-function report(slot: Slot, previous: number, current: number, cost: number, now: number): Report {
-  const { limit, windowMs } = slot.window;
-  const estimate = previous * (1 - slot.elapsed) + current;
-  const bucketEnd = slot.bucketStart + windowMs;
-  // The estimate reaches zero when the last non-empty bucket has fully faded out.
-  const resetAt = current > 0 ? bucketEnd + windowMs : previous > 0 ? bucketEnd : now;
-  const retryAfterMs = waitMs(slot, previous, current, cost, now);
+/** How long until the estimate + cost ≤ limit, stepping forward sub-bucket by sub-bucket. */
+function waitMs(slot: Slot, counts: Counts, cost: number, now: number): number {
+  const room = slot.window.limit - cost;
+  if (estimate(slot, counts) <= room + EPSILON) return 0;
+  const { buckets, bucketMs, index } = slot;
+  // In sub-bucket k + m, sub-buckets up to k − B + m are gone, k − B + m fades, the rest count fully.
+  for (let m = 0; m <= buckets; m++) {
+    let full = 0;
+    for (let i = m + 1; i <= buckets; i++) full += counts[i]!;
+    if (full > room + EPSILON) continue;
+    const fading = counts[m]!;
+    const from = m === 0 ? slot.elapsed : 0;
+    const fraction = fading === 0 ? from : Math.max(from, 1 - (room - full) / fading);
+    const at = (index + m) * bucketMs + fraction * bucketMs;
+    return Math.max(1, Math.ceil(at - now));
+  }
+  throw new Error('rate limit: unreachable (an empty window always has room)');
+}
+
+function report(slot: Slot, counts: Counts, cost: number, now: number): Report {
+  const { limit } = slot.window;
+  // The estimate reaches zero when the newest non-empty sub-bucket has fully faded out.
+  let newest = -1;
+  for (let i = counts.length - 1; i >= 0; i--) {
+    if (counts[i]! > 0) {
+      newest = i;
+      break;
+    }
+  }
+  const newestIndex = slot.index - slot.buckets + newest;
+  const resetAt = newest < 0 ? now : (newestIndex + slot.buckets + 1) * slot.bucketMs;
+  const retryAfterMs = waitMs(slot, counts, cost, now);
   return {
     blocked: retryAfterMs > 0,
     limit,
-    remaining: Math.max(0, Math.floor(limit - estimate + EPSILON)),
-    resetMs: resetAt - now,
+    remaining: Math.max(0, Math.floor(limit - estimate(slot, counts) + EPSILON)),
+    resetMs: Math.max(0, resetAt - now),
     retryAfterMs,
   };
 }
@@ -141,20 +175,30 @@ export class RateLimiter {
     check(windows, cost);
     const now = this.now();
     const slots = windows.map((w) => this.slot(scope, key, w, now));
-    const [previous, incremented] = await Promise.all([
-      this.kv.getMany(slots.map((s) => s.previousKey)),
-      // The TTL covers the bucket's own period and the next one, where it serves as "previous".
-      Promise.all(slots.map((s) => this.kv.incr(s.currentKey, cost, { ttlMs: 2 * s.window.windowMs }))),
+    const [past, incremented] = await Promise.all([
+      this.kv.getMany(slots.flatMap((s) => s.pastKeys)),
+      // The TTL covers the sub-bucket's own period and the B after it, while it still counts.
+      Promise.all(slots.map((s) => this.kv.incr(s.currentKey, cost, { ttlMs: ttlOf(s) }))),
     ]);
-    const before = incremented.map((n) => Math.max(0, n - cost));
-    const reports = slots.map((s, i) => report(s, count(previous[i]!), before[i]!, cost, now));
+    // Per window: its past sub-buckets, then the current one without (or with) this hit.
+    const countsOf = (withThisHit: number): Counts[] => {
+      let offset = 0;
+      return slots.map((s, i) => {
+        const counts = past.slice(offset, offset + s.buckets).map(count);
+        offset += s.buckets;
+        return [...counts, Math.max(0, incremented[i]! - cost) + withThisHit];
+      });
+    };
+    const before = countsOf(0);
+    const reports = slots.map((s, i) => report(s, before[i]!, cost, now));
     const allowed = reports.every((r) => !r.blocked);
     if (!allowed) {
-      await Promise.all(slots.map((s) => this.kv.incr(s.currentKey, -cost, { ttlMs: 2 * s.window.windowMs })));
+      await Promise.all(slots.map((s) => this.kv.incr(s.currentKey, -cost, { ttlMs: ttlOf(s) })));
       return decide(reports, false);
     }
+    const after = countsOf(cost);
     return decide(
-      slots.map((s, i) => report(s, count(previous[i]!), before[i]! + cost, cost, now)),
+      slots.map((s, i) => report(s, after[i]!, cost, now)),
       true,
     );
   }
@@ -164,8 +208,13 @@ export class RateLimiter {
     check(windows, cost);
     const now = this.now();
     const slots = windows.map((w) => this.slot(scope, key, w, now));
-    const values = await this.kv.getMany(slots.flatMap((s) => [s.previousKey, s.currentKey]));
-    const reports = slots.map((s, i) => report(s, count(values[2 * i]!), count(values[2 * i + 1]!), cost, now));
+    const values = (await this.kv.getMany(slots.flatMap((s) => [...s.pastKeys, s.currentKey]))).map(count);
+    let offset = 0;
+    const reports = slots.map((s) => {
+      const counts = values.slice(offset, offset + s.buckets + 1);
+      offset += s.buckets + 1;
+      return report(s, counts, cost, now);
+    });
     return decide(reports, reports.every((r) => !r.blocked));
   }
 
@@ -177,19 +226,21 @@ export class RateLimiter {
   async reset(scope: string, key: string, windows: Window[]): Promise<void> {
     const now = this.now();
     const slots = windows.map((w) => this.slot(scope, key, w, now));
-    await this.kv.del(...slots.flatMap((s) => [s.previousKey, s.currentKey]));
+    await this.kv.del(...slots.flatMap((s) => [...s.pastKeys, s.currentKey]));
   }
 
   private slot(scope: string, key: string, window: Window, now: number): Slot {
     const { windowMs } = window;
-    const bucketStart = Math.floor(now / windowMs) * windowMs;
-    const name = (start: number) => `rl:${scope}:${windowMs}:${start}:${safeKey(key)}`;
-    return {
-      window,
-      bucketStart,
-      elapsed: (now - bucketStart) / windowMs,
-      currentKey: name(bucketStart),
-      previousKey: name(bucketStart - windowMs),
-    };
+    const buckets = bucketsFor(window.limit);
+    const bucketMs = windowMs / buckets;
+    const index = Math.floor(now / bucketMs);
+    const name = (i: number) => `rl:${scope}:${windowMs}:${i * bucketMs}:${safeKey(key)}`;
+    const pastKeys: string[] = [];
+    for (let i = index - buckets; i < index; i++) pastKeys.push(name(i));
+    return { window, buckets, bucketMs, index, elapsed: (now - index * bucketMs) / bucketMs, currentKey: name(index), pastKeys };
   }
+}
+
+function ttlOf(slot: Slot): number {
+  return (slot.buckets + 1) * slot.bucketMs;
 }
