@@ -11,7 +11,7 @@ import type { Clock } from './platform/clock.js';
 import { registerHttpLayer, requestIdFrom } from './platform/http/http-layer.js';
 import { loggerOptions } from './platform/logger.js';
 import { createPlatform, type Platform } from './platform/platform.js';
-import { DiskStorage, registerDiskMedia } from './platform/storage/index.js';
+import { DiskStorage, registerDiskMedia, registerPrivateMedia } from './platform/storage/index.js';
 import { registerAuth } from './platform/http/auth.js';
 import { registerHttpCache } from './platform/http/http-cache.js';
 import { registerMetrics } from './platform/metrics/index.js';
@@ -91,6 +91,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   healthRoutes(app, platform);
   assetRoutes(app);
   if (platform.storage instanceof DiskStorage) await registerDiskMedia(app, platform.storage);
+  registerPrivateMedia(app, platform.storage, services.privateMedia);
   channelRoutes(app, services.channelService);
   announcementRoutes(app, services.announcements, services.present);
   articleRoutes(app, services.articles, services.present, {

@@ -5,6 +5,7 @@
 import type { Platform } from './platform/platform.js';
 import { mediaUrl } from './platform/media-url.js';
 import type { PresenterContext } from './platform/presenter.js';
+import { createPrivateMediaSigner } from './platform/storage/index.js';
 import { createArticleRepository } from './modules/articles/article.repository.js';
 import { createArticleService } from './modules/articles/article.service.js';
 import { createFeedRepository } from './modules/feed/feed.repository.js';
@@ -48,9 +49,12 @@ import { createSearchService } from './modules/search/search.service.js';
 export function createServices(platform: Platform) {
   const { config, db, kv, jobs, ids, clock } = platform;
 
+  // Signs the links presenters hand out and verifies them at /media-private (app.ts).
+  const privateMedia = createPrivateMediaSigner({ secret: config.jwtSecret, publicUrl: config.publicUrl, now: () => clock.now() });
   const present: PresenterContext = {
     time: platform.time,
     media: (stored) => mediaUrl(platform.storage, stored),
+    privateMedia: (key) => privateMedia.url(key),
     avatar: (stored) => (stored ? mediaUrl(platform.storage, stored) : `${config.publicUrl}${DEFAULT_AVATAR_PATH}`),
   };
 
@@ -106,7 +110,7 @@ export function createServices(platform: Platform) {
   // Paid articles, tips, the ledger and refunds (Alipay, or its simulator outside production).
   const payments = createPaymentService({ platform, users });
 
-  return { payments, mediaPlatform, mpImages, mpStatistics, realtime, notifications, chat, channelService, announcements, present, engagement, comments, userProfiles, counters, relations, channels, articles, users, tokens, sessions, codes, auth, passwords, feed, search };
+  return { privateMedia, payments, mediaPlatform, mpImages, mpStatistics, realtime, notifications, chat, channelService, announcements, present, engagement, comments, userProfiles, counters, relations, channels, articles, users, tokens, sessions, codes, auth, passwords, feed, search };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -97,6 +97,13 @@ async function fetchServed(url: string) {
   return t.app.inject({ method: 'GET', url: new URL(url).pathname });
 }
 
+/** GETs a signed link to a private object (ID cards), query string included, and returns the response. */
+async function fetchSigned(url: string) {
+  expect(url).toMatch(/^http:\/\/inkstone\.test\/media-private\/private\/id-cards\/[0-9a-f]{2}\/[0-9a-f]{64}\.jpg\?exp=\d+&sig=[\w-]+$/);
+  const { pathname, search } = new URL(url);
+  return t.app.inject({ method: 'GET', url: pathname + search });
+}
+
 /** A valid 18-character ID number for a birth date, with the right check character. */
 function idNumber(birth = '19900307', sequence = '123'): string {
   const first17 = `110105${birth}${sequence}`;
@@ -439,11 +446,12 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
 
     const bare = await patch('/app/v1_0/user/profile', me.token, { id_card_front: (await jpegWithExif()).toString('base64') });
     expect(bare.statusCode).toBe(201);
-    expect(bare.json().data.id_card_front).toMatch(/^http:\/\/inkstone\.test\/media\/id-cards\/.+\.jpg$/);
-    const card = await fetchServed(bare.json().data.id_card_front);
+    // ID cards are private: a signed, expiring link, never a public /media/ URL.
+    const card = await fetchSigned(bare.json().data.id_card_front);
+    expect(card.statusCode).toBe(200);
     expect(card.headers['content-type']).toMatch(/^image\/jpeg/);
     expect((await sharp(card.rawPayload).metadata()).exif).toBeUndefined();
-    expect((await userRow(me.id)).id_card_front).toMatch(/^id-cards\//);
+    expect((await userRow(me.id)).id_card_front).toMatch(/^private\/id-cards\//);
   });
 
   it('refuses garbage base64 and base64 of non-images with a 400 naming the field', async () => {
@@ -481,7 +489,7 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     const avatarMeta = await sharp(avatar.rawPayload).metadata();
     expect([avatarMeta.width, avatarMeta.height]).toEqual([512, 384]);
 
-    const front = await fetchServed(data.id_card_front);
+    const front = await fetchSigned(data.id_card_front);
     expect(front.statusCode).toBe(200);
     const frontMeta = await sharp(front.rawPayload).metadata();
     expect(frontMeta.exif).toBeUndefined();

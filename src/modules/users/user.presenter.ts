@@ -4,6 +4,7 @@
  */
 import type { UserRow } from '../../platform/db/schema.js';
 import type { PresenterContext } from '../../platform/presenter.js';
+import { PRIVATE_PREFIX } from '../../platform/storage/index.js';
 import { IMAGE_FIELDS, type PublicProfile, type SavedFields } from './user.service.js';
 
 /** A27: the signed-in user's card with counters. */
@@ -62,12 +63,15 @@ export function presentMpProfile(ctx: PresenterContext, user: UserRow) {
   };
 }
 
-/** A09, A21, M07, M08: `{id, …each saved field}`, images as absolute URLs. */
+/**
+ * A09, A21, M07, M08: `{id, …each saved field}`, images as absolute URLs: private keys (new ID
+ * cards) as signed links that expire, the rest (avatars, legacy `id-cards/` keys) as public URLs.
+ */
 export function presentSaved(ctx: PresenterContext, id: bigint, saved: SavedFields): SavedFields & { id: bigint } {
   const out: SavedFields & { id: bigint } = { id, ...saved };
   for (const field of IMAGE_FIELDS) {
     const key = saved[field];
-    if (key !== undefined) out[field] = ctx.media(key);
+    if (key !== undefined) out[field] = key.startsWith(PRIVATE_PREFIX) ? ctx.privateMedia(key) : ctx.media(key);
   }
   return out;
 }

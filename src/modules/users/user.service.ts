@@ -40,11 +40,15 @@ export const INVALID_TARGET = 'Invalid target user.';
 export const IMAGE_FIELDS = ['photo', 'id_card_front', 'id_card_back', 'id_card_handheld'] as const;
 export type ImageField = (typeof IMAGE_FIELDS)[number];
 
+/**
+ * ID cards are personal data: stored under `private/` (never served by the public /media route)
+ * and presented as signed, expiring links. Rows from before keep their `id-cards/...` keys.
+ */
 export const IMAGE_PROFILES: Record<ImageField, ImageProfile> = {
   photo: { prefix: 'avatars', maxSide: 512 },
-  id_card_front: { prefix: 'id-cards', maxSide: 2000 },
-  id_card_back: { prefix: 'id-cards', maxSide: 2000 },
-  id_card_handheld: { prefix: 'id-cards', maxSide: 2000 },
+  id_card_front: { prefix: 'private/id-cards', maxSide: 2000 },
+  id_card_back: { prefix: 'private/id-cards', maxSide: 2000 },
+  id_card_handheld: { prefix: 'private/id-cards', maxSide: 2000 },
 };
 
 /**

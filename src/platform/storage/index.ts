@@ -21,4 +21,12 @@ export type { ObjectStorage, StoredObject } from './storage.js';
 export { DiskStorage, type DiskStorageOptions } from './disk-storage.js';
 export { S3Storage, type S3Options } from './s3-storage.js';
 export { registerDiskMedia } from './static-route.js';
+export { registerPrivateMedia } from './private-route.js';
+export {
+  createPrivateMediaSigner,
+  DEFAULT_PRIVATE_TTL_SECONDS,
+  PRIVATE_PREFIX,
+  type PrivateMediaSigner,
+  type PrivateMediaSignerOptions,
+} from './signed-urls.js';
 export { InvalidKeyError, assertValidKey, contentTypeForKey } from './keys.js';

@@ -6,6 +6,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { assertPutAllowed, assertValidKey, joinUrl } from './keys.js';
+import { PRIVATE_PREFIX } from './signed-urls.js';
 import type { ObjectStorage, StoredObject } from './storage.js';
 
 export interface S3Options {
@@ -57,7 +58,8 @@ export class S3Storage implements ObjectStorage {
         Key: key,
         Body: body,
         ContentType: contentType,
-        CacheControl: CACHE_CONTROL,
+        // Private objects reach clients only through /media-private, which sets its own header.
+        CacheControl: key.startsWith(PRIVATE_PREFIX) ? 'private, no-store' : CACHE_CONTROL,
       }),
     );
   }
