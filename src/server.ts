@@ -8,7 +8,7 @@ import cluster from 'node:cluster';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { StickyPrimary } from './platform/cluster/primary.js';
-import { acceptFromPrimary, reportReady, reportSessions } from './platform/cluster/worker.js';
+import { acceptFromPrimary, reportReady, stampSessions } from './platform/cluster/worker.js';
 import { DemoDataExistsError, isDatabaseEmpty, seedDemoData } from './modules/demo/demo-seed.js';
 
 /** Serve in this process until SIGTERM/SIGINT. */
@@ -55,7 +55,7 @@ export async function serve(config: Config): Promise<void> {
   if (handed) {
     await app.ready();
     const io = services.realtime.server;
-    if (io) reportSessions(io.engine);
+    if (io && cluster.worker) stampSessions(io.engine, cluster.worker.id);
     reportReady();
     log.info({ worker: cluster.worker?.id, database: platform.dialect, kv: platform.kv.kind, jobs: platform.jobs.kind }, 'Inkstone worker is ready');
     return;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { headOf, hashOf, slotFor } from '../../src/platform/cluster/routing.js';
+import { randomBytes } from 'node:crypto';
+import { headOf, hashOf, sessionIdFor, slotFor, workerOfSession } from '../../src/platform/cluster/routing.js';
 
 const request = (target: string, headers: string[] = []) => Buffer.from([`GET ${target} HTTP/1.1`, 'Host: x', ...headers, '', ''].join('\r\n'));
 const SID = 'AbCdEfGhIjKlMnOpQr-_';
@@ -35,5 +36,16 @@ describe('cluster routing', () => {
     const restarting = ready.map((_, slot) => slot !== home);
     expect(slotFor(client, restarting)).toBe((home + 1) % 4);
     expect(slotFor(client, [false, false])).toBeUndefined();
+  });
+
+  it('stamps session ids with the worker that made them, in the shape Engine.IO ids have', () => {
+    for (const workerId of [1, 2, 35, 36, 1000, 36 ** 4 - 1]) {
+      const sid = sessionIdFor(workerId, randomBytes(12));
+      expect(sid).toMatch(/^[\w-]{20}$/);
+      expect(workerOfSession(sid)).toBe(workerId);
+      expect(headOf(request(`/socket.io/?EIO=3&transport=polling&sid=${sid}`), '1.2.3.4', false).sid).toBe(sid);
+    }
+    expect(workerOfSession('AbCdEfGhIjKlMnOpQr-_')).toBeUndefined();
+    expect(sessionIdFor(7, randomBytes(12))).not.toBe(sessionIdFor(7, randomBytes(12)));
   });
 });

@@ -6,11 +6,8 @@ export interface ConnectionMessage {
   head: string; // base64
 }
 
-/** Worker → primary. */
-export type WorkerMessage =
-  | { type: 'inkstone:ready' }
-  | { type: 'inkstone:session-open'; sid: string }
-  | { type: 'inkstone:session-close'; sid: string };
+/** Worker → primary: it takes connections from now on. */
+export type WorkerMessage = { type: 'inkstone:ready' };
 
 export function isConnectionMessage(message: unknown): message is ConnectionMessage {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'inkstone:connection';
@@ -18,5 +15,5 @@ export function isConnectionMessage(message: unknown): message is ConnectionMess
 
 export function isWorkerMessage(message: unknown): message is WorkerMessage {
   const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
-  return type === 'inkstone:ready' || type === 'inkstone:session-open' || type === 'inkstone:session-close';
+  return type === 'inkstone:ready';
 }

@@ -15,7 +15,7 @@ import type { Worker } from 'node:cluster';
 import net from 'node:net';
 import type { TrustProxy } from '../http/client-address.js';
 import { isWorkerMessage, type ConnectionMessage } from './messages.js';
-import { headOf, slotFor } from './routing.js';
+import { headOf, slotFor, workerOfSession } from './routing.js';
 
 export interface StickyPrimaryOptions {
   host: string;
@@ -51,7 +51,6 @@ function stopReading(socket: net.Socket): void {
 export class StickyPrimary {
   private readonly slots: (Worker | undefined)[];
   private readonly ready: boolean[];
-  private readonly sessions = new Map<string, number>();
   private readonly waiting: { socket: net.Socket; chunk: Buffer }[] = [];
   private readonly server: net.Server;
 
@@ -67,20 +66,13 @@ export class StickyPrimary {
     this.ready[slot] = false;
     worker.on('message', (message: unknown) => {
       if (!isWorkerMessage(message) || this.slots[slot] !== worker) return;
-      if (message.type === 'inkstone:ready') {
-        this.ready[slot] = true;
-        for (const pending of this.waiting.splice(0)) this.route(pending.socket, pending.chunk);
-      } else if (message.type === 'inkstone:session-open') {
-        this.sessions.set(message.sid, slot);
-      } else if (this.sessions.get(message.sid) === slot) {
-        this.sessions.delete(message.sid);
-      }
+      this.ready[slot] = true;
+      for (const pending of this.waiting.splice(0)) this.route(pending.socket, pending.chunk);
     });
     worker.once('exit', () => {
       if (this.slots[slot] !== worker) return;
       this.slots[slot] = undefined;
       this.ready[slot] = false;
-      for (const [sid, owner] of this.sessions) if (owner === slot) this.sessions.delete(sid);
     });
   }
 
@@ -100,9 +92,8 @@ export class StickyPrimary {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  /** Sessions the primary currently routes by id (for tests and diagnostics). */
-  get sessionCount(): number {
-    return this.sessions.size;
+  private slotOfWorker(workerId: number | undefined): number {
+    return workerId === undefined ? -1 : this.slots.findIndex((worker) => worker?.id === workerId);
   }
 
   private accept(socket: net.Socket): void {
@@ -119,8 +110,9 @@ export class StickyPrimary {
   private route(socket: net.Socket, chunk: Buffer): void {
     if (socket.destroyed) return;
     const head = headOf(chunk, socket.remoteAddress ?? '', this.options.trustProxy);
-    const owner = head.sid === undefined ? undefined : this.sessions.get(head.sid);
-    const slot = owner !== undefined && this.ready[owner] ? owner : slotFor(head.client, this.ready);
+    const owner = head.sid === undefined ? -1 : this.slotOfWorker(workerOfSession(head.sid));
+    // A session whose worker is gone is dead anyway: the client reconnects wherever it lands.
+    const slot = owner >= 0 && this.ready[owner] ? owner : slotFor(head.client, this.ready);
     const worker = slot === undefined ? undefined : this.slots[slot];
     if (!worker) {
       if (this.waiting.length < (this.options.maxWaiting ?? 1_000)) this.waiting.push({ socket, chunk });

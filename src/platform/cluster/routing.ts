@@ -4,7 +4,9 @@
  * only the worker that holds the session can answer them; so:
  *
  * - a request naming a Socket.IO session (`sid=` in the request line) goes to the worker that
- *   reported that session;
+ *   made that session: workers stamp their cluster id on the ids they generate (sessionIdFor), so
+ *   the primary needs no table and no message from the worker, which could arrive after the
+ *   client's next request;
  * - anything else goes to the worker chosen by a hash of the client address (the peer, or the
  *   X-Forwarded-For client when TRUST_PROXY trusts the proxy), so one client's connections,
  *   including the keep-alive connection a browser may reuse for a poll, meet the same worker.
@@ -45,6 +47,20 @@ export function headOf(chunk: Buffer, peer: string, trustProxy: TrustProxy): Req
     }
   }
   return { sid, client: clientAddressResolver(trustProxy)({ socket: { remoteAddress: peer }, headers }) };
+}
+
+const WORKER_ID_CHARS = 4; // base36: worker ids up to 1,679,615 (they grow with each restart)
+
+/** An Engine.IO session id for worker `workerId`: its id in 4 base36 digits + 96 random bits. */
+export function sessionIdFor(workerId: number, random: Buffer): string {
+  return workerId.toString(36).padStart(WORKER_ID_CHARS, '0') + random.subarray(0, 12).toString('base64url');
+}
+
+/** The worker id stamped on a session id, if it carries one. */
+export function workerOfSession(sid: string): number | undefined {
+  const stamp = sid.slice(0, WORKER_ID_CHARS);
+  if (!/^[0-9a-z]{4}$/.test(stamp)) return undefined;
+  return Number.parseInt(stamp, 36);
 }
 
 /** FNV-1a: cheap, stable across processes and restarts, spreads addresses evenly. */

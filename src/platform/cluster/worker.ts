@@ -1,7 +1,7 @@
 /**
  * The worker side of sticky routing: the app's HTTP server takes the connections the primary
- * hands over instead of listening itself, and the worker tells the primary which Socket.IO
- * sessions it holds.
+ * hands over instead of listening itself, and its Socket.IO session ids carry its cluster id so
+ * the primary can route their requests back here.
  *
  * A server that never listened has none of Node's connection bookkeeping (server.close() and
  * closeIdleConnections() see nothing), so graceful shutdown is done here: idle connections are
@@ -10,7 +10,9 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { randomBytes } from 'node:crypto';
 import { isConnectionMessage, type WorkerMessage } from './messages.js';
+import { sessionIdFor } from './routing.js';
 
 export interface HandedConnections {
   /** Connections currently open (handed over and not closed yet). */
@@ -82,15 +84,12 @@ export function acceptFromPrimary(server: Server): HandedConnections {
 }
 
 interface EngineLike {
-  on(event: 'connection', listener: (connection: { id: string; once(event: 'close', fn: () => void): void }) => void): void;
+  generateId: (request: IncomingMessage) => string | PromiseLike<string>;
 }
 
-/** Reports each Engine.IO session to the primary, so later requests naming it are routed here. */
-export function reportSessions(engine: EngineLike): void {
-  engine.on('connection', (connection) => {
-    tellPrimary({ type: 'inkstone:session-open', sid: connection.id });
-    connection.once('close', () => tellPrimary({ type: 'inkstone:session-close', sid: connection.id }));
-  });
+/** Makes Engine.IO sessions ids that name this worker (see routing.ts). */
+export function stampSessions(engine: EngineLike, workerId: number): void {
+  engine.generateId = () => sessionIdFor(workerId, randomBytes(12));
 }
 
 export function reportReady(): void {
