@@ -57,30 +57,35 @@ function withAuthorization(vary: string | number | string[] | undefined): string
 }
 
 export function registerHttpCache(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
-    if (reply.statusCode !== 200) return payload;
-    if (request.url.startsWith('/media/') || request.url.startsWith('/docs')) return payload;
-
-    const maxAge = request.routeOptions.config?.cache?.maxAge;
-    const personal = request.headers.authorization !== undefined;
-    if (!reply.hasHeader('cache-control')) {
-      reply.header('cache-control', maxAge !== undefined && !personal ? `public, max-age=${maxAge}` : personal ? 'private, no-cache' : 'no-cache');
-    }
-    reply.header('vary', withAuthorization(reply.getHeader('vary')));
-
-    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
-    const etag = etagOf(payload);
-    reply.header('etag', etag);
-    if (matches(request.headers['if-none-match'], etag) || notModifiedSince(request, reply)) {
-      reply.code(304);
-      reply.removeHeader('content-length');
-      reply.removeHeader('content-type');
-      // No `Content-Length: 0` (RFC 9110 §8.6: a 304's would describe the 200's body, and caches
-      // may adopt it): null sends no body and no length; for HEAD, Fastify's own hook measures
-      // the payload and drops it, so the full one yields the 200's exact length.
-      return request.method === 'HEAD' ? payload : null;
-    }
-    return payload;
+  // Callback form (no promise per request), over a plain function that returns the payload.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    done(null, cacheHeaders(request, reply, payload));
   });
+}
+
+function cacheHeaders(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
+  if (reply.statusCode !== 200) return payload;
+  if (request.url.startsWith('/media/') || request.url.startsWith('/docs')) return payload;
+
+  const maxAge = request.routeOptions.config?.cache?.maxAge;
+  const personal = request.headers.authorization !== undefined;
+  if (!reply.hasHeader('cache-control')) {
+    reply.header('cache-control', maxAge !== undefined && !personal ? `public, max-age=${maxAge}` : personal ? 'private, no-cache' : 'no-cache');
+  }
+  reply.header('vary', withAuthorization(reply.getHeader('vary')));
+
+  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+  const etag = etagOf(payload);
+  reply.header('etag', etag);
+  if (matches(request.headers['if-none-match'], etag) || notModifiedSince(request, reply)) {
+    reply.code(304);
+    reply.removeHeader('content-length');
+    reply.removeHeader('content-type');
+    // No `Content-Length: 0` (RFC 9110 §8.6: a 304's would describe the 200's body, and caches
+    // may adopt it): null sends no body and no length; for HEAD, Fastify's own hook measures
+    // the payload and drops it, so the full one yields the 200's exact length.
+    return request.method === 'HEAD' ? payload : null;
+  }
+  return payload;
 }

@@ -6,7 +6,7 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { AppError } from './errors.js';
 import { registerJsonBody } from './json-body.js';
@@ -87,24 +87,30 @@ export async function registerHttpLayer(app: FastifyInstance, config: Config): P
   const allowedMethods = trackRoutes(app);
   registerJsonBody(app);
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks on every request take the callback form: an async hook costs a promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     stripBlanks(request.query);
     stripBlanks(request.body);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        url: request.url,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-        userId: request.userId?.toString(),
-      },
-      'request',
-    );
+  app.addHook('onResponse', (request, reply, done) => {
+    if ((request.log as FastifyBaseLogger & { isLevelEnabled(level: string): boolean }).isLevelEnabled('info')) {
+      request.log.info(
+        {
+          method: request.method,
+          url: request.url,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+          userId: request.userId?.toString(),
+        },
+        'request',
+      );
+    }
+    done();
   });
 
   app.setErrorHandler(handleError);

@@ -49,8 +49,9 @@ export function checkMetricsAccess(request: FastifyRequest, access: MetricsAcces
 }
 
 export function registerMetrics(app: FastifyInstance, metrics: Metrics, access: MetricsAccess): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
