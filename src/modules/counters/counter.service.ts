@@ -44,6 +44,15 @@ export interface CounterChange<E extends CounterEntity = CounterEntity> {
 export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () => number }) {
   const { kv, db } = deps;
   const keyOf = (entity: CounterEntity, id: bigint, field: string) => `cnt:${entity}:${id}:${field}`;
+  // Feed pages overlay the same cached card objects on every request: their keys are built once.
+  const rowKeys = new WeakMap<object, { signature: string; keys: string[] }>();
+  const keysOf = (entity: CounterEntity, row: { id: bigint }, fields: readonly string[], signature: string): string[] => {
+    const known = rowKeys.get(row);
+    if (known?.signature === signature) return known.keys;
+    const keys = fields.map((field) => keyOf(entity, row.id, field));
+    rowKeys.set(row, { signature, keys });
+    return keys;
+  };
   type FlushedListener = (entity: CounterEntity, ids: bigint[]) => Promise<void> | void;
   const flushedListeners: { listener: FlushedListener; fields: ReadonlySet<string> | undefined }[] = [];
 
@@ -68,7 +77,9 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
     /** Adds unflushed deltas to rows that carry the counter columns (lists and details). */
     async overlay<E extends CounterEntity, R extends { id: bigint }>(entity: E, rows: R[], fields: CounterField<E>[]): Promise<R[]> {
       if (rows.length === 0 || fields.length === 0) return rows;
-      const keys = rows.flatMap((row) => fields.map((field) => keyOf(entity, row.id, field)));
+      const signature = `${entity}:${fields.join(',')}`;
+      const keys: string[] = [];
+      for (const row of rows) keys.push(...keysOf(entity, row, fields, signature));
       const deltas = await kv.getMany(keys);
       if (deltas.every((d) => d === null)) return rows;
       return rows.map((row, i) => {
