@@ -178,6 +178,26 @@ describe(`server process (db=${testDb}, redis=${testRedis})`, () => {
         expect(answer.status, `${address}: ${answer.text}`).toBe(200);
       }
 
+      // A body far larger than the first chunk the primary reads arrives whole at the worker.
+      const signIn = await fetch(`${server.base}/mp/v1_0/authorizations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ mobile: '13911111111', code: '246810' }),
+      });
+      expect(signIn.status).toBe(201);
+      const { token } = ((await signIn.json()) as { data: { token: string } }).data;
+      const content = `<p>${'长文'.repeat(150_000)}</p>`; // ~900 KB of UTF-8
+      const created = await fetch(`${server.base}/mp/v1_0/articles?draft=true`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ title: 'A long draft', content, cover: { type: 0, images: [] }, channel_id: 1 }),
+      });
+      const createdText = await created.text();
+      expect(created.status, createdText).toBe(201);
+      const id = /"id":"?(\d+)/.exec(createdText)![1]; // 64-bit: JSON.parse would round it
+      const stored = await fetch(`${server.base}/mp/v1_0/articles/${id}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(((await stored.json()) as { data: { content: string } }).data.content).toBe(content);
+
       // Shutdown drains the handed-over connections: a request in flight still gets its answer.
       const slow = fetch(`${server.base}/app/v1_1/articles?channel_id=0&timestamp=${Date.now()}&with_top=1`);
       await new Promise((r) => setTimeout(r, 20));
