@@ -15,8 +15,6 @@ import { isConnectionMessage, type WorkerMessage } from './messages.js';
 import { sessionIdFor } from './routing.js';
 
 export interface HandedConnections {
-  /** Connections currently open (handed over and not closed yet). */
-  readonly size: number;
   /** Closes every handed connection, letting in-flight responses finish within `timeoutMs`. */
   drain(timeoutMs: number): Promise<void>;
 }
@@ -62,9 +60,6 @@ export function acceptFromPrimary(server: Server): HandedConnections {
   });
 
   return {
-    get size() {
-      return open.size;
-    },
     async drain(timeoutMs) {
       draining = true;
       process.off('message', onMessage);
