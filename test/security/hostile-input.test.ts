@@ -213,8 +213,9 @@ describe(`hostile numbers (db=${testDb}, redis=${testRedis})`, () => {
               )
             : // A contract message in words ("Invalid channels param.").
               typeof message === 'string' && message.includes(top);
-        // An id in the path that is no id does not match the route (the original `int` rule): 404.
-        const unmatchedPath = target.location === 'path' && res.statusCode === 404;
+        // An id in the path that is no id does not match the route (the original `int` rule): 404;
+        // or the route's contract message for an unknown id (A03: 400 "Invalid announcement.").
+        const unmatchedPath = target.location === 'path' && (res.statusCode === 404 || (res.statusCode === 400 && typeof message === 'string'));
         if (!named && !unmatchedPath) failures.push(`${res.statusCode} ${target.route} ${target.location}:${target.field}=${value} → ${res.body.slice(0, 120)}`);
       }
     }

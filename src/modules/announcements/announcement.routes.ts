@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { currentUser } from '../../platform/http/auth.js';
 import { ErrorResponses, ok } from '../../platform/http/envelope.js';
-import { toId } from '../../platform/http/ids.js';
 import { clampPage } from '../../platform/http/paging.js';
 import type { PresenterContext } from '../../platform/presenter.js';
 import { presentAnnouncement, presentSummary } from './announcement.presenter.js';
@@ -48,7 +47,7 @@ export function announcementRoutes(app: FastifyInstance, service: AnnouncementSe
         response: { 200: AnnouncementResponse, 400: ErrorResponses[400] },
       },
     },
-    async (request) => ok(presentAnnouncement(present, await service.get(toId(request.params.target, 'target')))),
+    async (request) => ok(presentAnnouncement(present, await service.get(BigInt(request.params.target)))),
   );
 
   r.post(
