@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { pino } from 'pino';
 import type { Config } from './config.js';
 import type { Clock } from './platform/clock.js';
+import { trustProxyFunction } from './platform/http/client-address.js';
 import { registerHttpLayer, requestIdFrom } from './platform/http/http-layer.js';
 import { loggerOptions } from './platform/logger.js';
 import { createPlatform, type Platform } from './platform/platform.js';
@@ -63,8 +64,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Our http layer writes one line per request itself (with route and user).
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => requestIdFrom(request.headers['x-request-id'], randomUUID),
-    // Fastify accepts a hop count too; its typings only list the other forms.
-    trustProxy: config.trustProxy as boolean | string[],
+    // As a function: Fastify 5 ignores a bare hop count (see client-address.ts).
+    trustProxy: trustProxyFunction(config.trustProxy),
     bodyLimit: config.bodyLimit,
     forceCloseConnections: 'idle',
     // Generous: booting every module on a loaded 2-core machine can pass Fastify's 10 s default.

@@ -9,6 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { AppError } from './errors.js';
+import { registerFiniteInput } from './finite-input.js';
 import { registerJsonBody } from './json-body.js';
 import { trackRoutes } from './method-not-allowed.js';
 
@@ -97,6 +98,7 @@ export async function registerHttpLayer(app: FastifyInstance, config: Config): P
     stripBlanks(request.body);
     done();
   });
+  registerFiniteInput(app);
   app.addHook('onResponse', (request, reply, done) => {
     if ((request.log as FastifyBaseLogger & { isLevelEnabled(level: string): boolean }).isLevelEnabled('info')) {
       request.log.info(
