@@ -36,6 +36,7 @@ import { mpArticleRoutes } from './modules/mp-articles/mp-article.routes.js';
 import { moderationRoutes } from './modules/moderation/moderation.routes.js';
 import { userRoutes } from './modules/users/user.routes.js';
 import { searchRoutes } from './modules/search/search.routes.js';
+import { queueCatchUp } from './modules/search/search.catch-up.js';
 import { paymentRoutes } from './modules/payments/payment.routes.js';
 import { createServices, type Services } from './services.js';
 import { registerJobProcessors, registerSchedules } from './jobs.js';
@@ -128,6 +129,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Socket.IO on this app's HTTP server (closed in preClose); notifications follow the domain events while the app runs.
   await services.realtime.attach(app, services.sessions.authenticator);
   app.addHook('onClose', services.notifications.start());
+  // Articles written past the index jobs (seed, import, a crash) become searchable in the background.
+  app.addHook('onReady', () => queueCatchUp(services.search, platform.logger));
   // onClose hooks run last-registered first: the batched reads are written before the platform closes.
   app.addHook('onClose', () => services.engagement.flushReads());
 

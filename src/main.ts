@@ -63,8 +63,8 @@ async function main(argv: string[]): Promise<void> {
     case 'seed': {
       const platform = await createPlatform(config, pino(loggerOptions(config)));
       try {
-        const counts = await seedDemoData(platform, { force: values.force });
-        console.log(`Seeded ${counts.channels} channels, ${counts.users} users, ${counts.articles} articles.`);
+        const counts = await seedDemoData(platform, { force: values.force, search: createServices(platform).search });
+        console.log(`Seeded ${counts.channels} channels, ${counts.users} users, ${counts.articles} articles (indexed for search).`);
       } finally {
         await platform.close();
       }
