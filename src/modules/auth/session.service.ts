@@ -141,6 +141,9 @@ export function createSessionService(deps: SessionServiceDeps) {
           ? (cachedSession as SessionState)
           : loadThrough(keys[1]!, () => sessionFromDb(sessionId)),
     ]);
+    // A ban also revokes every session, and either entry may expire first on this node: a revoked
+    // session of a user cached as active asks the database, so a banned user gets 403, not 401.
+    if (session === 'revoked' && user !== 'disabled') return { user: await userFromDb(userId), session };
     return { user, session };
   }
 
@@ -278,7 +281,10 @@ export function createSessionService(deps: SessionServiceDeps) {
         return { ok: true, token: await tokens.access({ userId: claims.userId, sessionId: 0n, verified: claims.verified }) };
       }
       const session = await sessions.find(claims.sessionId);
-      if (!session || !isLive(session, now) || session.user_id !== claims.userId) return wrong;
+      if (!session || !isLive(session, now) || session.user_id !== claims.userId) {
+        // As in `states`: tell a banned user so, even where their active state is still cached.
+        return (await userFromDb(claims.userId)) === 'disabled' ? { ok: false, reason: 'user-denied' } : wrong;
+      }
       const input = { userId: session.user_id, sessionId: session.id, verified: session.verified === 1 };
 
       if (session.rotation === 0) {
