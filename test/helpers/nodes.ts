@@ -9,6 +9,7 @@ import net from 'node:net';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { testEnvironment } from './app.js';
+import { randomIp } from './http.js';
 
 export interface Nodes {
   nodes: App[];
@@ -81,4 +82,17 @@ export async function ownRedis() {
   };
   await redis.start();
   return redis;
+}
+
+let mobileCounter = 0;
+/** A mobile number no other test of this run uses (prefix: the suite's own). */
+export const uniqueMobile = (prefix: string) => `${prefix}${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter % 100).padStart(2, '0')}`;
+
+/** Signs in on `node` through the real app endpoint with the demo code (registering the number). */
+export async function signInOn(node: App, mobile: string) {
+  const res = await node.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code: '246810' } });
+  if (res.statusCode !== 201) throw new Error(`sign-in answered ${res.statusCode}: ${res.body}`);
+  const { token, refresh_token } = res.json().data as { token: string; refresh_token: string };
+  const id = BigInt((JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { user_id: number }).user_id);
+  return { id, mobile, token, refresh_token };
 }

@@ -14,12 +14,9 @@ import { loadConfig } from '../../src/config.js';
 import { RedisKeyValueStore } from '../../src/platform/kv/index.js';
 import { createPlatform } from '../../src/platform/platform.js';
 import { testDb, testEnvironment } from '../helpers/app.js';
-import { bearer, randomIp } from '../helpers/http.js';
-import { ownRedis } from '../helpers/nodes.js';
+import { bearer } from '../helpers/http.js';
+import { ownRedis, signInOn, uniqueMobile } from '../helpers/nodes.js';
 import { uniqueSuffix } from '../helpers/services.js';
-
-let mobileCounter = 0;
-const newMobile = () => `133${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter % 100).padStart(2, '0')}`;
 
 describe(`token checks while Redis is down (db=${testDb})`, () => {
   let redis: Awaited<ReturnType<typeof ownRedis>>;
@@ -36,13 +33,15 @@ describe(`token checks while Redis is down (db=${testDb})`, () => {
     const platform = await createPlatform(config, pino({ level: 'silent' }));
     original = platform.kv as RedisKeyValueStore;
     original.client.on('error', () => {}); // the platform's own connection: not under test here
-    // While disconnected, a command waits for one reconnection attempt at most (refused at once on
-    // a dead local port) or 300 ms, then fails.
-    fastClient = new Redis(redis.url, { maxRetriesPerRequest: 0, commandTimeout: 300, retryStrategy: () => 100 });
+    fastClient = new Redis(redis.url);
     fastClient.on('error', () => {}); // expected while the server is down
     platform.kv = new RedisKeyValueStore({ client: fastClient, prefix: config.redisPrefix });
     built = await buildApp(config, { platform });
     await built.app.ready();
+    // Only now, so the connections the app duplicated from it at boot keep the defaults: while
+    // disconnected, a command waits for one reconnection attempt at most (refused at once on a
+    // dead local port) or 300 ms, then fails.
+    Object.assign(fastClient.options, { maxRetriesPerRequest: 0, commandTimeout: 300, retryStrategy: () => 100 });
   });
 
   afterAll(async () => {
@@ -55,13 +54,7 @@ describe(`token checks while Redis is down (db=${testDb})`, () => {
     await cleanup?.();
   });
 
-  const signIn = async () => {
-    const res = await built.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile: newMobile(), code: '246810' } });
-    expect(res.statusCode).toBe(201);
-    const token = res.json().data.token as string;
-    const id = BigInt((JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { user_id: number }).user_id);
-    return { id, token };
-  };
+  const signIn = () => signInOn(built, uniqueMobile('133'));
   const sessions = (token: string) => built.app.inject({ url: '/app/v1_0/user/sessions', headers: bearer(token) });
 
   it('reads sessions and user status from the database: signed-in reads work, sign-out and bans take effect, recovery needs no restart', async () => {

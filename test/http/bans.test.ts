@@ -10,10 +10,9 @@ import { STATE_CACHE_MS } from '../../src/modules/auth/session.service.js';
 import { buildTestApp, testDb, testRedis } from '../helpers/app.js';
 import { bearer, randomIp } from '../helpers/http.js';
 import { parseBody } from '../helpers/json.js';
-import { buildNodes, type Nodes } from '../helpers/nodes.js';
+import { buildNodes, signInOn, uniqueMobile, type Nodes } from '../helpers/nodes.js';
 
-let mobileCounter = 0;
-const newMobile = () => `135${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter % 100).padStart(2, '0')}`;
+const newMobile = () => uniqueMobile('135');
 
 /** The HTTP calls these tests make, against one node. */
 function client(node: App) {
@@ -22,13 +21,9 @@ function client(node: App) {
   return {
     signIn,
     async account(role?: 'moderator' | 'admin') {
-      const mobile = newMobile();
-      const res = await signIn(mobile);
-      expect(res.statusCode).toBe(201);
-      const { token, refresh_token } = res.json().data as { token: string; refresh_token: string };
-      const id = BigInt((JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { user_id: number }).user_id);
-      if (role) await node.platform.db.updateTable('users').set({ role }).where('id', '=', id).execute();
-      return { id, mobile, token, refresh_token };
+      const account = await signInOn(node, newMobile());
+      if (role) await node.platform.db.updateTable('users').set({ role }).where('id', '=', account.id).execute();
+      return account;
     },
     sessions: (token: string) => node.app.inject({ url: '/app/v1_0/user/sessions', headers: bearer(token) }),
     refresh: (token: string, path = '/app/v1_0/authorizations') => node.app.inject({ method: 'PUT', url: path, headers: bearer(token) }),

@@ -10,19 +10,10 @@ import type { App } from '../../src/app.js';
 import { createSessionRepository } from '../../src/modules/auth/session.repository.js';
 import { createSessionService, STATE_CACHE_MS } from '../../src/modules/auth/session.service.js';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
-import { bearer, randomIp } from '../helpers/http.js';
-import { buildNodes, type Nodes } from '../helpers/nodes.js';
+import { bearer } from '../helpers/http.js';
+import { buildNodes, signInOn, uniqueMobile, type Nodes } from '../helpers/nodes.js';
 
-let mobileCounter = 0;
-const newMobile = () => `136${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter % 100).padStart(2, '0')}`;
-
-async function signIn(node: App, mobile = newMobile()) {
-  const res = await node.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code: '246810' } });
-  expect(res.statusCode).toBe(201);
-  const { token } = res.json().data as { token: string };
-  const id = BigInt((JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { user_id: number }).user_id);
-  return { id, token };
-}
+const signIn = (node: App) => signInOn(node, uniqueMobile('136'));
 
 const sessionsOf = (node: App, token: string) => node.app.inject({ url: '/app/v1_0/user/sessions', headers: bearer(token) });
 
