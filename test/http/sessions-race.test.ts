@@ -134,5 +134,5 @@ describe(`sign-out on node A racing a first use on node B (db=${testDb}, redis=$
       if (later.some((res) => res.statusCode !== 401)) resurrected.push(round);
     }
     expect(resurrected).toEqual([]);
-  });
+  }, 180_000);
 });
