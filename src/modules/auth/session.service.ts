@@ -262,9 +262,8 @@ export function createSessionService(deps: SessionServiceDeps) {
         last_used_at: now,
         expires_at: now + tokens.refreshTtlSeconds * 1000,
       });
-      // Sign-in has just read the user: refresh their cached state (a verification granted since
-      // the last check must hold for the new MP token at once).
-      await publishUserState(userId);
+      // A verification granted since the user's last check must hold for the new MP token at once.
+      if (verified) await publishUserState(userId);
       const input = { userId, sessionId: id, verified };
       return { token: await tokens.access(input), refresh_token: await tokens.refresh(input, jti) };
     },
