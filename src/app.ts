@@ -35,6 +35,7 @@ import { statisticsRoutes } from './modules/mp-statistics/mp-statistics.routes.j
 import { mpArticleRoutes } from './modules/mp-articles/mp-article.routes.js';
 import { moderationRoutes } from './modules/moderation/moderation.routes.js';
 import { userRoutes } from './modules/users/user.routes.js';
+import { userAdminRoutes } from './modules/users/user-admin.routes.js';
 import { searchRoutes } from './modules/search/search.routes.js';
 import { queueCatchUp } from './modules/search/search.catch-up.js';
 import { paymentRoutes } from './modules/payments/payment.routes.js';
@@ -122,6 +123,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   statisticsRoutes(app, services.mpStatistics);
   mpArticleRoutes(app, services.mediaPlatform.articles, services.channelService, services.present);
   moderationRoutes(app, services.mediaPlatform.moderation, services.present);
+  userAdminRoutes(app, services.userAdmin, services.present);
   engagementRoutes(app, services.engagement, services.present);
   searchRoutes(app, services.search);
   paymentRoutes(app, services.payments, services.present);

@@ -33,6 +33,8 @@ import { createStatisticsRepository } from './modules/mp-statistics/mp-statistic
 import { createStatisticsService } from './modules/mp-statistics/mp-statistics.service.js';
 import { createUserRepository } from './modules/users/user.repository.js';
 import { createUserService } from './modules/users/user.service.js';
+import { createUserAdminRepository } from './modules/users/user-admin.repository.js';
+import { createUserAdminService } from './modules/users/user-admin.service.js';
 import { createMediaPlatform } from './modules/mp-articles/media-platform.js';
 import { RateLimiter } from './platform/rate-limit/index.js';
 import { createRealtime } from './platform/realtime/index.js';
@@ -73,7 +75,8 @@ export function createServices(platform: Platform) {
     refreshTtlSeconds: config.auth.refreshTtlSeconds,
     clock,
   });
-  const sessions = createSessionService({ config: config.auth, tokens, sessions: createSessionRepository(db), users, kv, ids, clock });
+  const sessions = createSessionService({ config: config.auth, tokens, sessions: createSessionRepository(db), users, kv, ids, clock, logger: platform.logger });
+  const userAdmin = createUserAdminService({ users, repository: createUserAdminRepository(db), sessions, ids, clock });
   const codes = createSmsCodeService({ kv, jobs, demoCode: config.auth.demoSmsCode });
   const auth = createAuthService({ users, sessions, codes, ids, clock });
   const passwords = createPasswordService({ users, sessions, codes, kv, ids, clock });
@@ -110,7 +113,7 @@ export function createServices(platform: Platform) {
   // Paid articles, tips, the ledger and refunds (Alipay, or its simulator outside production).
   const payments = createPaymentService({ platform, users });
 
-  return { privateMedia, payments, mediaPlatform, mpImages, mpStatistics, realtime, notifications, chat, channelService, announcements, present, engagement, comments, userProfiles, counters, relations, channels, articles, users, tokens, sessions, codes, auth, passwords, feed, search };
+  return { privateMedia, payments, mediaPlatform, mpImages, mpStatistics, realtime, notifications, chat, channelService, announcements, present, engagement, comments, userProfiles, userAdmin, counters, relations, channels, articles, users, tokens, sessions, codes, auth, passwords, feed, search };
 }
 
 export type Services = ReturnType<typeof createServices>;

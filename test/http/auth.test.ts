@@ -161,7 +161,7 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       const { token } = await signIn(mobile);
       const userId = BigInt(decode(token).user_id as number);
       await t.platform.db.updateTable('users').set({ status: 0 }).where('id', '=', userId).execute();
-      await t.services.sessions.forgetUserState(userId);
+      await t.services.sessions.userChanged(userId);
       const res = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code: '246810' } });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual({ message: 'Invalid user.' });

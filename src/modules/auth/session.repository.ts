@@ -41,12 +41,16 @@ export function createSessionRepository(db: Db) {
       await db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
     },
 
-    /** Revokes the user's sessions (all but `keep`); returns the ids revoked. */
-    async revokeAllForUser(userId: bigint, now: number, keep?: bigint): Promise<bigint[]> {
-      let query = db.selectFrom('sessions').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null);
-      if (keep !== undefined) query = query.where('id', '!=', keep);
+    /**
+     * Revokes the user's live sessions (all, or one client's, but `keep`); returns the ids revoked.
+     * `executor` lets a caller revoke inside its own transaction (a ban and its record commit together).
+     */
+    async revokeAllForUser(userId: bigint, now: number, options: { keep?: bigint; client?: string } = {}, executor: Db = db): Promise<bigint[]> {
+      let query = executor.selectFrom('sessions').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null);
+      if (options.keep !== undefined) query = query.where('id', '!=', options.keep);
+      if (options.client !== undefined) query = query.where('client', '=', options.client);
       const ids = (await query.execute()).map((r) => r.id);
-      if (ids.length > 0) await db.updateTable('sessions').set({ revoked_at: now }).where('id', 'in', ids).execute();
+      if (ids.length > 0) await executor.updateTable('sessions').set({ revoked_at: now }).where('id', 'in', ids).where('revoked_at', 'is', null).execute();
       return ids;
     },
 

@@ -27,9 +27,9 @@ export function createUserRepository(db: Db) {
         .executeTakeFirst();
     },
 
-    async statusOf(id: bigint): Promise<number | undefined> {
-      const row = await db.selectFrom('users').select('status').where('id', '=', id).executeTakeFirst();
-      return row?.status;
+    /** What token checks need: is the account active, and is it a verified author. */
+    access(id: bigint): Promise<Pick<UserRow, 'status' | 'verified'> | undefined> {
+      return db.selectFrom('users').select(['status', 'verified']).where('id', '=', id).executeTakeFirst();
     },
 
     async insert(user: NewUser): Promise<void> {
