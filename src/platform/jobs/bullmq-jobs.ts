@@ -109,8 +109,10 @@ export class BullJobQueue implements JobQueue {
     for (const registration of this.registrations.values()) concurrency += registration.concurrency;
 
     const worker = new Worker(this.queueName, (job) => this.process(job), {
-      // BullMQ forces this on blocking connections anyway; stated so nobody "fixes" it.
-      connection: { url: this.options.redisUrl, maxRetriesPerRequest: null },
+      // BullMQ forces maxRetriesPerRequest null on blocking connections anyway; stated so nobody
+      // "fixes" it. The store's reconnection backoff (capped at a second) rather than BullMQ's
+      // (up to 20 s): after an outage the worker picks jobs up again as soon as Redis is back.
+      connection: { url: this.options.redisUrl, maxRetriesPerRequest: null, retryStrategy: BOUNDED_REDIS_OPTIONS.retryStrategy },
       prefix: this.options.prefix,
       concurrency,
     });

@@ -184,11 +184,12 @@ export class Realtime {
     this.io = io;
 
     if (this.options.kv instanceof RedisKeyValueStore) {
-      // Duplicates keep the store's bounded options (no offline queue, command timeout). The adapter
-      // never handles the promise of a publish, so one that fails while Redis is down is dropped
-      // here: cross-node emits made during an outage are lost, and the process does not crash.
-      const pub = this.options.kv.client.duplicate();
-      const sub = this.options.kv.client.duplicate();
+      // Duplicates keep the store's bounded options (command timeout, no retries), but queue the
+      // adapter's first SUBSCRIBEs while they connect. The adapter never handles the promise of a
+      // publish, so one that fails while Redis is down is dropped here: cross-node emits made
+      // during an outage are lost, and the process does not crash.
+      const pub = this.options.kv.client.duplicate({ enableOfflineQueue: true });
+      const sub = this.options.kv.client.duplicate({ enableOfflineQueue: true });
       const publish = pub.publish.bind(pub) as (channel: string, message: string) => Promise<number>;
       pub.publish = ((channel: string, message: string) => {
         const sent = publish(channel, message);
