@@ -83,7 +83,14 @@ describe.skipIf(!start)(`Database outage (${testDb})`, () => {
     }
     const up = Date.now();
     await db.start();
-    const recoveredIn = await eventually('uncached reads after the database is back', async () => (await t.app.inject(uncached[0]!.options)).statusCode === 200);
+    let last = '';
+    const recoveredIn = await eventually('uncached reads after the database is back', async () => {
+      const res = await t.app.inject(uncached[0]!.options);
+      last = `${res.statusCode} ${res.body}`;
+      return res.statusCode === 200;
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}; last answer: ${last}`);
+    });
     for (const read of [...cached, ...uncached]) expect((await recorder.send(t, read)).statusCode).toBe(200);
     expect((await t.app.inject({ url: '/readyz' })).statusCode).toBe(200);
 
