@@ -25,8 +25,9 @@ export const BOUNDED_REDIS_OPTIONS = {
   retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 5), 1_000),
 } satisfies RedisOptions;
 
-/** How long the first calls wait for the initial connection (boot) before failing. */
-const FIRST_CONNECT_WAIT_MS = 2_000;
+/** At most this long, the first calls wait for the initial connection attempt (boot). */
+const FIRST_CONNECT_WAIT_MS = 5_000;
+const FIRST_ATTEMPT_EVENTS = ['ready', 'error', 'end'] as const;
 /** After this many timeouts in a row, calls fail at once for BREAK_MS (a stuck, not a dead, Redis). */
 const BREAK_AFTER_TIMEOUTS = 3;
 const BREAK_MS = 1_000;
@@ -58,16 +59,18 @@ export class RedisKeyValueStore implements KeyValueStore {
     // Without a listener ioredis prints every failed reconnection; callers see KvUnavailableError instead.
     if (this.ownsClient) this.client.on('error', () => {});
     if (this.client.status !== 'ready') {
+      // The boot's first commands wait for the first connection attempt to succeed or fail (a
+      // refused connect fails at once); later ones never wait.
       this.firstConnect = new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
-          this.client.off('ready', done);
+          for (const event of FIRST_ATTEMPT_EVENTS) this.client.off(event, done);
           this.firstConnect = undefined;
           resolve();
         };
         const timer = setTimeout(done, FIRST_CONNECT_WAIT_MS);
         timer.unref();
-        this.client.once('ready', done);
+        for (const event of FIRST_ATTEMPT_EVENTS) this.client.once(event, done);
       });
     }
   }
