@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { pino } from 'pino';
 import type { Config } from './config.js';
 import type { Clock } from './platform/clock.js';
+import { trustProxyFunction } from './platform/http/client-address.js';
 import { registerHttpLayer, requestIdFrom } from './platform/http/http-layer.js';
 import { loggerOptions } from './platform/logger.js';
 import { createPlatform, type Platform } from './platform/platform.js';
@@ -35,6 +36,7 @@ import { mpArticleRoutes } from './modules/mp-articles/mp-article.routes.js';
 import { moderationRoutes } from './modules/moderation/moderation.routes.js';
 import { userRoutes } from './modules/users/user.routes.js';
 import { searchRoutes } from './modules/search/search.routes.js';
+import { queueCatchUp } from './modules/search/search.catch-up.js';
 import { paymentRoutes } from './modules/payments/payment.routes.js';
 import { createServices, type Services } from './services.js';
 import { registerJobProcessors, registerSchedules } from './jobs.js';
@@ -63,8 +65,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Our http layer writes one line per request itself (with route and user).
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => requestIdFrom(request.headers['x-request-id'], randomUUID),
-    // Fastify accepts a hop count too; its typings only list the other forms.
-    trustProxy: config.trustProxy as boolean | string[],
+    // As a function: Fastify 5 ignores a bare hop count (see client-address.ts).
+    trustProxy: trustProxyFunction(config.trustProxy),
     bodyLimit: config.bodyLimit,
     forceCloseConnections: 'idle',
     // Generous: booting every module on a loaded 2-core machine can pass Fastify's 10 s default.
@@ -127,6 +129,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Socket.IO on this app's HTTP server (closed in preClose); notifications follow the domain events while the app runs.
   await services.realtime.attach(app, services.sessions.authenticator);
   app.addHook('onClose', services.notifications.start());
+  // Articles written past the index jobs (seed, import, a crash) become searchable in the background.
+  app.addHook('onReady', () => queueCatchUp(services.search, platform.logger));
   // onClose hooks run last-registered first: the batched reads are written before the platform closes.
   app.addHook('onClose', () => services.engagement.flushReads());
 

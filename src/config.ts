@@ -292,6 +292,12 @@ export function loadConfig(env: Env = process.env): Config {
   const corsRaw = read(env, 'CORS_ORIGINS');
   const corsOrigins =
     corsRaw === undefined ? (nodeEnv === 'production' ? [] : '*') : corsRaw === '*' ? '*' : corsRaw.split(',').map((o) => o.trim()).filter(Boolean);
+  const corsCredentials = boolean(env, 'CORS_CREDENTIALS', false);
+  // "Any origin" is answered by reflecting the caller's Origin: with credentials, any site could
+  // then make signed-in requests and read the answers.
+  if (corsCredentials && (corsRaw === undefined || corsOrigins === '*')) {
+    throw new ConfigError('CORS_CREDENTIALS', 'true needs CORS_ORIGINS set to an explicit list of origins (not unset, not *)');
+  }
   const timeZone = read(env, 'TIME_ZONE') ?? 'Asia/Shanghai';
   try {
     new Intl.DateTimeFormat('en', { timeZone });
@@ -317,7 +323,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisPrefix: read(env, 'REDIS_PREFIX') ?? 'inkstone:',
     jwtSecret: secret,
     corsOrigins,
-    corsCredentials: boolean(env, 'CORS_CREDENTIALS', false),
+    corsCredentials,
     logLevel,
     logFile: read(env, 'LOG_FILE'),
     workerId: integer(env, 'WORKER_ID', 0, 0, 1023),

@@ -5,11 +5,13 @@
 import type { Platform } from './platform/platform.js';
 import { sendInJob } from './platform/sms/index.js';
 import { CODE_TTL_MS, SEND_SMS_JOB, type SendCodeJob } from './modules/auth/sms-code.service.js';
-import { INDEX_ARTICLE_JOB, type IndexArticleJob } from './modules/search/search.service.js';
+import { CATCH_UP_JOB, INDEX_ARTICLE_JOB, type IndexArticleJob } from './modules/search/search.service.js';
+import { catchUpProcessor } from './modules/search/search.catch-up.js';
 import type { Services } from './services.js';
 
 export function registerJobProcessors(platform: Platform, services: Services): void {
   platform.jobs.register<IndexArticleJob>(INDEX_ARTICLE_JOB, ({ articleId }) => services.search.indexArticle(BigInt(articleId)));
+  platform.jobs.register(CATCH_UP_JOB, catchUpProcessor(services.search, platform.logger.child({ job: CATCH_UP_JOB })), { concurrency: 1 });
   const log = platform.logger.child({ job: SEND_SMS_JOB });
 
   platform.jobs.register<SendCodeJob>(SEND_SMS_JOB, async ({ mobile }) => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `inkstone` command: serve | migrate | seed | worker.
+ * The `inkstone` command: serve | migrate | seed | worker | reindex | recount | ledger-check.
  */
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
@@ -13,6 +13,7 @@ import { seedDemoData } from './modules/demo/demo-seed.js';
 import { registerJobProcessors } from './jobs.js';
 import { createServices } from './services.js';
 import { runReindex } from './modules/search/search.cli.js';
+import { runRecount } from './modules/counters/counter.cli.js';
 import { serve, superviseWorkers } from './server.js';
 import { ledgerCheckCommand } from './modules/payments/ledger-check.js';
 
@@ -25,6 +26,7 @@ Commands:
   worker                process background jobs from Redis (needs REDIS_URL)
   ledger-check          prove the payments ledger balances and matches the orders (exit 1 on a mismatch)
   reindex               rebuild the search index from the database (safe while serving)
+  recount               recompute every like, comment, collection, follow and article count from the rows (safe while serving)
 
 Configuration comes from environment variables; see the README.`;
 
@@ -61,8 +63,8 @@ async function main(argv: string[]): Promise<void> {
     case 'seed': {
       const platform = await createPlatform(config, pino(loggerOptions(config)));
       try {
-        const counts = await seedDemoData(platform, { force: values.force });
-        console.log(`Seeded ${counts.channels} channels, ${counts.users} users, ${counts.articles} articles.`);
+        const counts = await seedDemoData(platform, { force: values.force, search: createServices(platform).search });
+        console.log(`Seeded ${counts.channels} channels, ${counts.users} users, ${counts.articles} articles (indexed for search).`);
       } finally {
         await platform.close();
       }
@@ -73,6 +75,16 @@ async function main(argv: string[]): Promise<void> {
       try {
         const result = await runReindex(createServices(platform).search);
         console.log(`Indexed ${result.indexed} articles, removed ${result.removed}, ${result.terms} vocabulary terms in ${(result.ms / 1000).toFixed(1)} s.`);
+      } finally {
+        await platform.close();
+      }
+      return;
+    }
+    case 'recount': {
+      const platform = await createPlatform(config, pino(loggerOptions(config)));
+      try {
+        const result = await runRecount(createServices(platform).counters);
+        console.log(`Recounted ${result.rows} rows, fixed ${result.fixed} counters in ${(result.ms / 1000).toFixed(1)} s.`);
       } finally {
         await platform.close();
       }

@@ -21,7 +21,7 @@ export async function serve(config: Config): Promise<void> {
 
   if (config.seedOnEmpty && (await isDatabaseEmpty(platform))) {
     try {
-      const counts = await seedDemoData(platform);
+      const counts = await seedDemoData(platform, { search: services.search });
       log.info(counts, 'empty database: demo data created');
     } catch (error) {
       // Several workers starting on one empty database: one of them seeds, the others carry on.

@@ -89,7 +89,7 @@ export function createServices(platform: Platform) {
     now: clock.now,
   });
 
-  const userProfiles = createUserService({ users, storage: platform.storage, clock, time: platform.time, relations, logger: platform.logger, presence: { isOnline: (id) => realtime.isOnline(id) } });
+  const userProfiles = createUserService({ users, storage: platform.storage, clock, time: platform.time, relations, counters, logger: platform.logger, presence: { isOnline: (id) => realtime.isOnline(id) } });
   const mpImages = createImageLibraryService({ images: createImageLibraryRepository(db), storage: platform.storage, ids, clock, logger: platform.logger });
   const mpStatistics = createStatisticsService({ repo: createStatisticsRepository(db), counters, time: platform.time, clock, beforeRead: engagement.flushReads });
 

@@ -126,7 +126,8 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       const { token, refresh_token } = await signIn(mobile);
       const access = decode(token);
       const user = await t.platform.db.selectFrom('users').selectAll().where('mobile', '=', mobile).executeTakeFirstOrThrow();
-      expect(user.name).toBe(mobile);
+      // Never the mobile: the name is public (comments, A22).
+      expect(user.name).toBe(`用户${mobile.slice(0, 3)}****${mobile.slice(-4)}`);
       expect(access.user_id).toBe(Number(user.id));
       expect(access.refresh).toBe(false);
       expect(access.verified).toBeUndefined();

@@ -152,7 +152,7 @@ describe(`feed and article caching (db=${testDb}, redis=${testRedis})`, () => {
         if (page !== 1) return;
         // Mid-session: scores move, the hot list is recomputed, a new article appears.
         const first = [...visible.keys()][0]!;
-        await t.services.counters.add([{ entity: 'article', id: BigInt(first), field: 'like_count', by: 100_000 }]);
+        await t.services.counters.write(async () => ({ value: null, changes: [{ entity: 'article', id: BigInt(first), field: 'like_count', by: 100_000 }] }));
         await t.services.counters.flush();
         await t.services.feed.refreshHot();
         late.push(String(await article(channels[1]!, authors[1]!, 0, { read_count: 1_000_000 })));
@@ -260,11 +260,11 @@ describe(`feed and article caching (db=${testDb}, redis=${testRedis})`, () => {
       expect(parseBody(mine.body).data).toMatchObject({ is_followed: false, attitude: -1, is_collected: false });
     });
 
-    it('overlays live counters on cached cards before and after a flush', async () => {
+    it('shows a moved counter on cached cards at once, and after a flush', async () => {
       const channel = channels[2]!;
       const before = (await feed(channel, Date.now())).results[0]!;
       const id = BigInt(before.art_id);
-      await t.services.counters.add([{ entity: 'article', id, field: 'like_count', by: 1 }]);
+      await t.services.counters.write(async () => ({ value: null, changes: [{ entity: 'article', id, field: 'like_count', by: 1 }] }));
       const after = (await feed(channel, Date.now(), bearer())).results[0]!;
       expect(String(after.art_id)).toBe(String(id));
       expect(after.like_count).toBe(before.like_count + 1);

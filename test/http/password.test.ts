@@ -101,7 +101,7 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
     expect(row.username).toBe(input.username.toLowerCase());
     expect(row.email).toBe(input.email.toLowerCase());
     expect(row.mobile).toBe(input.mobile);
-    expect(row.name).toBe(input.mobile);
+    expect(row.name).toBe(`用户${input.mobile.slice(0, 3)}****${input.mobile.slice(-4)}`);
     expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
   });
 

@@ -150,7 +150,7 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
       message: 'OK',
       data: {
         id: parseBody(fresh.body).data.id,
-        name: me.mobile,
+        name: `用户${me.mobile.slice(0, 3)}****${me.mobile.slice(-4)}`,
         photo: DEFAULT_AVATAR,
         is_media: false,
         intro: '',
@@ -202,11 +202,12 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
       const res = await t.app.inject({ url: `/app/v1_0/users/${target.id}`, headers: { authorization: header } });
       expect(res.statusCode, header).toBe(200);
     }
-    // Own profile through A22 also has no mobile field. (A user who never renamed is still called
-    // by their mobile: registration names users so, as the contract says.)
+    // Own profile through A22 also has no mobile field, and a user who never renamed is called by
+    // a masked default name (the original backend used the mobile itself: public on every comment).
     const self = await get(`/app/v1_0/users/${viewer.id}`, viewer.token);
     expect(self.statusCode).toBe(200);
     expect(self.json().data).not.toHaveProperty('mobile');
+    expect(self.body).not.toContain(viewer.mobile);
   });
 
   it('computes is_following and is_blacklist for a signed-in viewer (A22)', async () => {
@@ -256,7 +257,7 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     expect(res.statusCode).toBe(200);
     const data = parseBody(res.body).data;
     expect(String(data.id)).toBe(me.id.toString());
-    expect(data).toEqual({ id: data.id, name: me.mobile, photo: DEFAULT_AVATAR, mobile: me.mobile, gender: 0, birthday: '', intro: '' });
+    expect(data).toEqual({ id: data.id, name: `用户${me.mobile.slice(0, 3)}****${me.mobile.slice(-4)}`, photo: DEFAULT_AVATAR, mobile: me.mobile, gender: 0, birthday: '', intro: '' });
   });
 
   it('saves gender 1 and then 0, and birthdays (A09)', async () => {
@@ -652,7 +653,7 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     const profile = await get('/mp/v1_0/user/profile', token);
     expect(profile.statusCode).toBe(200);
     const data = parseBody(profile.body).data;
-    expect(data).toEqual({ id: data.id, name: me.mobile, intro: '', photo: DEFAULT_AVATAR, email: null, mobile: me.mobile });
+    expect(data).toEqual({ id: data.id, name: `用户${me.mobile.slice(0, 3)}****${me.mobile.slice(-4)}`, intro: '', photo: DEFAULT_AVATAR, email: null, mobile: me.mobile });
     expect(String(data.id)).toBe(me.id.toString());
 
     const saved = await patch('/mp/v1_0/user/profile', token, { name: '自媒体', intro: '写点东西', email: ' Writer@Example.COM ' });

@@ -6,6 +6,7 @@ import { DemoDataExistsError, isDatabaseEmpty, seedDemoData, type SeedCounts } f
 import { crc32, crc32Portable, encodePng } from '../../src/modules/demo/png.js';
 import { buildTestApp, testDb, type TestApp } from '../helpers/app.js';
 import { parseBody } from '../helpers/json.js';
+import { bearer, randomIp } from '../helpers/http.js';
 
 const PER_CHANNEL = 30;
 const DAY = 86_400_000;
@@ -43,7 +44,7 @@ async function snapshot() {
     .selectFrom('articles as a')
     .innerJoin('article_contents as c', 'c.article_id', 'a.id')
     .innerJoin('users as u', 'u.id', 'a.user_id')
-    .select(['u.mobile', 'a.channel_id', 'a.title', 'a.cover_type', 'a.cover_images', 'a.is_top', 'a.published_at', 'a.read_count', 'c.content'])
+    .select(['u.mobile', 'a.channel_id', 'a.title', 'a.cover_type', 'a.cover_images', 'a.is_top', 'a.published_at', 'a.read_count', 'a.like_count', 'a.comment_count', 'a.collect_count', 'c.content'])
     .orderBy('a.published_at')
     .execute();
   return rows.map((r) => ({ ...r, channel_id: String(r.channel_id) }));
@@ -212,6 +213,146 @@ describe(`demo data (db=${testDb})`, () => {
     const perAuthor = new Map(written.map((w) => [String(w.user_id), Number(w.n)]));
     for (const u of users) expect(u.art_count, u.name).toBe(perAuthor.get(String(u.id)) ?? 0);
     expect([...perAuthor.values()].reduce((a, b) => a + b, 0)).toBe(counts.articles);
+  });
+
+  it('every stored counter equals a COUNT over the rows it counts', async () => {
+    // Earlier tests viewed articles: their read rows and counter deltas go in first.
+    await t.services.engagement.flushReads();
+    await t.services.counters.flush();
+    const { db } = t.platform;
+    const n = (v: unknown) => Number(v);
+    const byKey = <R extends { key_id: bigint | null; n: unknown }>(rows: R[]) => new Map(rows.map((r) => [String(r.key_id), n(r.n)]));
+    const count = (map: Map<string, number>, id: bigint) => map.get(String(id)) ?? 0;
+
+    const likes = byKey(await db.selectFrom('attitudes').select(['article_id as key_id', (eb) => eb.fn.countAll().as('n')]).where('attitude', '=', 1).groupBy('article_id').execute());
+    const dislikes = byKey(await db.selectFrom('attitudes').select(['article_id as key_id', (eb) => eb.fn.countAll().as('n')]).where('attitude', '=', 0).groupBy('article_id').execute());
+    const comments = byKey(await db.selectFrom('comments').select(['article_id as key_id', (eb) => eb.fn.countAll().as('n')]).where('status', '=', 1).groupBy('article_id').execute());
+    const collections = byKey(await db.selectFrom('collections').select(['article_id as key_id', (eb) => eb.fn.countAll().as('n')]).groupBy('article_id').execute());
+    const reads = byKey(await db.selectFrom('article_reads').select(['article_id as key_id', (eb) => eb.fn.countAll().as('n')]).groupBy('article_id').execute());
+    const articles = await db.selectFrom('articles').selectAll().execute();
+    const wrong: string[] = [];
+    const of = (map: Map<string, number>) => (id: bigint) => count(map, id);
+    /** Each stored counter of each row against what counting its rows gives. */
+    const checkRows = <R extends { id: bigint }>(kind: string, rows: R[], counted: Record<string, (id: bigint) => number>, label = (r: R) => String(r.id)) => {
+      for (const row of rows) {
+        for (const [field, rowsCount] of Object.entries(counted)) {
+          const stored = (row as Record<string, unknown>)[field];
+          if (stored !== rowsCount(row.id)) wrong.push(`${kind} ${label(row)} ${field}: stored ${stored}, rows ${rowsCount(row.id)}`);
+        }
+      }
+    };
+    checkRows('article', articles, {
+      like_count: of(likes),
+      dislike_count: of(dislikes),
+      comment_count: of(comments),
+      collect_count: of(collections),
+      read_count: of(reads),
+      share_count: () => 0,
+    });
+
+    const commentLikes = byKey(await db.selectFrom('comment_likes').select(['comment_id as key_id', (eb) => eb.fn.countAll().as('n')]).groupBy('comment_id').execute());
+    const replies = byKey(
+      await db.selectFrom('comments').select(['parent_id as key_id', (eb) => eb.fn.countAll().as('n')]).where('status', '=', 1).where('parent_id', 'is not', null).groupBy('parent_id').execute(),
+    );
+    const allComments = await db.selectFrom('comments').selectAll().execute();
+    checkRows('comment', allComments, { like_count: of(commentLikes), reply_count: of(replies) });
+
+    const following = byKey(await db.selectFrom('follows').select(['user_id as key_id', (eb) => eb.fn.countAll().as('n')]).groupBy('user_id').execute());
+    const fans = byKey(await db.selectFrom('follows').select(['target_user_id as key_id', (eb) => eb.fn.countAll().as('n')]).groupBy('target_user_id').execute());
+    const visible = (q: ReturnType<typeof db.selectFrom<'articles as a'>>) => q.where('a.status', '=', ArticleStatus.approved).where('a.deleted_at', 'is', null);
+    const written = byKey(await visible(db.selectFrom('articles as a')).select(['a.user_id as key_id', (eb) => eb.fn.countAll().as('n')]).groupBy('a.user_id').execute());
+    const liked = byKey(
+      await visible(db.selectFrom('articles as a'))
+        .innerJoin('attitudes as t', 't.article_id', 'a.id')
+        .where('t.attitude', '=', 1)
+        .select(['a.user_id as key_id', (eb) => eb.fn.countAll().as('n')])
+        .groupBy('a.user_id')
+        .execute(),
+    );
+    const readOf = byKey(
+      await visible(db.selectFrom('articles as a'))
+        .innerJoin('article_reads as r', 'r.article_id', 'a.id')
+        .select(['a.user_id as key_id', (eb) => eb.fn.countAll().as('n')])
+        .groupBy('a.user_id')
+        .execute(),
+    );
+    const users = await db.selectFrom('users').selectAll().execute();
+    checkRows(
+      'user',
+      users,
+      { follow_count: of(following), fans_count: of(fans), art_count: of(written), like_count: of(liked), read_count: of(readOf) },
+      (u) => u.name,
+    );
+    expect(wrong).toEqual([]);
+
+    // And there is something to count: popular articles have a few dozen comments with replies,
+    // every author has fans, and the rows point at rows that exist.
+    const sorted = articles.map((a) => a.comment_count).sort((a, b) => b - a);
+    expect(sorted[0]).toBeGreaterThanOrEqual(24);
+    expect(sorted.filter((c) => c >= 12).length).toBeGreaterThanOrEqual(10);
+    expect(allComments.filter((c) => c.parent_id !== null).length).toBeGreaterThan(allComments.length / 5);
+    expect(articles.filter((a) => a.like_count > 0).length).toBeGreaterThan(articles.length / 2);
+    for (const u of users.filter((u) => u.art_count > 0)) expect(u.fans_count, u.name).toBeGreaterThan(0);
+    const articleIds = new Set(articles.map((a) => String(a.id)));
+    const userIds = new Set(users.map((u) => String(u.id)));
+    const commentIds = new Set(allComments.map((c) => String(c.id)));
+    for (const c of allComments) {
+      expect(articleIds.has(String(c.article_id))).toBe(true);
+      expect(userIds.has(String(c.user_id))).toBe(true);
+      if (c.parent_id !== null) expect(commentIds.has(String(c.parent_id))).toBe(true);
+    }
+    for (const k of [...likes.keys(), ...comments.keys(), ...reads.keys()]) expect(articleIds.has(k)).toBe(true);
+    for (const k of [...following.keys(), ...fans.keys()]) expect(userIds.has(k)).toBe(true);
+  });
+
+  it('the numbers a reader taps through to list exactly that many entries', async () => {
+    // The most commented article: its card's count is its comments plus their replies.
+    const top = await t.platform.db.selectFrom('articles').select(['id', 'channel_id', 'comment_count']).orderBy('comment_count', 'desc').limit(1).executeTakeFirstOrThrow();
+    let listed = 0;
+    let replies = 0;
+    let offset: string | null = null;
+    for (let page = 0; page < 20; page++) {
+      const res: { statusCode: number; body: string } = await t.app.inject({ url: `/app/v1_0/comments?type=a&source=${top.id}&limit=50${offset ? `&offset=${offset}` : ''}` });
+      expect(res.statusCode).toBe(200);
+      const data: { results: { com_id: string; reply_count: number }[]; last_id: string } = parseBody(res.body).data;
+      if (data.results.length === 0) break;
+      listed += data.results.length;
+      for (const c of data.results) {
+        replies += c.reply_count;
+        if (c.reply_count > 0 && replies === c.reply_count) {
+          // The first thread opened: its replies list holds reply_count entries.
+          const thread = parseBody((await t.app.inject({ url: `/app/v1_0/comments?type=c&source=${c.com_id}&limit=50` })).body).data;
+          expect(thread.results).toHaveLength(c.reply_count);
+          expect(thread.total_count).toBe(c.reply_count);
+        }
+      }
+      offset = String(data.last_id);
+    }
+    expect(listed + replies).toBe(top.comment_count);
+    expect(replies).toBeGreaterThan(0);
+
+    // An author's profile: fans and followings as listed when signed in as that author.
+    const author = await t.platform.db.selectFrom('users').select(['id', 'mobile']).where('art_count', '>', 0).orderBy('fans_count', 'desc').limit(1).executeTakeFirstOrThrow();
+    const signIn = await t.app.inject({ method: 'POST', url: '/app/v1_0/authorizations', remoteAddress: randomIp(), payload: { mobile: author.mobile, code: '246810' } });
+    expect(signIn.statusCode).toBe(201);
+    const auth = bearer(signIn.json().data.token);
+    const me = parseBody((await t.app.inject({ url: '/app/v1_0/user', headers: auth })).body).data;
+    const profile = parseBody((await t.app.inject({ url: `/app/v1_0/users/${author.id}` })).body).data;
+    expect(profile.fans_count).toBe(me.fans_count);
+    const total = async (url: string, headers = auth) => parseBody((await t.app.inject({ url, headers })).body).data.total_count as number;
+    expect(await total('/app/v1_0/user/followers?per_page=50')).toBe(me.fans_count);
+    expect(await total('/app/v1_0/user/followings?per_page=50')).toBe(me.follow_count);
+    expect(me.fans_count).toBeGreaterThan(0);
+
+    // The app's demo account: its collections and history are there to open.
+    const demo = await t.app.inject({ method: 'POST', url: '/app/v1_0/authorizations', remoteAddress: randomIp(), payload: { mobile: '13611111111', code: '246810' } });
+    const demoAuth = bearer(demo.json().data.token);
+    const collected = await t.platform.db.selectFrom('collections as c').innerJoin('users as u', 'u.id', 'c.user_id').select('c.article_id').where('u.mobile', '=', '13611111111').execute();
+    expect(await total('/app/v1_0/article/collections?per_page=50', demoAuth)).toBe(collected.length);
+    expect(collected.length).toBeGreaterThan(0);
+    const demoMe = parseBody((await t.app.inject({ url: '/app/v1_0/user', headers: demoAuth })).body).data;
+    expect(demoMe.follow_count).toBe(await total('/app/v1_0/user/followings?per_page=50', demoAuth));
+    expect(demoMe.follow_count).toBeGreaterThan(0);
   });
 
   it('refuses to seed a non-empty database without --force', async () => {

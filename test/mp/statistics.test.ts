@@ -120,11 +120,14 @@ describe(`MP statistics (db=${testDb}, redis=${testRedis})`, () => {
     await t.platform.db.updateTable('users').set({ fans_count: 12 }).where('id', '=', me.id).execute();
 
     // Unflushed counter deltas are part of the figures, as everywhere else.
-    await t.services.counters.add([
-      { entity: 'article', id: a1.id, field: 'read_count', by: 5 },
-      { entity: 'article', id: a2.id, field: 'like_count', by: 1 },
-      { entity: 'user', id: me.id, field: 'fans_count', by: 2 },
-    ]);
+    await t.services.counters.add([{ entity: 'article', id: a1.id, field: 'read_count', by: 5 }]);
+    await t.services.counters.write(async () => ({
+      value: null,
+      changes: [
+        { entity: 'article', id: a2.id, field: 'like_count', by: 1 },
+        { entity: 'user', id: me.id, field: 'fans_count', by: 2 },
+      ],
+    }));
 
     const url = '/mp/v1_0/statistics/articles';
     expect(await data(url, me.mp)).toEqual({

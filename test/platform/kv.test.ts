@@ -94,6 +94,51 @@ for (const adapter of adapters) {
       });
     });
 
+    describe('one-time secrets (verifyAndCount)', () => {
+      const options = { counterKey: 'tries', maxMisses: 5 };
+
+      it('matches once, then the secret and its counter are gone', async () => {
+        await kv.set('code', '123456', { ttlMs: 60_000 });
+        expect(await kv.verifyAndCount('code', '000000', options)).toBe('miss');
+        expect(await kv.get('tries')).toBe('1');
+        expect(await kv.verifyAndCount('code', '123456', options)).toBe('match');
+        expect(await kv.get('code')).toBeNull();
+        expect(await kv.get('tries')).toBeNull();
+        expect(await kv.verifyAndCount('code', '123456', options)).toBe('absent');
+      });
+
+      it('voids the secret at the last allowed miss and counts nothing after', async () => {
+        await kv.set('code', '123456', { ttlMs: 60_000 });
+        for (let i = 0; i < 5; i++) expect(await kv.verifyAndCount('code', '000000', options)).toBe('miss');
+        expect(await kv.get('code')).toBeNull();
+        expect(await kv.verifyAndCount('code', '123456', options)).toBe('absent');
+        expect(await kv.get('tries')).toBe('5');
+      });
+
+      it('the counter expires with the secret', async () => {
+        await kv.set('code', '123456', { ttlMs: 60_000 });
+        await kv.verifyAndCount('code', '000000', options);
+        const ttl = await kv.ttl('tries');
+        expect(ttl).toBeGreaterThan(50_000);
+        expect(ttl).toBeLessThanOrEqual(60_000);
+      });
+
+      it('compares at most maxMisses of 50 concurrent wrong guesses', async () => {
+        await kv.set('code', '123456', { ttlMs: 60_000 });
+        const results = await Promise.all(Array.from({ length: 50 }, (_, i) => kv.verifyAndCount('code', String(i).padStart(6, '0'), options)));
+        expect(results.filter((r) => r === 'miss')).toHaveLength(5);
+        expect(results.filter((r) => r === 'absent')).toHaveLength(45);
+        expect(await kv.get('tries')).toBe('5');
+        expect(await kv.verifyAndCount('code', '123456', options)).toBe('absent');
+      });
+
+      it('has exactly one winner among concurrent right guesses', async () => {
+        await kv.set('code', '123456', { ttlMs: 60_000 });
+        const results = await Promise.all(Array.from({ length: 20 }, () => kv.verifyAndCount('code', '123456', options)));
+        expect(results.filter((r) => r === 'match')).toHaveLength(1);
+      });
+    });
+
     describe('counters', () => {
       it('incr treats a missing key as 0 and supports any integer step', async () => {
         expect(await kv.incr('n')).toBe(1);

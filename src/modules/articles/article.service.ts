@@ -269,9 +269,9 @@ export function createArticleService(articles: ArticleRepository, channels: Chan
   };
 
   deps.events?.subscribe('article.changed', ({ articleId }) => invalidateArticle(articleId));
-  // A flush moves deltas into the database: cached cards hold the old base and must go, or the
-  // count would drop back until their TTL.
-  counters.onFlushed(
+  // Cards cache the counts of their row: when a count moves in the database (a like, a comment,
+  // a recount), the card goes, so the next read shows the new count.
+  counters.onChanged(
     async (entity, ids) => {
       if (entity !== 'article' || ids.length === 0) return;
       nearCards.delete(...ids);

@@ -8,6 +8,7 @@ import type { UserRow } from '../../platform/db/schema.js';
 import { AppError, badRequest } from '../../platform/http/errors.js';
 import type { Clock } from '../../platform/clock.js';
 import { UserStatus, type UserRepository } from '../users/user.repository.js';
+import { defaultDisplayName } from '../users/user.rules.js';
 import type { DeviceInfo, SessionService, TokenPair } from './session.service.js';
 import type { SmsCodeService } from './sms-code.service.js';
 
@@ -26,13 +27,13 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (!(await codes.consume(mobile, code))) throw badRequest('Invalid code.');
   }
 
-  /** The user with this mobile, created on first sign-in (name = mobile, default photo). */
+  /** The user with this mobile, created on first sign-in (a masked default name, default photo). */
   async function findOrRegister(mobile: string): Promise<UserRow> {
     const existing = await users.findByMobile(mobile);
     if (existing) return existing;
     const now = deps.clock.now();
     try {
-      await users.insert({ id: deps.ids.user(), mobile, name: mobile, created_at: now, updated_at: now });
+      await users.insertNamed({ id: deps.ids.user(), mobile, created_at: now, updated_at: now }, (attempt) => defaultDisplayName(mobile, attempt));
     } catch (error) {
       // Two first sign-ins racing: the other one created the user.
       if (!isUniqueViolation(error)) throw error;

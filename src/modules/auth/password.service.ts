@@ -27,6 +27,7 @@ import type { IdGenerators } from '../../platform/ids.js';
 import type { KeyValueStore } from '../../platform/kv/kv.js';
 import { assertAllowed, parseRule, RateLimiter } from '../../platform/rate-limit/index.js';
 import { UserStatus, type UserRepository } from '../users/user.repository.js';
+import { defaultDisplayName } from '../users/user.rules.js';
 import type { DeviceInfo, SessionService, TokenPair } from './session.service.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './password.schema.js';
 import { constantTimeEqual, type SmsCodeService } from './sms-code.service.js';
@@ -197,7 +198,10 @@ export function createPasswordService(deps: PasswordServiceDeps) {
           return { ...existing, username, email, password_hash: passwordHash };
         }
         const id = deps.ids.user();
-        await users.insert({ id, mobile, name: mobile, username, email, password_hash: passwordHash, created_at: now, updated_at: now });
+        await users.insertNamed(
+          { id, mobile, username, email, password_hash: passwordHash, created_at: now, updated_at: now },
+          (attempt) => defaultDisplayName(mobile, attempt),
+        );
         const created = await users.findById(id);
         if (!created) throw new Error(`user ${id} vanished after registration`);
         return created;

@@ -43,20 +43,15 @@ export function createSmsCodeService(deps: { kv: KeyValueStore; jobs: JobQueue; 
       return kv.get(codeKey(mobile));
     },
 
-    /** True once per issued code (or always for the demo code); a wrong try counts towards the limit. */
+    /**
+     * True once per issued code (or always for the demo code); a wrong try counts towards the limit.
+     * Compare and count are one atomic kv step: of any number of concurrent guesses, at most
+     * MAX_WRONG_TRIES are compared with a live code, and the code is gone after the last of them.
+     */
     async consume(mobile: string, code: string): Promise<boolean> {
       if (deps.demoCode !== null && constantTimeEqual(code, deps.demoCode)) return true;
-      const stored = await kv.get(codeKey(mobile));
-      if (stored === null) return false;
-      if (constantTimeEqual(code, stored)) {
-        // take() is atomic: of two concurrent sign-ins with the same code, only one gets it.
-        const taken = await kv.take(codeKey(mobile));
-        await kv.del(triesKey(mobile));
-        return taken !== null && constantTimeEqual(code, taken);
-      }
-      const tries = await kv.incr(triesKey(mobile), 1, { ttlMs: CODE_TTL_MS });
-      if (tries >= MAX_WRONG_TRIES) await kv.del(codeKey(mobile));
-      return false;
+      const result = await kv.verifyAndCount(codeKey(mobile), code, { counterKey: triesKey(mobile), maxMisses: MAX_WRONG_TRIES });
+      return result === 'match';
     },
   };
 }

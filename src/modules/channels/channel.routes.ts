@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { currentUser } from '../../platform/http/auth.js';
 import { ErrorResponses, NoContent, ok } from '../../platform/http/envelope.js';
-import { notFound } from '../../platform/http/errors.js';
+import { invalidField, notFound } from '../../platform/http/errors.js';
 import { presentCatalog, presentPlacements, presentUserChannels } from './channel.presenter.js';
 import {
   ChannelIdsBody,
@@ -121,7 +121,10 @@ export function channelRoutes(app: FastifyInstance, service: ChannelService): vo
     },
     async (request, reply) => {
       const seq = (request.body as { seq?: unknown } | undefined)?.seq;
-      const placed = await service.place(currentUser(request), BigInt(request.params.target), seq);
+      const target = BigInt(request.params.target);
+      // Past the id range no channel can match, and some databases would refuse the comparison.
+      if (target > MAX_ID) throw invalidField('target', 'must be a positive 64-bit id');
+      const placed = await service.place(currentUser(request), target, seq);
       return reply.code(201).send(ok(placed));
     },
   );

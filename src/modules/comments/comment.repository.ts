@@ -48,6 +48,9 @@ export function createCommentRepository(db: Db) {
   };
 
   return {
+    /** The same queries inside `trx` (a comment or like row and its counters commit together). */
+    inTransaction: (trx: Db) => createCommentRepository(trx),
+
     findArticle(id: bigint): Promise<CommentArticle | undefined> {
       return db
         .selectFrom('articles')

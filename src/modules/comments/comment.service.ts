@@ -209,10 +209,12 @@ export function createCommentService(deps: {
 
       const id = ids.content();
       const at = clock.now();
-      await comments.insert({ id, article_id: articleId, user_id: request.userId, parent_id: parentId, content: request.content, created_at: at });
-      const changes: CounterChange[] = [{ entity: 'article', id: articleId, field: 'comment_count', by: 1 }];
-      if (parentId !== null) changes.push({ entity: 'comment', id: parentId, field: 'reply_count', by: 1 });
-      await counters.add(changes);
+      await counters.write(async (trx) => {
+        await comments.inTransaction(trx).insert({ id, article_id: articleId, user_id: request.userId, parent_id: parentId, content: request.content, created_at: at });
+        const changes: CounterChange[] = [{ entity: 'article', id: articleId, field: 'comment_count', by: 1 }];
+        if (parentId !== null) changes.push({ entity: 'comment', id: parentId, field: 'reply_count', by: 1 });
+        return { value: null, changes };
+      });
       events.publish('comment.created', { actorId: request.userId, articleId, authorId: article.user_id, commentId: id, parentId, at });
 
       const row = await comments.one(id);
@@ -223,16 +225,18 @@ export function createCommentService(deps: {
     /** A45 / M26. Idempotent: like_count moves only when the like row is new. */
     async like(userId: bigint, commentId: bigint): Promise<void> {
       await visibleComment(commentId, { target: INVALID_TARGET });
-      if (await comments.like(userId, commentId, clock.now())) {
-        await counters.add([{ entity: 'comment', id: commentId, field: 'like_count', by: 1 }]);
-      }
+      await counters.write(async (trx) => {
+        const liked = await comments.inTransaction(trx).like(userId, commentId, clock.now());
+        return { value: null, changes: [{ entity: 'comment', id: commentId, field: 'like_count', by: liked ? 1 : 0 }] };
+      });
     },
 
     /** A46 / M27. Idempotent: unliking what is not liked (or unknown) changes nothing. */
     async unlike(userId: bigint, commentId: bigint): Promise<void> {
-      if (await comments.unlike(userId, commentId)) {
-        await counters.add([{ entity: 'comment', id: commentId, field: 'like_count', by: -1 }]);
-      }
+      await counters.write(async (trx) => {
+        const unliked = await comments.inTransaction(trx).unlike(userId, commentId);
+        return { value: null, changes: [{ entity: 'comment', id: commentId, field: 'like_count', by: unliked ? -1 : 0 }] };
+      });
     },
 
     /**
@@ -243,13 +247,16 @@ export function createCommentService(deps: {
      */
     async remove(ownerId: bigint, commentId: bigint): Promise<void> {
       const { comment } = await ownedComment(commentId, ownerId, true);
-      if ((await comments.softDelete({ id: commentId })) === 0) return;
-      const changes: CounterChange[] = [];
-      let removed = 1;
-      if (comment.parent_id === null) removed += await comments.softDelete({ parentId: commentId });
-      else changes.push({ entity: 'comment', id: comment.parent_id, field: 'reply_count', by: -1 });
-      changes.push({ entity: 'article', id: comment.article_id, field: 'comment_count', by: -removed });
-      await counters.add(changes);
+      await counters.write(async (trx) => {
+        const inTrx = comments.inTransaction(trx);
+        if ((await inTrx.softDelete({ id: commentId })) === 0) return { value: null, changes: [] };
+        const changes: CounterChange[] = [];
+        let removed = 1;
+        if (comment.parent_id === null) removed += await inTrx.softDelete({ parentId: commentId });
+        else changes.push({ entity: 'comment', id: comment.parent_id, field: 'reply_count', by: -1 });
+        changes.push({ entity: 'article', id: comment.article_id, field: 'comment_count', by: -removed });
+        return { value: null, changes };
+      });
     },
 
     /** M25: pin or unpin a comment (or a reply within its list). */

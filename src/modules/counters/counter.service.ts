@@ -1,18 +1,29 @@
 /**
- * Counters (seed 000's statistics design): likes, comments, collections, reads, follows and fans
- * move as atomic increments in the key-value store and reach the database in batches, from a
- * scheduled flush. The database column is the base; the kv store holds only the delta not yet
- * flushed; readers see base + delta.
+ * Counters: likes, dislikes, comments, replies, collections, follows, fans, articles written and
+ * reads, kept as columns of `articles`, `users` and `comments` so that reads are one column away.
  *
- * What a crash can lose: with Redis, deltas live in Redis and survive an app crash; a flush takes
- * each delta with GETDEL before writing it, so a crash inside a flush loses at most the deltas of
- * that flush (one batch, milliseconds of traffic). In the embedded mode the deltas live in the
- * process, so a crash loses at most one flush interval of counter changes (5 s by default). Losing
- * Redis loses only unflushed deltas, never a count the database already holds, and a cold store
- * needs no rebuild because the database is the base.
+ * Two kinds, chosen by whether rows back the count:
+ *
+ * - **Row counters** (`ROW_FIELDS`: every count of relation rows) move in the database, in the same
+ *   transaction as the row that justifies them (`counters.write`). A commit holds both or neither,
+ *   so a crash at any instant loses nothing and counts nothing twice; there is no flush for them,
+ *   so every reader on every node reads one value, and a reader's own write is visible at once. The
+ *   price is a row lock on the counted row for the length of a short transaction (hot articles
+ *   serialise their likes at commit speed, thousands a second), which a cheap, exact read is worth.
+ *   The committed rows are the truth: `recount` recomputes every row counter from them.
+ * - **Delta counters** (`DELTA_FIELDS`: read and share counts, which no table records exactly) are
+ *   views, far too frequent for a write per view: atomic increments in the key-value store, moved
+ *   to the column by the scheduled `flush`; readers add the pending delta (`overlay`). With Redis an
+ *   app crash loses none of them; a crash inside a flush can lose the batch it had taken (one
+ *   batch, milliseconds of traffic); in the embedded mode a crash loses at most one flush interval.
+ *
+ * After a row counter moves (a write, a recount) or a flush writes a delta, `onChanged` listeners
+ * drop caches that hold the counted row (article cards), so a cached base never hides a change.
  */
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import { dialectOf } from '../../platform/db/dialect.js';
+import { ArticleStatus } from '../../platform/db/schema.js';
 import { unlessKvDown, type KeyValueStore } from '../../platform/kv/kv.js';
 
 /** Which counter columns exist, per entity: the only names that ever reach SQL. */
@@ -22,16 +33,43 @@ export const COUNTER_FIELDS = {
   comment: ['like_count', 'reply_count'],
 } as const;
 
+/** Counters kept as kv deltas (no rows record them exactly); every other counter is a row counter. */
+export const DELTA_FIELDS = {
+  article: ['read_count', 'share_count'],
+  user: ['read_count'],
+  comment: [],
+} as const satisfies { [E in keyof typeof COUNTER_FIELDS]: readonly (typeof COUNTER_FIELDS)[E][number][] };
+
 export type CounterEntity = keyof typeof COUNTER_FIELDS;
 export type CounterField<E extends CounterEntity> = (typeof COUNTER_FIELDS)[E][number];
 
 const TABLES = { article: 'articles', user: 'users', comment: 'comments' } as const;
+/**
+ * Lock order of `write`: comments, then articles, then users, each by id, so two transactions
+ * touching the same rows (a reply and the removal of its parent, two users following each other)
+ * wait for each other instead of deadlocking.
+ */
+const LOCK_ORDER: Record<CounterEntity, number> = { comment: 0, article: 1, user: 2 };
 const DIRTY = 'cnt:dirty';
 const FLUSH_BATCH = 500;
+/** Rows per recount transaction: short enough that the writers it holds up wait milliseconds. */
+export const RECOUNT_BATCH = 500;
+/** Deadlocks and serialisation failures are retried this many times by `write`. */
+const WRITE_ATTEMPTS = 4;
 
 /** Own properties only: `constructor` or `__proto__` must not pass for an entity. */
 function isCounter(entity: string, field: string): entity is CounterEntity {
   return Object.hasOwn(COUNTER_FIELDS, entity) && (COUNTER_FIELDS[entity as CounterEntity] as readonly string[]).includes(field);
+}
+
+function isDelta(entity: CounterEntity, field: string): boolean {
+  return (DELTA_FIELDS[entity] as readonly string[]).includes(field);
+}
+
+/** A lock conflict the database resolved by aborting us: the whole transaction may simply run again. */
+function isRetryable(error: unknown): boolean {
+  const e = error as { code?: unknown; errno?: unknown } | null;
+  return e?.code === '40P01' || e?.code === '40001' || e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213;
 }
 
 export interface CounterChange<E extends CounterEntity = CounterEntity> {
@@ -39,6 +77,70 @@ export interface CounterChange<E extends CounterEntity = CounterEntity> {
   id: bigint;
   field: CounterField<E>;
   by: number;
+}
+
+export interface RecountProgress {
+  entity: CounterEntity;
+  /** Rows of this entity recounted so far, and how many there are. */
+  done: number;
+  total: number;
+  /** Counters found wrong (and fixed) so far, over all entities. */
+  fixed: number;
+}
+
+export interface RecountResult {
+  rows: number;
+  fixed: number;
+  ms: number;
+}
+
+function checkChanges(changes: CounterChange[], kind: 'row' | 'delta'): void {
+  for (const c of changes) {
+    if (!isCounter(c.entity, c.field)) throw new TypeError(`Unknown counter ${String(c.entity)}.${String(c.field)}`);
+    if (!Number.isSafeInteger(c.by)) throw new TypeError(`Counter step must be an integer, got ${c.by}`);
+    if ((kind === 'delta') !== isDelta(c.entity, c.field)) {
+      throw new TypeError(`${c.entity}.${c.field} is a ${kind === 'delta' ? 'row counter: move it with write()' : 'delta counter: move it with add()'}`);
+    }
+  }
+}
+
+/**
+ * What each row counter counts, for the rows `ids` of one entity: a query per counter that
+ * answers (id, n) for the ids that have any. Kept next to the writers' rules (who moves what) so
+ * the two stay one definition: a like row is the article's like and its author's like received;
+ * every visible comment, reply or not, is one of its article's comments; an approved article is
+ * one of its author's articles.
+ */
+function rowCountQueries(db: Db, entity: CounterEntity, ids: bigint[]): Record<string, () => Promise<{ id: bigint; n: number | bigint | string }[]>> {
+  switch (entity) {
+    case 'article':
+      return {
+        like_count: () => db.selectFrom('attitudes').select(['article_id as id', (eb) => eb.fn.countAll().as('n')]).where('article_id', 'in', ids).where('attitude', '=', 1).groupBy('article_id').execute(),
+        dislike_count: () => db.selectFrom('attitudes').select(['article_id as id', (eb) => eb.fn.countAll().as('n')]).where('article_id', 'in', ids).where('attitude', '=', 0).groupBy('article_id').execute(),
+        collect_count: () => db.selectFrom('collections').select(['article_id as id', (eb) => eb.fn.countAll().as('n')]).where('article_id', 'in', ids).groupBy('article_id').execute(),
+        comment_count: () => db.selectFrom('comments').select(['article_id as id', (eb) => eb.fn.countAll().as('n')]).where('article_id', 'in', ids).where('status', '=', 1).groupBy('article_id').execute(),
+      };
+    case 'user':
+      return {
+        follow_count: () => db.selectFrom('follows').select(['user_id as id', (eb) => eb.fn.countAll().as('n')]).where('user_id', 'in', ids).groupBy('user_id').execute(),
+        fans_count: () => db.selectFrom('follows').select(['target_user_id as id', (eb) => eb.fn.countAll().as('n')]).where('target_user_id', 'in', ids).groupBy('target_user_id').execute(),
+        art_count: () => db.selectFrom('articles').select(['user_id as id', (eb) => eb.fn.countAll().as('n')]).where('user_id', 'in', ids).where('status', '=', ArticleStatus.approved).groupBy('user_id').execute(),
+        like_count: () =>
+          db
+            .selectFrom('attitudes as t')
+            .innerJoin('articles as a', 'a.id', 't.article_id')
+            .select(['a.user_id as id', (eb) => eb.fn.countAll().as('n')])
+            .where('a.user_id', 'in', ids)
+            .where('t.attitude', '=', 1)
+            .groupBy('a.user_id')
+            .execute(),
+      };
+    case 'comment':
+      return {
+        like_count: () => db.selectFrom('comment_likes').select(['comment_id as id', (eb) => eb.fn.countAll().as('n')]).where('comment_id', 'in', ids).groupBy('comment_id').execute(),
+        reply_count: () => db.selectFrom('comments').select(['parent_id as id', (eb) => eb.fn.countAll().as('n')]).where('parent_id', 'in', ids).where('status', '=', 1).groupBy('parent_id').execute() as never,
+      };
+  }
 }
 
 export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () => number }) {
@@ -53,16 +155,90 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
     rowKeys.set(row, { signature, keys });
     return keys;
   };
-  type FlushedListener = (entity: CounterEntity, ids: bigint[]) => Promise<void> | void;
-  const flushedListeners: { listener: FlushedListener; fields: ReadonlySet<string> | undefined }[] = [];
+  type ChangedListener = (entity: CounterEntity, ids: bigint[]) => Promise<void> | void;
+  const changedListeners: { listener: ChangedListener; fields: ReadonlySet<string> | undefined }[] = [];
 
-  return {
-    /** Throws (before touching anything) on an unknown entity or field or a non-integer step. */
-    async add(changes: CounterChange[]): Promise<void> {
-      for (const c of changes) {
-        if (!isCounter(c.entity, c.field)) throw new TypeError(`Unknown counter ${String(c.entity)}.${String(c.field)}`);
-        if (!Number.isSafeInteger(c.by)) throw new TypeError(`Counter step must be an integer, got ${c.by}`);
+  /** Tells the listeners which rows' counters moved in the database (entity → id → fields). */
+  async function notify(moved: Map<CounterEntity, Map<bigint, Set<string>>>): Promise<void> {
+    for (const [entity, rows] of moved) {
+      for (const { listener, fields } of changedListeners) {
+        const ids = [...rows].filter(([, f]) => !fields || [...f].some((name) => fields.has(name))).map(([rowId]) => rowId);
+        if (ids.length > 0) await listener(entity, ids);
       }
+    }
+  }
+
+  function movedOf(changes: { entity: CounterEntity; id: bigint; field: string }[]): Map<CounterEntity, Map<bigint, Set<string>>> {
+    const moved = new Map<CounterEntity, Map<bigint, Set<string>>>();
+    for (const { entity, id, field } of changes) {
+      let rows = moved.get(entity);
+      if (!rows) moved.set(entity, (rows = new Map()));
+      let fields = rows.get(id);
+      if (!fields) rows.set(id, (fields = new Set()));
+      fields.add(field);
+    }
+    return moved;
+  }
+
+  /** One UPDATE per counted row, in lock order; never below 0 (a count cannot be negative). */
+  async function applyIn(trx: Db, changes: CounterChange[]): Promise<void> {
+    const rows = new Map<string, { entity: CounterEntity; id: bigint; set: Map<string, number> }>();
+    for (const c of changes) {
+      if (c.by === 0) continue;
+      const rowKey = `${c.entity}:${c.id}`;
+      let row = rows.get(rowKey);
+      if (!row) rows.set(rowKey, (row = { entity: c.entity, id: c.id, set: new Map() }));
+      row.set.set(c.field, (row.set.get(c.field) ?? 0) + c.by);
+    }
+    const ordered = [...rows.values()].sort((a, b) => LOCK_ORDER[a.entity] - LOCK_ORDER[b.entity] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const row of ordered) {
+      const set: Record<string, unknown> = {};
+      for (const [field, by] of row.set) {
+        if (by !== 0) set[field] = sql`CASE WHEN ${sql.ref(field)} + ${by} < 0 THEN 0 ELSE ${sql.ref(field)} + ${by} END`;
+      }
+      if (Object.keys(set).length === 0) continue;
+      await trx.updateTable(TABLES[row.entity] as 'articles').set(set as never).where('id', '=', row.id).execute();
+    }
+  }
+
+  const service = {
+    /**
+     * Runs `work` in a transaction and moves the row counters it returns in that same transaction,
+     * so the rows and their counts commit together; caches holding the moved rows are dropped after
+     * the commit. `work` must use only `trx` (on SQLite the transaction holds the one connection)
+     * and may run again when the database aborts it for a deadlock, so it must not have effects
+     * outside the transaction. Throws (before touching anything) on an unknown or delta counter.
+     */
+    async write<T>(work: (trx: Db) => Promise<{ value: T; changes: CounterChange[] }>): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { value, changes } = await db.transaction().execute(async (trx) => {
+            const done = await work(trx);
+            checkChanges(done.changes, 'row');
+            await applyIn(trx, done.changes);
+            return done;
+          });
+          const moved = changes.filter((c) => c.by !== 0);
+          if (moved.length > 0) await notify(movedOf(moved));
+          return value;
+        } catch (error) {
+          if (attempt >= WRITE_ATTEMPTS || !isRetryable(error)) throw error;
+        }
+      }
+    },
+
+    /**
+     * Moves row counters inside a transaction the caller runs (one that also writes the rows they
+     * count). No cache is told: callers whose rows are cached use `write`.
+     */
+    async apply(trx: Db, changes: CounterChange[]): Promise<void> {
+      checkChanges(changes, 'row');
+      await applyIn(trx, changes);
+    },
+
+    /** Delta counters only (reads, shares). Throws (before touching anything) on any other. */
+    async add(changes: CounterChange[]): Promise<void> {
+      checkChanges(changes, 'delta');
       await Promise.all(
         changes
           .filter((c) => c.by !== 0)
@@ -74,19 +250,23 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
       );
     },
 
-    /** Adds unflushed deltas to rows that carry the counter columns (lists and details). */
+    /**
+     * Adds unflushed deltas to rows that carry the counter columns (lists and details). Row
+     * counters are exact in the row already and are passed through without a kv round trip.
+     */
     async overlay<E extends CounterEntity, R extends { id: bigint }>(entity: E, rows: R[], fields: CounterField<E>[]): Promise<R[]> {
-      if (rows.length === 0 || fields.length === 0) return rows;
-      const signature = `${entity}:${fields.join(',')}`;
+      const live = fields.filter((field) => isDelta(entity, field));
+      if (rows.length === 0 || live.length === 0) return rows;
+      const signature = `${entity}:${live.join(',')}`;
       const keys: string[] = [];
-      for (const row of rows) keys.push(...keysOf(entity, row, fields, signature));
-      // Store down: the flushed counts from the database, a little behind, rather than an error.
+      for (const row of rows) keys.push(...keysOf(entity, row, live, signature));
+      // Store down: the counts from the database, a little behind, rather than an error.
       const deltas = await unlessKvDown(kv.getMany(keys), null);
       if (deltas === null || deltas.every((d) => d === null)) return rows;
       return rows.map((row, i) => {
         let copy: R | undefined;
-        fields.forEach((field, j) => {
-          const delta = Number(deltas[i * fields.length + j] ?? 0);
+        live.forEach((field, j) => {
+          const delta = Number(deltas[i * live.length + j] ?? 0);
           if (delta !== 0) {
             copy ??= { ...row };
             const record = copy as unknown as Record<string, number>;
@@ -98,12 +278,13 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
     },
 
     /**
-     * Called after a flush wrote these rows, so caches holding their counts can be dropped. With
-     * `fields`, only rows where one of those counters moved are passed (a card cache need not drop
-     * an article whose read_count alone moved, since cards do not show it).
+     * Called after counters of these rows moved in the database (a write, a flush, a recount), so
+     * caches holding their counts can be dropped. With `fields`, only rows where one of those
+     * counters moved are passed (a card cache need not drop an article whose read_count alone
+     * moved, since cards do not show it).
      */
-    onFlushed(listener: FlushedListener, options: { fields?: readonly string[] } = {}): void {
-      flushedListeners.push({ listener, fields: options.fields ? new Set(options.fields) : undefined });
+    onChanged(listener: ChangedListener, options: { fields?: readonly string[] } = {}): void {
+      changedListeners.push({ listener, fields: options.fields ? new Set(options.fields) : undefined });
     },
 
     /** Moves every pending delta into the database; returns how many counters were written. */
@@ -113,7 +294,7 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
         const batch = await kv.zrevrange(DIRTY, 0, FLUSH_BATCH - 1);
         if (batch.length === 0) return written;
         await kv.zrem(DIRTY, ...batch.map((b) => b.member));
-        const touched = new Map<CounterEntity, Map<bigint, Set<string>>>();
+        const touched: { entity: CounterEntity; id: bigint; field: string }[] = [];
         for (const [index, { member }] of batch.entries()) {
           const [, entity = '', id = '', field = ''] = member.split(':');
           if (!isCounter(entity, field) || !/^\d+$/.test(id)) {
@@ -125,11 +306,7 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
           const delta = Number((await kv.take(member)) ?? 0);
           if (delta === 0) continue;
           try {
-            await db
-              .updateTable(TABLES[entity] as 'articles')
-              .set({ [field]: sql`CASE WHEN ${sql.ref(field)} + ${delta} < 0 THEN 0 ELSE ${sql.ref(field)} + ${delta} END` } as never)
-              .where('id', '=', BigInt(id))
-              .execute();
+            await applyIn(db, [{ entity, id: BigInt(id), field: field as never, by: delta }]);
           } catch (error) {
             // Give back what this batch took but did not write, so the next flush retries it.
             await kv.incr(member, delta);
@@ -137,22 +314,72 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
             throw error;
           }
           written++;
-          let rows = touched.get(entity);
-          if (!rows) touched.set(entity, (rows = new Map()));
-          const rowId = BigInt(id);
-          let fields = rows.get(rowId);
-          if (!fields) rows.set(rowId, (fields = new Set()));
-          fields.add(field);
+          touched.push({ entity, id: BigInt(id), field });
         }
-        for (const [entity, rows] of touched) {
-          for (const { listener, fields } of flushedListeners) {
-            const ids = [...rows].filter(([, moved]) => !fields || [...moved].some((f) => fields.has(f))).map(([rowId]) => rowId);
-            if (ids.length > 0) await listener(entity, ids);
-          }
-        }
+        await notify(movedOf(touched));
       }
     },
+
+    /**
+     * Recomputes every row counter from the rows (`inkstone recount`, the operator console), in
+     * batches of RECOUNT_BATCH rows, each one short transaction, so it is safe while serving:
+     *
+     * - A batch first locks its rows (FOR UPDATE; SQLite has one writer anyway). A writer that
+     *   committed before holds its relation row and its increment, and the count sees the row; a
+     *   writer still running waits for the lock, then adds its +1 to the recounted value, and its
+     *   uncommitted row was not counted: either way each row counts exactly once.
+     * - Only row counters are recounted; no kv deltas exist for them (pending ones from an older
+     *   version are flushed first). Read and share counts have no exact rows and stay as they are.
+     */
+    async recount(options: { onProgress?: (progress: RecountProgress) => void; batchSize?: number } = {}): Promise<RecountResult> {
+      const started = Date.now();
+      const size = options.batchSize ?? RECOUNT_BATCH;
+      const lockRows = dialectOf(db) !== 'sqlite';
+      await service.flush();
+      let rows = 0;
+      let fixed = 0;
+      for (const entity of ['article', 'user', 'comment'] as const) {
+        const table = TABLES[entity] as 'articles';
+        const fields = COUNTER_FIELDS[entity].filter((field) => !isDelta(entity, field));
+        const total = Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+        let done = 0;
+        let after: bigint | undefined;
+        options.onProgress?.({ entity, done, total, fixed });
+        for (;;) {
+          const changed = await service.write(async (trx) => {
+            let ids = trx.selectFrom(table).select('id').orderBy('id').limit(size);
+            if (after !== undefined) ids = ids.where('id', '>', after);
+            const batch = (await (lockRows ? ids.forUpdate() : ids).execute()).map((r) => r.id);
+            if (batch.length === 0) return { value: null, changes: [] };
+            const current = await trx.selectFrom(table).select(['id', ...fields] as never).where('id', 'in', batch).execute() as unknown as Record<string, number | bigint>[];
+            const queries = rowCountQueries(trx, entity, batch);
+            const counted = new Map<string, Map<bigint, number>>();
+            for (const field of fields) {
+              const found = await queries[field]!();
+              counted.set(field, new Map(found.map((r) => [BigInt(r.id), Number(r.n)])));
+            }
+            const changes: CounterChange[] = [];
+            for (const row of current) {
+              const id = row.id as bigint;
+              for (const field of fields) {
+                const by = (counted.get(field)!.get(id) ?? 0) - Number(row[field]);
+                if (by !== 0) changes.push({ entity, id, field, by } as CounterChange);
+              }
+            }
+            return { value: { ids: batch, changes: changes.length }, changes };
+          });
+          if (changed === null) break;
+          after = changed.ids.at(-1);
+          rows += changed.ids.length;
+          done += changed.ids.length;
+          fixed += changed.changes;
+          options.onProgress?.({ entity, done, total: Math.max(total, done), fixed });
+        }
+      }
+      return { rows, fixed, ms: Date.now() - started };
+    },
   };
+  return service;
 }
 
 export type CounterService = ReturnType<typeof createCounterService>;

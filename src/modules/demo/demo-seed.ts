@@ -14,7 +14,9 @@ import { ArticleStatus, type ArticleContentsTable, type NewArticle, type NewChan
 import { generateArticle, type DemoLanguage } from './demo-articles.js';
 import { DEFAULT_CHANNEL_COUNT, DEMO_CHANNELS } from './demo-channels.js';
 import { avatarPng, coverPng } from './demo-images.js';
+import { logUniform, planEngagement, tally } from './demo-engagement.js';
 import { DEMO_SEED, intBetween, mulberry32, pick, pickDistinct, type Random } from './prng.js';
+import type { SearchService } from '../search/search.service.js';
 
 export interface SeedOptions {
   /** Delete every user, channel and article first (otherwise a non-empty database is an error). */
@@ -25,6 +27,8 @@ export interface SeedOptions {
   now?: number;
   /** Source of randomness; defaults to mulberry32 with a fixed seed. */
   random?: () => number;
+  /** Indexes what was written (`inkstone seed` and the first start pass the app's search service). */
+  search?: Pick<SearchService, 'reindex'>;
 }
 
 export interface SeedCounts {
@@ -79,6 +83,24 @@ const AUTHORS: readonly DemoAccount[] = [
   { mobile: '13812340008', name: 'KevinLi', intro: 'Writing about data, algorithms and the odd gadget.', gender: 0 },
 ];
 
+/**
+ * Demo readers: the people who like, collect, comment and follow (names unique, at most 7
+ * characters; mobiles in a block of their own). Fixed, so they do not depend on the PRNG.
+ */
+const READER_COUNT = 60;
+const READER_MOODS = ['快乐的', '安静的', '认真的', '爱笑的', '好奇的', '早起的', '努力的', '摸鱼的'];
+const READER_THINGS = ['小熊', '橘猫', '程序猿', '咸鱼', '柠檬', '海豚', '松鼠', '仙人掌'];
+const READER_NAMES = ['Emma', 'Liam', 'Oscar', 'Noah', 'Mia', 'Lucas', 'Ava', 'Ethan', 'Zoe', 'Ryan'];
+const READERS: readonly DemoAccount[] = Array.from({ length: READER_COUNT }, (_, i) => {
+  // Two of three Chinese, one English; the index arithmetic only spreads the pairs without repeats.
+  const k = Math.floor(i / 3) * 2 + (i % 3);
+  const name =
+    i % 3 === 2
+      ? `${READER_NAMES[Math.floor(i / 3) % READER_NAMES.length]}_${String.fromCharCode(65 + Math.floor(i / 3 / READER_NAMES.length) * 7 + ((i * 3) % 7))}`
+      : `${READER_MOODS[((k * 5) >> 3) % 8]}${READER_THINGS[(k * 5) % 8]}`;
+  return { mobile: `1350000${String(i + 1).padStart(4, '0')}`, name, intro: '', gender: i % 2 };
+});
+
 /** The database already has users or channels and `force` was not given. */
 export class DemoDataExistsError extends Error {
   constructor() {
@@ -97,6 +119,8 @@ export async function isDatabaseEmpty(p: Pick<Platform, 'db'>): Promise<boolean>
 
 const coverKey = (index: number) => `demo/cover-${index + 1}.png`;
 const avatarKey = (index: number) => `demo/avatar-${index + 1}.png`;
+/** Two of three readers have a drawn avatar (after the authors'), the others the default one. */
+const readerAvatar = (index: number) => (index % 3 === 1 ? null : avatarKey(AUTHORS.length + index));
 
 // The pictures depend only on their index, so one process draws them once.
 let imageCache: { key: string; body: Buffer }[] | undefined;
@@ -105,6 +129,10 @@ function demoImages(): { key: string; body: Buffer }[] {
   imageCache ??= [
     ...Array.from({ length: DEMO_COVER_COUNT }, (_, i) => ({ key: coverKey(i), body: coverPng(i) })),
     ...AUTHORS.map((_, i) => ({ key: avatarKey(i), body: avatarPng(i) })),
+    ...READERS.flatMap((_, i) => {
+      const key = readerAvatar(i);
+      return key ? [{ key, body: avatarPng(AUTHORS.length + i) }] : [];
+    }),
   ];
   return imageCache;
 }
@@ -121,19 +149,14 @@ async function storeImages(storage: ObjectStorage): Promise<void> {
 interface PlannedArticle {
   row: Omit<NewArticle, 'id'>;
   content: string;
+  language: DemoLanguage;
+  topic: string;
+  heat: number;
 }
 
-function counters(random: Random, pinned: boolean) {
-  // Long-tailed: most articles are read a few hundred times, a few tens of thousands.
-  const read = Math.floor(Math.exp(random() * Math.log(30_000))) + 20 + (pinned ? 5_000 : 0);
-  const like = Math.floor(read * (0.005 + random() * 0.06));
-  return {
-    read_count: read,
-    like_count: like,
-    collect_count: Math.floor(like * (0.1 + random() * 0.5)),
-    comment_count: Math.floor(like * random() * 0.3),
-    share_count: Math.floor(like * random() * 0.2),
-  };
+/** Attention an article gets, long-tailed (most are read a few dozen times, a few hundreds); pinned ones are popular. */
+function heat(random: Random, pinned: boolean): number {
+  return pinned ? 60 + random() * 60 : logUniform(random, 150);
 }
 
 /** Cover mix: about 40% one image, 30% three, 30% none. */
@@ -186,18 +209,22 @@ function planArticles(
           updated_at: publishedAt,
           published_at: publishedAt,
           deleted_at: null,
-          ...counters(random, isTop),
         },
         content: text.content,
+        language,
+        topic: text.topic,
+        heat: heat(random, isTop),
       });
     }
   });
   return planned;
 }
 
-async function insertInBatches<T>(rows: T[], insert: (batch: T[]) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < rows.length; i += BATCH_SIZE) await insert(rows.slice(i, i + BATCH_SIZE));
+async function insertInBatches<T>(rows: T[], insert: (batch: T[]) => Promise<unknown>, size = BATCH_SIZE): Promise<void> {
+  for (let i = 0; i < rows.length; i += size) await insert(rows.slice(i, i + size));
 }
+
+const NO_ARTICLE_COUNTS = { read_count: 0, like_count: 0, dislike_count: 0, comment_count: 0, collect_count: 0, share_count: 0 };
 
 /**
  * Writes the demo data. Throws (mentioning `--force`) when the database already has users or
@@ -265,28 +292,51 @@ export async function seedDemoData(p: Platform, options: SeedOptions = {}): Prom
   // The demo author gets a drawn avatar like the other writers; the reader and the admin keep the default.
   const accounts = ACCOUNTS.map((account) => user(account, account.mobile === DEMO_MEDIA_MOBILE ? avatarKey(0) : null));
   const authors = AUTHORS.map((account, i) => user(account, avatarKey(i)));
+  const readers = READERS.map((account, i) => user(account, readerAvatar(i)));
 
   // The verified demo author writes too, so the MP admin has articles to manage at first sign-in.
   const mediaAccount = accounts.find((a) => a.mobile === DEMO_MEDIA_MOBILE)!;
+  const appAccount = accounts.find((a) => a.mobile === DEMO_APP_MOBILE)!;
   const authorIds = [...authors.map((a) => a.id), mediaAccount.id];
   const planned = planArticles(random, { now, perChannel, authorIds, imageUrls });
   // Ids in publish order, so "id descending" also means "newest first" for the demo.
   planned.sort((a, b) => a.row.published_at! - b.row.published_at!);
+  const ids = planned.map(() => p.ids.content());
+
+  // Activity as rows first; every counter below is counted from them.
+  const person = (u: NewUser) => ({ id: u.id, joinedAt: u.created_at });
+  const engagement = planEngagement(mulberry32(Math.floor(random() * 2 ** 32)), {
+    now,
+    articles: planned.map((a, i) => ({ id: ids[i]!, authorId: a.row.user_id, publishedAt: a.row.published_at!, language: a.language, topic: a.topic, heat: a.heat })),
+    people: [...readers, ...authors, mediaAccount].map(person),
+    demoReader: person(appAccount),
+    // Not the MP demo account: following it is one of the first things to try in the app.
+    demoReaderFollows: authors.slice(0, 3).map((a) => a.id),
+    newId: () => p.ids.content(),
+  });
+  const counted = tally(engagement);
+
   const articles: NewArticle[] = [];
   const contents: Insertable<ArticleContentsTable>[] = [];
   const stats = new Map<bigint, { art_count: number; read_count: number; like_count: number }>();
-  for (const { row, content } of planned) {
-    const id = p.ids.content();
-    articles.push({ id, ...row });
+  planned.forEach(({ row, content }, i) => {
+    const id = ids[i]!;
+    const counts = counted.articles.get(id) ?? NO_ARTICLE_COUNTS;
+    articles.push({ id, ...row, ...counts });
     contents.push({ article_id: id, content });
     const s = stats.get(row.user_id) ?? { art_count: 0, read_count: 0, like_count: 0 };
     s.art_count++;
-    s.read_count += row.read_count ?? 0;
-    s.like_count += row.like_count ?? 0;
+    s.read_count += counts.read_count;
+    s.like_count += counts.like_count;
     stats.set(row.user_id, s);
-  }
+  });
   // Every row names the same columns: multi-row inserts on SQLite fill a missing one with NULL.
-  const users = [...accounts, ...authors].map((u) => ({ ...u, ...(stats.get(u.id) ?? { art_count: 0, read_count: 0, like_count: 0 }) }));
+  const users = [...accounts, ...authors, ...readers].map((u) => ({
+    ...u,
+    ...(stats.get(u.id) ?? { art_count: 0, read_count: 0, like_count: 0 }),
+    ...(counted.users.get(u.id) ?? { follow_count: 0, fans_count: 0 }),
+  }));
+  const comments = engagement.comments.map((c) => ({ ...c, ...(counted.comments.get(c.id) ?? { like_count: 0, reply_count: 0 }) }));
 
   try {
     await p.db.transaction().execute(async (trx) => {
@@ -301,9 +351,17 @@ export async function seedDemoData(p: Platform, options: SeedOptions = {}): Prom
         throw new DemoDataExistsError(); // written since the first check
       }
       await trx.insertInto('channels').values(channels).execute();
-      await trx.insertInto('users').values(users).execute();
+      await insertInBatches(users, (batch) => trx.insertInto('users').values(batch).execute());
       await insertInBatches(articles, (batch) => trx.insertInto('articles').values(batch).execute());
       await insertInBatches(contents, (batch) => trx.insertInto('article_contents').values(batch).execute());
+      await insertInBatches(comments, (batch) => trx.insertInto('comments').values(batch).execute());
+      // Narrow rows: larger batches, still far below every database's placeholder limit.
+      await insertInBatches(engagement.attitudes, (batch) => trx.insertInto('attitudes').values(batch).execute(), 1_000);
+      await insertInBatches(engagement.collections, (batch) => trx.insertInto('collections').values(batch).execute(), 1_000);
+      await insertInBatches(engagement.commentLikes, (batch) => trx.insertInto('comment_likes').values(batch).execute(), 1_000);
+      await insertInBatches(engagement.follows, (batch) => trx.insertInto('follows').values(batch).execute(), 1_000);
+      await insertInBatches(engagement.history, (batch) => trx.insertInto('reading_history').values(batch).execute(), 1_000);
+      await insertInBatches(engagement.reads, (batch) => trx.insertInto('article_reads').values(batch).execute(), 1_000);
     });
   } catch (error) {
     // Two processes seeding one empty database at once (e.g. `--workers N` on first start): the
@@ -314,7 +372,22 @@ export async function seedDemoData(p: Platform, options: SeedOptions = {}): Prom
   if (force) await p.kv.flush();
   await seedDemoAnnouncements(p);
 
+  const written = performance.now();
   const counts = { channels: channels.length, users: users.length, articles: articles.length };
-  p.logger.info({ ...counts, ms: Math.round(performance.now() - started) }, 'demo data written');
+  // Searchable at once: the seed writes past the publishing path, so it indexes what it wrote.
+  const index = options.search ? await options.search.reindex() : undefined;
+  p.logger.info(
+    {
+      ...counts,
+      comments: comments.length,
+      likes: engagement.attitudes.length,
+      follows: engagement.follows.length,
+      reads: engagement.reads.length,
+      indexed: index?.indexed,
+      ms: Math.round(written - started),
+      indexMs: index ? Math.round(performance.now() - written) : undefined,
+    },
+    'demo data written',
+  );
   return counts;
 }

@@ -5,12 +5,12 @@
  * such a change, so duplicate and concurrent requests never count twice.
  *
  * Counters: the article's like_count / dislike_count, and the author's like_count (likes
- * received). The `article.liked` event goes out only when a like really appears (new, or
+ * received), moved in the transaction of the attitude row (`counters.write`). The `article.liked` event goes out only when a like really appears (new, or
  * replacing a dislike).
  */
 import { badRequest } from '../../platform/http/errors.js';
 import type { CounterChange } from '../counters/counter.service.js';
-import { Attitude, type AttitudeValue } from './engagement.repository.js';
+import { Attitude, type AttitudeValue, type EngagementRepository } from './engagement.repository.js';
 import type { EngagementDeps } from './engagement.service.js';
 
 export const INVALID_ARTICLE = 'Invalid article.';
@@ -25,7 +25,7 @@ export function createAttitudeService(deps: EngagementDeps) {
   const { repo, counters, events, clock } = deps;
 
   /** Insert the attitude, else flip the opposite one, else it is already there. */
-  async function setAttitude(userId: bigint, articleId: bigint, wanted: AttitudeValue): Promise<Outcome> {
+  async function setAttitude(repo: EngagementRepository, userId: bigint, articleId: bigint, wanted: AttitudeValue): Promise<Outcome> {
     const opposite = wanted === Attitude.like ? Attitude.dislike : Attitude.like;
     for (let attempt = 0; attempt < SET_ATTEMPTS; attempt++) {
       const at = clock.now();
@@ -54,34 +54,42 @@ export function createAttitudeService(deps: EngagementDeps) {
     /** A35: like (replacing a dislike). Idempotent. */
     async like(userId: bigint, articleId: bigint): Promise<void> {
       const article = await visibleArticle(articleId);
-      const outcome = await setAttitude(userId, articleId, Attitude.like);
+      const outcome = await counters.write(async (trx) => {
+        const done = await setAttitude(repo.inTransaction(trx), userId, articleId, Attitude.like);
+        const changes = done === 'unchanged' ? [] : likeChanges(articleId, article.user_id, 1);
+        if (done === 'flipped') changes.push(dislikeChange(articleId, -1));
+        return { value: done, changes };
+      });
       if (outcome === 'unchanged') return;
-      const changes = likeChanges(articleId, article.user_id, 1);
-      if (outcome === 'flipped') changes.push(dislikeChange(articleId, -1));
-      await counters.add(changes);
       events.publish('article.liked', { actorId: userId, articleId, authorId: article.user_id, at: clock.now() });
     },
 
     /** A36: clears a like; nothing happens when there is none. */
     async unlike(userId: bigint, articleId: bigint): Promise<void> {
-      if (!(await repo.deleteAttitude(userId, articleId, Attitude.like))) return;
-      await counters.add(likeChanges(articleId, await repo.authorOf(articleId), -1));
+      await counters.write(async (trx) => {
+        const inTrx = repo.inTransaction(trx);
+        if (!(await inTrx.deleteAttitude(userId, articleId, Attitude.like))) return { value: null, changes: [] };
+        return { value: null, changes: likeChanges(articleId, await inTrx.authorOf(articleId), -1) };
+      });
     },
 
     /** A37: dislike (replacing a like). Idempotent. */
     async dislike(userId: bigint, articleId: bigint): Promise<void> {
       const article = await visibleArticle(articleId);
-      const outcome = await setAttitude(userId, articleId, Attitude.dislike);
-      if (outcome === 'unchanged') return;
-      const changes = [dislikeChange(articleId, 1)];
-      if (outcome === 'flipped') changes.push(...likeChanges(articleId, article.user_id, -1));
-      await counters.add(changes);
+      await counters.write(async (trx) => {
+        const done = await setAttitude(repo.inTransaction(trx), userId, articleId, Attitude.dislike);
+        const changes = done === 'unchanged' ? [] : [dislikeChange(articleId, 1)];
+        if (done === 'flipped') changes.push(...likeChanges(articleId, article.user_id, -1));
+        return { value: done, changes };
+      });
     },
 
     /** A38: clears a dislike; nothing happens when there is none. */
     async undislike(userId: bigint, articleId: bigint): Promise<void> {
-      if (!(await repo.deleteAttitude(userId, articleId, Attitude.dislike))) return;
-      await counters.add([dislikeChange(articleId, -1)]);
+      await counters.write(async (trx) => {
+        const removed = await repo.inTransaction(trx).deleteAttitude(userId, articleId, Attitude.dislike);
+        return { value: null, changes: removed ? [dislikeChange(articleId, -1)] : [] };
+      });
     },
 
     /** The contract's `attitude` (A34): -1 none, 0 disliked, 1 liked. */

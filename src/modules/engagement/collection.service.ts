@@ -2,7 +2,7 @@
  * Collections (A39, A40) and reports (A42). A collection is one row per user and article;
  * collecting again while collected changes nothing (idempotent), and collecting after a removal
  * inserts a fresh row, so the article comes back at the top of the list with a new time. The
- * article's collect_count moves only when a row really appeared or disappeared.
+ * article's collect_count moves only when a row really appeared or disappeared, in its transaction.
  */
 import { badRequest, conflict } from '../../platform/http/errors.js';
 import { INVALID_ARTICLE } from './attitude.service.js';
@@ -24,16 +24,18 @@ export function createCollectionService(deps: EngagementDeps) {
     /** A39. Idempotent. */
     async collect(userId: bigint, articleId: bigint): Promise<void> {
       await requireVisible(articleId);
-      if (await repo.insertCollection(userId, articleId, clock.now())) {
-        await counters.add([{ entity: 'article', id: articleId, field: 'collect_count', by: 1 }]);
-      }
+      await counters.write(async (trx) => {
+        const created = await repo.inTransaction(trx).insertCollection(userId, articleId, clock.now());
+        return { value: null, changes: created ? [{ entity: 'article', id: articleId, field: 'collect_count', by: 1 }] : [] };
+      });
     },
 
     /** A40: nothing happens when the article was not collected. */
     async uncollect(userId: bigint, articleId: bigint): Promise<void> {
-      if (await repo.deleteCollection(userId, articleId)) {
-        await counters.add([{ entity: 'article', id: articleId, field: 'collect_count', by: -1 }]);
-      }
+      await counters.write(async (trx) => {
+        const removed = await repo.inTransaction(trx).deleteCollection(userId, articleId);
+        return { value: null, changes: removed ? [{ entity: 'article', id: articleId, field: 'collect_count', by: -1 }] : [] };
+      });
     },
 
     /** `is_collected` of article detail (A34). */

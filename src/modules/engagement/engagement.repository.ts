@@ -70,6 +70,9 @@ export function createEngagementRepository(db: Db) {
   const asCards = (rows: unknown[]) => rows as ArticleCardRow[];
 
   return {
+    /** The same queries inside `trx` (a relation row and its counters commit together). */
+    inTransaction: (trx: Db) => createEngagementRepository(trx),
+
     /** An approved, not deleted article and its author: what may be liked, collected or reported. */
     async visibleArticle(id: bigint): Promise<{ id: bigint; user_id: bigint } | undefined> {
       return db

@@ -260,12 +260,21 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
     return kept.length > 0 ? JSON.stringify(kept) : null;
   }
 
-  /** The effects of a committed change: art_count when visibility flipped, and the event. */
-  async function changed(article: { id: bigint; user_id: bigint }, from: number | null, to: number, at: number): Promise<void> {
-    const was = from === ArticleStatus.approved;
-    const is = to === ArticleStatus.approved;
-    if (was !== is) await counters.add([{ entity: 'user', id: article.user_id, field: 'art_count', by: is ? 1 : -1 }]);
-    events.publish('article.changed', { articleId: article.id, visible: is, at });
+  /**
+   * What runs inside the transaction of a status change: the author's art_count when visibility
+   * flipped (so the count commits with the status), after `also` (the decision log).
+   */
+  function inChange(authorId: bigint, from: number | null, to: number, also?: (trx: Db) => Promise<void>) {
+    const by = Number(to === ArticleStatus.approved) - Number(from === ArticleStatus.approved);
+    return async (trx: Db): Promise<void> => {
+      if (also) await also(trx);
+      await counters.apply(trx, [{ entity: 'user', id: authorId, field: 'art_count', by }]);
+    };
+  }
+
+  /** The effect of a committed change: the event. */
+  function changed(article: { id: bigint }, to: number, at: number): void {
+    events.publish('article.changed', { articleId: article.id, visible: to === ArticleStatus.approved, at });
   }
 
   /** The caller's article in a status they may act on (0–3); otherwise `error`. */
@@ -310,9 +319,9 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
           review_flags: flagsJson(prepared.flags),
         },
         prepared.html,
-        approved ? (trx) => review.recordAutomatic(trx, { articleId: id, fromStatus: ArticleStatus.pending, toStatus: status, at }) : undefined,
+        inChange(userId, null, status, approved ? (trx) => review.recordAutomatic(trx, { articleId: id, fromStatus: ArticleStatus.pending, toStatus: status, at }) : undefined),
       );
-      await changed({ id, user_id: userId }, null, status, at);
+      changed({ id }, status, at);
       return { id, status };
     },
 
@@ -349,10 +358,10 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
         }
         const done = await articles.transition(id, current, set, {
           content: prepared.html,
-          within: approved ? (trx) => review.recordAutomatic(trx, { articleId: id, fromStatus: ArticleStatus.pending, toStatus: status, at }) : undefined,
+          within: inChange(current.user_id, current.status, status, approved ? (trx) => review.recordAutomatic(trx, { articleId: id, fromStatus: ArticleStatus.pending, toStatus: status, at }) : undefined),
         });
         if (done) {
-          await changed(current, current.status, status, at);
+          changed(current, status, at);
           return { id, status };
         }
       }
@@ -368,9 +377,9 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
           status: ArticleStatus.deleted,
           deleted_at: at,
           updated_at: Math.max(at, current.updated_at + 1),
-        });
+        }, { within: inChange(current.user_id, current.status, ArticleStatus.deleted) });
         if (done) {
-          await changed(current, current.status, ArticleStatus.deleted, at);
+          changed(current, ArticleStatus.deleted, at);
           return;
         }
       }
@@ -453,9 +462,11 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
         } else {
           set.reject_reason = change.reason;
         }
-        const done = await articles.transition(id, current, set, { within: (trx) => change.record(trx, current.status, at) });
+        const done = await articles.transition(id, current, set, {
+          within: inChange(current.user_id, current.status, change.to, (trx) => change.record(trx, current.status, at)),
+        });
         if (done) {
-          await changed(current, current.status, change.to, at);
+          changed(current, change.to, at);
           return { article: { ...current, ...(set as Partial<MpArticleRow>) }, from: current.status, to: change.to };
         }
       }

@@ -8,7 +8,9 @@ import { onConflictUpdate } from '../../platform/db/dialect.js';
 import { ArticleStatus } from '../../platform/db/schema.js';
 import type { NotificationsTable } from '../../platform/db/tables/realtime.js';
 
-export type NotificationType = 'follow' | 'like' | 'comment';
+import type { NotificationType } from './notification.types.js';
+
+export type { NotificationType };
 
 export interface NotificationListRow {
   id: bigint;

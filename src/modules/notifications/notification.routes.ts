@@ -8,7 +8,6 @@ import { toId } from '../../platform/http/ids.js';
 import { clampPage } from '../../platform/http/paging.js';
 import type { PresenterContext } from '../../platform/presenter.js';
 import { presentNotification } from './notification.presenter.js';
-import type { NotificationType } from './notification.repository.js';
 import {
   ImTestParams,
   ImTestQuery,
@@ -19,7 +18,8 @@ import {
   NotificationListResponse,
   UnreadCountResponse,
 } from './notification.schema.js';
-import { NotifyEvent, type NotificationService } from './notification.service.js';
+import type { NotificationService } from './notification.service.js';
+import { NOTIFICATION_TYPES, NOTIFICATION_TYPE_NAMES, type NotificationType } from './notification.types.js';
 
 const bearer = [{ bearer: [] }];
 
@@ -33,7 +33,9 @@ export const SOCKET_EVENTS_DOC =
   'is published. Chat: emit `message` {msg, timestamp (ms)}, the bot answers `message` {msg, timestamp (s)} to that ' +
   'socket only (20 messages a minute).';
 
-const TEST_EVENTS: Record<string, NotificationType> = { f: 'follow', l: 'like', c: 'comment' };
+const TEST_EVENTS: Partial<Record<string, NotificationType>> = Object.fromEntries(
+  NOTIFICATION_TYPE_NAMES.map((type) => [NOTIFICATION_TYPES[type].testLetter, type]),
+);
 
 export function notificationRoutes(app: FastifyInstance, service: NotificationService, present: PresenterContext, config: Pick<Config, 'env'>): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -131,7 +133,7 @@ export function notificationRoutes(app: FastifyInstance, service: NotificationSe
       const recipient = request.userId ?? (request.query.target !== undefined ? toId(request.query.target, 'target') : undefined);
       if (recipient === undefined) throw invalidField('target', 'is required without a token');
       await service.sendTest(type, recipient.toString(), request.userId, recipient);
-      return { message: `已发送${NotifyEvent[type]}事件` };
+      return { message: `已发送${NOTIFICATION_TYPES[type].socketEvent}事件` };
     },
   );
 }

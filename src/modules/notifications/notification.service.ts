@@ -14,14 +14,8 @@ import type { EventBus } from '../../platform/events/events.js';
 import type { IdGenerators } from '../../platform/ids.js';
 import type { Page } from '../../platform/http/paging.js';
 import type { PresenterContext } from '../../platform/presenter.js';
-import type { NotificationListRow, NotificationRepository, NotificationType } from './notification.repository.js';
-
-/** The exact Socket.IO event names of the contract (with the space). */
-export const NotifyEvent = {
-  follow: 'following notify',
-  like: 'liking notify',
-  comment: 'comment notify',
-} as const satisfies Record<NotificationType, string>;
+import type { NotificationListRow, NotificationRepository } from './notification.repository.js';
+import { dedupeKeyOf, NOTIFICATION_TYPES, type NotificationFact, type NotificationType } from './notification.types.js';
 
 /** Pushed to every socket when an announcement is published: `{id, title, timestamp}`. */
 export const ANNOUNCEMENT_EVENT = 'announcement';
@@ -67,16 +61,10 @@ export function createNotificationService(deps: NotificationServiceDeps) {
   }
 
   /** Stores and pushes one notification; false when there is nobody (else) to tell. */
-  async function notify(input: {
-    type: NotificationType;
-    recipientId: bigint;
-    actorId: bigint;
-    articleId?: bigint;
-    commentId?: bigint;
-    at: number;
-  }): Promise<boolean> {
-    const { type, recipientId, actorId, articleId, at } = input;
+  async function notify(fact: NotificationFact): Promise<boolean> {
+    const { type, recipientId, actorId, at } = fact;
     if (recipientId === actorId) return false;
+    const articleId = fact.type === 'follow' ? undefined : fact.articleId;
     const [actor, title, blocked] = await Promise.all([
       describeActor(actorId),
       articleId === undefined ? undefined : repository.articleTitle(articleId),
@@ -84,23 +72,21 @@ export function createNotificationService(deps: NotificationServiceDeps) {
     ]);
     if (!actor || blocked || (articleId !== undefined && title === undefined)) return false;
 
-    const dedupeKey =
-      type === 'follow' ? `follow:${actorId}` : type === 'like' ? `like:${actorId}:${articleId}` : `comment:${input.commentId}`;
     await repository.upsert({
       id: deps.ids.content(),
       user_id: recipientId,
       type,
       actor_id: actorId,
       article_id: articleId ?? null,
-      comment_id: input.commentId ?? null,
-      dedupe_key: dedupeKey,
+      comment_id: fact.type === 'comment' ? fact.commentId : null,
+      dedupe_key: dedupeKeyOf(fact),
       created_at: at,
     });
     const payload: FollowPayload | ArticlePayload =
       articleId === undefined
         ? { ...actor, timestamp: seconds(at) }
         : { ...actor, art_id: articleId, art_title: title!, timestamp: seconds(at) };
-    sink.emitToUser(recipientId, NotifyEvent[type], payload);
+    sink.emitToUser(recipientId, NOTIFICATION_TYPES[type].socketEvent, payload);
     return true;
   }
 
@@ -153,12 +139,12 @@ export function createNotificationService(deps: NotificationServiceDeps) {
       };
       const timestamp = seconds(deps.clock.now());
       if (type === 'follow') {
-        sink.emitToRoom(room, NotifyEvent.follow, { ...actor, timestamp } satisfies FollowPayload);
+        sink.emitToRoom(room, NOTIFICATION_TYPES.follow.socketEvent, { ...actor, timestamp } satisfies FollowPayload);
         return;
       }
       const article = (recipientId !== undefined ? await repository.someArticle(recipientId) : undefined) ?? (await repository.someArticle());
       const payload: ArticlePayload = { ...actor, art_id: article?.id ?? 0n, art_title: article?.title ?? '测试文章', timestamp };
-      sink.emitToRoom(room, NotifyEvent[type], payload);
+      sink.emitToRoom(room, NOTIFICATION_TYPES[type].socketEvent, payload);
     },
   };
 }

@@ -19,15 +19,6 @@ import { contentAccessWith, previewOf, type ArticlePriceInfo, type ContentAccess
 import { feeOf } from './ledger.js';
 import { createPaymentRepository, type OrderRow, type PaymentRepository, type RefundRow } from './payment.repository.js';
 
-declare module '../../platform/events/events.js' {
-  interface DomainEvents {
-    /** An order was paid (once per order). */
-    'order.paid': { orderId: bigint; kind: 'article' | 'tip'; buyerId: bigint; authorId: bigint; articleId: bigint | null; amountCents: number; at: number };
-    /** A refund was confirmed by the provider. */
-    'order.refunded': { orderId: bigint; refundId: bigint; amountCents: number; fully: boolean; at: number };
-  }
-}
-
 /** An unpaid order is closed this long after its expiry (clock skew between us and the provider). */
 export const CLOSE_GRACE_MS = 60_000;
 /** A refund still pending after this long is asked again (same request id: never twice). */

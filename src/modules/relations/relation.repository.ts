@@ -59,6 +59,9 @@ export function createRelationRepository(db: Db) {
   }
 
   return {
+    /** The same queries inside `trx` (a follow row and its counters commit together). */
+    inTransaction: (trx: Db) => createRelationRepository(trx),
+
     async isActiveUser(id: bigint): Promise<boolean> {
       const row = await db.selectFrom('users').select('status').where('id', '=', id).executeTakeFirst();
       return row !== undefined && row.status === ACTIVE;

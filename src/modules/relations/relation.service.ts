@@ -3,7 +3,8 @@
  *
  * Rules:
  * - Counters (follower `follow_count`, target `fans_count`) move only by the rows this request
- *   really inserted or deleted, so duplicate and concurrent requests never double-count.
+ *   really inserted or deleted, in the same transaction (`counters.write`), so duplicate and
+ *   concurrent requests never double-count and a crash never splits a row from its count.
  * - `user.followed` is published only for a follow that this request created, after the write;
  *   the bus runs subscribers detached, so they can neither slow nor fail the request.
  * - A blacklist replaces the follows between the two users, in both directions: blacklisting
@@ -53,6 +54,21 @@ export function createRelationService(deps: RelationDeps) {
           { entity: 'user', id: targetId, field: 'fans_count', by },
         ];
 
+  /** Deletes these follows (follower, target) and their counts in one transaction; which existed. */
+  function removeFollows(pairs: [bigint, bigint][]): Promise<boolean[]> {
+    return counters.write(async (trx) => {
+      const inTrx = relations.inTransaction(trx);
+      const removed: boolean[] = [];
+      const changes: CounterChange[] = [];
+      for (const [followerId, targetId] of pairs) {
+        const gone = await inTrx.deleteFollow(followerId, targetId);
+        removed.push(gone);
+        if (gone) changes.push(...followDelta(followerId, targetId, -1));
+      }
+      return { value: removed, changes };
+    });
+  }
+
   async function requireTarget(targetId: bigint): Promise<void> {
     if (!(await relations.isActiveUser(targetId))) throw badRequest(INVALID_TARGET);
   }
@@ -69,28 +85,28 @@ export function createRelationService(deps: RelationDeps) {
       if (blocks.length > 0) await relations.deleteBlacklist(viewerId, targetId);
 
       const at = clock.now();
-      const created = await relations.insertFollow(viewerId, targetId, at);
+      const created = await counters.write(async (trx) => {
+        const inserted = await relations.inTransaction(trx).insertFollow(viewerId, targetId, at);
+        return { value: inserted, changes: followDelta(viewerId, targetId, inserted ? 1 : 0) };
+      });
       if (!created) return { created: false };
 
-      // A blacklist that landed between the check and the insert wins: withdraw this follow.
+      // A blacklist that landed between the check and the insert wins: withdraw this follow
+      // (whoever deletes the row, this request or the blacklist, takes the -1 with it).
       const raced = await relations.blacklistsBetween(viewerId, targetId);
       if (raced.length > 0) {
-        // If a concurrent blacklist already deleted the row, it took the -1; we still owe the +1.
-        const removedHere = await relations.deleteFollow(viewerId, targetId);
-        if (!removedHere) await counters.add(followDelta(viewerId, targetId, 1));
+        await removeFollows([[viewerId, targetId]]);
         throw badRequest(raced.some((b) => b.user_id === targetId) ? BLACKLISTED_BY_TARGET : TARGET_BLACKLISTED);
       }
 
-      await counters.add(followDelta(viewerId, targetId, 1));
       events.publish('user.followed', { actorId: viewerId, targetUserId: targetId, at });
       return { created: true };
     },
 
     /** A13. Succeeds whether or not the follow existed; returns whether one was removed. */
     async unfollow(viewerId: bigint, targetId: bigint): Promise<{ removed: boolean }> {
-      const removed = await relations.deleteFollow(viewerId, targetId);
-      if (removed) await counters.add(followDelta(viewerId, targetId, -1));
-      return { removed };
+      const [removed] = await removeFollows([[viewerId, targetId]]);
+      return { removed: removed! };
     },
 
     /** A18. Idempotent; removes the follows between the two users in both directions. */
@@ -98,12 +114,10 @@ export function createRelationService(deps: RelationDeps) {
       if (viewerId === targetId) throw badRequest(BLACKLIST_SELF);
       await requireTarget(targetId);
       const created = await relations.insertBlacklist(viewerId, targetId, clock.now());
-      const [mine, theirs] = await Promise.all([
-        relations.deleteFollow(viewerId, targetId),
-        relations.deleteFollow(targetId, viewerId),
+      await removeFollows([
+        [viewerId, targetId],
+        [targetId, viewerId],
       ]);
-      const changes = [...(mine ? followDelta(viewerId, targetId, -1) : []), ...(theirs ? followDelta(targetId, viewerId, -1) : [])];
-      if (changes.length > 0) await counters.add(changes);
       return { created };
     },
 

@@ -22,6 +22,12 @@ export interface ArticleSourceRow {
   share_count: number;
 }
 
+export interface ArticleState {
+  id: bigint;
+  status: number;
+  updated_at: number;
+}
+
 export interface MpSearchRow {
   id: bigint;
   title: string;
@@ -68,13 +74,41 @@ export function createSearchRepository(db: Db) {
       return (await q.orderBy('a.id').limit(limit).execute()) as ArticleSourceRow[];
     },
 
-    async countIndexable(): Promise<number> {
-      const row = await db
+    /** The indexable articles with these ids (catch-up), in no particular order. */
+    async sourcesOf(ids: bigint[]): Promise<ArticleSourceRow[]> {
+      const out: ArticleSourceRow[] = [];
+      for (let i = 0; i < ids.length; i += IN_CHUNK) {
+        out.push(...((await sources().where('a.id', 'in', ids.slice(i, i + IN_CHUNK)).execute()) as ArticleSourceRow[]));
+      }
+      return out;
+    },
+
+    /** Indexable articles after `afterId` up to `upTo`, in id order: what the catch-up compares with the index. */
+    async statesAfter(afterId: bigint | null, upTo: bigint, limit: number): Promise<ArticleState[]> {
+      let q = db
+        .selectFrom('articles')
+        .select(['id', 'status', 'updated_at'])
+        .where('status', 'in', INDEXED_STATUSES)
+        .where('deleted_at', 'is', null)
+        .where('id', '<=', upTo);
+      if (afterId !== null) q = q.where('id', '>', afterId);
+      return q.orderBy('id').limit(limit).execute();
+    },
+
+    /** The highest article id of any status (the catch-up's high-water mark), or null without articles. */
+    async maxArticleId(): Promise<bigint | null> {
+      const row = await db.selectFrom('articles').select('id').orderBy('id', 'desc').limit(1).executeTakeFirst();
+      return row?.id ?? null;
+    },
+
+    async countIndexable(upTo?: bigint): Promise<number> {
+      let q = db
         .selectFrom('articles')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('status', 'in', INDEXED_STATUSES)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
+        .where('deleted_at', 'is', null);
+      if (upTo !== undefined) q = q.where('id', '<=', upTo);
+      const row = await q.executeTakeFirst();
       return Number(row?.n ?? 0);
     },
 

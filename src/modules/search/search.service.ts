@@ -6,7 +6,9 @@
  * and 'comment.created' (popularity) enqueue a `search.index-article` job, whose processor reads
  * the article as it is now and upserts or removes its document. `reindex` rebuilds everything from
  * the database while serving: idempotent upserts in batches, then a sweep that removes documents
- * whose article is gone, deleted or banned.
+ * whose article is gone, deleted or banned. `catchUp` (queued at every boot) does the same for
+ * only the articles whose document is missing or stale, so writes that never produced a job
+ * (seeds, imports, a crash before the job) become searchable without anyone running `reindex`.
  */
 import type { Clock } from '../../platform/clock.js';
 import type { EventBus } from '../../platform/events/events.js';
@@ -78,6 +80,21 @@ export interface SearchRequest {
   userId: bigint | null;
 }
 
+export const CATCH_UP_JOB = 'search.catch-up';
+export interface CatchUpJob {
+  /** Decimal string: the highest article id when the catch-up was asked for. */
+  upTo: string;
+}
+
+export interface CatchUpProgress {
+  phase: 'check';
+  /** Articles compared with the index so far, of `total`. */
+  done: number;
+  total: number;
+  /** Of those, how many were missing or stale and were (re)indexed. */
+  indexed: number;
+}
+
 export interface ReindexProgress {
   phase: 'index' | 'sweep' | 'vocabulary';
   done: number;
@@ -93,6 +110,35 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
   async function documents(rows: ArticleSourceRow[]): Promise<SearchDocument[]> {
     const withDeltas = deps.overlay ? await deps.overlay(rows) : rows;
     return withDeltas.map(toDocument);
+  }
+
+  /** Removes documents (ids up to `upTo`, or all) whose article is no longer indexable; returns how many. */
+  async function sweep(upTo: bigint | null, expected: number, onProgress?: (p: ReindexProgress) => void): Promise<number> {
+    let removed = 0;
+    let swept = 0;
+    let cursor: bigint | null = null;
+    for (;;) {
+      let ids = await index.documentIds(cursor, 1_000);
+      if (upTo !== null) ids = ids.filter((id) => id <= upTo);
+      if (ids.length === 0) break;
+      const keep = await repository.indexableIds(ids);
+      const gone = ids.filter((id) => !keep.has(id));
+      if (gone.length) await index.remove(gone);
+      removed += gone.length;
+      swept += ids.length;
+      cursor = ids.at(-1)!;
+      onProgress?.({ phase: 'sweep', done: swept, total: Math.max(swept, expected) });
+    }
+    return removed;
+  }
+
+  /** After bulk changes: engine housekeeping, then the vocabulary; returns the number of terms. */
+  async function finish(onProgress?: (p: ReindexProgress) => void): Promise<number> {
+    onProgress?.({ phase: 'vocabulary', done: 0, total: 1 });
+    await index.optimize();
+    const terms = await index.rebuildVocabulary();
+    onProgress?.({ phase: 'vocabulary', done: 1, total: 1 });
+    return terms;
   }
 
   const service = {
@@ -178,25 +224,55 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
         after = rows.at(-1)!.id;
         opts.onProgress?.({ phase: 'index', done: indexed, total: Math.max(total, indexed) });
       }
-      let removed = 0;
-      let swept = 0;
-      let cursor: bigint | null = null;
-      for (;;) {
-        const ids = await index.documentIds(cursor, 1_000);
-        if (ids.length === 0) break;
-        const keep = await repository.indexableIds(ids);
-        const gone = ids.filter((id) => !keep.has(id));
-        if (gone.length) await index.remove(gone);
-        removed += gone.length;
-        swept += ids.length;
-        cursor = ids.at(-1)!;
-        opts.onProgress?.({ phase: 'sweep', done: swept, total: Math.max(swept, indexed) });
-      }
-      opts.onProgress?.({ phase: 'vocabulary', done: 0, total: 1 });
-      await index.optimize();
-      const terms = await index.rebuildVocabulary();
-      opts.onProgress?.({ phase: 'vocabulary', done: 1, total: 1 });
+      const removed = await sweep(null, indexed, opts.onProgress);
+      const terms = await finish(opts.onProgress);
       return { indexed, removed, terms, ms: clock.now() - started };
+    },
+
+    /**
+     * Brings the index up to date with the articles that existed when it was asked for (ids up to
+     * `upTo`), for writes that bypassed the index jobs: seeds, imports, restores, a crash between
+     * a write and its job. Compares each indexable article with its document (missing, another
+     * status, or edited since it was indexed) and indexes only those, then sweeps out documents
+     * of articles that are gone; the vocabulary is rebuilt when anything changed or it is empty.
+     * Articles written after `upTo` are the jobs' business, so a catch-up never races them.
+     */
+    async catchUp(opts: { upTo: bigint; batchSize?: number; onProgress?: (p: CatchUpProgress) => void }) {
+      const batchSize = opts.batchSize ?? 1_000;
+      const started = clock.now();
+      const total = await repository.countIndexable(opts.upTo);
+      let checked = 0;
+      let indexed = 0;
+      let after: bigint | null = null;
+      opts.onProgress?.({ phase: 'check', done: 0, total, indexed });
+      for (;;) {
+        const states = await repository.statesAfter(after, opts.upTo, batchSize);
+        if (states.length === 0) break;
+        const held = await index.documentStates(states.map((a) => a.id));
+        const behind = states.filter((a) => {
+          const doc = held.get(a.id);
+          return !doc || doc.status !== a.status || doc.indexedAt < a.updated_at;
+        });
+        if (behind.length > 0) {
+          await index.index(await documents(await repository.sourcesOf(behind.map((a) => a.id))));
+          indexed += behind.length;
+        }
+        checked += states.length;
+        after = states.at(-1)!.id;
+        opts.onProgress?.({ phase: 'check', done: checked, total: Math.max(total, checked), indexed });
+      }
+      const removed = await sweep(opts.upTo, checked);
+      const terms = indexed + removed > 0 || (await index.vocabulary()).length === 0 ? await finish() : 0;
+      return { checked, indexed, removed, terms, ms: clock.now() - started };
+    },
+
+    /** Queues a catch-up up to the newest article there is now (boot); false when there are no articles. */
+    async enqueueCatchUp(): Promise<boolean> {
+      const upTo = await repository.maxArticleId();
+      if (upTo === null) return false;
+      // One catch-up at a time across processes: the nodes of a cluster booting together share it.
+      await jobs.enqueue<CatchUpJob>(CATCH_UP_JOB, { upTo: upTo.toString() }, { jobId: 'catch-up' });
+      return true;
     },
 
     /** Scheduled: vocabulary from the indexed titles, recorded queries trimmed. */

@@ -1,5 +1,9 @@
 import type { Db } from '../../platform/db/database.js';
+import { isUniqueViolation } from '../../platform/db/dialect.js';
 import type { NewUser, UserRow, UserUpdate } from '../../platform/db/schema.js';
+
+/** Tries for a free default name; each after the first is random, so running out means a bug. */
+const NAME_ATTEMPTS = 8;
 
 export const UserStatus = { disabled: 0, active: 1 } as const;
 
@@ -30,6 +34,26 @@ export function createUserRepository(db: Db) {
 
     async insert(user: NewUser): Promise<void> {
       await db.insertInto('users').values(user).execute();
+    },
+
+    /**
+     * Inserts a new user named `nameFor(attempt)`, moving on to the next attempt while the unique
+     * index on `name` refuses one. Any other violation (the mobile, username or email taken by a
+     * concurrent registration) is thrown for the caller to resolve. Returns the name written.
+     */
+    async insertNamed(user: Omit<NewUser, 'name'>, nameFor: (attempt: number) => string): Promise<string> {
+      for (let attempt = 0; ; attempt++) {
+        const name = nameFor(attempt);
+        try {
+          await db.insertInto('users').values({ ...user, name }).execute();
+          return name;
+        } catch (error) {
+          if (!isUniqueViolation(error) || attempt + 1 >= NAME_ATTEMPTS) throw error;
+          const column = violatedUserColumn(error);
+          const nameClash = column === 'name' || (column === undefined && (await db.selectFrom('users').select('id').where('name', '=', name).executeTakeFirst()) !== undefined);
+          if (!nameClash) throw error;
+        }
+      }
     },
 
     async update(id: bigint, changes: UserUpdate): Promise<void> {

@@ -3,6 +3,7 @@
  * to store, or throws a 400 naming the field. Lengths count characters (code points), as the
  * original backend's Python `len` did, so a 7-character Chinese name is 7, not 21 bytes.
  */
+import { randomInt } from 'node:crypto';
 import { invalidField } from '../../platform/http/errors.js';
 
 export const NAME_MAX = 7;
@@ -31,6 +32,18 @@ function shortText(field: string, raw: string, max: number): string {
   if (value.length === 0 || length(value) > max) throw invalidField(field, `must be 1 to ${max} characters`);
   if (CONTROL.test(value)) throw invalidField(field, 'must not contain control characters');
   return value;
+}
+
+/**
+ * The public name of a new user: never the mobile number, which comments, cards and A22 show to
+ * everyone. `用户138****0000` (the masking Chinese apps use); later attempts, after the unique
+ * index refused a name, add a random suffix (`用户138****0000_k3x9`).
+ */
+export function defaultDisplayName(mobile: string, attempt: number): string {
+  const masked = `用户${mobile.slice(0, 3)}****${mobile.slice(-4)}`;
+  if (attempt === 0) return masked;
+  const suffix = Array.from({ length: 4 }, () => '0123456789abcdefghijklmnopqrstuvwxyz'[randomInt(36)]).join('');
+  return `${masked}_${suffix}`;
 }
 
 /** Display name: 1–7 characters after trimming. Uniqueness is the repository's business. */

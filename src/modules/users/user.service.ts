@@ -118,6 +118,11 @@ export interface UserServiceDeps {
   time: TimeFormat;
   /** Follow and blacklist lookups for A22; NO_RELATIONS until the relations module exists. */
   relations?: UserRelations;
+  /**
+   * Adds the counters' pending deltas (read_count) to a user row; the row counters (follows,
+   * fans, articles, likes) are exact in the row. Absent = rows as stored.
+   */
+  counters?: { overlay(entity: 'user', rows: UserRow[], fields: ('art_count' | 'follow_count' | 'fans_count' | 'like_count' | 'read_count')[]): Promise<UserRow[]> };
   /** Presence from the real-time module; absent = nobody is shown online. */
   presence?: { isOnline(userId: bigint): Promise<boolean> };
   /** Where failures of best-effort clean-up are reported. */
@@ -131,6 +136,13 @@ export function createUserService(deps: UserServiceDeps) {
   let relations = deps.relations ?? NO_RELATIONS;
 
   const today = () => deps.time.date(clock.now());
+
+  /** The row with live counters, for every response that shows them. */
+  async function withCounts(user: UserRow): Promise<UserRow> {
+    if (!deps.counters) return user;
+    const [live] = await deps.counters.overlay('user', [user], ['art_count', 'follow_count', 'fans_count', 'like_count', 'read_count']);
+    return live ?? user;
+  }
 
   /** The signed-in user; the auth hook has checked the session, so a missing row is a gone account. */
   async function self(userId: bigint): Promise<UserRow> {
@@ -204,13 +216,16 @@ export function createUserService(deps: UserServiceDeps) {
   }
 
   return {
-    /** A27 and A26: the signed-in user's row. */
-    me: self,
+    /** A27, A23, A26, M06: the signed-in user's row, with live counters. */
+    async me(userId: bigint): Promise<UserRow> {
+      return withCounts(await self(userId));
+    },
 
     /** A22. Disabled accounts are not shown, as if they did not exist. */
     async publicProfile(targetId: bigint, viewerId: bigint | undefined): Promise<PublicProfile> {
-      const user = await users.findById(targetId);
-      if (!user || user.status !== UserStatus.active) throw badRequest(INVALID_TARGET);
+      const stored = await users.findById(targetId);
+      if (!stored || stored.status !== UserStatus.active) throw badRequest(INVALID_TARGET);
+      const user = await withCounts(stored);
       const isOnline = (await deps.presence?.isOnline(targetId)) ?? false;
       if (viewerId === undefined || viewerId === targetId) return { user, isFollowing: false, isBlacklist: false, isOnline };
       return { user, isOnline, ...(await relations.between(viewerId, targetId)) };

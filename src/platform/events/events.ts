@@ -18,9 +18,41 @@ export interface DomainEvents {
   'article.changed': { articleId: bigint; visible: boolean; at: number };
   /** An announcement was published. */
   'announcement.published': { announcementId: bigint; title: string; at: number };
+  /** An order was paid (once per order). */
+  'order.paid': { orderId: bigint; kind: 'article' | 'tip'; buyerId: bigint; authorId: bigint; articleId: bigint | null; amountCents: number; at: number };
+  /** A refund was confirmed by the provider. */
+  'order.refunded': { orderId: bigint; refundId: bigint; amountCents: number; fully: boolean; at: number };
 }
 
 export type EventName = keyof DomainEvents;
+
+export interface EventSpec<E extends EventName> {
+  /** What the event is about, for the log line of a failed handler (`article:123`). */
+  subject(payload: DomainEvents[E]): string;
+}
+
+/**
+ * Every event, once. All of them are declared in DomainEvents above (modules do not augment it),
+ * so this registry is exhaustive: an event added there without an entry here fails to compile.
+ */
+export const DOMAIN_EVENTS: { [E in EventName]: EventSpec<E> } = {
+  'user.followed': { subject: (e) => `user:${e.targetUserId}` },
+  'article.liked': { subject: (e) => `article:${e.articleId}` },
+  'comment.created': { subject: (e) => `comment:${e.commentId}` },
+  'article.changed': { subject: (e) => `article:${e.articleId}` },
+  'announcement.published': { subject: (e) => `announcement:${e.announcementId}` },
+  'order.paid': { subject: (e) => `order:${e.orderId}` },
+  'order.refunded': { subject: (e) => `refund:${e.refundId}` },
+};
+
+function subjectOf<E extends EventName>(name: E, payload: DomainEvents[E]): string | undefined {
+  try {
+    return (DOMAIN_EVENTS[name] as EventSpec<E>).subject(payload);
+  } catch {
+    // A payload from outside the types: the log line still names the event.
+    return undefined;
+  }
+}
 export type EventHandler<E extends EventName> = (payload: DomainEvents[E]) => void | Promise<void>;
 
 export interface EventBus {
@@ -44,7 +76,7 @@ export function createEventBus(logger: EventLogger): EventBus {
         // setImmediate: the publisher's response is never delayed by a subscriber's synchronous work.
         const run = new Promise<void>((resolve) => setImmediate(resolve))
           .then(() => handler(payload))
-          .catch((error: unknown) => logger.error({ err: error, event: name }, 'event handler failed'))
+          .catch((error: unknown) => logger.error({ err: error, event: name, subject: subjectOf(name, payload) }, 'event handler failed'))
           .finally(() => running.delete(run));
         running.add(run);
       }

@@ -31,16 +31,30 @@ function blockListOf(entries: string[]): BlockList {
   return list;
 }
 
+/**
+ * Whether the hop at `address`, `hop` steps from our socket (0 = the peer), is a proxy whose
+ * X-Forwarded-For entry may be believed. Fastify gets this function as its `trustProxy` too:
+ * Fastify 5 ignores a bare hop count (it trusts nothing then), which made `TRUST_PROXY=1` see every
+ * client as the proxy's address, so one rule serves HTTP, Socket.IO and the cluster primary.
+ *
+ * A hop count trusts the nearest hops whoever they are: use it only when the app cannot be reached
+ * except through those proxies (otherwise a client can write its own X-Forwarded-For).
+ */
+export function trustProxyFunction(trustProxy: TrustProxy): (address: string, hop: number) => boolean {
+  if (trustProxy === true) return () => true;
+  if (trustProxy === false) return () => false;
+  if (typeof trustProxy === 'number') return (_address, hop) => hop < trustProxy;
+  const trusted = blockListOf(trustProxy);
+  return (raw) => {
+    const address = normalize(raw);
+    const version = isIP(address);
+    return version !== 0 && trusted.check(address, version === 6 ? 'ipv6' : 'ipv4');
+  };
+}
+
 /** Returns a function computing the client address of a request under `trustProxy`. */
 export function clientAddressResolver(trustProxy: TrustProxy): (request: RequestLike) => string {
-  const trusted = Array.isArray(trustProxy) ? blockListOf(trustProxy) : undefined;
-  const isTrusted = (address: string, hop: number): boolean => {
-    if (trustProxy === true) return true;
-    if (typeof trustProxy === 'number') return hop < trustProxy;
-    if (!trusted) return false;
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    return isIP(address) !== 0 && trusted.check(address, family);
-  };
+  const isTrusted = trustProxyFunction(trustProxy);
   return (request) => {
     const socketAddress = normalize(request.socket.remoteAddress ?? '');
     if (trustProxy === false) return socketAddress;

@@ -11,6 +11,7 @@ import type { Config } from '../../config.js';
 import { connectionErrorKind, isConnectionError } from '../db/errors.js';
 import { KvUnavailableError } from '../kv/kv.js';
 import { AppError, serviceUnavailable } from './errors.js';
+import { registerFiniteInput } from './finite-input.js';
 import { registerJsonBody } from './json-body.js';
 import { trackRoutes } from './method-not-allowed.js';
 
@@ -140,6 +141,7 @@ export async function registerHttpLayer(app: FastifyInstance, config: Config): P
     stripBlanks(request.body);
     done();
   });
+  registerFiniteInput(app);
   app.addHook('onResponse', (request, reply, done) => {
     if ((request.log as FastifyBaseLogger & { isLevelEnabled(level: string): boolean }).isLevelEnabled('info')) {
       request.log.info(

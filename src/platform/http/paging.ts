@@ -1,6 +1,8 @@
 /**
  * Paging (contract §1.6): out-of-range values are clamped rather than rejected, because the
  * clients send sizes (per_page=100, camelCase perPage) that the original backend refused.
+ * Non-finite values and integers past 2^53 ("1e400") are no page at all: the HTTP layer refuses
+ * them with a 400 naming the field before any handler runs (finite-input.ts).
  */
 import { Type } from 'typebox';
 

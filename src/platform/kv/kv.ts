@@ -22,6 +22,8 @@ export interface ScoredMember {
   score: number;
 }
 
+export type GuessResult = 'match' | 'miss' | 'absent';
+
 export interface KeyValueStore {
   readonly kind: 'memory' | 'redis';
 
@@ -33,6 +35,15 @@ export interface KeyValueStore {
   del(...keys: string[]): Promise<number>;
   /** Atomic get-and-delete (one-time codes). */
   take(key: string): Promise<string | null>;
+  /**
+   * One guess at a one-time secret (an SMS code), compared and counted in one atomic step, so
+   * concurrent guesses cannot all be compared against a live secret before any is counted:
+   * - no value at `key`: 'absent', nothing counted;
+   * - `guess` equals it: 'match', and `key` and `counterKey` are deleted (used up);
+   * - otherwise 'miss': `counterKey` is incremented (expiring with `key`), and once it reaches
+   *   `maxMisses` the secret at `key` is deleted, so every later guess is 'absent'.
+   */
+  verifyAndCount(key: string, guess: string, options: { counterKey: string; maxMisses: number }): Promise<GuessResult>;
   /** Atomic increment of an integer string; a missing key counts as 0. `ttlMs` applies only when the key is created. */
   incr(key: string, by?: number, options?: { ttlMs?: number }): Promise<number>;
   /** Sets a TTL on an existing key; false when the key does not exist. */

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { KeyValueStore, ScoredMember, SetOptions } from './kv.js';
+import type { GuessResult, KeyValueStore, ScoredMember, SetOptions } from './kv.js';
 
 type Entry =
   | { type: 'string'; value: string }
@@ -80,7 +80,26 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return entry.value;
   }
 
+  async verifyAndCount(key: string, guess: string, options: { counterKey: string; maxMisses: number }): Promise<GuessResult> {
+    // Synchronous throughout: no other call can run between the compare and the count.
+    const stored = this.read(key, 'string');
+    if (!stored) return 'absent';
+    if (stored.value === guess) {
+      this.cache.delete(key);
+      this.cache.delete(options.counterKey);
+      return 'match';
+    }
+    const remaining = this.cache.getRemainingTTL(key);
+    const misses = this.increment(options.counterKey, 1, Number.isFinite(remaining) && remaining > 0 ? Math.ceil(remaining) : undefined);
+    if (misses >= options.maxMisses) this.cache.delete(key);
+    return 'miss';
+  }
+
   async incr(key: string, by = 1, options: { ttlMs?: number } = {}): Promise<number> {
+    return this.increment(key, by, options.ttlMs);
+  }
+
+  private increment(key: string, by: number, ttlMs: number | undefined): number {
     const entry = this.read(key, 'string');
     const next = addIntegers(entry ? parseInteger(entry.value, NOT_INTEGER) : 0, by);
     // Entries are mutated in place so the key keeps its TTL, as INCRBY does.
@@ -88,7 +107,7 @@ export class MemoryKeyValueStore implements KeyValueStore {
       entry.value = String(next);
     } else {
       this.cache.set(key, { type: 'string', value: String(next) });
-      if (options.ttlMs !== undefined) this.setExpiry(key, options.ttlMs);
+      if (ttlMs !== undefined) this.setExpiry(key, ttlMs);
     }
     return next;
   }

@@ -1,5 +1,5 @@
 import { Redis, ReplyError, type RedisOptions } from 'ioredis';
-import { KvUnavailableError, type KeyValueStore, type ScoredMember, type SetOptions } from './kv.js';
+import { KvUnavailableError, type GuessResult, type KeyValueStore, type ScoredMember, type SetOptions } from './kv.js';
 
 // EXISTS rather than "result == by": a key that already held 0 was not created by this call.
 const INCR_WITH_TTL = `
@@ -7,6 +7,20 @@ local created = redis.call('EXISTS', KEYS[1]) == 0
 local value = redis.call('INCRBY', KEYS[1], ARGV[1])
 if created then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return value`;
+
+// KEYS: secret, miss counter; ARGV: guess, max misses. 1 match, 0 miss, -1 absent.
+const VERIFY_AND_COUNT = `
+local stored = redis.call('GET', KEYS[1])
+if not stored then return -1 end
+if stored == ARGV[1] then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return 1
+end
+local misses = redis.call('INCR', KEYS[2])
+local ttl = redis.call('PTTL', KEYS[1])
+if misses == 1 and ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+if misses >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end
+return 0`;
 
 const FLUSH_BATCH = 500;
 
@@ -131,6 +145,11 @@ export class RedisKeyValueStore implements KeyValueStore {
 
   async take(key: string): Promise<string | null> {
     return this.run(() => this.client.getdel(this.key(key)));
+  }
+
+  async verifyAndCount(key: string, guess: string, options: { counterKey: string; maxMisses: number }): Promise<GuessResult> {
+    const reply = (await this.run(() => this.client.eval(VERIFY_AND_COUNT, 2, this.key(key), this.key(options.counterKey), guess, options.maxMisses))) as number;
+    return reply === 1 ? 'match' : reply === 0 ? 'miss' : 'absent';
   }
 
   async incr(key: string, by = 1, options: { ttlMs?: number } = {}): Promise<number> {

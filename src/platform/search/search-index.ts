@@ -13,7 +13,7 @@ import { highlight, snippet } from './highlight.js';
 import { mysqlEngine } from './mysql-engine.js';
 import { postgresEngine } from './postgres-engine.js';
 import { PrefixIndex } from './prefix-index.js';
-import type { IndexStats, SearchDocument, SearchIndex, SearchPage, SearchQuery, VocabularyTerm } from './search.js';
+import type { DocumentState, IndexStats, SearchDocument, SearchIndex, SearchPage, SearchQuery, VocabularyTerm } from './search.js';
 import { sqliteEngine } from './sqlite-engine.js';
 
 export interface SearchIndexOptions {
@@ -259,6 +259,15 @@ export function createSearchIndex(db: Db, options: SearchIndexOptions = {}): Sea
       let q = db.selectFrom('search_documents').select('article_id');
       if (afterId !== null) q = q.where('article_id', '>', afterId);
       return (await q.orderBy('article_id').limit(limit).execute()).map((r) => r.article_id);
+    },
+
+    async documentStates(ids) {
+      const out = new Map<bigint, DocumentState>();
+      for (const chunk of chunks(ids, 500)) {
+        const rows = await db.selectFrom('search_documents').select(['article_id', 'status', 'indexed_at']).where('article_id', 'in', chunk).execute();
+        for (const row of rows) out.set(row.article_id, { status: row.status, indexedAt: row.indexed_at });
+      }
+      return out;
     },
 
     async stats(): Promise<IndexStats> {

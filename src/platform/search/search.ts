@@ -68,6 +68,13 @@ export interface VocabularyTerm {
   pinyin: string;
 }
 
+export interface DocumentState {
+  /** The article status the document was indexed with. */
+  status: number;
+  /** When the document was last written (ms). */
+  indexedAt: number;
+}
+
 export interface TitleEntry {
   title: string;
   popularity: number;
@@ -106,5 +113,7 @@ export interface SearchIndex {
   rebuildVocabulary(): Promise<number>;
   /** Indexed document ids after `afterId` in id order (reindex sweeps). */
   documentIds(afterId: bigint | null, limit: number): Promise<bigint[]>;
+  /** What the index holds about these documents (absent ids are not indexed): the catch-up compares it with the articles. */
+  documentStates(ids: bigint[]): Promise<Map<bigint, DocumentState>>;
   stats(): Promise<IndexStats>;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { assertPutAllowed, assertValidKey, contentTypeForKey, joinUrl } from './keys.js';
+import { assertPutAllowed, assertUrlKey, assertValidKey, contentTypeForKey, joinUrl } from './keys.js';
 import type { ObjectStorage, StoredObject } from './storage.js';
 
 export interface DiskStorageOptions {
@@ -71,7 +71,7 @@ export class DiskStorage implements ObjectStorage {
   }
 
   url(key: string): string {
-    assertValidKey(key);
+    assertUrlKey(key);
     return joinUrl(this.publicBaseUrl, key);
   }
 

@@ -35,6 +35,20 @@ export class InvalidKeyError extends Error {
 
 /** Throws InvalidKeyError unless `key` is a safe relative path with a known extension. */
 export function assertValidKey(key: string): void {
+  assertSafePath(key);
+  extensionType(key);
+}
+
+/**
+ * What `url(key)` needs: a safe relative path, with or without an extension. Stored references
+ * are read as well as written: data migrated from other systems holds object-storage hash keys
+ * without extensions (Qiniu's `FtZqk2…`), and one such row must never fail a whole page.
+ */
+export function assertUrlKey(key: string): void {
+  assertSafePath(key);
+}
+
+function assertSafePath(key: string): void {
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
     throw new InvalidKeyError(key, `length must be 1..${MAX_KEY_LENGTH}`);
   }
@@ -47,7 +61,6 @@ export function assertValidKey(key: string): void {
     // files as dotfiles and the media route refuses to serve them, so keys may never be one.
     if (segment.startsWith('.')) throw new InvalidKeyError(key, 'segments may not start with "."');
   }
-  extensionType(key);
 }
 
 /** Content type implied by the key's extension; throws for an unknown extension. */

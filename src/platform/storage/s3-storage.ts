@@ -5,7 +5,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { assertPutAllowed, assertValidKey, joinUrl } from './keys.js';
+import { assertPutAllowed, assertUrlKey, assertValidKey, joinUrl } from './keys.js';
 import { PRIVATE_PREFIX } from './signed-urls.js';
 import type { ObjectStorage, StoredObject } from './storage.js';
 
@@ -87,7 +87,7 @@ export class S3Storage implements ObjectStorage {
   }
 
   url(key: string): string {
-    assertValidKey(key);
+    assertUrlKey(key);
     return joinUrl(this.publicBase, key);
   }
 

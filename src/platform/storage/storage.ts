@@ -1,7 +1,8 @@
 /**
  * Object storage port: local disk under ./data (served by this app with cache headers) or any
  * S3-compatible service (AWS S3, Aliyun OSS, Qiniu, MinIO). Keys are relative paths such as
- * `avatars/ab/abcdef.jpg`; `url(key)` gives the absolute URL a client should load.
+ * `avatars/ab/abcdef.jpg`; `url(key)` gives the absolute URL a client should load (it also takes
+ * keys without an extension, which only migrated data holds: `put` never writes one).
  */
 export interface StoredObject {
   body: Buffer;
