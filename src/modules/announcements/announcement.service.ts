@@ -11,7 +11,7 @@ import type { Cache, CachePolicy } from '../../platform/cache/cache.js';
 import type { EventBus } from '../../platform/events/events.js';
 import { badRequest, invalidField } from '../../platform/http/errors.js';
 import type { Page } from '../../platform/http/paging.js';
-import type { KeyValueStore } from '../../platform/kv/kv.js';
+import { unlessKvDown, type KeyValueStore } from '../../platform/kv/kv.js';
 import type { AnnouncementRepository, AnnouncementRow, AnnouncementSummaryRow } from './announcement.repository.js';
 import { requireRole, type UserLookup } from '../users/roles.js';
 
@@ -60,8 +60,10 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     /** A02: newest first. */
     async list(page: Page): Promise<AnnouncementPage> {
       if (page.page > CACHED_PAGES) return loadPage(page);
-      const version = (await kv.get(VERSION_KEY)) ?? '0';
-      const key = `ann:list:${version}:${page.page}:${page.perPage}`;
+      const version = await unlessKvDown(kv.get(VERSION_KEY), undefined);
+      // Store down: straight from the database (the cache could not be read or written anyway).
+      if (version === undefined) return loadPage(page);
+      const key = `ann:list:${version ?? '0'}:${page.page}:${page.perPage}`;
       return (await cache.get(key, () => loadPage(page), ANNOUNCEMENT_CACHE))!;
     },
 

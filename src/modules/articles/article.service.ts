@@ -20,6 +20,7 @@
 import { decodeValue, type Cache, type CachePolicy } from '../../platform/cache/cache.js';
 import type { EventBus } from '../../platform/events/events.js';
 import { badRequest, invalidField, notFound } from '../../platform/http/errors.js';
+import { isConnectionError } from '../../platform/db/errors.js';
 import type { KeyValueStore } from '../../platform/kv/kv.js';
 import type { PresenterContext } from '../../platform/presenter.js';
 import type { ChannelRepository } from '../channels/channel.repository.js';
@@ -122,7 +123,13 @@ export function createArticleService(articles: ArticleRepository, channels: Chan
   async function channelVisible(id: bigint): Promise<boolean> {
     const age = visible ? performance.now() - visible.loadedAt : Infinity;
     if (visible && age < CHANNELS_MEMO_MS && (visible.ids.has(id) || age < CHANNELS_RETRY_MS)) return visible.ids.has(id);
-    return (await loadChannels()).has(id);
+    try {
+      return (await loadChannels()).has(id);
+    } catch (error) {
+      // Database down: the last copy, however old, keeps cached timelines serving.
+      if (visible && isConnectionError(error)) return visible.ids.has(id);
+      throw error;
+    }
   }
 
   /** Writes cards the caller already loaded into the card cache (only those not there yet). */

@@ -15,10 +15,10 @@ import type { PasswordService } from './password.service.js';
 
 const device = (request: FastifyRequest) => ({ userAgent: request.headers['user-agent'] ?? '', ip: request.ip });
 
-const REGISTER_LIMITS = [{ rule: '10/hour;50/day', key: 'ip' as const, scope: 'register-ip' }];
-const PASSWORD_SIGN_IN_LIMITS = [{ rule: '20/minute;200/hour', key: 'ip' as const, scope: 'password-sign-in-ip' }];
+const REGISTER_LIMITS = [{ rule: '10/hour;50/day', key: 'ip' as const, scope: 'register-ip', onStoreError: 'closed' as const }];
+const PASSWORD_SIGN_IN_LIMITS = [{ rule: '20/minute;200/hour', key: 'ip' as const, scope: 'password-sign-in-ip', onStoreError: 'closed' as const }];
 // Each change costs two argon2 runs; this bounds what one signed-in client can make the server do.
-const CHANGE_PASSWORD_LIMITS = [{ rule: '10/minute;60/hour', key: 'user' as const, scope: 'password-change-user' }];
+const CHANGE_PASSWORD_LIMITS = [{ rule: '10/minute;60/hour', key: 'user' as const, scope: 'password-change-user', onStoreError: 'closed' as const }];
 
 export function passwordRoutes(app: FastifyInstance, passwords: PasswordService): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();

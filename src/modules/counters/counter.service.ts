@@ -24,7 +24,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { dialectOf } from '../../platform/db/dialect.js';
 import { ArticleStatus } from '../../platform/db/schema.js';
-import type { KeyValueStore } from '../../platform/kv/kv.js';
+import { unlessKvDown, type KeyValueStore } from '../../platform/kv/kv.js';
 
 /** Which counter columns exist, per entity: the only names that ever reach SQL. */
 export const COUNTER_FIELDS = {
@@ -260,8 +260,9 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
       const signature = `${entity}:${live.join(',')}`;
       const keys: string[] = [];
       for (const row of rows) keys.push(...keysOf(entity, row, live, signature));
-      const deltas = await kv.getMany(keys);
-      if (deltas.every((d) => d === null)) return rows;
+      // Store down: the counts from the database, a little behind, rather than an error.
+      const deltas = await unlessKvDown(kv.getMany(keys), null);
+      if (deltas === null || deltas.every((d) => d === null)) return rows;
       return rows.map((row, i) => {
         let copy: R | undefined;
         live.forEach((field, j) => {

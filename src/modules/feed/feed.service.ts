@@ -23,7 +23,7 @@
 import { decodeValue, encodeValue, type Cache, type CachePolicy } from '../../platform/cache/cache.js';
 import type { Clock } from '../../platform/clock.js';
 import type { EventBus } from '../../platform/events/events.js';
-import type { KeyValueStore } from '../../platform/kv/kv.js';
+import { unlessKvDown, type KeyValueStore } from '../../platform/kv/kv.js';
 import type { CardEntry } from '../articles/article.presenter.js';
 import { FEED_PAGE_SIZE, NEAR_CACHE, type ArticleService, type FeedRequest } from '../articles/article.service.js';
 import { NearCache } from '../articles/near-cache.js';
@@ -112,9 +112,18 @@ export function createFeedService(deps: FeedServiceDeps) {
   const nearHot = new NearCache<string, HotList>({ max: 1, ttlMs: NEAR_CACHE.ttlMs });
   const nearLists = new NearCache<string, string[]>({ max: 10_000, ttlMs: NEAR_CACHE.ttlMs });
 
+  /**
+   * 0 while the kv store is down: such a list is not stored and its cursor is no session's, so
+   * the next page starts over from the top (degraded paging, but pages rather than errors).
+   */
   async function nextSession(): Promise<number> {
-    const n = await kv.incr(SEQ_KEY);
-    return ((n - 1) % MAX_SESSION_NUMBER) + 1;
+    const n = await unlessKvDown(kv.incr(SEQ_KEY), 0);
+    return n === 0 ? 0 : ((n - 1) % MAX_SESSION_NUMBER) + 1;
+  }
+
+  /** Stores a session's list (best effort: without it, paging restarts, see nextSession). */
+  async function storeList(key: string, session: number, value: string, ttlMs: number): Promise<void> {
+    if (session !== 0) await unlessKvDown(kv.set(key, value, { ttlMs }), false);
   }
 
   async function loadCandidates(): Promise<Candidate[]> {
@@ -125,8 +134,8 @@ export function createFeedService(deps: FeedServiceDeps) {
     const candidates = await loadCandidates();
     const ids = rankCandidates(candidates, clock.now(), { ranked: RANKED });
     const session = await nextSession();
-    await kv.set(snapshotKey(session), ids.join(','), { ttlMs: FEED_CACHE.sessionTtlMs });
-    await kv.set(candidatesKey(session), encodeValue(candidates), { ttlMs: FEED_CACHE.candidatesTtlMs });
+    await storeList(snapshotKey(session), session, ids.join(','), FEED_CACHE.sessionTtlMs);
+    await storeList(candidatesKey(session), session, encodeValue(candidates), FEED_CACHE.candidatesTtlMs);
     memo = { session, candidates };
     return { session, head: ids.slice(0, HEAD) };
   }
@@ -136,15 +145,15 @@ export function createFeedService(deps: FeedServiceDeps) {
   /** A stored session list (ids as digit strings); reading it extends its life (sliding TTL). */
   const storedIds = (key: string) =>
     nearLists.get(key, async () => {
-      const text = await kv.get(key);
+      const text = await unlessKvDown(kv.get(key), null);
       if (text === null) return undefined;
-      await kv.expire(key, FEED_CACHE.sessionTtlMs);
+      await unlessKvDown(kv.expire(key, FEED_CACHE.sessionTtlMs), false);
       return text === '' ? [] : text.split(',');
     });
 
   async function candidatesOf(list: HotList): Promise<Candidate[]> {
     if (memo?.session === list.session) return memo.candidates;
-    const text = await kv.get(candidatesKey(list.session));
+    const text = await unlessKvDown(kv.get(candidatesKey(list.session)), null);
     if (text === null) return loadCandidates();
     memo = { session: list.session, candidates: decodeValue<Candidate[]>(text) };
     return memo.candidates;
@@ -172,7 +181,7 @@ export function createFeedService(deps: FeedServiceDeps) {
 
   async function startPersonal(userId: bigint): Promise<FeedPage> {
     const list = await hot();
-    const last = (await kv.get(lastKey(userId)))?.split(':').map(Number);
+    const last = (await unlessKvDown(kv.get(lastKey(userId)), null))?.split(':').map(Number);
     if (last?.[0] === list.session && last[1] !== undefined) {
       const again = await resume(sessionKey(userId, last[1]), 0, last[1]);
       if (again) return again;
@@ -180,8 +189,8 @@ export function createFeedService(deps: FeedServiceDeps) {
     const [candidates, profile] = await Promise.all([candidatesOf(list), readerProfile(userId)]);
     const ids = rankCandidates(candidates, clock.now(), { ranked: RANKED, profile });
     const session = await nextSession();
-    await kv.set(sessionKey(userId, session), ids.join(','), { ttlMs: FEED_CACHE.sessionTtlMs });
-    await kv.set(lastKey(userId), `${list.session}:${session}`, { ttlMs: FEED_CACHE.reuseMs });
+    await storeList(sessionKey(userId, session), session, ids.join(','), FEED_CACHE.sessionTtlMs);
+    await storeList(lastKey(userId), session, `${list.session}:${session}`, FEED_CACHE.reuseMs);
     return servePage(arrayList(ids), 0, session);
   }
 

@@ -7,12 +7,21 @@ import type { Platform } from '../../platform/platform.js';
 
 const Checks = Type.Record(Type.String(), Type.String(), { description: 'per dependency: ok or the error' });
 
+/** Each probe gets this long: a load balancer asking /readyz needs an answer within a second, outage or not. */
+const PROBE_TIMEOUT_MS = 800;
+
 async function check(probe: () => Promise<unknown>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+  });
   try {
-    await probe();
+    await Promise.race([probe(), timeout]);
     return 'ok';
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -7,8 +7,13 @@
  *   across processes while the others wait briefly for the winner's value).
  * Values are JSON with bigint support, so rows with 64-bit ids round-trip unchanged.
  * Invalidation is the writer's job: the service that changes data deletes the keys it affects.
+ *
+ * The store is an optimisation, never a dependency: when it is unavailable (KvUnavailableError)
+ * reads load from the database, writes of cached values are skipped, and invalidations that could
+ * not be sent are kept and sent before the next read once the store answers again, so a value
+ * changed during the outage is not served stale afterwards.
  */
-import type { KeyValueStore } from '../kv/kv.js';
+import { KvUnavailableError, unlessKvDown, type KeyValueStore } from '../kv/kv.js';
 
 export interface CachePolicy {
   ttlMs: number;
@@ -40,6 +45,8 @@ const BIGINT = '\u0000n:';
 const STRING = '\u0000s:';
 const LOCK_TTL_MS = 3_000;
 const LOCK_WAIT_STEPS = [10, 20, 40, 80, 160];
+/** Invalidations kept for a store that is down; past this, the oldest are dropped (their TTL still ends them). */
+const MAX_PENDING_INVALIDATIONS = 50_000;
 
 export function encodeValue(value: unknown): string {
   return JSON.stringify(value, (_key, v) =>
@@ -61,6 +68,9 @@ export class Cache {
   readonly #inFlight = new Map<string, Promise<unknown>>();
   readonly #random: () => number;
   readonly #onResult: (outcome: CacheOutcome) => void;
+  /** Keys whose invalidation failed while the store was down. */
+  readonly #pending = new Set<string>();
+  #retrying: Promise<void> | undefined;
 
   constructor(kv: KeyValueStore, options: CacheOptions = {}) {
     this.#kv = kv;
@@ -73,12 +83,36 @@ export class Cache {
   }
 
   async #store<T>(key: string, value: T | undefined, policy: CachePolicy): Promise<void> {
+    let write: Promise<boolean>;
     if (value === undefined) {
       const negative = policy.negativeTtlMs ?? 30_000;
-      if (negative > 0) await this.#kv.set(key, ABSENT, { ttlMs: negative });
-      return;
+      if (negative <= 0) return;
+      write = this.#kv.set(key, ABSENT, { ttlMs: negative });
+    } else {
+      write = this.#kv.set(key, encodeValue(value), { ttlMs: this.#ttl(policy) });
     }
-    await this.#kv.set(key, encodeValue(value), { ttlMs: this.#ttl(policy) });
+    await unlessKvDown(write, false);
+  }
+
+  /** A read of the store; null (a miss) while it is down. Pending invalidations go out first. */
+  async #fetch(key: string): Promise<string | null> {
+    if (this.#pending.size > 0 && !(await this.#sendPending())) return null;
+    return unlessKvDown(this.#kv.get(key), null);
+  }
+
+  /** True once no invalidation is pending (the store answered); false while it is still down. */
+  async #sendPending(): Promise<boolean> {
+    this.#retrying ??= (async () => {
+      const keys = [...this.#pending];
+      try {
+        await this.#kv.del(...keys);
+        for (const key of keys) this.#pending.delete(key);
+      } catch (error) {
+        if (!(error instanceof KvUnavailableError)) throw error;
+      }
+    })().finally(() => (this.#retrying = undefined));
+    await this.#retrying;
+    return this.#pending.size === 0;
   }
 
   #read<T>(text: string | null): { hit: boolean; value: T | undefined } {
@@ -92,7 +126,7 @@ export class Cache {
     // A load already running in this process answers without a kv round trip.
     let pending = this.#inFlight.get(key) as Promise<T | undefined> | undefined;
     if (pending) return this.#shared(pending);
-    const cached = this.#read<T>(await this.#kv.get(key));
+    const cached = this.#read<T>(await this.#fetch(key));
     if (cached.hit) {
       this.#onResult('hit');
       return cached.value;
@@ -111,12 +145,13 @@ export class Cache {
 
   async #loadOnce<T>(key: string, load: () => Promise<T | undefined>, policy: CachePolicy): Promise<T | undefined> {
     const lock = `lock:${key}`;
-    const locked = await this.#kv.set(lock, '1', { ttlMs: LOCK_TTL_MS, onlyIfAbsent: true });
-    if (!locked) {
+    // Store down: no cross-process lock, and no waiting for another process' value either.
+    const locked = await unlessKvDown(this.#kv.set(lock, '1', { ttlMs: LOCK_TTL_MS, onlyIfAbsent: true }), null);
+    if (locked === false) {
       // Another process is loading this key: give it a moment, then load anyway rather than fail.
       for (const ms of LOCK_WAIT_STEPS) {
         await new Promise((resolve) => setTimeout(resolve, ms));
-        const cached = this.#read<T>(await this.#kv.get(key));
+        const cached = this.#read<T>(await this.#fetch(key));
         if (cached.hit) return this.#shared(Promise.resolve(cached.value));
       }
     }
@@ -124,7 +159,7 @@ export class Cache {
       if (locked) {
         // The previous holder may have stored the value and released the lock between our miss
         // and our lock: read once more rather than load a second time.
-        const cached = this.#read<T>(await this.#kv.get(key));
+        const cached = this.#read<T>(await this.#fetch(key));
         if (cached.hit) return this.#shared(Promise.resolve(cached.value));
       }
       this.#onResult('miss');
@@ -133,7 +168,7 @@ export class Cache {
       return value;
     } finally {
       // Only the holder releases the lock; a caller that gave up waiting must not free it for a third.
-      if (locked) await this.#kv.del(lock);
+      if (locked) await unlessKvDown(this.#kv.del(lock), 0);
     }
   }
 
@@ -151,7 +186,9 @@ export class Cache {
     const result = new Map<K, T>();
     if (ids.length === 0) return result;
     const unique = [...new Set(ids)];
-    const texts = await this.#kv.getMany(unique.map(keyOf));
+    const keys = unique.map(keyOf);
+    const fresh = this.#pending.size === 0 || (await this.#sendPending());
+    const texts = fresh ? await unlessKvDown(this.#kv.getMany(keys), []) : [];
     const found = new Map<K, T | undefined>();
     const missing: K[] = [];
     unique.forEach((id, i) => {
@@ -172,7 +209,21 @@ export class Cache {
     return result;
   }
 
+  /** Never fails for a store that is down: the keys are deleted as soon as it answers again. */
   async invalidate(...keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.#kv.del(...keys);
+    if (keys.length === 0) return;
+    try {
+      await this.#kv.del(...keys);
+    } catch (error) {
+      if (!(error instanceof KvUnavailableError)) throw error;
+      for (const key of keys) {
+        this.#pending.delete(key);
+        this.#pending.add(key);
+      }
+      for (const key of this.#pending) {
+        if (this.#pending.size <= MAX_PENDING_INVALIDATIONS) break;
+        this.#pending.delete(key);
+      }
+    }
   }
 }

@@ -23,6 +23,7 @@ import {
   type UnknownRow,
   type ColumnDataType,
   type Expression,
+  type MysqlPool,
   type SqliteDatabase,
 } from 'kysely';
 import { createPool } from 'mysql2';
@@ -108,6 +109,9 @@ function withStatementCache(database: BetterSqlite3.Database, size = STATEMENT_C
   };
 }
 
+/** How long opening a database connection (or, for PostgreSQL, waiting for a pooled one) may take. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
 export function createKysely<DB>(url: string, options: PoolOptions = {}): Kysely<DB> {
   const dialect = dialectFromUrl(url);
   const plugins = [new NormalizeIntegersPlugin()];
@@ -126,6 +130,10 @@ export function createKysely<DB>(url: string, options: PoolOptions = {}): Kysely
     const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
+      // Bounded waits: a connect that gets no answer, or a checkout while every connection is
+      // busy, fails (503 to the client) instead of holding the request forever.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           oid === 20 ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
@@ -137,6 +145,8 @@ export function createKysely<DB>(url: string, options: PoolOptions = {}): Kysely
   const pool = createPool({
     uri: url.replace(/^mariadb:/, 'mysql:'),
     connectionLimit: options.poolSize ?? 10,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    enableKeepAlive: true,
     charset: 'utf8mb4',
     supportBigNumbers: true,
     typeCast(field, next) {
@@ -147,7 +157,33 @@ export function createKysely<DB>(url: string, options: PoolOptions = {}): Kysely
       return next();
     },
   });
-  return new Kysely<DB>({ dialect: new MysqlDialect({ pool }), plugins });
+  return new Kysely<DB>({ dialect: new MysqlDialect({ pool: withAcquireTimeout(pool) }), plugins });
+}
+
+/**
+ * mysql2's pool queues a checkout for as long as every connection is busy (a stuck server holds
+ * them all); this fails the checkout after CONNECT_TIMEOUT_MS instead, and a connection that
+ * arrives after its caller gave up goes straight back to the pool.
+ */
+function withAcquireTimeout(pool: MysqlPool): MysqlPool {
+  return {
+    getConnection(callback) {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        callback(Object.assign(new Error('timeout exceeded when trying to connect'), { code: 'ETIMEDOUT' }), undefined as never);
+      }, CONNECT_TIMEOUT_MS);
+      pool.getConnection((error, connection) => {
+        if (settled) {
+          connection?.release();
+          return;
+        }
+        clearTimeout(timer);
+        callback(error, connection);
+      });
+    },
+    end: (callback) => pool.end(callback),
+  };
 }
 
 export function dialectOf(db: Kysely<any>): DialectName {

@@ -26,3 +26,7 @@ export const notFound = (message = 'Not found.') => new AppError(404, message);
 export const conflict = (message: string) => new AppError(409, message);
 export const tooManyRequests = (retryAfterSeconds: number) =>
   new AppError(429, 'Too many requests.', { 'retry-after': String(retryAfterSeconds) });
+/** A dependency (database, Redis) is down: the client should retry shortly, not report a bug. */
+export const SERVICE_UNAVAILABLE_RETRY_S = 5;
+export const serviceUnavailable = (retryAfterSeconds = SERVICE_UNAVAILABLE_RETRY_S) =>
+  new AppError(503, 'Service temporarily unavailable.', { 'retry-after': String(retryAfterSeconds) });

@@ -8,7 +8,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
-import { AppError } from './errors.js';
+import { connectionErrorKind, isConnectionError } from '../db/errors.js';
+import { KvUnavailableError } from '../kv/kv.js';
+import { AppError, serviceUnavailable } from './errors.js';
 import { registerFiniteInput } from './finite-input.js';
 import { registerJsonBody } from './json-body.js';
 import { trackRoutes } from './method-not-allowed.js';
@@ -60,8 +62,49 @@ const CLIENT_ERRORS: Record<string, [number, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'Malformed JSON body.'],
 };
 
-function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+/**
+ * During an outage every request fails the same way; one line per kind of failure per interval
+ * (with how many were not logged since) tells the operator as much as thousands of stacks would.
+ */
+export class OutageLog {
+  readonly #last = new Map<string, { at: number; suppressed: number }>();
+
+  constructor(
+    private readonly intervalMs = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The number suppressed since the last line when this one should be logged, else undefined. */
+  admit(kind: string): number | undefined {
+    const now = this.now();
+    const last = this.#last.get(kind);
+    if (last && now - last.at < this.intervalMs) {
+      last.suppressed++;
+      return undefined;
+    }
+    this.#last.set(kind, { at: now, suppressed: 0 });
+    return last?.suppressed ?? 0;
+  }
+}
+
+/** Which dependency is down, when `error` says one is; undefined for any other error. */
+function outageOf(error: unknown): { dependency: 'database' | 'kv'; kind: string } | undefined {
+  if (error instanceof KvUnavailableError) return { dependency: 'kv', kind: 'kv' };
+  if (isConnectionError(error)) return { dependency: 'database', kind: `database:${connectionErrorKind(error)}` };
+  return undefined;
+}
+
+function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply, outages: OutageLog) {
   if (error instanceof AppError) return sendError(reply, error.statusCode, error.body, error.headers);
+  const outage = outageOf(error);
+  if (outage) {
+    const suppressed = outages.admit(outage.kind);
+    if (suppressed !== undefined) {
+      request.log.error({ err: error, dependency: outage.dependency, suppressed, route: request.routeOptions.url }, 'dependency unavailable; answering 503');
+    }
+    const unavailable = serviceUnavailable();
+    return sendError(reply, unavailable.statusCode, unavailable.body, unavailable.headers);
+  }
   if (error.validation) return sendError(reply, 400, validationMessage(error));
   const known = CLIENT_ERRORS[error.code];
   if (known) return sendError(reply, known[0], known[1]);
@@ -115,7 +158,8 @@ export async function registerHttpLayer(app: FastifyInstance, config: Config): P
     done();
   });
 
-  app.setErrorHandler(handleError);
+  const outages = new OutageLog();
+  app.setErrorHandler((error: FastifyError, request, reply) => handleError(error, request, reply, outages));
   app.setNotFoundHandler((request, reply) => {
     const allow = allowedMethods(request.method, request.url);
     if (allow.length > 0) return sendError(reply, 405, 'Method not allowed.', { allow: allow.join(', ') });

@@ -5,6 +5,8 @@
  */
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { EnqueueOptions, JobProcessor, JobQueue } from './jobs.js';
+import { KvUnavailableError } from '../kv/kv.js';
+import { BOUNDED_REDIS_OPTIONS } from '../kv/redis-kv.js';
 import { consoleJobsLogger, type JobsLogger } from './logger.js';
 import { resolveConcurrency, resolveEnqueueOptions, serializePayload } from './options.js';
 
@@ -24,6 +26,8 @@ interface Registration {
 /** Failed jobs kept in Redis for inspection; older ones are pruned by BullMQ as new ones fail. */
 const KEEP_FAILED = 1000;
 const DRAIN_POLL_MS = 50;
+/** ioredis' messages when the connection is down or a command timed out (bounded options). */
+const CONNECTION_FAILURE = /Stream isn't writeable|Command timed out|Connection is closed|ECONNREFUSED|ECONNRESET|MaxRetriesPerRequest|connect ETIMEDOUT/;
 
 export class BullJobQueue implements JobQueue {
   readonly kind = 'bullmq' as const;
@@ -41,10 +45,11 @@ export class BullJobQueue implements JobQueue {
     this.queueName = options.queueName ?? 'inkstone';
     this.logger = options.logger ?? consoleJobsLogger;
     // Connection options rather than a client: BullMQ then owns (and on close quits) the
-    // connections it opens. The producer side keeps ioredis' default maxRetriesPerRequest so
-    // an enqueue during a Redis outage fails instead of hanging an HTTP request forever.
+    // connections it opens. The producer side has the key-value store's bounded options, so an
+    // enqueue during a Redis outage fails at once (KvUnavailableError) instead of holding an
+    // HTTP request for ioredis' ~72 s of retries.
     this.queue = new Queue(this.queueName, {
-      connection: { url: options.redisUrl },
+      connection: { url: options.redisUrl, ...BOUNDED_REDIS_OPTIONS },
       prefix: options.prefix,
       defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: KEEP_FAILED } },
     });
@@ -82,7 +87,14 @@ export class BullJobQueue implements JobQueue {
       // ids that look like integers or contain ':' (natural ids like '42' or 'user:7').
       jobOptions.deduplication = { id: dedupeId(type, opts.jobId) };
     }
-    await this.queue.add(type, payload, jobOptions);
+    try {
+      await this.queue.add(type, payload, jobOptions);
+    } catch (error) {
+      if (CONNECTION_FAILURE.test((error as Error)?.message ?? '')) {
+        throw new KvUnavailableError(`job queue unavailable: ${(error as Error).message}`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   async start(): Promise<void> {
@@ -97,8 +109,10 @@ export class BullJobQueue implements JobQueue {
     for (const registration of this.registrations.values()) concurrency += registration.concurrency;
 
     const worker = new Worker(this.queueName, (job) => this.process(job), {
-      // BullMQ forces this on blocking connections anyway; stated so nobody "fixes" it.
-      connection: { url: this.options.redisUrl, maxRetriesPerRequest: null },
+      // BullMQ forces maxRetriesPerRequest null on blocking connections anyway; stated so nobody
+      // "fixes" it. The store's reconnection backoff (capped at a second) rather than BullMQ's
+      // (up to 20 s): after an outage the worker picks jobs up again as soon as Redis is back.
+      connection: { url: this.options.redisUrl, maxRetriesPerRequest: null, retryStrategy: BOUNDED_REDIS_OPTIONS.retryStrategy },
       prefix: this.options.prefix,
       concurrency,
     });

@@ -3,6 +3,7 @@ import { MemoryKeyValueStore } from './memory-kv.js';
 import { RedisKeyValueStore } from './redis-kv.js';
 
 export type { GuessResult, KeyValueStore, ScoredMember, SetOptions } from './kv.js';
+export { KvUnavailableError, isKvUnavailable, unlessKvDown } from './kv.js';
 export { MemoryKeyValueStore } from './memory-kv.js';
 export { RedisKeyValueStore, type RedisKeyValueStoreOptions } from './redis-kv.js';
 

@@ -5,6 +5,10 @@
  * Every key is namespaced by the adapter's prefix, so tests and tenants never collide.
  * Errors are Redis' own (WRONGTYPE, "not an integer"...) from both adapters. Calls with an empty
  * list of keys, fields or members are no-ops, where Redis itself would reject them.
+ *
+ * When the backing service cannot be reached, a call rejects within a bounded time (well under
+ * a second) with `KvUnavailableError`, never with a hang: callers decide how to degrade (a cache
+ * loads from the database, a security limit refuses with 503) by catching that one type.
  */
 export interface SetOptions {
   /** Expire after this many milliseconds (a positive integer). */
@@ -77,4 +81,29 @@ export interface KeyValueStore {
   /** Round trip to the backing service (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The store could not answer (connection down, reconnecting, or a command timed out). Whether the
+ * command ran is unknown when it timed out; callers treat it as "not done".
+ */
+export class KvUnavailableError extends Error {
+  override readonly name = 'KvUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export function isKvUnavailable(error: unknown): error is KvUnavailableError {
+  return error instanceof KvUnavailableError;
+}
+
+/** `fallback` when the store is unavailable (a degraded read); any other error still throws. */
+export async function unlessKvDown<T>(call: Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof KvUnavailableError) return fallback;
+    throw error;
+  }
 }

@@ -13,10 +13,15 @@
  *
  * The client IP is `request.ip`, which Fastify derives from X-Forwarded-For only when trustProxy
  * is configured (TRUST_PROXY); otherwise it is the socket address, so a client cannot pick its own.
+ *
+ * When the counters' store is down, a limit either lets requests through (`onStoreError: 'open'`,
+ * the default: browsing must not stop because Redis did) or refuses them with a fast 503 and
+ * Retry-After (`'closed'`: limits that guard against abuse — SMS sends, sign-in and password
+ * guessing — where an unlimited window would be the attack).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import type { KeyValueStore } from '../kv/kv.js';
-import { AppError } from '../http/errors.js';
+import { KvUnavailableError, type KeyValueStore } from '../kv/kv.js';
+import { AppError, serviceUnavailable } from '../http/errors.js';
 import { RateLimiter, type Decision } from './limiter.js';
 import { parseRule, type Window } from './rule.js';
 
@@ -30,6 +35,8 @@ export interface RouteRateLimit {
   /** Counter namespace; give two routes one scope to make them share a budget. */
   scope?: string;
   message?: string;
+  /** What to do when the counters cannot be read (store down): let the request through (default) or refuse with 503. */
+  onStoreError?: 'open' | 'closed';
 }
 
 declare module 'fastify' {
@@ -91,7 +98,14 @@ export function registerRateLimits(app: FastifyInstance, options: RateLimitOptio
     return async (request, reply) => {
       const key = keyOf(limit.key, request);
       if (key === undefined) return;
-      const decision = await limiter.hit(scope, key, windows);
+      let decision: Decision;
+      try {
+        decision = await limiter.hit(scope, key, windows);
+      } catch (error) {
+        if (!(error instanceof KvUnavailableError)) throw error;
+        if (limit.onStoreError === 'closed') throw serviceUnavailable();
+        return;
+      }
       assertAllowed(decision, limit.message);
       const previous = shown.get(request);
       if (previous && previous.remaining < decision.remaining) return;

@@ -184,9 +184,27 @@ export class Realtime {
     this.io = io;
 
     if (this.options.kv instanceof RedisKeyValueStore) {
-      const pub = this.options.kv.client.duplicate();
-      const sub = this.options.kv.client.duplicate();
-      for (const client of [pub, sub]) client.on('error', (error) => this.logger.warn({ err: error }, 'realtime: Redis adapter connection error'));
+      // Duplicates keep the store's bounded options (command timeout, no retries), but queue the
+      // adapter's first SUBSCRIBEs while they connect. The adapter never handles the promise of a
+      // publish, so one that fails while Redis is down is dropped here: cross-node emits made
+      // during an outage are lost, and the process does not crash.
+      const pub = this.options.kv.client.duplicate({ enableOfflineQueue: true });
+      const sub = this.options.kv.client.duplicate({ enableOfflineQueue: true });
+      const publish = pub.publish.bind(pub) as (channel: string, message: string) => Promise<number>;
+      pub.publish = ((channel: string, message: string) => {
+        const sent = publish(channel, message);
+        sent.catch(() => {});
+        return sent;
+      }) as typeof pub.publish;
+      let reported = 0;
+      for (const client of [pub, sub]) {
+        client.on('error', (error) => {
+          // Reconnection retries every second at most during an outage: one line a minute is enough.
+          if (Date.now() - reported < 60_000) return;
+          reported = Date.now();
+          this.logger.warn({ err: error }, 'realtime: Redis adapter connection error');
+        });
+      }
       this.redis = [pub, sub];
       io.adapter(createAdapter(pub, sub, { key: `${config.redisPrefix}socket.io`, parser: adapterParser, requestsTimeout: 3_000 }));
       // The adapter subscribes on `sub` without waiting; a command queued behind those
