@@ -11,6 +11,7 @@ import * as search from './0005-search.js';
 import * as realtime from './0006-realtime.js';
 import * as payments from './0007-payments.js';
 import * as mediaAssets from './0008-media-assets.js';
+import * as workerLeases from './0010-worker-leases.js';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0006-realtime': realtime,
   '0007-payments': payments,
   '0008-media-assets': mediaAssets,
+  '0010-worker-leases': workerLeases,
 };
 
 export const migrationProvider: MigrationProvider = {
