@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { Cache } from './cache/cache.js';
-import { DatabaseLeaseStore, RedisLeaseStore } from './cluster/leases.js';
+import { createLeaseStore } from './cluster/leases.js';
 import { Membership, nodeId } from './cluster/membership.js';
 import { scaleOutWarnings } from './cluster/warnings.js';
 import { systemClock, type Clock } from './clock.js';
@@ -59,7 +59,7 @@ export async function createPlatform(config: Config, logger: Logger, clock: Cloc
   let cluster: Membership;
   try {
     cluster = await Membership.join({
-      store: config.redisUrl ? new RedisLeaseStore(config.redisUrl, config.redisPrefix) : new DatabaseLeaseStore(database.db),
+      store: createLeaseStore(config, database.db),
       node: nodeId(config.dataDir),
       workerId: config.workerId,
       logger: clusterLog,

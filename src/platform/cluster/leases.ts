@@ -157,3 +157,8 @@ export class DatabaseLeaseStore implements LeaseStore {
 
   async close(): Promise<void> {}
 }
+
+/** Redis when the site has it (the store every node already shares for locks), else the database. */
+export function createLeaseStore(options: { redisUrl?: string; redisPrefix: string }, db: Db): LeaseStore {
+  return options.redisUrl ? new RedisLeaseStore(options.redisUrl, options.redisPrefix) : new DatabaseLeaseStore(db);
+}

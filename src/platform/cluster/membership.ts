@@ -100,11 +100,17 @@ export class Membership {
   /** Leases a worker id (the explicit one, or the lowest free one) and starts the heartbeat. */
   static async join(options: MembershipOptions): Promise<Membership> {
     const membership = new Membership(options);
-    const id = await membership.lease(null);
+    let id: number | null;
+    try {
+      id = await membership.lease(null);
+    } catch (error) {
+      await membership.store.close();
+      throw error;
+    }
     if (id === null) {
+      const holder = (await options.store.live().catch(() => [])).find((l) => l.workerId === membership.explicit);
       await membership.store.close();
       if (membership.explicit === null) throw new Error(`no free worker id: all ${MAX_WORKER_ID + 1} are leased by live processes`);
-      const holder = (await options.store.live().catch(() => [])).find((l) => l.workerId === membership.explicit);
       throw new ConfigError(
         'WORKER_ID',
         `${membership.explicit} is in use by a live process${holder ? ` on node ${holder.node}` : ''}; ` +
