@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 describe(`ids across nodes and workers (db=${testDb}, redis=${testRedis})`, () => {
-  it('2 nodes × 2 workers minting 10,000 ids each never repeat an id', { timeout: 180_000 }, async () => {
+  it('2 nodes × 2 workers minting 10,000 ids each never repeat an id', { timeout: 400_000 }, async () => {
     const { env, cleanup } = await testEnvironment();
     cleanups.push(cleanup);
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkstone-ids-'));
@@ -45,7 +45,7 @@ describe(`ids across nodes and workers (db=${testDb}, redis=${testRedis})`, () =
       return { exited, output: () => output };
     });
 
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + 240_000;
     while (fs.readdirSync(outDir).filter((f) => f.endsWith('.ready')).length < 4) {
       if (Date.now() > deadline) throw new Error(`processes did not boot: ${nodes.map((n) => n.output()).join('\n')}`);
       await sleep(50);
