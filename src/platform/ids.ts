@@ -1,6 +1,7 @@
 /**
  * Snowflake ids (seed 000): time | worker | sequence, so ids are unique across processes that
- * have distinct WORKER_IDs and grow with time (newest-first is "id descending").
+ * have distinct worker ids and grow with time (newest-first is "id descending"). Each process
+ * leases its worker id (platform/cluster/membership.ts) and asks for it at every mint.
  *
  * Two layouts share one generator:
  * - `content` ids (articles, comments): the classic 64-bit layout, 41 bits of milliseconds,
