@@ -22,7 +22,7 @@ function store(): LeaseStore {
 }
 
 async function join(options: Partial<MembershipOptions> = {}): Promise<Membership> {
-  const membership = await Membership.join({ store: store(), node: 'node-a', workerId: null, logger: silent, ...options });
+  const membership = await Membership.join({ store: store(), node: 'node-a', workerId: null, logger: silent, conflictWaitMs: 0, ...options });
   joined.push(membership);
   return membership;
 }
@@ -64,6 +64,17 @@ describe(`worker-id leases (db=${testDb}, redis=${testRedis})`, () => {
     expect(c.workerId()).toBe(1);
     await a.close();
     await c.close();
+  });
+
+  it('waits for an explicit WORKER_ID whose holder died without releasing it', async () => {
+    // Never heartbeats nor releases: a process killed with SIGKILL.
+    const dead = await join({ workerId: 9, ttlMs: 1_500, heartbeatMs: 3_600_000 });
+    const started = Date.now();
+    const next = await join({ workerId: 9, conflictWaitMs: 10_000 });
+    expect(next.workerId()).toBe(9);
+    expect(Date.now() - started).toBeGreaterThan(500);
+    expect(() => dead.workerId()).toThrow(WorkerIdUnavailableError);
+    await next.close();
   });
 
   it('refuses an explicit WORKER_ID that a live process holds, naming the variable', async () => {

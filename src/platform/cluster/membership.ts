@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '../../config.js';
 import { AppError } from '../http/errors.js';
 import { MAX_WORKER_ID, type LeaseHolder, type LeaseStore, type LiveLease } from './leases.js';
@@ -35,6 +36,11 @@ export interface MembershipOptions {
   heartbeatMs?: number;
   /** Minting stops this long before the lease expires in the store (covers clock skew between nodes). */
   fenceMarginMs?: number;
+  /**
+   * How long an explicit WORKER_ID held by another process is waited for before the boot fails:
+   * a process killed without releasing its lease holds it until the lease expires (default: one TTL).
+   */
+  conflictWaitMs?: number;
   logger: MembershipLogger;
   now?: () => number;
   /** Called after every heartbeat once the process announced its role, with the live leases of the site. */
@@ -103,6 +109,11 @@ export class Membership {
     let id: number | null;
     try {
       id = await membership.lease(null);
+      const waitUntil = Date.now() + (options.conflictWaitMs ?? membership.ttlMs + 1_000);
+      while (id === null && membership.explicit !== null && Date.now() < waitUntil) {
+        await sleep(Math.min(1_000, membership.heartbeatMs));
+        id = await membership.lease(null);
+      }
     } catch (error) {
       await membership.store.close();
       throw error;
