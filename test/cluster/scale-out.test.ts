@@ -52,7 +52,7 @@ async function signIn(node: Awaited<ReturnType<typeof startNode>>): Promise<stri
 const LOCAL_MEDIA = /media is stored on local disk.*S3_BUCKET.*same DATA_DIR/;
 
 describe(`scale-out (db=${testDb}, redis=${testRedis})`, () => {
-  it('serves an upload made on node A from node B when they share DATA_DIR, and accepts A’s tokens', async () => {
+  it('serves an upload made on node A from node B when they share DATA_DIR, and accepts A’s tokens', { timeout: 120_000 }, async () => {
     const { env } = await scratch();
     const a = await startNode(env);
     const b = await startNode(env);
@@ -71,7 +71,7 @@ describe(`scale-out (db=${testDb}, redis=${testRedis})`, () => {
     expect(a.config.jwtSecretSource).toBe('data-dir');
   });
 
-  it('warns at boot when nodes with their own DATA_DIR share the database with local media and generated JWT secrets', async () => {
+  it('warns at boot when nodes with their own DATA_DIR share the database with local media and generated JWT secrets', { timeout: 120_000 }, async () => {
     const { env } = await scratch();
     const a = await startNode(env);
     const otherDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkstone-node-b-'));
@@ -87,7 +87,7 @@ describe(`scale-out (db=${testDb}, redis=${testRedis})`, () => {
     expect(b.log().match(/media is stored on local disk/g)).toHaveLength(1);
   });
 
-  it('warns at boot without JWT_SECRET when a shared Redis or database server suggests several nodes', async () => {
+  it('warns at boot without JWT_SECRET when a shared Redis or database server suggests several nodes', { timeout: 120_000 }, async () => {
     const { env } = await scratch();
     const generated = await startNode(env);
     const explicit = await startNode({ ...env, JWT_SECRET: 'x'.repeat(48) });
@@ -97,7 +97,7 @@ describe(`scale-out (db=${testDb}, redis=${testRedis})`, () => {
     expect(explicit.log()).not.toMatch(warning);
   });
 
-  it('says when no process runs the schedules, in the log and in /readyz, until one does', async () => {
+  it('says when no process runs the schedules, in the log and in /readyz, until one does', { timeout: 120_000 }, async () => {
     const { env } = await scratch();
     const a = await startNode(env, false);
     expect(a.log()).toMatch(/no live process runs the cron schedules.*inkstone worker.*RUN_SCHEDULER=true/);

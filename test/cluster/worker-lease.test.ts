@@ -139,7 +139,7 @@ describe(`worker-id leases (db=${testDb}, redis=${testRedis})`, () => {
 });
 
 describe(`WORKER_ID at boot (db=${testDb}, redis=${testRedis})`, () => {
-  it('stops the boot of a second app that names a WORKER_ID the first one holds', async () => {
+  it('stops the boot of a second app that names a WORKER_ID the first one holds', { timeout: 150_000 }, async () => {
     const first = await buildTestApp({ WORKER_ID: '5' });
     try {
       const shared = {
