@@ -44,18 +44,21 @@ export interface Config {
   /** Namespace for every Redis key, queue and lock, so instances of several sites can share one Redis. */
   redisPrefix: string;
   jwtSecret: string;
+  /** Where the secret came from: JWT_SECRET, a file generated under DATA_DIR, or random for this process (tests). */
+  jwtSecretSource: 'env' | 'data-dir' | 'random';
   corsOrigins: '*' | string[];
   corsCredentials: boolean;
   logLevel: string;
   logFile?: string;
-  workerId: number;
+  /** WORKER_ID: the Snowflake worker id this process must lease; null = lease a free one (platform/cluster). */
+  workerId: number | null;
   /** Fastify trustProxy: false, true, a hop count or a list of addresses/CIDRs. */
   trustProxy: boolean | number | string[];
   bodyLimit: number;
   shutdownTimeoutMs: number;
   /** Whether `serve` also processes background jobs (set false when `inkstone worker` does). */
   jobsInProcess: boolean;
-  /** Run scheduled jobs in this process (one process per host when there is no Redis). */
+  /** Run the cron schedules in this process (`serve` and `inkstone worker`); each tick runs once per site with Redis. */
   runScheduler: boolean;
   /** Create the demo data when the database is empty at start-up. */
   seedOnEmpty: boolean;
@@ -148,27 +151,34 @@ function trustProxy(env: Env): Config['trustProxy'] {
  * In development a secret is generated once and kept under the data directory, so tokens survive
  * restarts without anyone having to configure one. Production must be configured explicitly.
  */
-function jwtSecret(env: Env, nodeEnv: NodeEnv, dataDir: string): string {
+function jwtSecret(env: Env, nodeEnv: NodeEnv, dataDir: string): { secret: string; source: Config['jwtSecretSource'] } {
   const raw = read(env, 'JWT_SECRET');
   if (raw !== undefined) {
     if (Buffer.byteLength(raw) < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 bytes long');
     if (nodeEnv === 'production' && /change.?me|secret|example/i.test(raw) && Buffer.byteLength(raw) < 48) {
       throw new ConfigError('JWT_SECRET', 'looks like a placeholder; generate one with `openssl rand -base64 48`');
     }
-    return raw;
+    return { secret: raw, source: 'env' };
   }
   if (nodeEnv === 'production') {
     throw new ConfigError('JWT_SECRET', 'is required in production (at least 32 bytes; `openssl rand -base64 48`)');
   }
-  if (nodeEnv === 'test') return randomBytes(48).toString('base64');
+  if (nodeEnv === 'test') return { secret: randomBytes(48).toString('base64'), source: 'random' };
+  // Nodes sharing a DATA_DIR share this file and so accept each other's tokens; 'wx' so two
+  // processes starting together cannot each write (and use) a different secret.
   const file = path.join(dataDir, 'jwt-secret');
+  const readSecret = () => ({ secret: fs.readFileSync(file, 'utf8').trim(), source: 'data-dir' as const });
   try {
-    return fs.readFileSync(file, 'utf8').trim();
+    return readSecret();
   } catch {
     fs.mkdirSync(dataDir, { recursive: true });
     const secret = randomBytes(48).toString('base64');
-    fs.writeFileSync(file, secret + '\n', { mode: 0o600 });
-    return secret;
+    try {
+      fs.writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+    } catch {
+      return readSecret();
+    }
+    return { secret, source: 'data-dir' };
   }
 }
 
@@ -321,12 +331,13 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: databaseUrl(env, dataDir),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: read(env, 'REDIS_PREFIX') ?? 'inkstone:',
-    jwtSecret: secret,
+    jwtSecret: secret.secret,
+    jwtSecretSource: secret.source,
     corsOrigins,
     corsCredentials,
     logLevel,
     logFile: read(env, 'LOG_FILE'),
-    workerId: integer(env, 'WORKER_ID', 0, 0, 1023),
+    workerId: read(env, 'WORKER_ID') === undefined ? null : integer(env, 'WORKER_ID', 0, 0, 1023),
     trustProxy: trustProxy(env),
     bodyLimit: integer(env, 'BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),

@@ -10,7 +10,7 @@ import { migrateToLatest, openDatabase } from './platform/db/database.js';
 import { loggerOptions } from './platform/logger.js';
 import { createPlatform } from './platform/platform.js';
 import { seedDemoData } from './modules/demo/demo-seed.js';
-import { registerJobProcessors } from './jobs.js';
+import { registerJobProcessors, registerSchedules } from './jobs.js';
 import { createServices } from './services.js';
 import { runReindex } from './modules/search/search.cli.js';
 import { runRecount } from './modules/counters/counter.cli.js';
@@ -23,7 +23,7 @@ Commands:
   serve [--workers N]   start the HTTP server (default); N processes share the port
   migrate               apply pending database migrations
   seed [--force]        create the demo data (--force replaces existing data)
-  worker                process background jobs from Redis (needs REDIS_URL)
+  worker                process background jobs from Redis and run the schedules (needs REDIS_URL)
   ledger-check          prove the payments ledger balances and matches the orders (exit 1 on a mismatch)
   reindex               rebuild the search index from the database (safe while serving)
   recount               recompute every like, comment, collection, follow and article count from the rows (safe while serving)
@@ -103,9 +103,15 @@ async function main(argv: string[]): Promise<void> {
       if (!config.redisUrl) throw new UsageError('worker needs REDIS_URL; without Redis, `serve` runs the jobs itself');
       const logger = pino(loggerOptions(config));
       const platform = await createPlatform(config, logger);
-      registerJobProcessors(platform, createServices(platform));
+      const services = createServices(platform);
+      registerJobProcessors(platform, services);
       await platform.jobs.start();
-      logger.info('worker: processing jobs');
+      // Workers run the schedules too (RUN_SCHEDULER, default on): serve nodes can then all set it
+      // off. Each tick is claimed through Redis, so any number of schedulers run it once.
+      registerSchedules(platform, services);
+      if (config.runScheduler) platform.scheduler.start();
+      await platform.cluster.announce({ scheduler: config.runScheduler });
+      logger.info({ schedules: config.runScheduler }, 'worker: processing jobs');
       const stop = async () => {
         await platform.close();
         process.exit(0);

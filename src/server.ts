@@ -6,7 +6,7 @@
  */
 import cluster from 'node:cluster';
 import { buildApp } from './app.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { StickyPrimary } from './platform/cluster/primary.js';
 import { acceptFromPrimary, reportReady, stampSessions } from './platform/cluster/worker.js';
 import { DemoDataExistsError, isDatabaseEmpty, seedDemoData } from './modules/demo/demo-seed.js';
@@ -30,6 +30,8 @@ export async function serve(config: Config): Promise<void> {
   }
   if (config.jobsInProcess) await platform.jobs.start();
   if (config.runScheduler) platform.scheduler.start();
+  // Other nodes learn from the lease whether this process schedules; warns when none does.
+  await platform.cluster.announce({ scheduler: config.runScheduler });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -66,12 +68,17 @@ export async function serve(config: Config): Promise<void> {
 
 /** The cluster primary: listens, forks `workers` servers and keeps that many alive. */
 export async function superviseWorkers(config: Config, workers: number, log: (message: string) => void): Promise<void> {
+  if (config.workerId !== null && config.workerId + workers - 1 > 1023) {
+    throw new ConfigError('WORKER_ID', `${config.workerId} + ${workers} workers passes 1023; lower it or unset it to lease ids automatically`);
+  }
   let shuttingDown = false;
   const restarts: number[] = [];
   const primary = new StickyPrimary({ host: config.host, port: config.port, workers, trustProxy: config.trustProxy });
   const fork = (index: number) => {
     // Without Redis every process has its own in-memory scheduler lock, so only one may schedule.
-    const env = { RUN_SCHEDULER: config.redisUrl || index === 0 ? String(config.runScheduler) : 'false' };
+    const env: Record<string, string> = { RUN_SCHEDULER: config.redisUrl || index === 0 ? String(config.runScheduler) : 'false' };
+    // Each worker leases its own Snowflake worker id; an explicit WORKER_ID is the first of a range.
+    if (config.workerId !== null) env.WORKER_ID = String(config.workerId + index);
     const worker = cluster.fork(env);
     primary.attach(index, worker);
     worker.on('exit', (code, signal) => {

@@ -1,6 +1,7 @@
 /**
  * Snowflake ids (seed 000): time | worker | sequence, so ids are unique across processes that
- * have distinct WORKER_IDs and grow with time (newest-first is "id descending").
+ * have distinct worker ids and grow with time (newest-first is "id descending"). Each process
+ * leases its worker id (platform/cluster/membership.ts) and asks for it at every mint.
  *
  * Two layouts share one generator:
  * - `content` ids (articles, comments): the classic 64-bit layout, 41 bits of milliseconds,
@@ -31,7 +32,11 @@ export class ClockMovedBackError extends Error {
 }
 
 export interface SnowflakeOptions {
-  workerId: number;
+  /**
+   * The worker bits: a fixed id, or a function asked at every mint (a leased id, which may change
+   * after a lost lease, and which throws while no lease is held so nothing is minted unfenced).
+   */
+  workerId: number | (() => number);
   layout?: SnowflakeLayout;
   /** A backward step up to this many ms (NTP slew) is waited out; a larger one is an error. */
   maxBackwardMs?: number;
@@ -40,7 +45,8 @@ export interface SnowflakeOptions {
 
 export class Snowflake {
   readonly #layout: SnowflakeLayout;
-  readonly #worker: bigint;
+  readonly #worker: () => number;
+  readonly #maxWorker: number;
   readonly #maxSequence: number;
   readonly #maxBackwardMs: number;
   readonly #now: () => number;
@@ -49,14 +55,20 @@ export class Snowflake {
 
   constructor(options: SnowflakeOptions) {
     this.#layout = options.layout ?? CONTENT_LAYOUT;
-    const maxWorker = 2 ** this.#layout.workerBits - 1;
-    if (!Number.isInteger(options.workerId) || options.workerId < 0 || options.workerId > maxWorker) {
-      throw new RangeError(`workerId must be an integer from 0 to ${maxWorker}`);
-    }
-    this.#worker = BigInt(options.workerId);
+    this.#maxWorker = 2 ** this.#layout.workerBits - 1;
+    const { workerId } = options;
+    if (typeof workerId === 'number') this.#checkWorker(workerId);
+    this.#worker = typeof workerId === 'number' ? () => workerId : workerId;
     this.#maxSequence = 2 ** this.#layout.sequenceBits - 1;
     this.#maxBackwardMs = options.maxBackwardMs ?? 2_000;
     this.#now = options.now ?? Date.now;
+  }
+
+  #checkWorker(workerId: number): number {
+    if (!Number.isInteger(workerId) || workerId < 0 || workerId > this.#maxWorker) {
+      throw new RangeError(`workerId must be an integer from 0 to ${this.#maxWorker}`);
+    }
+    return workerId;
   }
 
   #unit(): number {
@@ -71,6 +83,8 @@ export class Snowflake {
   }
 
   next(): bigint {
+    // Asked first: a process without a valid lease must fail before touching the sequence.
+    const worker = BigInt(this.#checkWorker(this.#worker()));
     let unit = this.#unit();
     if (unit < this.#lastUnit) {
       const driftMs = (this.#lastUnit - unit) * this.#layout.unitMs;
@@ -86,7 +100,7 @@ export class Snowflake {
     if (unit >= 2 ** this.#layout.timestampBits) throw new RangeError('Snowflake timestamp overflow');
     this.#lastUnit = unit;
     const { workerBits, sequenceBits } = this.#layout;
-    return (BigInt(unit) << BigInt(workerBits + sequenceBits)) | (this.#worker << BigInt(sequenceBits)) | BigInt(this.#sequence);
+    return (BigInt(unit) << BigInt(workerBits + sequenceBits)) | (worker << BigInt(sequenceBits)) | BigInt(this.#sequence);
   }
 }
 
@@ -100,7 +114,7 @@ export interface IdGenerators {
   user(): bigint;
 }
 
-export function createIdGenerators(workerId: number): IdGenerators {
+export function createIdGenerators(workerId: number | (() => number)): IdGenerators {
   const content = new Snowflake({ workerId, layout: CONTENT_LAYOUT });
   const user = new Snowflake({ workerId, layout: USER_LAYOUT });
   return { content: () => content.next(), user: () => user.next() };

@@ -6,6 +6,9 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { Cache } from './cache/cache.js';
+import { createLeaseStore } from './cluster/leases.js';
+import { Membership, nodeId } from './cluster/membership.js';
+import { scaleOutWarnings } from './cluster/warnings.js';
 import { systemClock, type Clock } from './clock.js';
 import { createEventBus, type EventBus } from './events/events.js';
 import { migrateToLatest, openDatabase, type Db } from './db/database.js';
@@ -40,6 +43,8 @@ export interface Platform {
   clock: Clock;
   /** Prometheus metrics of this process (served at /metrics); `metrics.dbQueries()` counts statements. */
   metrics: Metrics;
+  /** This process's leased worker id and the site's live processes (platform/cluster). */
+  cluster: Membership;
   /** Closes every connection, newest first. Idempotent. */
   close(): Promise<void>;
 }
@@ -49,6 +54,21 @@ export async function createPlatform(config: Config, logger: Logger, clock: Cloc
     onIdleError: (error) => logger.warn({ err: error }, 'an idle database connection was lost; the pool replaces it'),
   });
   await migrateToLatest(database.db);
+  const clusterLog = logger.child({ port: 'cluster' });
+  const warnings = scaleOutWarnings(config, clusterLog);
+  let cluster: Membership;
+  try {
+    cluster = await Membership.join({
+      store: createLeaseStore(config, database.db),
+      node: nodeId(config.dataDir),
+      workerId: config.workerId,
+      logger: clusterLog,
+      onBeat: warnings.check,
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const kv = createKeyValueStore({ redisUrl: config.redisUrl, prefix: config.redisPrefix });
   const jobs = createJobQueue({ redisUrl: config.redisUrl, prefix: config.redisPrefix, logger: logger.child({ port: 'jobs' }) });
   const scheduler = new KvScheduler({ kv, logger: logger.child({ port: 'scheduler' }), timezone: config.timeZone });
@@ -63,6 +83,8 @@ export async function createPlatform(config: Config, logger: Logger, clock: Cloc
       await scheduler.close();
       await events.settle();
       await jobs.close();
+      // After the last job: nothing mints ids once the lease is released.
+      await cluster.close();
       await storage.close();
       await kv.close();
       await database.close();
@@ -82,10 +104,11 @@ export async function createPlatform(config: Config, logger: Logger, clock: Cloc
     scheduler,
     storage,
     sms,
-    ids: createIdGenerators(config.workerId),
+    ids: createIdGenerators(() => cluster.workerId()),
     time: createTimeFormat(config.timeZone),
     clock,
     metrics,
+    cluster,
     close,
   };
 }

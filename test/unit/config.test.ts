@@ -17,7 +17,7 @@ describe('config', () => {
       databaseUrl: `sqlite:${path.join(dir, 'inkstone.db')}`,
       redisUrl: undefined,
       corsOrigins: '*',
-      workerId: 0,
+      workerId: null,
       trustProxy: false,
       storage: { kind: 'disk', root: path.join(dir, 'media'), publicBaseUrl: 'http://localhost:3000/media' },
     });

@@ -58,4 +58,27 @@ describe('Snowflake ids', () => {
     expect(() => new Snowflake({ workerId: 1024 })).toThrow(RangeError);
     expect(() => new Snowflake({ workerId: -1 })).toThrow(RangeError);
   });
+
+  it('asks a leased worker id at every mint, and mints nothing while the lease is not held', () => {
+    const now = ID_EPOCH_MS + 5_000;
+    let lease: number | null = 4;
+    const gen = new Snowflake({
+      now: () => now,
+      workerId: () => {
+        if (lease === null) throw new Error('no lease');
+        return lease;
+      },
+    });
+    const first = gen.next();
+    expect((first >> 12n) & 1023n).toBe(4n);
+    lease = null;
+    expect(() => gen.next()).toThrow('no lease');
+    // Re-leased under another id within the same millisecond: the sequence goes on, nothing repeats.
+    lease = 9;
+    const second = gen.next();
+    expect((second >> 12n) & 1023n).toBe(9n);
+    expect(second & 4095n).toBe(1n);
+    lease = 2_000;
+    expect(() => gen.next()).toThrow(RangeError);
+  });
 });

@@ -4,7 +4,11 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { ok, okSchema } from '../../platform/http/envelope.js';
 import type { Platform } from '../../platform/platform.js';
+import { NO_SCHEDULER, schedulerRunning } from '../../platform/cluster/warnings.js';
 
+const Schedules = Type.String({
+  description: 'ok when a live process of the site runs the cron schedules, else why not (informational: never makes this node unready)',
+});
 const Checks = Type.Record(Type.String(), Type.String(), { description: 'per dependency: ok or the error' });
 
 /** Each probe gets this long: a load balancer asking /readyz needs an answer within a second, outage or not. */
@@ -41,20 +45,23 @@ export function healthRoutes(app: FastifyInstance, platform: Platform): void {
         tags: ['health'],
         summary: 'Readiness: database, key-value store and storage reachable (503 otherwise)',
         response: {
-          200: okSchema(Type.Object({ checks: Checks })),
-          503: Type.Object({ message: Type.String(), checks: Checks }),
+          200: okSchema(Type.Object({ checks: Checks, schedules: Schedules })),
+          503: Type.Object({ message: Type.String(), checks: Checks, schedules: Schedules }),
         },
       },
     },
     async (_request, reply) => {
-      const [database, kv, storage] = await Promise.all([
+      const [database, kv, storage, schedules] = await Promise.all([
         check(() => sql`select 1`.execute(platform.db)),
         check(() => platform.kv.ping()),
         check(() => platform.storage.ping()),
+        check(async () => {
+          if (!schedulerRunning(await platform.cluster.live())) throw new Error(NO_SCHEDULER);
+        }),
       ]);
       const checks = { database, [platform.kv.kind === 'redis' ? 'redis' : 'kv']: kv, storage };
-      if (Object.values(checks).every((v) => v === 'ok')) return ok({ checks });
-      return reply.code(503).send({ message: 'Not ready.', checks });
+      if (Object.values(checks).every((v) => v === 'ok')) return ok({ checks, schedules });
+      return reply.code(503).send({ message: 'Not ready.', checks, schedules });
     },
   );
 }

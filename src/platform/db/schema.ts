@@ -5,6 +5,7 @@
  * boolean representation all three databases share).
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ClusterTables } from './tables/cluster.js';
 import type { MediaAssetTables } from './tables/media-assets.js';
 import type { MediaPlatformTables } from './tables/media-platform.js';
 import type { PaymentTables } from './tables/payments.js';
@@ -172,7 +173,7 @@ export interface AnnouncementsTable {
   created_at: number;
 }
 
-export interface Database extends MediaPlatformTables, MediaAssetTables, SearchTables, RealtimeTables, PaymentTables {
+export interface Database extends ClusterTables, MediaPlatformTables, MediaAssetTables, SearchTables, RealtimeTables, PaymentTables {
   users: UsersTable;
   channels: ChannelsTable;
   articles: ArticlesTable;

@@ -11,6 +11,7 @@ import * as search from './0005-search.js';
 import * as realtime from './0006-realtime.js';
 import * as payments from './0007-payments.js';
 import * as mediaAssets from './0008-media-assets.js';
+import * as workerLeases from './0010-worker-leases.js';
 import * as userModeration from './0011-user-moderation.js';
 
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0006-realtime': realtime,
   '0007-payments': payments,
   '0008-media-assets': mediaAssets,
+  '0010-worker-leases': workerLeases,
   '0011-user-moderation': userModeration,
 };
 
