@@ -21,6 +21,8 @@ export default tseslint.config(
       ],
       // Port implementations are async by contract even when an adapter answers synchronously.
       '@typescript-eslint/require-await': 'off',
+      // Services are closures returned by factories and never use `this`, so passing a method along is safe.
+      '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
