@@ -1,7 +1,7 @@
 /**
  * Rate limiting on the key-value port, shared by every route and service.
  *
- * Why not @fastify/rate-limit (installed): it counts one fixed window per route, so it cannot
+ * Why not @fastify/rate-limit: it counts one fixed window per route, so it cannot
  * express rules with several windows (`10/hour;100/day`), its fixed window lets a client send
  * twice the limit across a window boundary, and it only limits whole requests, not things a
  * service counts inside a handler (failed password attempts per account). This module writes just
