@@ -68,6 +68,7 @@ async function serverMain(): Promise<void> {
   let actorId = 0n;
   let articleId = 0n;
 
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the handler catches and replies itself
   process.on('message', async (message: Command) => {
     const reply = (result: object) => send({ id: message.id, ...result });
     try {
@@ -131,7 +132,7 @@ async function serverMain(): Promise<void> {
           return;
       }
     } catch (error) {
-      reply({ error: String((error as Error)?.stack ?? error) });
+      return reply({ error: String((error as Error)?.stack ?? error) });
     }
   });
   send({ type: 'ready', port });
@@ -275,7 +276,7 @@ interface LatencyStats {
 
 /** Runs `rounds` of `trigger`, collecting one receipt per socket per round from `event`. */
 async function fanOut(
-  server: ServerHandle,
+  _server: ServerHandle,
   sockets: Socket[],
   event: string,
   rounds: number,

@@ -80,7 +80,7 @@ for (const [db, redis] of combos) {
     ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${output}`, ...exclude, ...extra],
     { stdio: 'inherit', env: { ...process.env, TEST_DB: db, TEST_REDIS: redis ? '1' : '0' } },
   );
-  let passed = 0, failed = 0, skipped = 0;
+  let passed = 0, failed, skipped = 0;
   try {
     const report = JSON.parse(fs.readFileSync(output, 'utf8'));
     passed = report.numPassedTests;

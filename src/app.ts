@@ -93,7 +93,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   routeMapRoutes(app);
   healthRoutes(app, platform);
   assetRoutes(app);
-  if (platform.storage instanceof DiskStorage) await registerDiskMedia(app, platform.storage);
+  if (platform.storage instanceof DiskStorage) registerDiskMedia(app, platform.storage);
   registerPrivateMedia(app, platform.storage, services.privateMedia);
   channelRoutes(app, services.channelService);
   announcementRoutes(app, services.announcements, services.present);

@@ -67,8 +67,8 @@ async function start(args: string[], env: Record<string, string>) {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'development', LOG_LEVEL: 'info', SEED_ON_EMPTY: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   running.push(child);
   return { child, base: `http://127.0.0.1:${port}`, output: () => output };
 }

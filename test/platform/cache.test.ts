@@ -305,7 +305,7 @@ for (const adapter of adapters) {
 
     it('invalidate also forgets a cached absence', async () => {
       const cache = new Cache(kv);
-      let row: string | undefined;
+      let row: string | undefined = undefined;
       await cache.get('late', async () => row, { ttlMs: 60_000 });
       row = 'created';
       expect(await cache.get('late', async () => row, { ttlMs: 60_000 })).toBeUndefined();

@@ -172,7 +172,7 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
     const moved = new Map<CounterEntity, Map<bigint, Set<string>>>();
     for (const { entity, id, field } of changes) {
       let rows = moved.get(entity);
-      if (!rows) moved.set(entity, (rows = new Map()));
+      if (!rows) moved.set(entity, (rows = new Map<bigint, Set<string>>()));
       let fields = rows.get(id);
       if (!fields) rows.set(id, (fields = new Set()));
       fields.add(field);

@@ -59,7 +59,7 @@ export function createHistoryService(deps: EngagementDeps) {
      * One detail view (A34): the reader's history (when signed in), an article_reads row, and the
      * article's and the author's read_count. Unknown sources are stored as 'other'.
      */
-    async recordRead(userId: bigint | null, articleId: bigint, authorId: bigint, source: ReadSource | string = 'other'): Promise<void> {
+    async recordRead(userId: bigint | null, articleId: bigint, authorId: bigint, source: string = 'other'): Promise<void> {
       const at = clock.now();
       if (userId !== null) await remember(userId, articleId, at);
       reads.add({ id: ids.content(), articleId, userId, source: isSource(source) ? source : 'other', durationSeconds: 0, at });

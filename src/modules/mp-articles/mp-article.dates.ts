@@ -67,15 +67,13 @@ export interface DayRange {
 /** Parses the two filters; 400 naming the field when one does not parse or the range runs backwards. */
 export function dayRange(begin: string | undefined, end: string | undefined, timeZone: string): DayRange {
   const range: DayRange = {};
-  let beginDay: CalendarDay | null = null;
-  let endDay: CalendarDay | null = null;
   if (begin !== undefined) {
-    beginDay = parseDay(begin);
+    const beginDay = parseDay(begin);
     if (!beginDay) throw invalidField('begin_pubdate', 'Invalid pubdate param. (a date YYYY-MM-DD)');
     range.from = startOfDay(beginDay, timeZone);
   }
   if (end !== undefined) {
-    endDay = parseDay(end);
+    const endDay = parseDay(end);
     if (!endDay) throw invalidField('end_pubdate', 'Invalid pubdate param. (a date YYYY-MM-DD)');
     const next = new Date(Date.UTC(endDay.year, endDay.month - 1, endDay.day + 1));
     range.until = startOfDay({ year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() }, timeZone);

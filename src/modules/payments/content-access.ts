@@ -114,7 +114,6 @@ export function previewOf(html: string, options: PreviewOptions = {}): string {
     }
     const keep = text.slice(0, budget - used).join('').trimEnd();
     out.push(escapeStray(keep), '…');
-    used = budget;
     break;
   }
   closeAll();

@@ -67,7 +67,7 @@ export async function checkLedger(db: Db): Promise<LedgerReport> {
     report.entries += num(row.n);
     if (row.direction === 'debit') report.debits += amount;
     else if (row.direction === 'credit') report.credits += amount;
-    else problem(`entries with direction "${row.direction}"`);
+    else problem(`entries with direction "${JSON.stringify(row.direction)}"`);
     const signed = row.direction === 'credit' ? amount : -amount;
     if (row.account === 'platform') report.platformNet += signed;
     if (row.account === 'author') report.authorNet += signed;
@@ -114,7 +114,7 @@ export async function checkLedger(db: Db): Promise<LedgerReport> {
     const byOrder = new Map<bigint, Map<string, Line[]>>();
     for (const e of entries) {
       let events = byOrder.get(e.order_id);
-      if (!events) byOrder.set(e.order_id, (events = new Map()));
+      if (!events) byOrder.set(e.order_id, (events = new Map<string, Line[]>()));
       const lines = events.get(e.event_key) ?? [];
       lines.push({ account: e.account, direction: e.direction, amount: num(e.amount), n: num(e.n), refundId: e.refund_id });
       events.set(e.event_key, lines);

@@ -95,7 +95,7 @@ export function createPaymentService(options: PaymentServiceOptions) {
       source,
       reason: reason.slice(0, 40),
       order_ref: orderRef ? String(orderRef).slice(0, 64) : null,
-      detail: JSON.stringify(detail, (_k, v) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 1024),
+      detail: JSON.stringify(detail, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 1024),
       created_at: clock.now(),
     });
   }

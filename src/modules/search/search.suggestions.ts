@@ -28,7 +28,7 @@ const MAX_CORRECTIONS = 5;
 
 const LATIN_QUERY = /^[a-z0-9+#._\- ]+$/;
 const PINYIN_QUERY = /^[a-z' ]+$/;
-const LATIN_TERM = /^[a-z][a-z0-9+#._\-]*$/;
+const LATIN_TERM = /^[a-z][a-z0-9+#._-]*$/;
 
 export interface SuggestionOptions {
   /** How old recorded queries in memory may get (ms); default 30 s. */

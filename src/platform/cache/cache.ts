@@ -49,13 +49,13 @@ const LOCK_WAIT_STEPS = [10, 20, 40, 80, 160];
 const MAX_PENDING_INVALIDATIONS = 50_000;
 
 export function encodeValue(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
+  return JSON.stringify(value, (_key, v: unknown) =>
     typeof v === 'bigint' ? BIGINT + v.toString() : typeof v === 'string' && v.startsWith(TAG) ? STRING + v : v,
   );
 }
 
 export function decodeValue<T>(text: string): T {
-  return JSON.parse(text, (_key, v) => {
+  return JSON.parse(text, (_key, v: unknown) => {
     if (typeof v !== 'string' || !v.startsWith(TAG)) return v;
     if (v.startsWith(BIGINT)) return BigInt(v.slice(BIGINT.length));
     if (v.startsWith(STRING)) return v.slice(STRING.length);

@@ -119,10 +119,7 @@ export interface SessionsTable {
 }
 
 /** Rows that link two ids (who follows whom, who collected what…). */
-interface PairTable<L extends string, R extends string> {
-  created_at: number;
-}
-type Pair<L extends string, R extends string> = PairTable<L, R> & { [K in L | R]: bigint };
+type Pair<L extends string, R extends string> = { created_at: number } & { [K in L | R]: bigint };
 
 export type FollowsTable = Pair<'user_id', 'target_user_id'>;
 export type BlacklistsTable = Pair<'user_id', 'target_user_id'>;

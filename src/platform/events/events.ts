@@ -67,6 +67,7 @@ export interface EventLogger {
 }
 
 export function createEventBus(logger: EventLogger): EventBus {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one map holds the handlers of every event type
   const handlers = new Map<EventName, Set<EventHandler<any>>>();
   const running = new Set<Promise<void>>();
 

@@ -214,7 +214,7 @@ export class AlipaySimulator {
     if (!PAGE_METHODS.includes(method)) return `unsupported method ${method}`;
     let biz: Record<string, unknown>;
     try {
-      biz = JSON.parse(params.biz_content ?? '');
+      biz = JSON.parse(params.biz_content ?? '') as Record<string, unknown>;
     } catch {
       return 'biz_content is not JSON';
     }
@@ -223,12 +223,12 @@ export class AlipaySimulator {
     const totalCents = parseYuan(typeof biz.total_amount === 'string' ? biz.total_amount : undefined);
     if (totalCents === null || totalCents < 1) return 'total_amount is invalid';
     if (biz.product_code !== PRODUCT_OF[method]) return 'product_code does not match the method';
-    const expiresAt = biz.time_expire === undefined ? null : parseAlipayTime(String(biz.time_expire));
+    const expiresAt = biz.time_expire === undefined ? null : parseAlipayTime(typeof biz.time_expire === 'string' ? biz.time_expire : '');
     if (biz.time_expire !== undefined && expiresAt === null) return 'time_expire is invalid';
     const notifyUrl = params.notify_url ?? '';
     const returnUrl = params.return_url ?? '';
     if (!/^https?:\/\//.test(notifyUrl) || !/^https?:\/\//.test(returnUrl)) return 'notify_url and return_url are required';
-    return { params, method, outTradeNo, totalCents, subject: String(biz.subject ?? ''), expiresAt, notifyUrl, returnUrl };
+    return { params, method, outTradeNo, totalCents, subject: typeof biz.subject === 'string' ? biz.subject : '', expiresAt, notifyUrl, returnUrl };
   }
 
   /** Opens (or re-opens) the trade the page request describes. */
@@ -357,7 +357,7 @@ ${state}`,
       this.#signingKey,
     );
     const attempt = async (n: number): Promise<void> => {
-      let answer = '';
+      let answer: string;
       try {
         answer = (await this.#deliver(request.notifyUrl, form)).trim();
       } catch (error) {
@@ -431,7 +431,7 @@ ${state}`,
     if (params.app_id !== this.appId) return failure('40002', 'Invalid Arguments', 'isv.invalid-app-id', '无效的AppID参数');
     let biz: Record<string, unknown>;
     try {
-      biz = JSON.parse(params.biz_content ?? '');
+      biz = JSON.parse(params.biz_content ?? '') as Record<string, unknown>;
     } catch {
       return failure('40002', 'Invalid Arguments', 'isv.invalid-parameter', 'biz_content');
     }

@@ -114,7 +114,7 @@ export function createAlipayProvider(options: AlipayAdapterOptions): PaymentProv
   function verifySigned(params: Record<string, string>): { ok: false; reason: string; detail: Record<string, string> } | null {
     if (params.sign_type !== 'RSA2') return reject(params.sign_type === undefined ? 'missing_sign_type' : 'sign_type', params);
     if (!params.sign) return reject('missing_sign', params);
-    let valid = false;
+    let valid: boolean;
     try {
       // V2: the values as received (already form-decoded), not decoded a second time.
       valid = pageSdk.checkNotifySignV2(params);
@@ -189,7 +189,7 @@ export function createAlipayProvider(options: AlipayAdapterOptions): PaymentProv
       }
       const status = TRADE_STATES[String(result.trade_status)];
       if (!status) throw new PaymentProviderError(`alipay.trade.query: unknown trade_status ${String(result.trade_status).slice(0, 40)}`);
-      return { status, amountCents: parseYuan(result.total_amount), providerTradeNo: result.trade_no ?? null };
+      return { status, amountCents: parseYuan(typeof result.total_amount === 'string' ? result.total_amount : undefined), providerTradeNo: typeof result.trade_no === 'string' ? result.trade_no : null };
     },
 
     async close(orderId): Promise<CloseResult> {

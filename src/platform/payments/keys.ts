@@ -55,7 +55,7 @@ export function loadOrCreateKeyPair(dir: string, name: string): RsaKeyPair {
       if (theirs) return theirs;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     }
-    throw new Error(`payment key ${file} exists but is unreadable`);
+    throw new Error(`payment key ${file} exists but is unreadable`); // eslint-disable-line preserve-caught-error -- no error to attach: the file stayed unreadable
   }
 }
 

@@ -127,7 +127,7 @@ export function registerRateLimits(app: FastifyInstance, options: RateLimitOptio
       try {
         windows = parseRule(limit.rule);
       } catch (error) {
-        throw new Error(`${method} ${route.url}: ${(error as Error).message}`);
+        throw new Error(`${method} ${route.url}: ${(error as Error).message}`, { cause: error });
       }
       const hook = enforcer(limit, scope, windows);
       // IP limits run before the body is read, so a flood costs as little as possible. Other keys

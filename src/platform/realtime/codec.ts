@@ -36,6 +36,8 @@ function write(value: unknown): string | undefined {
     case 'function':
     case 'symbol':
       return undefined;
+    case 'object':
+      break;
   }
   if (value === null) return 'null';
   const withJson = value as { toJSON?: () => unknown };

@@ -89,7 +89,7 @@ export interface RealtimeOptions {
 }
 
 function firstString(value: unknown): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
+  const first: unknown = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' && first !== '' ? first : undefined;
 }
 
@@ -235,13 +235,11 @@ export class Realtime {
       });
     });
 
-    io.use(async (socket, next) => {
-      try {
-        next(await this.identify(socket, authenticator, addressOf(socket.request)));
-      } catch (error) {
+    io.use((socket, next) => {
+      this.identify(socket, authenticator, addressOf(socket.request)).then(next, (error: unknown) => {
         this.logger.error({ err: error }, 'realtime: handshake failed');
         next(new HandshakeRefused('Server error.', 'server_error'));
-      }
+      });
     });
 
     io.on('connection', (socket) => {

@@ -84,7 +84,7 @@ export class AhoCorasick {
     this.#lengths = Int32Array.from(kept, (p) => p.length);
 
     // 1. The trie. State 0 is the root.
-    const children: Map<number, number>[] = [new Map()];
+    const children: Map<number, number>[] = [new Map<number, number>()];
     const out: number[] = [-1];
     kept.forEach((pattern, index) => {
       let state = 0;

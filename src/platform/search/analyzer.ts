@@ -112,7 +112,7 @@ function cap(term: string): string {
 
 /** The parts a compound Latin term also contributes (node.js → node, js; html5 → html). */
 function parts(term: string, out: string[]): void {
-  const pieces = /[._\-]/.test(term) ? term.split(/[._\-]+/).filter(Boolean) : [term];
+  const pieces = /[._-]/.test(term) ? term.split(/[._-]+/).filter(Boolean) : [term];
   for (const piece of pieces) {
     const bare = piece.replace(/[+#]+$/, '');
     if (pieces.length > 1 && bare === piece && /\p{L}/u.test(piece)) out.push(cap(piece));

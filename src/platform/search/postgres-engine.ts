@@ -10,7 +10,7 @@
  * parameter cast to tsquery, so no input can reach the tsquery syntax (`!`, `&`, `:*`, `<->`…).
  */
 import { sql } from 'kysely';
-import { chunks, DAY_MS, documentRow, filtersSql, RANKING, rankedPage, WRITE_CHUNK, type SearchEngine } from './engine.js';
+import { chunks, DAY_MS, filtersSql, RANKING, rankedPage, WRITE_CHUNK, type SearchEngine } from './engine.js';
 
 /** tsvector limits: positions 1…16383, at most 256 positions per lexeme. */
 const MAX_POSITION = 16_383;
