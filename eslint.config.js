@@ -59,7 +59,11 @@ export default tseslint.config(
   {
     // Dialect helpers, schema plumbing and the Socket.IO codec work on builders and packets of any table or
     // shape (Kysely's and socket.io-parser's own signatures use `any` there).
-    files: ['src/platform/db/**/*.ts', 'src/platform/realtime/codec.ts', 'src/modules/engagement/engagement.repository.ts'],
+    files: [
+      'src/platform/db/**/*.ts',
+      'src/platform/realtime/codec.ts',
+      'src/modules/engagement/engagement.repository.ts',
+    ],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',

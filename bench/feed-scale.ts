@@ -25,7 +25,9 @@ const AUTHORS = 50;
 const DAY = 86_400_000;
 
 /** Rows straight through better-sqlite3 prepared statements: a million inserts in seconds. */
-async function generate(size: number): Promise<{ dir: string; url: string; newestMs: number; midMs: number; someId: bigint }> {
+async function generate(
+  size: number,
+): Promise<{ dir: string; url: string; newestMs: number; midMs: number; someId: bigint }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `inkstone-scale-${size}-`));
   const file = path.join(dir, 'inkstone.db');
   const handle = openDatabase(`sqlite:${file}`);
@@ -36,7 +38,9 @@ async function generate(size: number): Promise<{ dir: string; url: string; newes
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
   const now = Date.now();
-  const insertChannel = db.prepare('INSERT INTO channels (id, name, sequence, is_visible, is_default, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, ?)');
+  const insertChannel = db.prepare(
+    'INSERT INTO channels (id, name, sequence, is_visible, is_default, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, ?)',
+  );
   const insertUser = db.prepare('INSERT INTO users (id, mobile, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');
   const insertArticle = db.prepare(
     `INSERT INTO articles (id, user_id, channel_id, title, cover_type, cover_images, status, is_top, created_at, updated_at, published_at,
@@ -48,12 +52,27 @@ async function generate(size: number): Promise<{ dir: string; url: string; newes
   let someId = 0n;
   db.transaction(() => {
     for (let c = 1; c <= CHANNELS; c++) insertChannel.run(c, `channel-${c}`, c, c <= 8 ? 1 : 0, now, now);
-    for (let u = 1; u <= AUTHORS; u++) insertUser.run(u, `1380000${String(u).padStart(4, '0')}`, `author${u}`, now, now);
+    for (let u = 1; u <= AUTHORS; u++)
+      insertUser.run(u, `1380000${String(u).padStart(4, '0')}`, `author${u}`, now, now);
     for (let i = 0; i < size; i++) {
       const published = now - spanMs + Math.floor((i / size) * spanMs);
-      const id = (BigInt(published - ID_EPOCH_MS) << BigInt(CONTENT_LAYOUT.workerBits + CONTENT_LAYOUT.sequenceBits)) | BigInt(i % 4096);
+      const id =
+        (BigInt(published - ID_EPOCH_MS) << BigInt(CONTENT_LAYOUT.workerBits + CONTENT_LAYOUT.sequenceBits)) |
+        BigInt(i % 4096);
       if (i === Math.floor(size / 2)) someId = id;
-      insertArticle.run(id, 1 + (i % AUTHORS), 1 + (i % CHANNELS), `Article ${i} about topic ${i % 97}`, published, published, published, i % 500, i % 50, i % 20, i % 10);
+      insertArticle.run(
+        id,
+        1 + (i % AUTHORS),
+        1 + (i % CHANNELS),
+        `Article ${i} about topic ${i % 97}`,
+        published,
+        published,
+        published,
+        i % 500,
+        i % 50,
+        i % 20,
+        i % 10,
+      );
       // Bodies only for a slice of the table: the feed never reads them, detail reads one.
       if (i % 100 === 0 || i === Math.floor(size / 2)) insertContent.run(id, `<p>Body of article ${i}.</p>`);
     }
@@ -65,7 +84,8 @@ async function generate(size: number): Promise<{ dir: string; url: string; newes
 async function queriesSoFar(base: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
   let total = 0;
-  for (const [, value] of text.matchAll(/^inkstone_db_queries_total\{[^}]*\} (\d+(?:\.\d+)?)$/gm)) total += Number(value);
+  for (const [, value] of text.matchAll(/^inkstone_db_queries_total\{[^}]*\} (\d+(?:\.\d+)?)$/gm))
+    total += Number(value);
   return total;
 }
 
@@ -79,7 +99,12 @@ interface Row {
   queriesPerRequest: number;
 }
 
-async function measure(server: InkstoneServer, size: number, scenario: string, options: Omit<autocannon.Options, 'url'>): Promise<Row> {
+async function measure(
+  server: InkstoneServer,
+  size: number,
+  scenario: string,
+  options: Omit<autocannon.Options, 'url'>,
+): Promise<Row> {
   const before = await queriesSoFar(server.baseUrl);
   const result = await autocannon({ connections, duration, ...options, url: server.baseUrl });
   const after = await queriesSoFar(server.baseUrl);
@@ -108,13 +133,17 @@ async function main(): Promise<void> {
       const deep = `/app/v1_1/articles?channel_id=3&timestamp=${data.midMs}&with_top=0`;
       rows.push(await measure(server, size, 'feed first page', { requests: [{ path: first }] }));
       rows.push(await measure(server, size, 'feed deep page (mid-table)', { requests: [{ path: deep }] }));
-      rows.push(await measure(server, size, 'article detail', { requests: [{ path: `/app/v1_0/articles/${data.someId}` }] }));
+      rows.push(
+        await measure(server, size, 'article detail', { requests: [{ path: `/app/v1_0/articles/${data.someId}` }] }),
+      );
       // Distinct unknown ids: each reaches the database once, then the negative cache answers.
       let n = 0;
       const pool = Array.from({ length: 20_000 }, (_, i) => 9_000_000_000_000_000_000n + BigInt(i) * 7919n);
       rows.push(
         await measure(server, size, 'cache-miss storm (20k unknown ids)', {
-          requests: [{ setupRequest: (request) => ({ ...request, path: `/app/v1_0/articles/${pool[n++ % pool.length]}` }) }],
+          requests: [
+            { setupRequest: (request) => ({ ...request, path: `/app/v1_0/articles/${pool[n++ % pool.length]}` }) },
+          ],
         }),
       );
     } finally {

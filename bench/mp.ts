@@ -41,13 +41,20 @@ function percentile(sorted: number[], p: number): number {
 function summary(ms: number[]) {
   const sorted = [...ms].sort((a, b) => a - b);
   const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length;
-  return { n: sorted.length, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1)!, mean };
+  return {
+    n: sorted.length,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1)!,
+    mean,
+  };
 }
 
 const fmt = (x: number) => x.toFixed(2);
 
 let ipCounter = 0;
-const nextIp = () => `10.9.${(++ipCounter >> 8) & 255}.${(ipCounter & 255) || 1}`;
+const nextIp = () => `10.9.${(++ipCounter >> 8) & 255}.${ipCounter & 255 || 1}`;
 
 async function buildBenchApp(options: MediaPlatformOptions): Promise<{ app: App; close(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkstone-bench-mp-'));
@@ -78,15 +85,32 @@ async function buildBenchApp(options: MediaPlatformOptions): Promise<{ app: App;
   };
 }
 
-async function signIn(app: App, kind: 'app' | 'mp', role: 'user' | 'moderator'): Promise<{ id: bigint; token: string }> {
+async function signIn(
+  app: App,
+  kind: 'app' | 'mp',
+  role: 'user' | 'moderator',
+): Promise<{ id: bigint; token: string }> {
   const id = app.platform.ids.user();
   const now = Date.now();
   const mobile = `137${String(id % 100000000n).padStart(8, '0')}`;
   await app.platform.db
     .insertInto('users')
-    .values({ id, mobile, name: `bench${id}`.slice(0, 30), verified: kind === 'mp' ? 1 : 0, role, created_at: now, updated_at: now })
+    .values({
+      id,
+      mobile,
+      name: `bench${id}`.slice(0, 30),
+      verified: kind === 'mp' ? 1 : 0,
+      role,
+      created_at: now,
+      updated_at: now,
+    })
     .execute();
-  const res = await app.app.inject({ method: 'POST', url: `/${kind}/v1_0/authorizations`, remoteAddress: nextIp(), payload: { mobile, code: '246810' } });
+  const res = await app.app.inject({
+    method: 'POST',
+    url: `/${kind}/v1_0/authorizations`,
+    remoteAddress: nextIp(),
+    payload: { mobile, code: '246810' },
+  });
   if (res.statusCode !== 201) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
   return { id, token: res.json().data.token as string };
 }
@@ -112,7 +136,10 @@ async function createAndApprove(policy: 'auto' | 'manual') {
   try {
     const channelId = 1000n + BigInt(policy === 'auto' ? 1 : 2);
     const now = Date.now();
-    await app.platform.db.insertInto('channels').values({ id: channelId, name: `bench-${policy}`, created_at: now, updated_at: now }).execute();
+    await app.platform.db
+      .insertInto('channels')
+      .values({ id: channelId, name: `bench-${policy}`, created_at: now, updated_at: now })
+      .execute();
     const author = await signIn(app, 'mp', 'user');
     const moderator = await signIn(app, 'app', 'moderator');
     const auth = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -127,13 +154,23 @@ async function createAndApprove(policy: 'auto' | 'manual') {
         method: 'POST',
         url: '/mp/v1_0/articles',
         headers: auth(author.token),
-        payload: { title: `基准测试文章 number ${i + 11}`, content: articleHtml(i), cover: { type: -1 }, channel_id: String(channelId) },
+        payload: {
+          title: `基准测试文章 number ${i + 11}`,
+          content: articleHtml(i),
+          cover: { type: -1 },
+          channel_id: String(channelId),
+        },
       });
       if (created.statusCode !== 201) throw new Error(`create: ${created.statusCode} ${created.body}`);
       const id = /"id":(\d+)/.exec(created.body)![1]!;
       const t1 = performance.now();
       if (policy === 'manual') {
-        const decided = await app.app.inject({ method: 'POST', url: `/admin/v1_0/articles/${id}/decisions`, headers: auth(moderator.token), payload: { decision: 'approve' } });
+        const decided = await app.app.inject({
+          method: 'POST',
+          url: `/admin/v1_0/articles/${id}/decisions`,
+          headers: auth(moderator.token),
+          payload: { decision: 'approve' },
+        });
         if (decided.statusCode !== 201) throw new Error(`approve: ${decided.statusCode} ${decided.body}`);
       } else if (JSON.parse(created.body).data.status !== 2) {
         throw new Error('auto policy did not approve a clean article');
@@ -177,7 +214,8 @@ function wordFilterThroughput() {
     let piece: string;
     const roll = next();
     if (roll < 0.45) piece = Array.from({ length: 5 + Math.floor(next() * 30) }, cjk).join('') + '，';
-    else if (roll < 0.9) piece = Array.from({ length: 3 + Math.floor(next() * 8) }, latin).join('') + (next() < 0.1 ? '. ' : ' ');
+    else if (roll < 0.9)
+      piece = Array.from({ length: 3 + Math.floor(next() * 8) }, latin).join('') + (next() < 0.1 ? '. ' : ' ');
     else if (roll < 0.995) piece = 'The Quick Brown Fox 123, ';
     else piece = list[Math.floor(next() * list.length)]!.toUpperCase() + ' ';
     chunks.push(piece);
@@ -194,7 +232,10 @@ function wordFilterThroughput() {
     filter = createSensitiveWordFilter({ words: list });
     builds.push(performance.now() - t0);
   }
-  const buildMs = percentile(builds.sort((a, b) => a - b), 50);
+  const buildMs = percentile(
+    builds.sort((a, b) => a - b),
+    50,
+  );
 
   filter.match(text); // warm-up
   const rounds = 5;
@@ -210,7 +251,17 @@ function wordFilterThroughput() {
   for (let i = 0; i < perArticleRounds; i++) filter.match(article);
   const perArticleUs = ((performance.now() - t2) / perArticleRounds) * 1000;
 
-  return { words: filter.size, mb, chars: text.length, buildMs, scanMs, mbPerS: mb / (scanMs / 1000), mcharsPerS: text.length / 1e6 / (scanMs / 1000), occurrences: found, perArticleUs };
+  return {
+    words: filter.size,
+    mb,
+    chars: text.length,
+    buildMs,
+    scanMs,
+    mbPerS: mb / (scanMs / 1000),
+    mcharsPerS: text.length / 1e6 / (scanMs / 1000),
+    occurrences: found,
+    perArticleUs,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,7 +280,9 @@ function sanitizerCost() {
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
-  console.log(`Inkstone media-platform bench — Node ${process.version}, ${os.cpus().length} cores, SQLite, ${ARTICLES} articles per policy\n`);
+  console.log(
+    `Inkstone media-platform bench — Node ${process.version}, ${os.cpus().length} cores, SQLite, ${ARTICLES} articles per policy\n`,
+  );
 
   for (const policy of ARTICLES > 0 ? (['auto', 'manual'] as const) : []) {
     const result = await createAndApprove(policy);

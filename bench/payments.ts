@@ -81,7 +81,14 @@ async function newUser(app: App, role: 'user' | 'admin' = 'user'): Promise<bigin
   const now = Date.now();
   await app.platform.db
     .insertInto('users')
-    .values({ id, mobile: `138${String(id % 100000000n).padStart(8, '0')}`, name: `pay${id}`.slice(0, 30), role, created_at: now, updated_at: now })
+    .values({
+      id,
+      mobile: `138${String(id % 100000000n).padStart(8, '0')}`,
+      name: `pay${id}`.slice(0, 30),
+      role,
+      created_at: now,
+      updated_at: now,
+    })
     .execute();
   return id;
 }
@@ -91,9 +98,24 @@ async function newArticle(app: App, authorId: bigint, channelId: bigint, priceCe
   const now = Date.now();
   await app.platform.db
     .insertInto('articles')
-    .values({ id, user_id: authorId, channel_id: channelId, title: `付费文章 ${id}`, cover_type: 0, cover_images: '[]', status: 2, created_at: now, updated_at: now, published_at: now, price_cents: priceCents })
+    .values({
+      id,
+      user_id: authorId,
+      channel_id: channelId,
+      title: `付费文章 ${id}`,
+      cover_type: 0,
+      cover_images: '[]',
+      status: 2,
+      created_at: now,
+      updated_at: now,
+      published_at: now,
+      price_cents: priceCents,
+    })
     .execute();
-  await app.platform.db.insertInto('article_contents').values({ article_id: id, content: '<p>付费内容</p>'.repeat(10) }).execute();
+  await app.platform.db
+    .insertInto('article_contents')
+    .values({ article_id: id, content: '<p>付费内容</p>'.repeat(10) })
+    .execute();
   return id;
 }
 
@@ -101,7 +123,11 @@ async function newArticle(app: App, authorId: bigint, channelId: bigint, priceCe
 // 1. Notify throughput over HTTP
 
 /** POSTs every body once, `connections` at a time over keep-alive sockets, from a worker thread. */
-function postAll(url: string, bodies: string[], connections: number): Promise<{ latencies: number[]; success: number }> {
+function postAll(
+  url: string,
+  bodies: string[],
+  connections: number,
+): Promise<{ latencies: number[]; success: number }> {
   const source = `
     const { workerData, parentPort } = require('node:worker_threads');
     const http = require('node:http');
@@ -145,7 +171,12 @@ async function notifyThroughput() {
     const orderIds: bigint[] = [];
     for (let i = 0; i < NOTIFIES; i++) {
       const amount = 1 + Math.floor(rnd() * 50_000);
-      const { order } = await payments.createOrder(buyers[i % buyers.length]!, { kind: 'tip', authorId: author, amount, channel: 'pc' });
+      const { order } = await payments.createOrder(buyers[i % buyers.length]!, {
+        kind: 'tip',
+        authorId: author,
+        amount,
+        channel: 'pc',
+      });
       orderIds.push(order.id);
       const now = clock.now();
       const form = signAsAlipay(
@@ -174,7 +205,11 @@ async function notifyThroughput() {
     const url = `${address}/payments/alipay/notify`;
     // Warm-up: a few invalid notifies (refused, nothing written) exercise the same code paths.
     for (let i = 0; i < 50; i++) {
-      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: bodies[i]!.replace('total_amount=', 'total_amount=9') });
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: bodies[i]!.replace('total_amount=', 'total_amount=9'),
+      });
     }
 
     // The load runs on its own thread (its own event loop), so the client does not eat the server's time.
@@ -183,14 +218,30 @@ async function notifyThroughput() {
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
 
-    const paid = await app.platform.db.selectFrom('payment_orders').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'paid').executeTakeFirstOrThrow();
-    const entries = await app.platform.db.selectFrom('ledger_entries').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const paid = await app.platform.db
+      .selectFrom('payment_orders')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('status', '=', 'paid')
+      .executeTakeFirstOrThrow();
+    const entries = await app.platform.db
+      .selectFrom('ledger_entries')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     const ledger = await checkLedger(app.platform.db);
-    console.log(`\n1. Notify handling (${app.platform.dialect}, ${CONNECTIONS} concurrent connections, keep-alive, client on its own thread)`);
-    console.log(`   ${NOTIFIES} distinct valid signed notifies in ${seconds.toFixed(2)} s: ${(NOTIFIES / seconds).toFixed(0)} req/s`);
-    console.log(`   latency ms: p50 ${percentile(latencies, 50).toFixed(2)}, p90 ${percentile(latencies, 90).toFixed(2)}, p99 ${percentile(latencies, 99).toFixed(2)}, max ${latencies.at(-1)!.toFixed(2)}`);
-    console.log(`   answered success: ${success}/${NOTIFIES}; orders paid: ${Number(paid.n)}; ledger entries: ${Number(entries.n)} (3 per order); ledger ${ledger.ok ? 'balanced' : 'MISMATCH'}`);
-    if (success !== NOTIFIES || Number(paid.n) !== NOTIFIES || Number(entries.n) !== 3 * NOTIFIES || !ledger.ok) throw new Error('notify bench: wrong outcome');
+    console.log(
+      `\n1. Notify handling (${app.platform.dialect}, ${CONNECTIONS} concurrent connections, keep-alive, client on its own thread)`,
+    );
+    console.log(
+      `   ${NOTIFIES} distinct valid signed notifies in ${seconds.toFixed(2)} s: ${(NOTIFIES / seconds).toFixed(0)} req/s`,
+    );
+    console.log(
+      `   latency ms: p50 ${percentile(latencies, 50).toFixed(2)}, p90 ${percentile(latencies, 90).toFixed(2)}, p99 ${percentile(latencies, 99).toFixed(2)}, max ${latencies.at(-1)!.toFixed(2)}`,
+    );
+    console.log(
+      `   answered success: ${success}/${NOTIFIES}; orders paid: ${Number(paid.n)}; ledger entries: ${Number(entries.n)} (3 per order); ledger ${ledger.ok ? 'balanced' : 'MISMATCH'}`,
+    );
+    if (success !== NOTIFIES || Number(paid.n) !== NOTIFIES || Number(entries.n) !== 3 * NOTIFIES || !ledger.ok)
+      throw new Error('notify bench: wrong outcome');
   } finally {
     await close();
   }
@@ -207,12 +258,17 @@ async function mixedRun() {
     const rnd = random(42);
     const now = Date.now();
     const channelId = 77n;
-    await app.platform.db.insertInto('channels').values({ id: channelId, name: 'bench-pay', created_at: now, updated_at: now }).execute();
+    await app.platform.db
+      .insertInto('channels')
+      .values({ id: channelId, name: 'bench-pay', created_at: now, updated_at: now })
+      .execute();
     const authors = await Promise.all(Array.from({ length: 10 }, () => newUser(app)));
     const readers = await Promise.all(Array.from({ length: 60 }, () => newUser(app)));
     const admin = await newUser(app, 'admin');
     const articles: { id: bigint; author: bigint }[] = [];
-    for (const author of authors) for (let i = 0; i < 20; i++) articles.push({ id: await newArticle(app, author, channelId, 100 + Math.floor(rnd() * 4900)), author });
+    for (const author of authors)
+      for (let i = 0; i < 20; i++)
+        articles.push({ id: await newArticle(app, author, channelId, 100 + Math.floor(rnd() * 4900)), author });
 
     const started = performance.now();
     const outcomes = { paid: 0, cancelled: 0, abandoned: 0, neverOpened: 0 };
@@ -230,9 +286,18 @@ async function mixedRun() {
           article = pick(articles);
         } while (bought.has(`${reader}:${article.id}`));
         bought.add(`${reader}:${article.id}`);
-        created = await payments.createOrder(reader, { kind: 'article', articleId: article.id, channel: rnd() < 0.7 ? 'pc' : 'wap' });
+        created = await payments.createOrder(reader, {
+          kind: 'article',
+          articleId: article.id,
+          channel: rnd() < 0.7 ? 'pc' : 'wap',
+        });
       } else {
-        created = await payments.createOrder(pick(readers), { kind: 'tip', authorId: pick(authors), amount: 1 + Math.floor(rnd() * 50_000), channel: 'pc' });
+        created = await payments.createOrder(pick(readers), {
+          kind: 'tip',
+          authorId: pick(authors),
+          amount: 1 + Math.floor(rnd() * 50_000),
+          channel: 'pc',
+        });
       }
       const roll = rnd();
       const url = new URL(created.payUrl);
@@ -255,7 +320,10 @@ async function mixedRun() {
       });
       if (acted.statusCode !== 302) throw new Error(`cashier ${action}: ${acted.statusCode}`);
       const back = new URL(acted.headers.location as string);
-      const returned = await app.app.inject({ url: `${back.pathname}${back.search}`, remoteAddress: `10.8.${i >> 8 & 255}.${(i & 255) || 1}` });
+      const returned = await app.app.inject({
+        url: `${back.pathname}${back.search}`,
+        remoteAddress: `10.8.${(i >> 8) & 255}.${i & 255 || 1}`,
+      });
       const status = new URL(returned.headers.location as string).searchParams.get('status');
       if (action === 'pay') {
         if (status !== 'paid') throw new Error(`return after paying said ${status}`);
@@ -303,7 +371,9 @@ async function mixedRun() {
       `   cashier: paid ${outcomes.paid}, cancelled ${outcomes.cancelled}, opened and abandoned ${outcomes.abandoned}, never opened ${outcomes.neverOpened}; ` +
         `reconciliation closed ${closedByReconcile} in ${rounds} rounds`,
     );
-    console.log(`   refunds: partial ${refunds.partial}, full ${refunds.full}, partial then the rest ${refunds.twoStep}`);
+    console.log(
+      `   refunds: partial ${refunds.partial}, full ${refunds.full}, partial then the rest ${refunds.twoStep}`,
+    );
     console.log('\n   $ inkstone ledger-check');
     const report = await checkLedger(app.platform.db);
     for (const line of formatLedgerReport(report)) console.log(`   ${line}`);

@@ -91,20 +91,52 @@ async function serverMain(): Promise<void> {
         case 'users': {
           const t = Date.now();
           const channelId = BigInt(900_000 + Math.floor(Math.random() * 1e6));
-          await platform.db.insertInto('channels').values({ id: channelId, name: `bench${channelId}`, created_at: t, updated_at: t }).execute();
+          await platform.db
+            .insertInto('channels')
+            .values({ id: channelId, name: `bench${channelId}`, created_at: t, updated_at: t })
+            .execute();
           actorId = platform.ids.user();
-          await platform.db.insertInto('users').values({ id: actorId, mobile: `1390${String(actorId).slice(-7)}`, name: 'bench actor', created_at: t, updated_at: t }).execute();
+          await platform.db
+            .insertInto('users')
+            .values({
+              id: actorId,
+              mobile: `1390${String(actorId).slice(-7)}`,
+              name: 'bench actor',
+              created_at: t,
+              updated_at: t,
+            })
+            .execute();
           articleId = platform.ids.content();
           await platform.db
             .insertInto('articles')
-            .values({ id: articleId, user_id: actorId, channel_id: channelId, title: 'Bench article', cover_type: 0, cover_images: '[]', status: ArticleStatus.approved, created_at: t, updated_at: t, published_at: t })
+            .values({
+              id: articleId,
+              user_id: actorId,
+              channel_id: channelId,
+              title: 'Bench article',
+              cover_type: 0,
+              cover_images: '[]',
+              status: ArticleStatus.approved,
+              created_at: t,
+              updated_at: t,
+              published_at: t,
+            })
             .execute();
           const users: string[] = [];
           const tokens: string[] = [];
           const device = { userAgent: 'bench', ip: '127.0.0.1' };
           for (let i = 0; i < message.n; i++) {
             const id = platform.ids.user();
-            await platform.db.insertInto('users').values({ id, mobile: `138${String(i).padStart(8, '0')}`, name: `bench user ${i}`, created_at: t, updated_at: t }).execute();
+            await platform.db
+              .insertInto('users')
+              .values({
+                id,
+                mobile: `138${String(i).padStart(8, '0')}`,
+                name: `bench user ${i}`,
+                created_at: t,
+                updated_at: t,
+              })
+              .execute();
             const pair = await services.sessions.open(id, 'app', false, device, false);
             users.push(id.toString());
             tokens.push(pair.token);
@@ -114,7 +146,11 @@ async function serverMain(): Promise<void> {
         case 'announce': {
           const at = Date.now();
           const sentAt = now();
-          platform.events.publish('announcement.published', { announcementId: BigInt(message.round), title: `Bench ${message.round}`, at });
+          platform.events.publish('announcement.published', {
+            announcementId: BigInt(message.round),
+            title: `Bench ${message.round}`,
+            at,
+          });
           return reply({ sentAt });
         }
         case 'likes': {
@@ -171,7 +207,12 @@ async function startServer(dataDir: string): Promise<ServerHandle> {
   }
   const child = spawn(
     'sh',
-    ['-c', 'ulimit -n 65535 2>/dev/null || true; exec "$0" --expose-gc --import tsx "$1" --server', process.execPath, SELF],
+    [
+      '-c',
+      'ulimit -n 65535 2>/dev/null || true; exec "$0" --expose-gc --import tsx "$1" --server',
+      process.execPath,
+      SELF,
+    ],
     { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   let nextId = 1;
@@ -229,7 +270,12 @@ function openClient(url: string, index: number, query?: Record<string, string>):
 }
 
 /** Opens `count` clients, at most `parallel` handshakes at a time. */
-async function openMany(url: string, count: number, parallel: number, query?: (i: number) => Record<string, string>): Promise<{ sockets: Socket[]; failed: number; ms: number }> {
+async function openMany(
+  url: string,
+  count: number,
+  parallel: number,
+  query?: (i: number) => Record<string, string>,
+): Promise<{ sockets: Socket[]; failed: number; ms: number }> {
   const sockets: Socket[] = new Array(count);
   let next = 0;
   let failed = 0;
@@ -325,19 +371,33 @@ async function benchMain(): Promise<void> {
   // This process holds every client socket: make sure it may.
   const needed = idleTarget + fanoutUsers + 1_000;
   if (fdLimit() < needed && !process.env.BENCH_REEXEC) {
-    const result = spawnSync('sh', ['-c', 'ulimit -n 65535 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" --import tsx "$1"', process.execPath, SELF], {
-      stdio: 'inherit',
-      env: { ...process.env, BENCH_REEXEC: '1' },
-    });
+    const result = spawnSync(
+      'sh',
+      [
+        '-c',
+        'ulimit -n 65535 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" --import tsx "$1"',
+        process.execPath,
+        SELF,
+      ],
+      {
+        stdio: 'inherit',
+        env: { ...process.env, BENCH_REEXEC: '1' },
+      },
+    );
     process.exit(result.status ?? 1);
   }
   const clientFdLimit = fdLimit();
-  if (clientFdLimit < needed) console.warn(`warning: descriptor limit ${clientFdLimit} < ${needed}; some clients will fail to open`);
+  if (clientFdLimit < needed)
+    console.warn(`warning: descriptor limit ${clientFdLimit} < ${needed}; some clients will fail to open`);
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkstone-bench-rt-'));
   const server = await startServer(dataDir);
-  const serverFdLimit = Number(fs.readFileSync(`/proc/${server.child.pid}/limits`, 'utf8').match(/Max open files\s+(\d+)/)?.[1] ?? NaN);
-  console.log(`server pid ${server.child.pid} at ${server.url} (fd limit ${serverFdLimit}); client fd limit ${clientFdLimit}`);
+  const serverFdLimit = Number(
+    fs.readFileSync(`/proc/${server.child.pid}/limits`, 'utf8').match(/Max open files\s+(\d+)/)?.[1] ?? NaN,
+  );
+  console.log(
+    `server pid ${server.child.pid} at ${server.url} (fd limit ${serverFdLimit}); client fd limit ${clientFdLimit}`,
+  );
   const sockets = async () => (await server.call<{ sockets: number }>({ cmd: 'sockets' })).sockets;
 
   try {
@@ -364,20 +424,38 @@ async function benchMain(): Promise<void> {
     };
 
     // 2. Fan-out to distinct signed-in users.
-    const { users, tokens } = await server.call<{ users: string[]; tokens: string[] }>({ cmd: 'users', n: fanoutUsers });
+    const { users, tokens } = await server.call<{ users: string[]; tokens: string[] }>({
+      cmd: 'users',
+      n: fanoutUsers,
+    });
     const fan = await openMany(server.url, fanoutUsers, 100, (i) => ({ token: tokens[i]! }));
     await waitFor(async () => (await sockets()) >= fan.sockets.length, 30_000);
-    const announcement = await fanOut(server, fan.sockets, 'announcement', rounds, (round) => server.call({ cmd: 'announce', round }));
-    const likes = await fanOut(server, fan.sockets, 'liking notify', likeRounds, () => server.call({ cmd: 'likes', users }));
+    const announcement = await fanOut(server, fan.sockets, 'announcement', rounds, (round) =>
+      server.call({ cmd: 'announce', round }),
+    );
+    const likes = await fanOut(server, fan.sockets, 'liking notify', likeRounds, () =>
+      server.call({ cmd: 'likes', users }),
+    );
     for (const socket of fan.sockets) socket.close();
 
     const results = {
       date: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 1024 ** 3), node: process.version },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+        node: process.version,
+      },
       database: process.env.BENCH_DATABASE_URL ? process.env.BENCH_DATABASE_URL.split(':')[0] : 'sqlite',
       redis: Boolean(process.env.BENCH_REDIS_URL),
       idle: idleResult,
-      fanout: { users: fanoutUsers, connected: fan.sockets.length, failed: fan.failed, announcement: { rounds, ...announcement }, likeNotify: { rounds: likeRounds, ...likes } },
+      fanout: {
+        users: fanoutUsers,
+        connected: fan.sockets.length,
+        failed: fan.failed,
+        announcement: { rounds, ...announcement },
+        likeNotify: { rounds: likeRounds, ...likes },
+      },
     };
 
     console.log('\nIdle sockets (server child process, websocket clients)');

@@ -174,7 +174,13 @@ class Context implements ScenarioContext {
 // ---------------------------------------------------------------------------------------------
 // Running one scenario
 
-function autocannonOptions(base: string, spec: RequestSpec, connections: number, durationS: number, title: string): autocannon.Options {
+function autocannonOptions(
+  base: string,
+  spec: RequestSpec,
+  connections: number,
+  durationS: number,
+  title: string,
+): autocannon.Options {
   // autocannon spreads options over its defaults, so absent fields must be absent, not undefined.
   return {
     url: `${base}${spec.path ?? '/'}`,
@@ -231,7 +237,10 @@ async function runScenario(scenario: Scenario, ctx: Context, settings: Settings)
 
   const target = ctx.process(scenario.target);
   if (!target?.alive()) {
-    return { ...base, error: `the ${scenario.target} server is not running${target ? ` (${target.exitReason()})` : ''}` };
+    return {
+      ...base,
+      error: `the ${scenario.target} server is not running${target ? ` (${target.exitReason()})` : ''}`,
+    };
   }
 
   // One plain request first: the response size for the report (and an early look at the status).
@@ -252,14 +261,21 @@ async function runScenario(scenario: Scenario, ctx: Context, settings: Settings)
 
   try {
     if (settings.warmupS > 0) {
-      await fire(autocannonOptions(target.baseUrl, spec, settings.connections, settings.warmupS, `${scenario.name} (warm-up)`));
+      await fire(
+        autocannonOptions(target.baseUrl, spec, settings.connections, settings.warmupS, `${scenario.name} (warm-up)`),
+      );
     }
     const scoped = target.resetPeak();
-    const result = await fire(autocannonOptions(target.baseUrl, spec, settings.connections, settings.durationS, scenario.name));
+    const result = await fire(
+      autocannonOptions(target.baseUrl, spec, settings.connections, settings.durationS, scenario.name),
+    );
     const memory = target.memory();
-    if (!target.alive()) return { ...base, error: `the ${scenario.target} server ${target.exitReason()} during the run` };
+    if (!target.alive())
+      return { ...base, error: `the ${scenario.target} server ${target.exitReason()} during the run` };
 
-    const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
+    const statusCodes = Object.fromEntries(
+      Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]),
+    );
     return {
       ...base,
       ok: true,
@@ -315,7 +331,9 @@ function printTable(results: ScenarioResult[]): void {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : numeric.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .map((cell, i) =>
+        i === cells.length - 1 ? cell : numeric.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!),
+      )
       .join('  ')
       .trimEnd();
   console.log(line(header));
@@ -393,7 +411,9 @@ async function main(): Promise<number> {
     return 0;
   }
   if (selected.length === 0) {
-    throw new UsageError(`no scenario matches ${settings.filters.join(', ')}; there are: ${scenarios.map((s) => s.name).join(', ')}`);
+    throw new UsageError(
+      `no scenario matches ${settings.filters.join(', ')}; there are: ${scenarios.map((s) => s.name).join(', ')}`,
+    );
   }
 
   process.once('SIGINT', onSignal);
@@ -449,12 +469,22 @@ async function main(): Promise<number> {
     );
   }
   const peakScopes = new Set(results.map((r) => r.memory?.peakScope).filter(Boolean));
-  if (peakScopes.has('process')) console.log('Peak RSS is the process lifetime peak (could not reset /proc/<pid>/clear_refs).');
-  else if (peakScopes.size) console.log(`Peak RSS is per scenario (VmHWM reset before each measured run); Inkstone start-up peak ${formatNumber(inkstone.startupPeakRssMb, 1)} MB.`);
+  if (peakScopes.has('process'))
+    console.log('Peak RSS is the process lifetime peak (could not reset /proc/<pid>/clear_refs).');
+  else if (peakScopes.size)
+    console.log(
+      `Peak RSS is per scenario (VmHWM reset before each measured run); Inkstone start-up peak ${formatNumber(inkstone.startupPeakRssMb, 1)} MB.`,
+    );
 
   const report = {
     timestamp: startedAt.toISOString(),
-    settings: { durationS: settings.durationS, connections: settings.connections, warmupS: settings.warmupS, pipelining: 1, filters: settings.filters },
+    settings: {
+      durationS: settings.durationS,
+      connections: settings.connections,
+      warmupS: settings.warmupS,
+      pipelining: 1,
+      filters: settings.filters,
+    },
     machine: machineInfo(),
     server: {
       database: inkstone.database,
@@ -486,7 +516,13 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   async (error: unknown) => {
-    console.error(error instanceof UsageError ? `bench: ${error.message}` : error instanceof Error ? `bench: ${error.message}` : error);
+    console.error(
+      error instanceof UsageError
+        ? `bench: ${error.message}`
+        : error instanceof Error
+          ? `bench: ${error.message}`
+          : error,
+    );
     await stopAll();
     process.exit(1);
   },

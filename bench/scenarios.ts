@@ -89,7 +89,8 @@ export function firstFeedPage(ctx: ScenarioContext): Promise<FeedPage> {
     const path = `/app/v1_1/articles?channel_id=1&timestamp=${Date.now()}&with_top=1`;
     const result = await ctx.request('inkstone', path);
     expectStatus(result, 200, `GET ${path}`);
-    if (ids(result.text, 'art_id').length === 0) throw new SetupError(`GET ${path}: the page has no articles (demo data missing?)`);
+    if (ids(result.text, 'art_id').length === 0)
+      throw new SetupError(`GET ${path}: the page has no articles (demo data missing?)`);
     return { path, text: result.text, bytes: result.bytes };
   });
 }
@@ -165,7 +166,8 @@ export const scenarios: Scenario[] = [
     async setup(ctx) {
       const result = await ctx.request('inkstone', '/app/v1_0/channels');
       expectStatus(result, 200, 'GET /app/v1_0/channels');
-      if (ids(result.text, 'id').length === 0) throw new SetupError('GET /app/v1_0/channels: no channels (demo data missing?)');
+      if (ids(result.text, 'id').length === 0)
+        throw new SetupError('GET /app/v1_0/channels: no channels (demo data missing?)');
     },
   },
   {
@@ -184,7 +186,11 @@ export const scenarios: Scenario[] = [
     target: 'inkstone',
     async setup(ctx) {
       const headers = { authorization: `Bearer ${(await session(ctx)).refresh_token}` };
-      expectStatus(await ctx.request('inkstone', '/app/v1_0/authorizations', { method: 'PUT', headers }), 201, 'PUT /app/v1_0/authorizations');
+      expectStatus(
+        await ctx.request('inkstone', '/app/v1_0/authorizations', { method: 'PUT', headers }),
+        201,
+        'PUT /app/v1_0/authorizations',
+      );
       return { path: '/app/v1_0/authorizations', method: 'PUT', headers };
     },
   },
@@ -262,7 +268,8 @@ export const scenarios: Scenario[] = [
         },
         onResponse(status, body, context) {
           // The cursor is an integer well below 2^53: JSON.parse keeps it exact.
-          if (status === 200) context.next = (JSON.parse(body) as { data: { pre_timestamp: number } }).data.pre_timestamp;
+          if (status === 200)
+            context.next = (JSON.parse(body) as { data: { pre_timestamp: number } }).data.pre_timestamp;
         },
       });
       return { requests: [0, 1, 2, 3, 4].map(page) };

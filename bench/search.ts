@@ -41,7 +41,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
 const N = Number(process.env.SEARCH_BENCH_N ?? 100_000);
-const DBS = (process.env.SEARCH_BENCH_DBS ?? 'sqlite,postgres').split(',').map((s) => s.trim()) as ('sqlite' | 'postgres')[];
+const DBS = (process.env.SEARCH_BENCH_DBS ?? 'sqlite,postgres').split(',').map((s) => s.trim()) as (
+  'sqlite' | 'postgres'
+)[];
 const DURATION = Number(process.env.SEARCH_BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.SEARCH_BENCH_CONNECTIONS ?? 10);
 const PG_ADMIN = process.env.SEARCH_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -87,14 +89,48 @@ function sampler(vocab: Vocabulary, random: () => number) {
   };
 }
 
-const TECH = ['Python', 'Java', 'JavaScript', 'Node.js', 'C++', 'C#', 'Go', 'Rust', 'Docker', 'Kubernetes', 'Redis', 'MySQL', 'PostgreSQL', 'Vue3.0', 'React', 'HTML5', 'CSS3', 'TypeScript', 'Linux', 'Git', 'iPhone15', 'Android', 'AI', 'GPT', 'WebAssembly'];
+const TECH = [
+  'Python',
+  'Java',
+  'JavaScript',
+  'Node.js',
+  'C++',
+  'C#',
+  'Go',
+  'Rust',
+  'Docker',
+  'Kubernetes',
+  'Redis',
+  'MySQL',
+  'PostgreSQL',
+  'Vue3.0',
+  'React',
+  'HTML5',
+  'CSS3',
+  'TypeScript',
+  'Linux',
+  'Git',
+  'iPhone15',
+  'Android',
+  'AI',
+  'GPT',
+  'WebAssembly',
+];
 
 async function generateCorpus(platform: Platform, vocab: Vocabulary) {
   const random = mulberry32(42);
   const word = sampler(vocab, random);
   const db = platform.db;
   const now = Date.now();
-  const channels = Array.from({ length: 10 }, (_, i) => ({ id: BigInt(i + 1), name: `频道${i + 1}`, sequence: i, is_visible: 1, is_default: 1, created_at: now, updated_at: now }));
+  const channels = Array.from({ length: 10 }, (_, i) => ({
+    id: BigInt(i + 1),
+    name: `频道${i + 1}`,
+    sequence: i,
+    is_visible: 1,
+    is_default: 1,
+    created_at: now,
+    updated_at: now,
+  }));
   await db.insertInto('channels').values(channels).execute();
   const users = Array.from({ length: 1000 }, (_, i) => ({
     id: BigInt(10_000 + i),
@@ -103,7 +139,11 @@ async function generateCorpus(platform: Platform, vocab: Vocabulary) {
     created_at: now,
     updated_at: now,
   }));
-  for (let i = 0; i < users.length; i += 500) await db.insertInto('users').values(users.slice(i, i + 500)).execute();
+  for (let i = 0; i < users.length; i += 500)
+    await db
+      .insertInto('users')
+      .values(users.slice(i, i + 500))
+      .execute();
 
   const started = Date.now();
   const BATCH = 500;
@@ -113,11 +153,17 @@ async function generateCorpus(platform: Platform, vocab: Vocabulary) {
     for (let i = start; i < Math.min(N, start + BATCH); i++) {
       const id = BigInt(1_000_000 + i);
       const titleWords = Array.from({ length: 3 + Math.floor(random() * 4) }, word);
-      if (random() < 0.15) titleWords.splice(Math.floor(random() * titleWords.length), 0, ` ${TECH[Math.floor(random() * TECH.length)]!} `);
+      if (random() < 0.15)
+        titleWords.splice(
+          Math.floor(random() * titleWords.length),
+          0,
+          ` ${TECH[Math.floor(random() * TECH.length)]!} `,
+        );
       const paragraphs: string[] = [];
       for (let p = 0; p < 3; p++) {
         const words = Array.from({ length: 25 + Math.floor(random() * 30) }, word);
-        if (random() < 0.2) words.splice(Math.floor(random() * words.length), 0, ` ${TECH[Math.floor(random() * TECH.length)]!} `);
+        if (random() < 0.2)
+          words.splice(Math.floor(random() * words.length), 0, ` ${TECH[Math.floor(random() * TECH.length)]!} `);
         paragraphs.push(`<p>${words.join('')}。</p>`);
       }
       const published = now - Math.floor(random() * 365 * 86_400_000);
@@ -173,13 +219,25 @@ async function buildQueries(platform: Platform, vocab: Vocabulary): Promise<Quer
   for (let i = 0; i < 30; i++) search.push({ cls: 'tech term', q: pick(TECH) });
 
   const suggest: QuerySet['suggest'] = [];
-  const terms = await platform.db.selectFrom('search_terms').select(['term', 'pinyin']).orderBy('df', 'desc').limit(5_000).execute();
+  const terms = await platform.db
+    .selectFrom('search_terms')
+    .select(['term', 'pinyin'])
+    .orderBy('df', 'desc')
+    .limit(5_000)
+    .execute();
   const han = terms.filter((t) => t.pinyin);
   for (let i = 0; i < 80; i++) suggest.push({ cls: 'prefix (1 char)', q: [...pick(han).term][0]! });
   for (let i = 0; i < 80; i++) suggest.push({ cls: 'prefix (word)', q: pick(han).term });
-  for (let i = 0; i < 40; i++) suggest.push({ cls: 'latin prefix', q: pick(TECH).toLowerCase().slice(0, 2 + Math.floor(random() * 3)) });
+  for (let i = 0; i < 40; i++)
+    suggest.push({
+      cls: 'latin prefix',
+      q: pick(TECH)
+        .toLowerCase()
+        .slice(0, 2 + Math.floor(random() * 3)),
+    });
   for (let i = 0; i < 40; i++) suggest.push({ cls: 'pinyin', q: pick(han.slice(0, 1000)).pinyin });
-  for (const typo of ['pyhton', 'javscript', 'kuberntes', 'dokcer', 'typescirpt', 'reids', 'postgersql', 'andriod']) suggest.push({ cls: 'misspelling', q: typo });
+  for (const typo of ['pyhton', 'javscript', 'kuberntes', 'dokcer', 'typescirpt', 'reids', 'postgersql', 'andriod'])
+    suggest.push({ cls: 'misspelling', q: typo });
   return { search, suggest };
 }
 
@@ -193,7 +251,13 @@ function percentile(sorted: number[], p: number): number {
 
 function summary(ms: number[]) {
   const sorted = [...ms].sort((a, b) => a - b);
-  return { n: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1)! };
+  return {
+    n: sorted.length,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1)!,
+  };
 }
 
 async function sequential(base: string, paths: { cls: string; path: string }[], rounds: number) {
@@ -217,7 +281,10 @@ async function sequential(base: string, paths: { cls: string; path: string }[], 
 }
 
 /** autocannon in a child process, cycling through `paths`. */
-function autocannonChild(base: string, paths: string[]): Promise<{ requests: number; rps: number; p50: number; p97_5: number; p99: number; non2xx: number; errors: number }> {
+function autocannonChild(
+  base: string,
+  paths: string[],
+): Promise<{ requests: number; rps: number; p50: number; p97_5: number; p99: number; non2xx: number; errors: number }> {
   const source = String.raw`
 const autocannon = require(process.env.AC_PATH);
 const paths = JSON.parse(process.env.AC_PATHS);
@@ -246,7 +313,9 @@ autocannon({
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`autocannon exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`autocannon exited ${code}`)),
+    );
   });
 }
 
@@ -256,7 +325,11 @@ async function scratchDatabase(kind: 'sqlite' | 'postgres') {
   const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   if (kind === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkstone-search-bench-'));
-    return { url: `sqlite:${path.join(dir, 'bench.db')}`, dataDir: dir, drop: async () => (KEEP ? undefined : fs.rmSync(dir, { recursive: true, force: true })) };
+    return {
+      url: `sqlite:${path.join(dir, 'bench.db')}`,
+      dataDir: dir,
+      drop: async () => (KEEP ? undefined : fs.rmSync(dir, { recursive: true, force: true })),
+    };
   }
   const name = `inkstone_search_bench_${suffix}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN });
@@ -283,22 +356,35 @@ async function scratchDatabase(kind: 'sqlite' | 'postgres') {
 async function indexSizes(platform: Platform) {
   if (platform.dialect === 'sqlite') {
     const { rows } = await sql<{ name: string; bytes: number }>`
-      SELECT name, sum(pgsize) AS bytes FROM dbstat WHERE name LIKE 'search%' OR name LIKE 'sqlite_autoindex_search%' GROUP BY name ORDER BY name`.execute(platform.db);
-    const pages = await sql<{ page_count: number; page_size: number }>`SELECT (SELECT page_count FROM pragma_page_count) AS page_count, (SELECT page_size FROM pragma_page_size) AS page_size`.execute(platform.db);
+      SELECT name, sum(pgsize) AS bytes FROM dbstat WHERE name LIKE 'search%' OR name LIKE 'sqlite_autoindex_search%' GROUP BY name ORDER BY name`.execute(
+      platform.db,
+    );
+    const pages = await sql<{
+      page_count: number;
+      page_size: number;
+    }>`SELECT (SELECT page_count FROM pragma_page_count) AS page_count, (SELECT page_size FROM pragma_page_size) AS page_size`.execute(
+      platform.db,
+    );
     const fts = rows.filter((r) => r.name.startsWith('search_fts')).reduce((s, r) => s + Number(r.bytes), 0);
     const all = rows.reduce((s, r) => s + Number(r.bytes), 0);
     const p = pages.rows[0]!;
-    return { 'FTS5 tables (search_fts*)': fts, 'search tables total': all, 'whole database file': Number(p.page_count) * Number(p.page_size) };
+    return {
+      'FTS5 tables (search_fts*)': fts,
+      'search tables total': all,
+      'whole database file': Number(p.page_count) * Number(p.page_size),
+    };
   }
   const { rows } = await sql<{ total: number; gin: number; table: number; terms: number; db: number }>`
     SELECT pg_total_relation_size('search_documents') AS total, pg_relation_size('search_documents_tsv') AS gin,
-           pg_table_size('search_documents') AS table, pg_total_relation_size('search_terms') AS terms, pg_database_size(current_database()) AS db`.execute(platform.db);
+           pg_table_size('search_documents') AS table, pg_total_relation_size('search_terms') AS terms, pg_database_size(current_database()) AS db`.execute(
+    platform.db,
+  );
   const r = rows[0]!;
   return {
     'pg_total_relation_size(search_documents)': Number(r.total),
     'GIN index (search_documents_tsv)': Number(r.gin),
     'search_documents table + TOAST': Number(r.table),
-    'search_terms': Number(r.terms),
+    search_terms: Number(r.terms),
     'whole database': Number(r.db),
   };
 }
@@ -328,7 +414,9 @@ async function runOne(kind: 'sqlite' | 'postgres', vocab: Vocabulary) {
     const result = await services.search.reindex({ batchSize: 1000, onProgress: (p) => progress.update(p) });
     progress.done();
     const buildMs = Date.now() - t0;
-    console.log(`index build (reindex: analyse + upsert + sweep + vocabulary): ${(buildMs / 1000).toFixed(1)} s for ${result.indexed} documents (${Math.round(result.indexed / (buildMs / 1000))} docs/s), ${result.terms} vocabulary terms`);
+    console.log(
+      `index build (reindex: analyse + upsert + sweep + vocabulary): ${(buildMs / 1000).toFixed(1)} s for ${result.indexed} documents (${Math.round(result.indexed / (buildMs / 1000))} docs/s), ${result.terms} vocabulary terms`,
+    );
     const sizes = await indexSizes(platform);
     for (const [label, bytes] of Object.entries(sizes)) console.log(`  ${label}: ${mb(bytes)}`);
 
@@ -338,8 +426,14 @@ async function runOne(kind: 'sqlite' | 'postgres', vocab: Vocabulary) {
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     try {
       const queries = await buildQueries(platform, vocab);
-      const searchPaths = queries.search.map(({ cls, q }) => ({ cls, path: `/app/v1_0/search?q=${encodeURIComponent(q)}&per_page=10` }));
-      const suggestPaths = queries.suggest.map(({ cls, q }) => ({ cls, path: `/app/v1_0/suggestion?q=${encodeURIComponent(q)}` }));
+      const searchPaths = queries.search.map(({ cls, q }) => ({
+        cls,
+        path: `/app/v1_0/search?q=${encodeURIComponent(q)}&per_page=10`,
+      }));
+      const suggestPaths = queries.suggest.map(({ cls, q }) => ({
+        cls,
+        path: `/app/v1_0/suggestion?q=${encodeURIComponent(q)}`,
+      }));
       // Warm-up: jieba, statement caches, suggestion memory, card caches.
       await sequential(base, searchPaths, 1);
       await sequential(base, suggestPaths, 1);
@@ -347,20 +441,55 @@ async function runOne(kind: 'sqlite' | 'postgres', vocab: Vocabulary) {
       const s = await sequential(base, searchPaths, 2);
       const g = await sequential(base, suggestPaths, 5);
       const hits = await Promise.all(
-        queries.search.slice(0, 300).map(async ({ q }) => (await services.search.index.search({ text: q, page: 1, perPage: 10, statuses: [2], now: Date.now(), highlight: false })).total),
+        queries.search.slice(0, 300).map(
+          async ({ q }) =>
+            (
+              await services.search.index.search({
+                text: q,
+                page: 1,
+                perPage: 10,
+                statuses: [2],
+                now: Date.now(),
+                highlight: false,
+              })
+            ).total,
+        ),
       );
-      console.log(`\nsearch latency, sequential over HTTP (${s.all.n} requests, ${s.failures} non-200): p50 ${f(s.all.p50)} ms, p95 ${f(s.all.p95)} ms, p99 ${f(s.all.p99)} ms, max ${f(s.all.max)} ms   [target p95 < 20 ms]`);
-      for (const c of s.byClass) console.log(`  ${c.cls.padEnd(16)} p50 ${f(c.p50).padStart(7)}  p95 ${f(c.p95).padStart(7)}  p99 ${f(c.p99).padStart(7)} ms`);
+      console.log(
+        `\nsearch latency, sequential over HTTP (${s.all.n} requests, ${s.failures} non-200): p50 ${f(s.all.p50)} ms, p95 ${f(s.all.p95)} ms, p99 ${f(s.all.p99)} ms, max ${f(s.all.max)} ms   [target p95 < 20 ms]`,
+      );
+      for (const c of s.byClass)
+        console.log(
+          `  ${c.cls.padEnd(16)} p50 ${f(c.p50).padStart(7)}  p95 ${f(c.p95).padStart(7)}  p99 ${f(c.p99).padStart(7)} ms`,
+        );
       const byClassHits = new Map<string, number[]>();
-      queries.search.forEach(({ cls }, i) => (byClassHits.get(cls) ?? byClassHits.set(cls, []).get(cls)!).push(hits[i]!));
-      for (const [cls, list] of byClassHits) console.log(`  ${cls.padEnd(16)} median total_count ${list.sort((a, b) => a - b)[Math.floor(list.length / 2)]}`);
-      console.log(`suggestion latency, sequential over HTTP (${g.all.n} requests, ${g.failures} non-200): p50 ${f(g.all.p50)} ms, p95 ${f(g.all.p95)} ms, p99 ${f(g.all.p99)} ms   [target p95 < 5 ms]`);
-      for (const c of g.byClass) console.log(`  ${c.cls.padEnd(16)} p50 ${f(c.p50).padStart(7)}  p95 ${f(c.p95).padStart(7)} ms`);
+      queries.search.forEach(({ cls }, i) =>
+        (byClassHits.get(cls) ?? byClassHits.set(cls, []).get(cls)!).push(hits[i]!),
+      );
+      for (const [cls, list] of byClassHits)
+        console.log(
+          `  ${cls.padEnd(16)} median total_count ${list.sort((a, b) => a - b)[Math.floor(list.length / 2)]}`,
+        );
+      console.log(
+        `suggestion latency, sequential over HTTP (${g.all.n} requests, ${g.failures} non-200): p50 ${f(g.all.p50)} ms, p95 ${f(g.all.p95)} ms, p99 ${f(g.all.p99)} ms   [target p95 < 5 ms]`,
+      );
+      for (const c of g.byClass)
+        console.log(`  ${c.cls.padEnd(16)} p50 ${f(c.p50).padStart(7)}  p95 ${f(c.p95).padStart(7)} ms`);
 
-      const as = await autocannonChild(base, searchPaths.map((p) => p.path));
-      console.log(`\nsearch throughput (autocannon, ${CONNECTIONS} connections, ${DURATION} s): ${Math.round(as.rps)} req/s, p50 ${as.p50} ms, p97.5 ${as.p97_5} ms, p99 ${as.p99} ms, non-2xx ${as.non2xx}, errors ${as.errors}`);
-      const ag = await autocannonChild(base, suggestPaths.map((p) => p.path));
-      console.log(`suggestion throughput (autocannon, ${CONNECTIONS} connections, ${DURATION} s): ${Math.round(ag.rps)} req/s, p50 ${ag.p50} ms, p97.5 ${ag.p97_5} ms, p99 ${ag.p99} ms, non-2xx ${ag.non2xx}, errors ${ag.errors}`);
+      const as = await autocannonChild(
+        base,
+        searchPaths.map((p) => p.path),
+      );
+      console.log(
+        `\nsearch throughput (autocannon, ${CONNECTIONS} connections, ${DURATION} s): ${Math.round(as.rps)} req/s, p50 ${as.p50} ms, p97.5 ${as.p97_5} ms, p99 ${as.p99} ms, non-2xx ${as.non2xx}, errors ${as.errors}`,
+      );
+      const ag = await autocannonChild(
+        base,
+        suggestPaths.map((p) => p.path),
+      );
+      console.log(
+        `suggestion throughput (autocannon, ${CONNECTIONS} connections, ${DURATION} s): ${Math.round(ag.rps)} req/s, p50 ${ag.p50} ms, p97.5 ${ag.p97_5} ms, p99 ${ag.p99} ms, non-2xx ${ag.non2xx}, errors ${ag.errors}`,
+      );
     } finally {
       await app.close();
     }
@@ -371,7 +500,12 @@ async function runOne(kind: 'sqlite' | 'postgres', vocab: Vocabulary) {
 }
 
 async function main() {
-  console.log(`search bench: ${N} articles, databases ${DBS.join(', ')}, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `search bench: ${N} articles, databases ${DBS.join(', ')}, ${os.cpus().length} CPUs, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const vocab = loadVocabulary();
   for (const kind of DBS) await runOne(kind, vocab);
 }

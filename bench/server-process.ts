@@ -294,7 +294,13 @@ export async function startInkstone(options: InkstoneOptions = {}): Promise<Inks
       if (attempt < 3 && output.includes('EADDRINUSE')) continue;
       const message = error instanceof Error ? error.message : String(error);
       // Forwarded output is already on the terminal above.
-      const shown = forward ? (output ? ' (server output above)' : '') : output ? `\n--- server output ---\n${output}` : '';
+      const shown = forward
+        ? output
+          ? ' (server output above)'
+          : ''
+        : output
+          ? `\n--- server output ---\n${output}`
+          : '';
       throw new Error(`Inkstone failed to start: ${message}${shown}`);
     }
 

@@ -14,14 +14,22 @@ const urls = {
 };
 const only = process.env.TEST_MATRIX?.split(',').map((s) => s.trim()); // e.g. TEST_MATRIX=sqlite,postgres+redis
 const combos = [
-  ['sqlite', false], ['sqlite', true], ['postgres', false], ['postgres', true], ['mysql', false], ['mysql', true],
+  ['sqlite', false],
+  ['sqlite', true],
+  ['postgres', false],
+  ['postgres', true],
+  ['mysql', false],
+  ['mysql', true],
 ].filter(([db, redis]) => !only || only.includes(redis ? `${db}+redis` : db));
 
 function reachable(url) {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const socket = net.connect({ host: hostname, port: Number(port) });
-    const done = (ok) => { socket.destroy(); resolve(ok); };
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.setTimeout(1500, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
@@ -44,7 +52,8 @@ function failuresIn(report, combo) {
   for (const file of report.testResults ?? []) {
     const where = path.relative(process.cwd(), file.name);
     for (const test of file.assertionResults ?? []) {
-      if (test.status === 'failed') found.push({ combo, where: `${where} > ${test.fullName}`, why: (test.failureMessages ?? []).join('\n') });
+      if (test.status === 'failed')
+        found.push({ combo, where: `${where} > ${test.fullName}`, why: (test.failureMessages ?? []).join('\n') });
     }
     if (file.status === 'failed' && !(file.assertionResults ?? []).some((t) => t.status === 'failed')) {
       found.push({ combo, where, why: file.message ?? 'suite failed' });
@@ -80,7 +89,9 @@ for (const [db, redis] of combos) {
     ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${output}`, ...exclude, ...extra],
     { stdio: 'inherit', env: { ...process.env, TEST_DB: db, TEST_REDIS: redis ? '1' : '0' } },
   );
-  let passed = 0, failed, skipped = 0;
+  let passed = 0,
+    failed,
+    skipped = 0;
   try {
     const report = JSON.parse(fs.readFileSync(output, 'utf8'));
     passed = report.numPassedTests;
@@ -98,10 +109,15 @@ for (const [db, redis] of combos) {
 }
 
 for (const failure of failures) {
-  console.log(`\n[matrix] FAILED in ${failure.combo}: ${failure.where}\n${failure.why.split('\n').slice(0, 12).join('\n')}`);
+  console.log(
+    `\n[matrix] FAILED in ${failure.combo}: ${failure.where}\n${failure.why.split('\n').slice(0, 12).join('\n')}`,
+  );
 }
 console.log('\n[matrix] summary');
 console.table(rows);
-const total = rows.reduce((t, r) => ({ passed: t.passed + r.passed, failed: t.failed + r.failed, skipped: t.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 });
+const total = rows.reduce(
+  (t, r) => ({ passed: t.passed + r.passed, failed: t.failed + r.failed, skipped: t.skipped + r.skipped }),
+  { passed: 0, failed: 0, skipped: 0 },
+);
 console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(failedRun ? 1 : 0);

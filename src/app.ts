@@ -87,7 +87,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerAuth(app, services.sessions.authenticator);
   registerHttpCache(app);
   registerMetrics(app, platform.metrics, config);
-  registerRateLimits(app, { kv: platform.kv, defaultRule: config.defaultRateLimit ?? undefined, now: platform.clock.now });
+  registerRateLimits(app, {
+    kv: platform.kv,
+    defaultRule: config.defaultRateLimit ?? undefined,
+    now: platform.clock.now,
+  });
 
   // First of the routes: A01/M01 list every route registered after this call.
   routeMapRoutes(app);
@@ -109,8 +113,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     onRead: (userId, article, source) => services.engagement.recordRead(userId, article.id, article.user_id, source),
     contentAccess: async (userId, article) => {
-      const access = await services.payments.contentAccess(userId, { id: article.id, authorId: article.user_id, priceCents: article.priceCents });
-      return { full: access.full, purchased: access.purchased, preview: access.full ? undefined : services.payments.previewOf(article.content) };
+      const access = await services.payments.contentAccess(userId, {
+        id: article.id,
+        authorId: article.user_id,
+        priceCents: article.priceCents,
+      });
+      return {
+        full: access.full,
+        purchased: access.purchased,
+        preview: access.full ? undefined : services.payments.previewOf(article.content),
+      };
     },
   });
   feedRoutes(app, services.feed);

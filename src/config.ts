@@ -140,7 +140,10 @@ function trustProxy(env: Env): Config['trustProxy'] {
   if (raw === undefined || raw === 'false') return false;
   if (raw === 'true') return true;
   if (/^\d+$/.test(raw)) return Number(raw);
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.some((item) => !/^[0-9a-fA-F.:/]+$/.test(item))) {
     throw new ConfigError('TRUST_PROXY', 'must be true, false, a hop count or a comma list of IPs/CIDRs');
   }
@@ -286,7 +289,8 @@ function searchUserDict(env: Env): string | null {
 
 function reviewPolicy(env: Env): Config['reviewPolicy'] {
   const raw = read(env, 'REVIEW_POLICY') ?? 'auto';
-  if (raw !== 'auto' && raw !== 'manual') throw new ConfigError('REVIEW_POLICY', `must be auto or manual, got "${raw}"`);
+  if (raw !== 'auto' && raw !== 'manual')
+    throw new ConfigError('REVIEW_POLICY', `must be auto or manual, got "${raw}"`);
   return raw;
 }
 
@@ -301,12 +305,24 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const corsRaw = read(env, 'CORS_ORIGINS');
   const corsOrigins =
-    corsRaw === undefined ? (nodeEnv === 'production' ? [] : '*') : corsRaw === '*' ? '*' : corsRaw.split(',').map((o) => o.trim()).filter(Boolean);
+    corsRaw === undefined
+      ? nodeEnv === 'production'
+        ? []
+        : '*'
+      : corsRaw === '*'
+        ? '*'
+        : corsRaw
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean);
   const corsCredentials = boolean(env, 'CORS_CREDENTIALS', false);
   // "Any origin" is answered by reflecting the caller's Origin: with credentials, any site could
   // then make signed-in requests and read the answers.
   if (corsCredentials && (corsRaw === undefined || corsOrigins === '*')) {
-    throw new ConfigError('CORS_CREDENTIALS', 'true needs CORS_ORIGINS set to an explicit list of origins (not unset, not *)');
+    throw new ConfigError(
+      'CORS_CREDENTIALS',
+      'true needs CORS_ORIGINS set to an explicit list of origins (not unset, not *)',
+    );
   }
   const timeZone = read(env, 'TIME_ZONE') ?? 'Asia/Shanghai';
   try {
@@ -355,10 +371,17 @@ export function loadConfig(env: Env = process.env): Config {
       demoSmsCode: demoSmsCode(env, nodeEnv, smsConfig.provider),
     },
     metricsToken: read(env, 'METRICS_TOKEN') ?? null,
-    payments: readPaymentsConfig((name) => read(env, name), { env: nodeEnv, publicUrl }, (name, problem) => new ConfigError(name, problem)),
+    payments: readPaymentsConfig(
+      (name) => read(env, name),
+      { env: nodeEnv, publicUrl },
+      (name, problem) => new ConfigError(name, problem),
+    ),
     reviewPolicy: reviewPolicy(env),
     searchUserDict: searchUserDict(env),
-    contentImageOrigins: (read(env, 'CONTENT_IMAGE_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    contentImageOrigins: (read(env, 'CONTENT_IMAGE_ORIGINS') ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     sensitiveWordsFile: read(env, 'SENSITIVE_WORDS_FILE') ? path.resolve(read(env, 'SENSITIVE_WORDS_FILE')!) : null,
     defaultRateLimit: rateRule(env, 'RATE_LIMIT_DEFAULT'),
   };

@@ -10,15 +10,25 @@ import { catchUpProcessor } from './modules/search/search.catch-up.js';
 import type { Services } from './services.js';
 
 export function registerJobProcessors(platform: Platform, services: Services): void {
-  platform.jobs.register<IndexArticleJob>(INDEX_ARTICLE_JOB, ({ articleId }) => services.search.indexArticle(BigInt(articleId)));
-  platform.jobs.register(CATCH_UP_JOB, catchUpProcessor(services.search, platform.logger.child({ job: CATCH_UP_JOB })), { concurrency: 1 });
+  platform.jobs.register<IndexArticleJob>(INDEX_ARTICLE_JOB, ({ articleId }) =>
+    services.search.indexArticle(BigInt(articleId)),
+  );
+  platform.jobs.register(
+    CATCH_UP_JOB,
+    catchUpProcessor(services.search, platform.logger.child({ job: CATCH_UP_JOB })),
+    { concurrency: 1 },
+  );
   const log = platform.logger.child({ job: SEND_SMS_JOB });
 
   platform.jobs.register<SendCodeJob>(SEND_SMS_JOB, async ({ mobile }) => {
     // Read the code now: if it was used or replaced meanwhile there is nothing (or something newer) to send.
     const code = await services.codes.pending(mobile);
     if (code === null) return;
-    await sendInJob(platform.sms, { mobile, template: 'verification-code', params: { code, minutes: CODE_TTL_MS / 60_000 } }, log);
+    await sendInJob(
+      platform.sms,
+      { mobile, template: 'verification-code', params: { code, minutes: CODE_TTL_MS / 60_000 } },
+      log,
+    );
   });
 }
 

@@ -50,7 +50,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve': {
       const workers = values.workers === undefined ? 1 : Number(values.workers);
-      if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError('--workers must be a whole number from 1 to 64');
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64)
+        throw new UsageError('--workers must be a whole number from 1 to 64');
       if (workers > 1 && cluster.isPrimary) {
         // Migrate once in the primary so workers do not race on the migration lock at boot.
         await migrate(config, false);
@@ -64,7 +65,9 @@ async function main(argv: string[]): Promise<void> {
       const platform = await createPlatform(config, pino(loggerOptions(config)));
       try {
         const counts = await seedDemoData(platform, { force: values.force, search: createServices(platform).search });
-        console.log(`Seeded ${counts.channels} channels, ${counts.users} users, ${counts.articles} articles (indexed for search).`);
+        console.log(
+          `Seeded ${counts.channels} channels, ${counts.users} users, ${counts.articles} articles (indexed for search).`,
+        );
       } finally {
         await platform.close();
       }
@@ -74,7 +77,9 @@ async function main(argv: string[]): Promise<void> {
       const platform = await createPlatform(config, pino(loggerOptions(config)));
       try {
         const result = await runReindex(createServices(platform).search);
-        console.log(`Indexed ${result.indexed} articles, removed ${result.removed}, ${result.terms} vocabulary terms in ${(result.ms / 1000).toFixed(1)} s.`);
+        console.log(
+          `Indexed ${result.indexed} articles, removed ${result.removed}, ${result.terms} vocabulary terms in ${(result.ms / 1000).toFixed(1)} s.`,
+        );
       } finally {
         await platform.close();
       }
@@ -84,7 +89,9 @@ async function main(argv: string[]): Promise<void> {
       const platform = await createPlatform(config, pino(loggerOptions(config)));
       try {
         const result = await runRecount(createServices(platform).counters);
-        console.log(`Recounted ${result.rows} rows, fixed ${result.fixed} counters in ${(result.ms / 1000).toFixed(1)} s.`);
+        console.log(
+          `Recounted ${result.rows} rows, fixed ${result.fixed} counters in ${(result.ms / 1000).toFixed(1)} s.`,
+        );
       } finally {
         await platform.close();
       }

@@ -59,24 +59,35 @@ export async function serve(config: Config): Promise<void> {
     const io = services.realtime.server;
     if (io && cluster.worker) stampSessions(io.engine, cluster.worker.id);
     reportReady();
-    log.info({ worker: cluster.worker?.id, database: platform.dialect, kv: platform.kv.kind, jobs: platform.jobs.kind }, 'Inkstone worker is ready');
+    log.info(
+      { worker: cluster.worker?.id, database: platform.dialect, kv: platform.kv.kind, jobs: platform.jobs.kind },
+      'Inkstone worker is ready',
+    );
     return;
   }
   const address = await app.listen({ host: config.host, port: config.port });
-  log.info({ address, database: platform.dialect, kv: platform.kv.kind, jobs: platform.jobs.kind }, 'Inkstone is listening');
+  log.info(
+    { address, database: platform.dialect, kv: platform.kv.kind, jobs: platform.jobs.kind },
+    'Inkstone is listening',
+  );
 }
 
 /** The cluster primary: listens, forks `workers` servers and keeps that many alive. */
 export async function superviseWorkers(config: Config, workers: number, log: (message: string) => void): Promise<void> {
   if (config.workerId !== null && config.workerId + workers - 1 > 1023) {
-    throw new ConfigError('WORKER_ID', `${config.workerId} + ${workers} workers passes 1023; lower it or unset it to lease ids automatically`);
+    throw new ConfigError(
+      'WORKER_ID',
+      `${config.workerId} + ${workers} workers passes 1023; lower it or unset it to lease ids automatically`,
+    );
   }
   let shuttingDown = false;
   const restarts: number[] = [];
   const primary = new StickyPrimary({ host: config.host, port: config.port, workers, trustProxy: config.trustProxy });
   const fork = (index: number) => {
     // Without Redis every process has its own in-memory scheduler lock, so only one may schedule.
-    const env: Record<string, string> = { RUN_SCHEDULER: config.redisUrl || index === 0 ? String(config.runScheduler) : 'false' };
+    const env: Record<string, string> = {
+      RUN_SCHEDULER: config.redisUrl || index === 0 ? String(config.runScheduler) : 'false',
+    };
     // Each worker leases its own Snowflake worker id; an explicit WORKER_ID is the first of a range.
     if (config.workerId !== null) env.WORKER_ID = String(config.workerId + index);
     const worker = cluster.fork(env);
@@ -92,10 +103,14 @@ export async function superviseWorkers(config: Config, workers: number, log: (me
     });
   };
   if (!config.redisUrl) {
-    log('warning: --workers without REDIS_URL gives every process its own cache, rate limits and sockets; use Redis to share them');
+    log(
+      'warning: --workers without REDIS_URL gives every process its own cache, rate limits and sockets; use Redis to share them',
+    );
   }
   const address = await primary.listen();
-  log(`listening on ${address.address}:${address.port} with ${workers} workers (sticky by Socket.IO session and client address)`);
+  log(
+    `listening on ${address.address}:${address.port} with ${workers} workers (sticky by Socket.IO session and client address)`,
+  );
   for (let i = 0; i < workers; i++) fork(i);
 
   const stopAll = (signal: NodeJS.Signals) => {

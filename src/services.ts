@@ -52,7 +52,11 @@ export function createServices(platform: Platform) {
   const { config, db, kv, jobs, ids, clock } = platform;
 
   // Signs the links presenters hand out and verifies them at /media-private (app.ts).
-  const privateMedia = createPrivateMediaSigner({ secret: config.jwtSecret, publicUrl: config.publicUrl, now: () => clock.now() });
+  const privateMedia = createPrivateMediaSigner({
+    secret: config.jwtSecret,
+    publicUrl: config.publicUrl,
+    now: () => clock.now(),
+  });
   const present: PresenterContext = {
     time: platform.time,
     media: (stored) => mediaUrl(platform.storage, stored),
@@ -61,12 +65,44 @@ export function createServices(platform: Platform) {
   };
 
   const counters = createCounterService({ kv, db, now: clock.now });
-  const engagement = createEngagementService({ db, counters, events: platform.events, ids, clock, logger: platform.logger });
+  const engagement = createEngagementService({
+    db,
+    counters,
+    events: platform.events,
+    ids,
+    clock,
+    logger: platform.logger,
+  });
   const channels = createChannelRepository(db);
-  const articles = createArticleService(createArticleRepository(db), channels, { cache: platform.cache, kv, counters, present, events: platform.events });
-  const feed = createFeedService({ articles, repository: createFeedRepository(db), cache: platform.cache, kv, counters, clock, events: platform.events });
-  const comments = createCommentService({ comments: createCommentRepository(db), counters, events: platform.events, ids, clock });
-  const relations = createRelationService({ relations: createRelationRepository(db), counters, events: platform.events, clock });
+  const articles = createArticleService(createArticleRepository(db), channels, {
+    cache: platform.cache,
+    kv,
+    counters,
+    present,
+    events: platform.events,
+  });
+  const feed = createFeedService({
+    articles,
+    repository: createFeedRepository(db),
+    cache: platform.cache,
+    kv,
+    counters,
+    clock,
+    events: platform.events,
+  });
+  const comments = createCommentService({
+    comments: createCommentRepository(db),
+    counters,
+    events: platform.events,
+    ids,
+    clock,
+  });
+  const relations = createRelationService({
+    relations: createRelationRepository(db),
+    counters,
+    events: platform.events,
+    clock,
+  });
 
   const users = createUserRepository(db);
   const tokens = createTokenService({
@@ -75,7 +111,16 @@ export function createServices(platform: Platform) {
     refreshTtlSeconds: config.auth.refreshTtlSeconds,
     clock,
   });
-  const sessions = createSessionService({ config: config.auth, tokens, sessions: createSessionRepository(db), users, kv, ids, clock, logger: platform.logger });
+  const sessions = createSessionService({
+    config: config.auth,
+    tokens,
+    sessions: createSessionRepository(db),
+    users,
+    kv,
+    ids,
+    clock,
+    logger: platform.logger,
+  });
   const userAdmin = createUserAdminService({ users, repository: createUserAdminRepository(db), sessions, ids, clock });
   const codes = createSmsCodeService({ kv, jobs, demoCode: config.auth.demoSmsCode });
   const auth = createAuthService({ users, sessions, codes, ids, clock });
@@ -92,28 +137,105 @@ export function createServices(platform: Platform) {
     now: clock.now,
   });
 
-  const userProfiles = createUserService({ users, storage: platform.storage, clock, time: platform.time, relations, counters, logger: platform.logger, presence: { isOnline: (id) => realtime.isOnline(id) } });
-  const mpImages = createImageLibraryService({ images: createImageLibraryRepository(db), storage: platform.storage, ids, clock, logger: platform.logger });
-  const mpStatistics = createStatisticsService({ repo: createStatisticsRepository(db), counters, time: platform.time, clock, beforeRead: engagement.flushReads });
+  const userProfiles = createUserService({
+    users,
+    storage: platform.storage,
+    clock,
+    time: platform.time,
+    relations,
+    counters,
+    logger: platform.logger,
+    presence: { isOnline: (id) => realtime.isOnline(id) },
+  });
+  const mpImages = createImageLibraryService({
+    images: createImageLibraryRepository(db),
+    storage: platform.storage,
+    ids,
+    clock,
+    logger: platform.logger,
+  });
+  const mpStatistics = createStatisticsService({
+    repo: createStatisticsRepository(db),
+    counters,
+    time: platform.time,
+    clock,
+    beforeRead: engagement.flushReads,
+  });
 
   // Media-platform articles (M10–M15), the review policy and moderation.
-  const mediaPlatform = createMediaPlatform(platform, { counters, channels, users }, {
-    reviewPolicy: config.reviewPolicy,
-    imageOrigins: config.contentImageOrigins,
-    sensitiveWords: config.sensitiveWordsFile ? { file: config.sensitiveWordsFile, watchMs: 60_000 } : undefined,
-  });
+  const mediaPlatform = createMediaPlatform(
+    platform,
+    { counters, channels, users },
+    {
+      reviewPolicy: config.reviewPolicy,
+      imageOrigins: config.contentImageOrigins,
+      sensitiveWords: config.sensitiveWordsFile ? { file: config.sensitiveWordsFile, watchMs: 60_000 } : undefined,
+    },
+  );
 
   // Realtime (Socket.IO, attached to the HTTP server in app.ts), stored notifications and the chat bot.
   const realtime = createRealtime({ config, kv, logger: platform.logger.child({ port: 'realtime' }) });
-  const notifications = createNotificationService({ repository: createNotificationRepository(db), sink: realtime, events: platform.events, present, ids, clock, logger: platform.logger });
+  const notifications = createNotificationService({
+    repository: createNotificationRepository(db),
+    sink: realtime,
+    events: platform.events,
+    present,
+    ids,
+    clock,
+    logger: platform.logger,
+  });
   const chat = createChatBot({ finder: createLikeArticleFinder(db), demoCode: config.auth.demoSmsCode });
-  realtime.onConnection(chatHandler({ bot: chat, limiter: new RateLimiter(kv, { now: clock.now }), clock, logger: platform.logger }));
+  realtime.onConnection(
+    chatHandler({ bot: chat, limiter: new RateLimiter(kv, { now: clock.now }), clock, logger: platform.logger }),
+  );
 
-  const search = createSearchService({ index: createSearchIndex(db, { now: clock.now, analyzerOptions: { userDictPath: config.searchUserDict ?? undefined } }), repository: createSearchRepository(db), kv, jobs, clock, present, cards: (ids) => articles.cards(ids), overlay: (rows) => counters.overlay('article', rows, ['read_count', 'like_count', 'comment_count', 'collect_count', 'share_count']), events: platform.events });
+  const search = createSearchService({
+    index: createSearchIndex(db, {
+      now: clock.now,
+      analyzerOptions: { userDictPath: config.searchUserDict ?? undefined },
+    }),
+    repository: createSearchRepository(db),
+    kv,
+    jobs,
+    clock,
+    present,
+    cards: (ids) => articles.cards(ids),
+    overlay: (rows) =>
+      counters.overlay('article', rows, ['read_count', 'like_count', 'comment_count', 'collect_count', 'share_count']),
+    events: platform.events,
+  });
   // Paid articles, tips, the ledger and refunds (Alipay, or its simulator outside production).
   const payments = createPaymentService({ platform, users });
 
-  return { privateMedia, payments, mediaPlatform, mpImages, mpStatistics, realtime, notifications, chat, channelService, announcements, present, engagement, comments, userProfiles, userAdmin, counters, relations, channels, articles, users, tokens, sessions, codes, auth, passwords, feed, search };
+  return {
+    privateMedia,
+    payments,
+    mediaPlatform,
+    mpImages,
+    mpStatistics,
+    realtime,
+    notifications,
+    chat,
+    channelService,
+    announcements,
+    present,
+    engagement,
+    comments,
+    userProfiles,
+    userAdmin,
+    counters,
+    relations,
+    channels,
+    articles,
+    users,
+    tokens,
+    sessions,
+    codes,
+    auth,
+    passwords,
+    feed,
+    search,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -100,7 +100,9 @@ export class Snowflake {
     if (unit >= 2 ** this.#layout.timestampBits) throw new RangeError('Snowflake timestamp overflow');
     this.#lastUnit = unit;
     const { workerBits, sequenceBits } = this.#layout;
-    return (BigInt(unit) << BigInt(workerBits + sequenceBits)) | (worker << BigInt(sequenceBits)) | BigInt(this.#sequence);
+    return (
+      (BigInt(unit) << BigInt(workerBits + sequenceBits)) | (worker << BigInt(sequenceBits)) | BigInt(this.#sequence)
+    );
   }
 }
 

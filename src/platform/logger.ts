@@ -25,7 +25,10 @@ export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFile' | 'env
     return { ...options, transport: { target: 'pino/file', options: { destination: config.logFile, mkdir: true } } };
   }
   if (process.stdout.isTTY && config.env !== 'production') {
-    return { ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } };
+    return {
+      ...options,
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } },
+    };
   }
   return options;
 }

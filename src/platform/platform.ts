@@ -70,7 +70,11 @@ export async function createPlatform(config: Config, logger: Logger, clock: Cloc
     throw error;
   }
   const kv = createKeyValueStore({ redisUrl: config.redisUrl, prefix: config.redisPrefix });
-  const jobs = createJobQueue({ redisUrl: config.redisUrl, prefix: config.redisPrefix, logger: logger.child({ port: 'jobs' }) });
+  const jobs = createJobQueue({
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    logger: logger.child({ port: 'jobs' }),
+  });
   const scheduler = new KvScheduler({ kv, logger: logger.child({ port: 'scheduler' }), timezone: config.timeZone });
   const storage = createObjectStorage(config.storage);
   const events = createEventBus(logger.child({ port: 'events' }));

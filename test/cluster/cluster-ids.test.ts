@@ -27,7 +27,11 @@ describe(`ids across nodes and workers (db=${testDb}, redis=${testRedis})`, () =
     cleanups.push(async () => fs.rmSync(outDir, { recursive: true, force: true }));
     const goFile = path.join(outDir, 'go');
     // The database is migrated once first, as `serve --workers N` does in its primary.
-    const migrate = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'migrate'], { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' });
+    const migrate = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'migrate'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: 'inherit',
+    });
     await new Promise((resolve) => migrate.once('exit', resolve));
 
     const nodes = ['a', 'b'].map((name) => {
@@ -36,7 +40,16 @@ describe(`ids across nodes and workers (db=${testDb}, redis=${testRedis})`, () =
       let output = '';
       const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
         cwd: root,
-        env: { ...process.env, ...env, DATA_DIR: dataDir, NODE_NAME: name, OUT_DIR: outDir, GO_FILE: goFile, WORKERS: '2', COUNT: '10000' },
+        env: {
+          ...process.env,
+          ...env,
+          DATA_DIR: dataDir,
+          NODE_NAME: name,
+          OUT_DIR: outDir,
+          GO_FILE: goFile,
+          WORKERS: '2',
+          COUNT: '10000',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout.on('data', (d) => (output += d));
@@ -50,7 +63,10 @@ describe(`ids across nodes and workers (db=${testDb}, redis=${testRedis})`, () =
       if (Date.now() > deadline) throw new Error(`processes did not boot: ${nodes.map((n) => n.output()).join('\n')}`);
       await sleep(50);
     }
-    const workerIds = fs.readdirSync(outDir).filter((f) => f.endsWith('.ready')).map((f) => fs.readFileSync(path.join(outDir, f), 'utf8'));
+    const workerIds = fs
+      .readdirSync(outDir)
+      .filter((f) => f.endsWith('.ready'))
+      .map((f) => fs.readFileSync(path.join(outDir, f), 'utf8'));
     expect(new Set(workerIds).size).toBe(4);
     fs.writeFileSync(goFile, '');
     for (const node of nodes) expect(await node.exited, node.output()).toBe(0);

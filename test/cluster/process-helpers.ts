@@ -49,7 +49,11 @@ export async function startInkstone(args: string[], env: Record<string, string>)
 }
 
 /** Polls until `probe` holds (it may throw meanwhile). */
-export async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 150_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 150_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -16,37 +16,49 @@ async function schedules(base: string): Promise<string> {
 }
 
 describe(`who schedules (db=${testDb}, redis=${testRedis})`, () => {
-  it('a serve node without the scheduler warns and reports it until `inkstone worker` runs the schedules', { timeout: 300_000 }, async () => {
-    const { env, cleanup } = await testEnvironment({ JWT_SECRET: 'k'.repeat(48) });
-    try {
-      const serve = await startInkstone(['serve'], { ...env, RUN_SCHEDULER: 'false' });
-      await eventually(async () => (await fetch(`${serve.base}/readyz`)).ok, 'serve ready');
-      expect(serve.output()).toMatch(/no live process runs the cron schedules/);
-      expect(await schedules(serve.base)).toMatch(/no live process runs the cron schedules/);
-      if (!testRedis) {
-        expect(await serve.stop()).toBe(0);
-        return;
-      }
-      const worker = await startInkstone(['worker'], env);
-      await eventually(async () => (await schedules(serve.base)) === 'ok', 'a live scheduler seen by the serve node');
-      expect(worker.output()).toMatch(/"schedules":true.*worker: processing jobs/);
-      // And it really runs them: the worker claims the counters.flush ticks (every 5 s).
-      const redis = new Redis(env.REDIS_URL!);
+  it(
+    'a serve node without the scheduler warns and reports it until `inkstone worker` runs the schedules',
+    { timeout: 300_000 },
+    async () => {
+      const { env, cleanup } = await testEnvironment({ JWT_SECRET: 'k'.repeat(48) });
       try {
-        const claimed = await eventually(async () => {
-          const keys = await redis.keys(`${env.REDIS_PREFIX}sched:counters.flush:*`);
-          const owners = keys.length ? await redis.mget(keys) : [];
-          return owners.some((owner) => owner?.includes(`:${worker.child.pid}:`));
-        }, 'a counters.flush tick claimed by the worker', 30_000);
-        expect(claimed).toBe(true);
+        const serve = await startInkstone(['serve'], { ...env, RUN_SCHEDULER: 'false' });
+        await eventually(async () => (await fetch(`${serve.base}/readyz`)).ok, 'serve ready');
+        expect(serve.output()).toMatch(/no live process runs the cron schedules/);
+        expect(await schedules(serve.base)).toMatch(/no live process runs the cron schedules/);
+        if (!testRedis) {
+          expect(await serve.stop()).toBe(0);
+          return;
+        }
+        const worker = await startInkstone(['worker'], env);
+        await eventually(async () => (await schedules(serve.base)) === 'ok', 'a live scheduler seen by the serve node');
+        expect(worker.output()).toMatch(/"schedules":true.*worker: processing jobs/);
+        // And it really runs them: the worker claims the counters.flush ticks (every 5 s).
+        const redis = new Redis(env.REDIS_URL!);
+        try {
+          const claimed = await eventually(
+            async () => {
+              const keys = await redis.keys(`${env.REDIS_PREFIX}sched:counters.flush:*`);
+              const owners = keys.length ? await redis.mget(keys) : [];
+              return owners.some((owner) => owner?.includes(`:${worker.child.pid}:`));
+            },
+            'a counters.flush tick claimed by the worker',
+            30_000,
+          );
+          expect(claimed).toBe(true);
+        } finally {
+          redis.disconnect();
+        }
+        expect(await worker.stop()).toBe(0);
+        await eventually(
+          async () => (await schedules(serve.base)) !== 'ok',
+          'the worker gone from the live schedulers',
+          30_000,
+        );
+        expect(await serve.stop()).toBe(0);
       } finally {
-        redis.disconnect();
+        await cleanup();
       }
-      expect(await worker.stop()).toBe(0);
-      await eventually(async () => (await schedules(serve.base)) !== 'ok', 'the worker gone from the live schedulers', 30_000);
-      expect(await serve.stop()).toBe(0);
-    } finally {
-      await cleanup();
-    }
-  });
+    },
+  );
 });

@@ -16,12 +16,19 @@ describe(`serve --workers 2 (db=${testDb}, redis=${testRedis})`, () => {
     try {
       const server = await startInkstone(['serve', '--workers', '2'], env);
       await eventually(async () => (await fetch(`${server.base}/readyz`)).ok, 'ready');
-      const channels = parseBody(await (await fetch(`${server.base}/app/v1_0/channels`)).text()).data.channels as { id: number }[];
-      const feed = await fetch(`${server.base}/app/v1_1/articles?channel_id=${channels[0]!.id}&timestamp=${Date.now()}&with_top=1`);
+      const channels = parseBody(await (await fetch(`${server.base}/app/v1_0/channels`)).text()).data.channels as {
+        id: number;
+      }[];
+      const feed = await fetch(
+        `${server.base}/app/v1_1/articles?channel_id=${channels[0]!.id}&timestamp=${Date.now()}&with_top=1`,
+      );
       const articleId = String(parseBody(await feed.text()).data.results[0].art_id);
 
       // Distinct client addresses, so the primary spreads the connections over both workers.
-      const headers = (i: number) => ({ 'content-type': 'application/json', 'x-forwarded-for': `10.9.${i >> 8}.${i & 255}` });
+      const headers = (i: number) => ({
+        'content-type': 'application/json',
+        'x-forwarded-for': `10.9.${i >> 8}.${i & 255}`,
+      });
       const signIns = await Promise.all(
         Array.from({ length: 120 }, (_, i) =>
           fetch(`${server.base}/app/v1_0/authorizations`, {
@@ -31,7 +38,10 @@ describe(`serve --workers 2 (db=${testDb}, redis=${testRedis})`, () => {
           }).then(async (res) => ({ status: res.status, body: await res.text() })),
         ),
       );
-      expect(signIns.filter((r) => r.status >= 500), 'sign-ins answering 5xx').toEqual([]);
+      expect(
+        signIns.filter((r) => r.status >= 500),
+        'sign-ins answering 5xx',
+      ).toEqual([]);
       expect(signIns.filter((r) => r.status !== 201)).toEqual([]);
       const tokens = signIns.map((r) => JSON.parse(r.body).data.token as string);
 
@@ -44,7 +54,10 @@ describe(`serve --workers 2 (db=${testDb}, redis=${testRedis})`, () => {
           }).then(async (res) => ({ status: res.status, body: await res.text() })),
         ),
       );
-      expect(comments.filter((r) => r.status >= 500), 'comments answering 5xx').toEqual([]);
+      expect(
+        comments.filter((r) => r.status >= 500),
+        'comments answering 5xx',
+      ).toEqual([]);
       expect(comments.filter((r) => r.status !== 201)).toEqual([]);
       expect(new Set(comments.map((r) => String(parseBody(r.body).data.com_id))).size).toBe(tokens.length);
 

@@ -22,7 +22,14 @@ function store(): LeaseStore {
 }
 
 async function join(options: Partial<MembershipOptions> = {}): Promise<Membership> {
-  const membership = await Membership.join({ store: store(), node: 'node-a', workerId: null, logger: silent, conflictWaitMs: 0, ...options });
+  const membership = await Membership.join({
+    store: store(),
+    node: 'node-a',
+    workerId: null,
+    logger: silent,
+    conflictWaitMs: 0,
+    ...options,
+  });
   joined.push(membership);
   return membership;
 }
@@ -112,7 +119,9 @@ describe(`worker-id leases (db=${testDb}, redis=${testRedis})`, () => {
       }
     });
     await expect(join({ workerId: id })).rejects.toThrow(/in use/);
-    const thief = await until(async () => (await store().live()).every((l) => l.workerId !== id)).then(() => join({ workerId: id }));
+    const thief = await until(async () => (await store().live()).every((l) => l.workerId !== id)).then(() =>
+      join({ workerId: id }),
+    );
     expect(thief.workerId()).toBe(id);
     // The old holder wakes up: its extend fails, it never mints with the stolen id, and leases another.
     await old.beat();

@@ -46,7 +46,8 @@ async function freePort(): Promise<number> {
 /** A newcomer's shell: no database, Redis or test settings, only what any machine has. */
 function newcomerEnvironment(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const key of ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TERM']) if (process.env[key] !== undefined) env[key] = process.env[key]!;
+  for (const key of ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TERM'])
+    if (process.env[key] !== undefined) env[key] = process.env[key]!;
   return { ...env, ...extra };
 }
 
@@ -63,7 +64,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms\n--- server output ---\n${output.slice(-4000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not within ${timeoutMs} ms\n--- server output ---\n${output.slice(-4000)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -82,11 +84,20 @@ describe.skipIf(testDb !== 'sqlite' || testRedis)('a newcomer runs `npm start` a
     child.stderr!.on('data', (d) => (output += d));
 
     type Json = any;
-    const call = async (method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; data: Json; text: string }> => {
+    const call = async (
+      method: string,
+      url: string,
+      body?: unknown,
+      token?: string,
+    ): Promise<{ status: number; data: Json; text: string }> => {
       const headers: Record<string, string> = {};
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (token) headers.authorization = `Bearer ${token}`;
-      const res = await fetch(`${base}${url}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(`${base}${url}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await res.text();
       return { status: res.status, data: text ? parseBody(text).data : undefined, text };
     };
@@ -157,7 +168,10 @@ describe.skipIf(testDb !== 'sqlite' || testRedis)('a newcomer runs `npm start` a
     }
     expect(target).toBeDefined();
     const articleId = String(target.art_id);
-    const cardOf = async () => (await get(`/app/v1_0/users/${authorId}/articles?page=1&per_page=50`)).results.find((c: Json) => String(c.art_id) === articleId);
+    const cardOf = async () =>
+      (await get(`/app/v1_0/users/${authorId}/articles?page=1&per_page=50`)).results.find(
+        (c: Json) => String(c.art_id) === articleId,
+      );
     const before = {
       me: await get('/app/v1_0/user', reader),
       author: await get(`/app/v1_0/users/${authorId}`),
@@ -174,7 +188,11 @@ describe.skipIf(testDb !== 'sqlite' || testRedis)('a newcomer runs `npm start` a
     await post('/app/v1_0/article/likings', { target: articleId }, reader);
     const liked = await notified('liking notify');
     expect(String(liked.art_id)).toBe(articleId);
-    const comment = await post('/app/v1_0/comments', { target: articleId, content: '写得真清楚，收藏了', art_id: null }, reader);
+    const comment = await post(
+      '/app/v1_0/comments',
+      { target: articleId, content: '写得真清楚，收藏了', art_id: null },
+      reader,
+    );
     expect(comment.new_obj.content).toBe('写得真清楚，收藏了');
     const commented = await notified('comment notify');
     expect(String(commented.art_id)).toBe(articleId);
@@ -197,14 +215,21 @@ describe.skipIf(testDb !== 'sqlite' || testRedis)('a newcomer runs `npm start` a
     // …and the people's (soft: a lag here is one finding, the journey goes on).
     expect.soft(after.me.follow_count, 'reader follow_count on /user').toBe(before.me.follow_count + 1);
     expect.soft(after.author.fans_count, 'author fans_count on A22').toBe(before.author.fans_count + 1);
-    expect.soft(after.author.like_count, 'author like_count (likes received) on A22').toBe(before.author.like_count + 1);
+    expect
+      .soft(after.author.like_count, 'author like_count (likes received) on A22')
+      .toBe(before.author.like_count + 1);
 
     // The author publishes from the media platform; the default review policy approves it.
     const word = `zephyr${Date.now().toString(36)}`;
     const title = `Newcomer notes ${word}`;
     const created = await post(
       '/mp/v1_0/articles?draft=false',
-      { title, content: `<p>First steps with ${word} on Inkstone.</p><p>写给新手的第一篇文章。</p>`, cover: { type: 0, images: [] }, channel_id: css.id },
+      {
+        title,
+        content: `<p>First steps with ${word} on Inkstone.</p><p>写给新手的第一篇文章。</p>`,
+        cover: { type: 0, images: [] },
+        channel_id: css.id,
+      },
       mp.token,
     );
     const mine = await get(`/mp/v1_0/articles/${created.id}`, mp.token);

@@ -8,7 +8,10 @@ import { ArticleStatus } from '../../src/platform/db/schema.js';
 let counter = 0;
 const unique = () => `${Date.now() % 100000}${++counter}${Math.floor(Math.random() * 1000)}`;
 
-export async function newChannel(p: Platform, values: { id?: bigint; name?: string; sequence?: number; is_visible?: number; is_default?: number } = {}) {
+export async function newChannel(
+  p: Platform,
+  values: { id?: bigint; name?: string; sequence?: number; is_visible?: number; is_default?: number } = {},
+) {
   const now = Date.now();
   const row = {
     id: values.id ?? BigInt(100 + Math.floor(Math.random() * 1e9)),
@@ -68,10 +71,14 @@ export async function newArticle(
     is_top: values.is_top ?? 0,
     created_at: now,
     updated_at: now,
-    published_at: values.published_at === undefined ? (status === ArticleStatus.approved ? now : null) : values.published_at,
+    published_at:
+      values.published_at === undefined ? (status === ArticleStatus.approved ? now : null) : values.published_at,
     deleted_at: values.deleted_at ?? null,
   };
   await p.db.insertInto('articles').values(row).execute();
-  await p.db.insertInto('article_contents').values({ article_id: id, content: values.content ?? '<p>Body</p>' }).execute();
+  await p.db
+    .insertInto('article_contents')
+    .values({ article_id: id, content: values.content ?? '<p>Body</p>' })
+    .execute();
   return row;
 }

@@ -28,7 +28,11 @@ export async function mpAuthor(t: Pick<App, 'app' | 'platform'>): Promise<Author
     return res.json().data.token as string;
   };
   const app = await signIn('/app/v1_0/authorizations');
-  const { id } = await t.platform.db.selectFrom('users').select('id').where('mobile', '=', mobile).executeTakeFirstOrThrow();
+  const { id } = await t.platform.db
+    .selectFrom('users')
+    .select('id')
+    .where('mobile', '=', mobile)
+    .executeTakeFirstOrThrow();
   await t.platform.db.updateTable('users').set({ verified: 1 }).where('id', '=', id).execute();
   return { id, app, mp: await signIn('/mp/v1_0/authorizations') };
 }

@@ -63,7 +63,11 @@ export async function ownRedis() {
   const redis = {
     url: `redis://127.0.0.1:${port}`,
     async start(): Promise<void> {
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        { stdio: 'ignore' },
+      );
       const deadline = Date.now() + 10_000;
       while (!(await answers(port))) {
         if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
@@ -86,13 +90,21 @@ export async function ownRedis() {
 
 let mobileCounter = 0;
 /** A mobile number no other test of this run uses (prefix: the suite's own). */
-export const uniqueMobile = (prefix: string) => `${prefix}${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter % 100).padStart(2, '0')}`;
+export const uniqueMobile = (prefix: string) =>
+  `${prefix}${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter % 100).padStart(2, '0')}`;
 
 /** Signs in on `node` through the real app endpoint with the demo code (registering the number). */
 export async function signInOn(node: App, mobile: string) {
-  const res = await node.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code: '246810' } });
+  const res = await node.app.inject({
+    method: 'POST',
+    remoteAddress: randomIp(),
+    url: '/app/v1_0/authorizations',
+    payload: { mobile, code: '246810' },
+  });
   if (res.statusCode !== 201) throw new Error(`sign-in answered ${res.statusCode}: ${res.body}`);
   const { token, refresh_token } = res.json().data as { token: string; refresh_token: string };
-  const id = BigInt((JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { user_id: number }).user_id);
+  const id = BigInt(
+    (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { user_id: number }).user_id,
+  );
   return { id, mobile, token, refresh_token };
 }

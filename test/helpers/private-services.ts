@@ -59,7 +59,14 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** A server process on `port`, respawned by `start()`; `ready` says when it answers. */
-function managed(name: string, port: number, url: string, launch: () => ChildProcess, cleanup: () => void, ready?: () => boolean): PrivateService {
+function managed(
+  name: string,
+  port: number,
+  url: string,
+  launch: () => ChildProcess,
+  cleanup: () => void,
+  ready?: () => boolean,
+): PrivateService {
   let child: ChildProcess | undefined;
   let log = '';
   const service: PrivateService = {
@@ -107,9 +114,13 @@ export async function startRedis(): Promise<PrivateService> {
     port,
     `redis://127.0.0.1:${port}`,
     () =>
-      spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
+      spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      ),
     () => fs.rmSync(dir, { recursive: true, force: true }),
   );
   await service.start();
@@ -137,7 +148,16 @@ export async function startPostgres(): Promise<PrivateService> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkstone-pg-'));
   const data = path.join(dir, 'data');
   if (process.getuid?.() === 0) spawnSync('chown', ['-R', 'postgres', dir]);
-  const [initCommand, initArgs] = asPostgres(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const [initCommand, initArgs] = asPostgres(path.join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
   const init = spawnSync(initCommand, initArgs, { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   let accepting = false;
@@ -148,7 +168,18 @@ export async function startPostgres(): Promise<PrivateService> {
     () => {
       accepting = false;
       const [command, args] = asPostgres(path.join(bin, 'postgres'), [
-        '-D', data, '-p', String(port), '-c', 'unix_socket_directories=', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=50',
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'fsync=off',
+        '-c',
+        'max_connections=50',
       ]);
       const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       // The port opens before recovery ends; connections are refused with 57P03 until this line.
@@ -186,7 +217,13 @@ export async function startMariaDb(): Promise<PrivateService> {
   const data = path.join(dir, 'data');
   const install = spawnSync(
     'mariadb-install-db',
-    ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...(process.getuid?.() === 0 ? ['--user=root'] : [])],
+    [
+      '--no-defaults',
+      `--datadir=${data}`,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+      ...(process.getuid?.() === 0 ? ['--user=root'] : []),
+    ],
     { encoding: 'utf8' },
   );
   if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr}`);
@@ -200,8 +237,14 @@ export async function startMariaDb(): Promise<PrivateService> {
       spawn(
         'mariadbd',
         [
-          '--no-defaults', `--datadir=${data}`, `--socket=${path.join(dir, 'sock')}`, `--port=${port}`, '--bind-address=127.0.0.1',
-          '--skip-log-bin', '--innodb-flush-log-at-trx-commit=2', ...(process.getuid?.() === 0 ? ['--user=root'] : []),
+          '--no-defaults',
+          `--datadir=${data}`,
+          `--socket=${path.join(dir, 'sock')}`,
+          `--port=${port}`,
+          '--bind-address=127.0.0.1',
+          '--skip-log-bin',
+          '--innodb-flush-log-at-trx-commit=2',
+          ...(process.getuid?.() === 0 ? ['--user=root'] : []),
         ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       ),

@@ -11,10 +11,17 @@ let mobileCounter = 0;
 const newMobile = () => `134${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter).padStart(2, '0')}`;
 
 async function signIn(role?: 'admin' | 'moderator') {
-  const res = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile: newMobile(), code: '246810' } });
+  const res = await t.app.inject({
+    method: 'POST',
+    remoteAddress: randomIp(),
+    url: '/app/v1_0/authorizations',
+    payload: { mobile: newMobile(), code: '246810' },
+  });
   expect(res.statusCode).toBe(201);
   const token = res.json().data.token as string;
-  const userId = BigInt((JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { user_id: number }).user_id);
+  const userId = BigInt(
+    (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { user_id: number }).user_id,
+  );
   if (role) await t.platform.db.updateTable('users').set({ role }).where('id', '=', userId).execute();
   return { userId, headers: { authorization: `Bearer ${token}` } };
 }
@@ -26,13 +33,21 @@ const LIST = '/app/v1_0/announcements';
 const seeded: bigint[] = [];
 
 async function insertAnnouncement(id: bigint, publishedAt: number, title = `公告 ${id}`) {
-  await t.platform.db.insertInto('announcements').values({ id, title, content: `<p>${title}</p>`, published_at: publishedAt, created_at: publishedAt }).execute();
+  await t.platform.db
+    .insertInto('announcements')
+    .values({ id, title, content: `<p>${title}</p>`, published_at: publishedAt, created_at: publishedAt })
+    .execute();
 }
 
 const page = async (query: string) => {
   const res = await t.app.inject({ url: `${LIST}${query}` });
   expect(res.statusCode).toBe(200);
-  return parseBody(res.body).data as { total_count: number; page: number; per_page: number; results: { id: string | number; title: string; pubdate: string }[] };
+  return parseBody(res.body).data as {
+    total_count: number;
+    page: number;
+    per_page: number;
+    results: { id: string | number; title: string; pubdate: string }[];
+  };
 };
 
 describe(`announcements (db=${testDb}, redis=${testRedis})`, () => {
@@ -99,7 +114,10 @@ describe(`announcements (db=${testDb}, redis=${testRedis})`, () => {
     it('returns one announcement with its content', async () => {
       const res = await t.app.inject({ url: `${LIST}/105` });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ message: 'OK', data: { id: 105, title: '公告 105', content: '<p>公告 105</p>', pubdate: expect.stringMatching(ISO_LOCAL) } });
+      expect(res.json()).toEqual({
+        message: 'OK',
+        data: { id: 105, title: '公告 105', content: '<p>公告 105</p>', pubdate: expect.stringMatching(ISO_LOCAL) },
+      });
       expect(res.headers['cache-control']).toBe('public, max-age=60');
     });
 
@@ -160,7 +178,12 @@ describe(`announcements (db=${testDb}, redis=${testRedis})`, () => {
       expect(after.total_count).toBe(26);
       expect(BigInt(after.results[0]!.id)).toBe(id);
       const item = await t.app.inject({ url: `${LIST}/${id}` });
-      expect(parseBody(item.body).data).toEqual({ id: String(id), title: '系统维护通知', content: '<p>今晚 <b>23:00</b> 维护。</p>', pubdate: body.data.pubdate });
+      expect(parseBody(item.body).data).toEqual({
+        id: String(id),
+        title: '系统维护通知',
+        content: '<p>今晚 <b>23:00</b> 维护。</p>',
+        pubdate: body.data.pubdate,
+      });
 
       await t.platform.events.settle();
       unsubscribe();
@@ -173,7 +196,12 @@ describe(`announcements (db=${testDb}, redis=${testRedis})`, () => {
       const payload = { title: 'x', content: 'y' };
       for (const role of [undefined, 'moderator'] as const) {
         const user = await signIn(role);
-        const res = await t.app.inject({ method: 'POST', url: '/admin/v1_0/announcements', headers: user.headers, payload });
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/admin/v1_0/announcements',
+          headers: user.headers,
+          payload,
+        });
         expect(res.statusCode).toBe(403);
         expect(res.json()).toEqual({ message: 'Admin only.' });
       }
@@ -184,7 +212,8 @@ describe(`announcements (db=${testDb}, redis=${testRedis})`, () => {
 
     it('validates title (1–128, not blank) and content (1–20 000)', async () => {
       const admin = await signIn('admin');
-      const post = (payload: object) => t.app.inject({ method: 'POST', url: '/admin/v1_0/announcements', headers: admin.headers, payload });
+      const post = (payload: object) =>
+        t.app.inject({ method: 'POST', url: '/admin/v1_0/announcements', headers: admin.headers, payload });
       for (const payload of [
         { content: 'c' },
         { title: '', content: 'c' },
@@ -199,7 +228,11 @@ describe(`announcements (db=${testDb}, redis=${testRedis})`, () => {
       const longest = await post({ title: '长'.repeat(128), content: 'x'.repeat(20_000) });
       expect(longest.statusCode).toBe(201);
       const id = BigInt(parseBody(longest.body).data.id);
-      const stored = await t.platform.db.selectFrom('announcements').select(['title', 'content']).where('id', '=', id).executeTakeFirstOrThrow();
+      const stored = await t.platform.db
+        .selectFrom('announcements')
+        .select(['title', 'content'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       expect(stored.title).toBe('长'.repeat(128));
       expect(stored.content).toHaveLength(20_000);
       await t.platform.db.deleteFrom('announcements').where('id', '=', id).execute();
@@ -272,10 +305,15 @@ describe(`route maps A01 / M01 (db=${testDb}, redis=${testRedis})`, () => {
 
   it('converts paths and names endpoints the original did not have', () => {
     const digits = { properties: { target: { type: 'string', pattern: '^[0-9]{1,19}$' } } };
-    expect(internalPath('app', { url: '/app/v1_0/articles/:article_id', params: { properties: { article_id: { type: 'string', pattern: '^[0-9]{1,19}$' } } } })).toBe(
-      '/v1_0/articles/<int:article_id>',
+    expect(
+      internalPath('app', {
+        url: '/app/v1_0/articles/:article_id',
+        params: { properties: { article_id: { type: 'string', pattern: '^[0-9]{1,19}$' } } },
+      }),
+    ).toBe('/v1_0/articles/<int:article_id>');
+    expect(internalPath('app', { url: '/app/v1_0/user/channels/:target(^\\d{1,19}$)' })).toBe(
+      '/v1_0/user/channels/<int:target>',
     );
-    expect(internalPath('app', { url: '/app/v1_0/user/channels/:target(^\\d{1,19}$)' })).toBe('/v1_0/user/channels/<int:target>');
     expect(internalPath('app', { url: '/app/imtest/:event' })).toBe('/imtest/<event>');
     expect(internalPath('mp', { url: '/app/v1_0/channels' })).toBeNull();
     expect(internalPath('app', { url: '/app/' })).toBeNull();
@@ -290,6 +328,8 @@ describe(`route maps A01 / M01 (db=${testDb}, redis=${testRedis})`, () => {
       ]),
     ).toEqual({ 'user.UserSessions': '/v1_0/user/sessions', 'user.UserSession': '/v1_0/user/sessions/<int:target>' });
     // The original's name applies whatever converter the route declares; the path shows what is registered.
-    expect(buildRouteMap('app', [{ url: '/app/v1_0/user/followings/:target' }])).toEqual({ 'user.Following': '/v1_0/user/followings/<target>' });
+    expect(buildRouteMap('app', [{ url: '/app/v1_0/user/followings/:target' }])).toEqual({
+      'user.Following': '/v1_0/user/followings/<target>',
+    });
   });
 });

@@ -27,7 +27,11 @@ describe(`token checks while Redis is down (db=${testDb})`, () => {
 
   beforeAll(async () => {
     redis = await ownRedis();
-    const environment = await testEnvironment({ REDIS_URL: redis.url, REDIS_PREFIX: `inkstone-test:${uniqueSuffix()}:`, JWT_SECRET: randomBytes(48).toString('base64') });
+    const environment = await testEnvironment({
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: `inkstone-test:${uniqueSuffix()}:`,
+      JWT_SECRET: randomBytes(48).toString('base64'),
+    });
     cleanup = environment.cleanup;
     const config = loadConfig(environment.env);
     const platform = await createPlatform(config, pino({ level: 'silent' }));
@@ -70,11 +74,20 @@ describe(`token checks while Redis is down (db=${testDb})`, () => {
     console.info(`[kv-outage] signed-in read with Redis down: ${during.statusCode} in ${took.toFixed(0)} ms`);
     expect(took).toBeLessThan(2000);
 
-    const out = await built.app.inject({ method: 'DELETE', url: '/app/v1_0/authorizations', headers: bearer(leaver.token) });
+    const out = await built.app.inject({
+      method: 'DELETE',
+      url: '/app/v1_0/authorizations',
+      headers: bearer(leaver.token),
+    });
     expect(out.statusCode).toBe(204);
     expect((await sessions(leaver.token)).statusCode).toBe(401);
 
-    const ban = await built.app.inject({ method: 'POST', url: `/admin/v1_0/users/${banned.id}/actions`, headers: bearer(admin.token), payload: { action: 'ban', reason: 'outage' } });
+    const ban = await built.app.inject({
+      method: 'POST',
+      url: `/admin/v1_0/users/${banned.id}/actions`,
+      headers: bearer(admin.token),
+      payload: { action: 'ban', reason: 'outage' },
+    });
     expect(ban.statusCode).toBe(201);
     expect((await sessions(banned.token)).statusCode).toBe(403);
 

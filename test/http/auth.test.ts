@@ -29,10 +29,13 @@ function hs256(payload: object, secret: string, header: object = { alg: 'HS256',
   return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 }
 
-
-
 async function signIn(mobile = newMobile(), extra: Record<string, unknown> = {}) {
-  const res = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code: '246810', ...extra } });
+  const res = await t.app.inject({
+    method: 'POST',
+    remoteAddress: randomIp(),
+    url: '/app/v1_0/authorizations',
+    payload: { mobile, code: '246810', ...extra },
+  });
   expect(res.statusCode).toBe(201);
   return res.json().data as { token: string; refresh_token: string; refresh_token_next?: string };
 }
@@ -81,9 +84,19 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       const mobile = newMobile();
       await t.app.inject({ url: `/app/v1_0/sms/codes/${mobile}` });
       const code = (await t.services.codes.pending(mobile))!;
-      const first = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code } });
+      const first = await t.app.inject({
+        method: 'POST',
+        remoteAddress: randomIp(),
+        url: '/app/v1_0/authorizations',
+        payload: { mobile, code },
+      });
       expect(first.statusCode).toBe(201);
-      const replay = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code } });
+      const replay = await t.app.inject({
+        method: 'POST',
+        remoteAddress: randomIp(),
+        url: '/app/v1_0/authorizations',
+        payload: { mobile, code },
+      });
       expect(replay.statusCode).toBe(400);
       expect(replay.json()).toEqual({ message: 'Invalid code.' });
     });
@@ -94,10 +107,20 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       const code = (await t.services.codes.pending(mobile))!;
       const wrong = code === '000000' ? '111111' : '000000';
       for (let i = 0; i < 5; i++) {
-        const res = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code: wrong } });
+        const res = await t.app.inject({
+          method: 'POST',
+          remoteAddress: randomIp(),
+          url: '/app/v1_0/authorizations',
+          payload: { mobile, code: wrong },
+        });
         expect(res.statusCode).toBe(400);
       }
-      const right = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code } });
+      const right = await t.app.inject({
+        method: 'POST',
+        remoteAddress: randomIp(),
+        url: '/app/v1_0/authorizations',
+        payload: { mobile, code },
+      });
       expect(right.statusCode).toBe(400);
     });
 
@@ -105,7 +128,12 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       const mobile = newMobile();
       await t.platform.kv.set(t.services.codes.codeKey(mobile), '135790', { ttlMs: 30 });
       await new Promise((r) => setTimeout(r, 80));
-      const res = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code: '135790' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        remoteAddress: randomIp(),
+        url: '/app/v1_0/authorizations',
+        payload: { mobile, code: '135790' },
+      });
       expect(res.statusCode).toBe(400);
     });
 
@@ -114,7 +142,14 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       await t.app.inject({ url: `/app/v1_0/sms/codes/${mobile}` });
       const code = (await t.services.codes.pending(mobile))!;
       const results = await Promise.all(
-        Array.from({ length: 5 }, () => t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code } })),
+        Array.from({ length: 5 }, () =>
+          t.app.inject({
+            method: 'POST',
+            remoteAddress: randomIp(),
+            url: '/app/v1_0/authorizations',
+            payload: { mobile, code },
+          }),
+        ),
       );
       expect(results.filter((r) => r.statusCode === 201)).toHaveLength(1);
     });
@@ -125,7 +160,11 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       const mobile = newMobile();
       const { token, refresh_token } = await signIn(mobile);
       const access = decode(token);
-      const user = await t.platform.db.selectFrom('users').selectAll().where('mobile', '=', mobile).executeTakeFirstOrThrow();
+      const user = await t.platform.db
+        .selectFrom('users')
+        .selectAll()
+        .where('mobile', '=', mobile)
+        .executeTakeFirstOrThrow();
       // Never the mobile: the name is public (comments, A22).
       expect(user.name).toBe(`用户${mobile.slice(0, 3)}****${mobile.slice(-4)}`);
       expect(access.user_id).toBe(Number(user.id));
@@ -150,7 +189,12 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
         [{ mobile: '<script>alert(1)</script>', code: '246810' }, 'mobile'],
       ];
       for (const [payload, field] of cases) {
-        const res = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload });
+        const res = await t.app.inject({
+          method: 'POST',
+          remoteAddress: randomIp(),
+          url: '/app/v1_0/authorizations',
+          payload,
+        });
         expect(res.statusCode).toBe(400);
         expect(Object.keys(res.json().message)).toEqual([field]);
       }
@@ -162,7 +206,12 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       const userId = BigInt(decode(token).user_id as number);
       await t.platform.db.updateTable('users').set({ status: 0 }).where('id', '=', userId).execute();
       await t.services.sessions.userChanged(userId);
-      const res = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code: '246810' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        remoteAddress: randomIp(),
+        url: '/app/v1_0/authorizations',
+        payload: { mobile, code: '246810' },
+      });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual({ message: 'Invalid user.' });
       const used = await me(token);
@@ -179,7 +228,16 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       const noneToken = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
       const tampered = `${header}.${Buffer.from(JSON.stringify({ ...forged, user_id: 1 })).toString('base64url')}.${token.split('.')[2]}`;
       const otherAlg = hs256(forged, t.config.jwtSecret, { alg: 'HS512', typ: 'JWT' });
-      for (const headers of [{}, { authorization: 'Bearer' }, { authorization: `Bearer  ${token}` }, { authorization: `Token ${token}` }, bearer('abc.def.ghi'), bearer(noneToken), bearer(tampered), bearer(otherAlg)]) {
+      for (const headers of [
+        {},
+        { authorization: 'Bearer' },
+        { authorization: `Bearer  ${token}` },
+        { authorization: `Token ${token}` },
+        bearer('abc.def.ghi'),
+        bearer(noneToken),
+        bearer(tampered),
+        bearer(otherAlg),
+      ]) {
         const res = await t.app.inject({ url: '/app/v1_0/user/sessions', headers });
         expect(res.statusCode).toBe(401);
         expect(res.json()).toEqual({ message: 'User must be authorized.' });
@@ -212,9 +270,15 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       expect(JSON.parse(Buffer.from(h!, 'base64url').toString())).toEqual({ alg: 'HS256', typ: 'JWT' });
       // A token minted elsewhere with the secret (the original backend's claims) is accepted.
       const userId = decode(token).user_id as number;
-      const foreign = hs256({ user_id: userId, refresh: false, exp: Math.floor(clock.now() / 1000) + 600 }, t.config.jwtSecret);
+      const foreign = hs256(
+        { user_id: userId, refresh: false, exp: Math.floor(clock.now() / 1000) + 600 },
+        t.config.jwtSecret,
+      );
       expect((await me(foreign)).statusCode).toBe(200);
-      const foreignRefresh = hs256({ user_id: userId, refresh: true, exp: Math.floor(clock.now() / 1000) + 600 }, t.config.jwtSecret);
+      const foreignRefresh = hs256(
+        { user_id: userId, refresh: true, exp: Math.floor(clock.now() / 1000) + 600 },
+        t.config.jwtSecret,
+      );
       expect((await refresh(foreignRefresh)).statusCode).toBe(201);
     });
   });
@@ -252,7 +316,11 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
 
     it('serves the MP refresh path too (M05)', async () => {
       const session = await signIn();
-      const res = await t.app.inject({ method: 'PUT', url: '/mp/v1_0/authorizations', headers: bearer(session.refresh_token) });
+      const res = await t.app.inject({
+        method: 'PUT',
+        url: '/mp/v1_0/authorizations',
+        headers: bearer(session.refresh_token),
+      });
       expect(res.statusCode).toBe(201);
     });
   });
@@ -260,7 +328,11 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
   describe('sessions and sign-out', () => {
     it('signs out: the session’s access and refresh tokens stop working at once', async () => {
       const session = await signIn();
-      const out = await t.app.inject({ method: 'DELETE', url: '/app/v1_0/authorizations', headers: bearer(session.token) });
+      const out = await t.app.inject({
+        method: 'DELETE',
+        url: '/app/v1_0/authorizations',
+        headers: bearer(session.token),
+      });
       expect(out.statusCode).toBe(204);
       expect(out.body).toBe('');
       expect((await me(session.token)).statusCode).toBe(401);
@@ -285,13 +357,21 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       expect(sessions.map((s) => s.platform).sort()).toEqual(['ios', 'other']);
 
       const otherId = list.body.match(/"id":(\d+),"client":"app","platform":"ios"/)![1];
-      const revoke = await t.app.inject({ method: 'DELETE', url: `/app/v1_0/user/sessions/${otherId}`, headers: bearer(phone.token) });
+      const revoke = await t.app.inject({
+        method: 'DELETE',
+        url: `/app/v1_0/user/sessions/${otherId}`,
+        headers: bearer(phone.token),
+      });
       expect(revoke.statusCode).toBe(204);
       expect((await me(second.token)).statusCode).toBe(401);
       expect((await me(phone.token)).statusCode).toBe(200);
       // Someone else's session is not found, not revoked.
       const stranger = await signIn();
-      const foreign = await t.app.inject({ method: 'DELETE', url: `/app/v1_0/user/sessions/${otherId}`, headers: bearer(stranger.token) });
+      const foreign = await t.app.inject({
+        method: 'DELETE',
+        url: `/app/v1_0/user/sessions/${otherId}`,
+        headers: bearer(stranger.token),
+      });
       expect(foreign.statusCode).toBe(404);
     });
   });
@@ -299,7 +379,11 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
   describe('refresh-token rotation (opt-in)', () => {
     it('rotates, tolerates parallel refreshes in the grace window, and revokes the session on reuse after it', async () => {
       const session = await signIn(newMobile(), { rotate_refresh_token: true });
-      const parallel = await Promise.all([refresh(session.refresh_token), refresh(session.refresh_token), refresh(session.refresh_token)]);
+      const parallel = await Promise.all([
+        refresh(session.refresh_token),
+        refresh(session.refresh_token),
+        refresh(session.refresh_token),
+      ]);
       for (const res of parallel) expect(res.statusCode).toBe(201);
       const next = parallel.map((r) => r.json().data.refresh_token as string);
       expect(new Set(next.map((r) => decode(r).jti)).size).toBe(1);
@@ -320,17 +404,36 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
 
   describe('media platform sign-in (M04)', () => {
     it('admits only existing, verified users and marks their tokens verified', async () => {
-      const stranger = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/mp/v1_0/authorizations', payload: { mobile: newMobile(), code: '246810', agree: true } });
+      const stranger = await t.app.inject({
+        method: 'POST',
+        remoteAddress: randomIp(),
+        url: '/mp/v1_0/authorizations',
+        payload: { mobile: newMobile(), code: '246810', agree: true },
+      });
       expect(stranger.statusCode).toBe(403);
       expect(stranger.json()).toEqual({ message: 'Please verify your real information in app.' });
 
       const mobile = newMobile();
       await signIn(mobile);
-      const unverified = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/mp/v1_0/authorizations', payload: { mobile, code: '246810' } });
+      const unverified = await t.app.inject({
+        method: 'POST',
+        remoteAddress: randomIp(),
+        url: '/mp/v1_0/authorizations',
+        payload: { mobile, code: '246810' },
+      });
       expect(unverified.statusCode).toBe(403);
 
-      await t.platform.db.updateTable('users').set({ verified: 1, name: '作者' + mobile.slice(-4) }).where('mobile', '=', mobile).execute();
-      const res = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/mp/v1_0/authorizations', payload: { mobile, code: '246810', agree: true } });
+      await t.platform.db
+        .updateTable('users')
+        .set({ verified: 1, name: '作者' + mobile.slice(-4) })
+        .where('mobile', '=', mobile)
+        .execute();
+      const res = await t.app.inject({
+        method: 'POST',
+        remoteAddress: randomIp(),
+        url: '/mp/v1_0/authorizations',
+        payload: { mobile, code: '246810', agree: true },
+      });
       expect(res.statusCode).toBe(201);
       const data = res.json().data;
       expect(Object.keys(data).sort()).toEqual(['id', 'name', 'photo', 'refresh_token', 'token']);
@@ -347,7 +450,12 @@ describe('demo code switched off', () => {
   it('refuses the universal code when SMS_DEMO_CODE=off', async () => {
     const app = await buildTestApp({ SMS_DEMO_CODE: 'off' });
     try {
-      const res = await app.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile: newMobile(), code: '246810' } });
+      const res = await app.app.inject({
+        method: 'POST',
+        remoteAddress: randomIp(),
+        url: '/app/v1_0/authorizations',
+        payload: { mobile: newMobile(), code: '246810' },
+      });
       expect(res.statusCode).toBe(400);
     } finally {
       await app.close();

@@ -26,7 +26,8 @@ function client(node: App) {
       return account;
     },
     sessions: (token: string) => node.app.inject({ url: '/app/v1_0/user/sessions', headers: bearer(token) }),
-    refresh: (token: string, path = '/app/v1_0/authorizations') => node.app.inject({ method: 'PUT', url: path, headers: bearer(token) }),
+    refresh: (token: string, path = '/app/v1_0/authorizations') =>
+      node.app.inject({ method: 'PUT', url: path, headers: bearer(token) }),
     act: (staffToken: string, target: bigint | string, action: string, reason?: string) =>
       node.app.inject({
         method: 'POST',
@@ -34,7 +35,8 @@ function client(node: App) {
         headers: bearer(staffToken),
         payload: reason === undefined ? { action } : { action, reason },
       }),
-    detail: (staffToken: string, target: bigint) => node.app.inject({ url: `/admin/v1_0/users/${target}`, headers: bearer(staffToken) }),
+    detail: (staffToken: string, target: bigint) =>
+      node.app.inject({ url: `/admin/v1_0/users/${target}`, headers: bearer(staffToken) }),
   };
 }
 
@@ -58,7 +60,13 @@ describe(`bans and verification through the admin API (db=${testDb}, redis=${tes
     const ban = await http.act(moderator.token, user.id, 'ban', '  spam  ');
     expect(ban.statusCode).toBe(201);
     const banned = parseBody(ban.body).data;
-    expect(banned).toMatchObject({ user_id: Number(user.id), action: 'ban', reason: 'spam', revoked_sessions: 1, user: { id: Number(user.id), status: 0 } });
+    expect(banned).toMatchObject({
+      user_id: Number(user.id),
+      action: 'ban',
+      reason: 'spam',
+      revoked_sessions: 1,
+      user: { id: Number(user.id), status: 0 },
+    });
 
     const access = await http.sessions(user.token);
     expect(access.statusCode).toBe(403);
@@ -73,7 +81,12 @@ describe(`bans and verification through the admin API (db=${testDb}, redis=${tes
     expect((await http.act(moderator.token, user.id, 'ban', 'twice')).statusCode).toBe(409);
     const unban = await http.act(moderator.token, user.id, 'unban');
     expect(unban.statusCode).toBe(201);
-    expect(parseBody(unban.body).data).toMatchObject({ action: 'unban', reason: null, revoked_sessions: 0, user: { status: 1 } });
+    expect(parseBody(unban.body).data).toMatchObject({
+      action: 'unban',
+      reason: null,
+      revoked_sessions: 0,
+      user: { status: 1 },
+    });
 
     const back = await http.signIn(user.mobile);
     expect(back.statusCode).toBe(201);
@@ -86,7 +99,13 @@ describe(`bans and verification through the admin API (db=${testDb}, redis=${tes
     expect(detail.statusCode).toBe(200);
     const history = parseBody(detail.body).data;
     expect(history).toMatchObject({ id: Number(user.id), status: 1, verified: false, role: 'user' });
-    expect(history.actions.map((a: { action: string; reason: string | null; moderator_id: number }) => [a.action, a.reason, a.moderator_id])).toEqual([
+    expect(
+      history.actions.map((a: { action: string; reason: string | null; moderator_id: number }) => [
+        a.action,
+        a.reason,
+        a.moderator_id,
+      ]),
+    ).toEqual([
       ['unban', null, Number(moderator.id)],
       ['ban', 'spam', Number(moderator.id)],
     ]);
@@ -104,10 +123,16 @@ describe(`bans and verification through the admin API (db=${testDb}, redis=${tes
     const profile = () => t.app.inject({ url: '/mp/v1_0/user/profile', headers: bearer(mpToken) });
     expect((await profile()).statusCode).toBe(200);
 
-    expect((await http.act(admin.token, author.id, 'unverify')).json()).toEqual({ message: { reason: 'is required to unverify a user' } });
+    expect((await http.act(admin.token, author.id, 'unverify')).json()).toEqual({
+      message: { reason: 'is required to unverify a user' },
+    });
     const res = await http.act(admin.token, author.id, 'unverify', 'fake ID card');
     expect(res.statusCode).toBe(201);
-    expect(parseBody(res.body).data).toMatchObject({ action: 'unverify', revoked_sessions: 1, user: { verified: false, status: 1 } });
+    expect(parseBody(res.body).data).toMatchObject({
+      action: 'unverify',
+      revoked_sessions: 1,
+      user: { verified: false, status: 1 },
+    });
 
     expect((await profile()).statusCode).toBe(401);
     expect((await http.refresh(mp.json().data.refresh_token, '/mp/v1_0/authorizations')).statusCode).toBe(403);
@@ -122,15 +147,33 @@ describe(`bans and verification through the admin API (db=${testDb}, redis=${tes
   });
 
   it('lets moderators act on users, admins on moderators too, nobody on admins or themselves', async () => {
-    const [admin, moderator, other, user] = [await http.account('admin'), await http.account('moderator'), await http.account('moderator'), await http.account()];
+    const [admin, moderator, other, user] = [
+      await http.account('admin'),
+      await http.account('moderator'),
+      await http.account('moderator'),
+      await http.account(),
+    ];
 
     const byUser = await http.act(user.token, other.id, 'ban', 'x');
     expect(byUser.statusCode).toBe(403);
     expect(byUser.json()).toEqual({ message: 'Moderator only.' });
     expect((await http.detail(user.token, other.id)).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: `/admin/v1_0/users/${user.id}/actions`, payload: { action: 'ban', reason: 'x' } })).statusCode).toBe(401);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: `/admin/v1_0/users/${user.id}/actions`,
+          payload: { action: 'ban', reason: 'x' },
+        })
+      ).statusCode,
+    ).toBe(401);
 
-    for (const [actor, target] of [[moderator, other], [moderator, admin], [admin, admin], [moderator, moderator]] as const) {
+    for (const [actor, target] of [
+      [moderator, other],
+      [moderator, admin],
+      [admin, admin],
+      [moderator, moderator],
+    ] as const) {
       const res = await http.act(actor.token, target.id, 'ban', 'x');
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual({ message: 'Action not allowed on this user.' });
@@ -151,7 +194,12 @@ describe(`bans and verification through the admin API (db=${testDb}, redis=${tes
       ['1e400', { action: 'ban', reason: 'x' }, 'target'],
     ];
     for (const [target, payload, field] of cases) {
-      const res = await t.app.inject({ method: 'POST', url: `/admin/v1_0/users/${target}/actions`, headers: bearer(moderator.token), payload });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/admin/v1_0/users/${target}/actions`,
+        headers: bearer(moderator.token),
+        payload,
+      });
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       expect(JSON.stringify(res.json().message)).toContain(field);
     }
@@ -202,7 +250,9 @@ describe(`a ban reaches every node within 1 s (db=${testDb}, redis=${testRedis})
     const answers = await Promise.all(probes);
     expect(answers.filter((p) => p.status !== 200 && p.status !== 403)).toEqual([]);
     const firstRefused = answers.find((p) => p.status === 403)?.sent;
-    console.info(`[bans] node B: first refused request sent ${firstRefused?.toFixed(0)} ms after the ban; ${answers.filter((p) => p.status === 200).length}/${answers.length} still served (redis=${testRedis})`);
+    console.info(
+      `[bans] node B: first refused request sent ${firstRefused?.toFixed(0)} ms after the ban; ${answers.filter((p) => p.status === 200).length}/${answers.length} still served (redis=${testRedis})`,
+    );
     // Node B's entry was read before the ban: with Redis the ban overwrote it, in memory it expires within STATE_CACHE_MS.
     const bound = testRedis ? 0 : STATE_CACHE_MS.memory;
     expect(answers.filter((p) => p.sent >= bound).every((p) => p.status === 403)).toBe(true);

@@ -14,7 +14,12 @@ interface Account {
 }
 
 async function signIn(): Promise<Account> {
-  const res = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile: newMobile(), code: '246810' } });
+  const res = await t.app.inject({
+    method: 'POST',
+    remoteAddress: randomIp(),
+    url: '/app/v1_0/authorizations',
+    payload: { mobile: newMobile(), code: '246810' },
+  });
   expect(res.statusCode).toBe(201);
   const token = res.json().data.token as string;
   const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { user_id: number };
@@ -31,9 +36,19 @@ const list = async (account?: Account) => {
 };
 const ids = async (account?: Account) => (await list(account)).map((c) => c.id);
 const write = (method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', account: Account | undefined, payload?: unknown) =>
-  t.app.inject({ method, url: URL_, headers: account?.headers ?? {}, ...(payload === undefined ? {} : { payload: payload as object }) });
+  t.app.inject({
+    method,
+    url: URL_,
+    headers: account?.headers ?? {},
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
 const rowsOf = (userId: bigint) =>
-  t.platform.db.selectFrom('user_channels').select(['channel_id', 'sequence']).where('user_id', '=', userId).orderBy('channel_id').execute();
+  t.platform.db
+    .selectFrom('user_channels')
+    .select(['channel_id', 'sequence'])
+    .where('user_id', '=', userId)
+    .orderBy('channel_id')
+    .execute();
 
 describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
   beforeAll(async () => {
@@ -84,7 +99,9 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({
         message: 'OK',
-        data: { channels: [RECOMMEND, { id: 2, name: '开发者资讯' }, { id: 1, name: 'html' }, { id: 6, name: 'python' }] },
+        data: {
+          channels: [RECOMMEND, { id: 2, name: '开发者资讯' }, { id: 1, name: 'html' }, { id: 6, name: 'python' }],
+        },
       });
       expect(res.headers['cache-control']).toBe('public, max-age=300');
       const notModified = await t.app.inject({ url: URL_, headers: { 'if-none-match': res.headers.etag as string } });
@@ -106,8 +123,17 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
     it('lists saved channels by seq, skips hidden ones, and falls back to the defaults when none is visible', async () => {
       const account = await signIn();
       const now = Date.now();
-      const row = (channel_id: bigint, sequence: number) => ({ user_id: account.userId, channel_id, sequence, created_at: now, updated_at: now });
-      await t.platform.db.insertInto('user_channels').values([row(4n, 0)]).execute();
+      const row = (channel_id: bigint, sequence: number) => ({
+        user_id: account.userId,
+        channel_id,
+        sequence,
+        created_at: now,
+        updated_at: now,
+      });
+      await t.platform.db
+        .insertInto('user_channels')
+        .values([row(4n, 0)])
+        .execute();
       expect(await ids(account)).toEqual([0, 2, 1, 6]);
 
       const other = await signIn();
@@ -127,12 +153,30 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
     it('A30 adds channels (ids as numbers or strings), echoes the body, and refuses any already saved with 409', async () => {
       const account = await signIn();
       expect(await ids(account)).toEqual([0, 2, 1, 6]);
-      const res = await write('POST', account, { channels: [{ id: 3, seq: 1 }, { id: '1', seq: 2 }] });
+      const res = await write('POST', account, {
+        channels: [
+          { id: 3, seq: 1 },
+          { id: '1', seq: 2 },
+        ],
+      });
       expect(res.statusCode).toBe(201);
-      expect(res.json()).toEqual({ message: 'OK', data: { channels: [{ id: 3, seq: 1 }, { id: 1, seq: 2 }] } });
+      expect(res.json()).toEqual({
+        message: 'OK',
+        data: {
+          channels: [
+            { id: 3, seq: 1 },
+            { id: 1, seq: 2 },
+          ],
+        },
+      });
       expect(await ids(account)).toEqual([0, 3, 1]);
 
-      const conflict = await write('POST', account, { channels: [{ id: 5, seq: 3 }, { id: 1, seq: 4 }] });
+      const conflict = await write('POST', account, {
+        channels: [
+          { id: 5, seq: 3 },
+          { id: 1, seq: 4 },
+        ],
+      });
       expect(conflict.statusCode).toBe(409);
       expect(conflict.json()).toEqual({ message: 'Some conflict user channels occurred.' });
       // All or nothing: channel 5 was not added either.
@@ -145,24 +189,68 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
 
     it('A16 replaces the whole set atomically', async () => {
       const account = await signIn();
-      expect((await write('POST', account, { channels: [{ id: 3, seq: 1 }, { id: 1, seq: 2 }] })).statusCode).toBe(201);
-      const res = await write('PUT', account, { channels: [{ id: 5, seq: 2 }, { id: 2, seq: 1 }] });
+      expect(
+        (
+          await write('POST', account, {
+            channels: [
+              { id: 3, seq: 1 },
+              { id: 1, seq: 2 },
+            ],
+          })
+        ).statusCode,
+      ).toBe(201);
+      const res = await write('PUT', account, {
+        channels: [
+          { id: 5, seq: 2 },
+          { id: 2, seq: 1 },
+        ],
+      });
       expect(res.statusCode).toBe(201);
-      expect(res.json().data).toEqual({ channels: [{ id: 5, seq: 2 }, { id: 2, seq: 1 }] });
+      expect(res.json().data).toEqual({
+        channels: [
+          { id: 5, seq: 2 },
+          { id: 2, seq: 1 },
+        ],
+      });
       expect(await ids(account)).toEqual([0, 2, 5]);
       expect((await rowsOf(account.userId)).map((r) => r.channel_id)).toEqual([2n, 5n]);
 
       // A PUT that fails validation changes nothing.
-      expect((await write('PUT', account, { channels: [{ id: 3, seq: 1 }, { id: 999, seq: 2 }] })).statusCode).toBe(400);
+      expect(
+        (
+          await write('PUT', account, {
+            channels: [
+              { id: 3, seq: 1 },
+              { id: 999, seq: 2 },
+            ],
+          })
+        ).statusCode,
+      ).toBe(400);
       expect(await ids(account)).toEqual([0, 2, 5]);
     });
 
     it('A15 upserts: new ids are added, saved ones take the new seq, others stay', async () => {
       const account = await signIn();
-      await write('PUT', account, { channels: [{ id: 1, seq: 1 }, { id: 2, seq: 2 }, { id: 3, seq: 3 }] });
-      const res = await write('PATCH', account, { channels: [{ id: 1, seq: 9 }, { id: 7, seq: 4 }] });
+      await write('PUT', account, {
+        channels: [
+          { id: 1, seq: 1 },
+          { id: 2, seq: 2 },
+          { id: 3, seq: 3 },
+        ],
+      });
+      const res = await write('PATCH', account, {
+        channels: [
+          { id: 1, seq: 9 },
+          { id: 7, seq: 4 },
+        ],
+      });
       expect(res.statusCode).toBe(201);
-      expect(res.json().data).toEqual({ channels: [{ id: 1, seq: 9 }, { id: 7, seq: 4 }] });
+      expect(res.json().data).toEqual({
+        channels: [
+          { id: 1, seq: 9 },
+          { id: 7, seq: 4 },
+        ],
+      });
       expect(await ids(account)).toEqual([0, 2, 3, 7, 1]);
     });
 
@@ -187,14 +275,23 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
 
     it('A17 removes a batch given as a JSON body; unknown ids are ignored', async () => {
       const account = await signIn();
-      await write('PUT', account, { channels: [{ id: 1, seq: 1 }, { id: 2, seq: 2 }, { id: 3, seq: 3 }, { id: 5, seq: 4 }] });
+      await write('PUT', account, {
+        channels: [
+          { id: 1, seq: 1 },
+          { id: 2, seq: 2 },
+          { id: 3, seq: 3 },
+          { id: 5, seq: 4 },
+        ],
+      });
       const res = await write('DELETE', account, { channels: [1, '3', 999] });
       expect(res.statusCode).toBe(204);
       expect(res.body).toBe('');
       expect(await ids(account)).toEqual([0, 2, 5]);
 
       expect((await write('DELETE', account)).json()).toEqual({ message: 'Channels param is required.' });
-      expect((await write('DELETE', account, { channels: [] })).json()).toEqual({ message: 'Channels param is required.' });
+      expect((await write('DELETE', account, { channels: [] })).json()).toEqual({
+        message: 'Channels param is required.',
+      });
       for (const channels of [[0], ['x'], [-1], 'all', [1.5], ['9999999999999999999']]) {
         const bad = await write('DELETE', account, { channels });
         expect(bad.statusCode).toBe(400);
@@ -205,17 +302,37 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
 
     it('A10 upserts one channel; unknown or 0 is "Invalid channel id.", a bad seq has its own message, a non-numeric id is 404', async () => {
       const account = await signIn();
-      await write('PUT', account, { channels: [{ id: 1, seq: 1 }, { id: 2, seq: 2 }] });
-      const res = await t.app.inject({ method: 'PUT', url: `${URL_}/3`, headers: account.headers, payload: { seq: 0 } });
+      await write('PUT', account, {
+        channels: [
+          { id: 1, seq: 1 },
+          { id: 2, seq: 2 },
+        ],
+      });
+      const res = await t.app.inject({
+        method: 'PUT',
+        url: `${URL_}/3`,
+        headers: account.headers,
+        payload: { seq: 0 },
+      });
       expect(res.statusCode).toBe(201);
       expect(res.json()).toEqual({ message: 'OK', data: { id: 3, seq: 0 } });
       expect(await ids(account)).toEqual([0, 3, 1, 2]);
-      const moved = await t.app.inject({ method: 'PUT', url: `${URL_}/3`, headers: account.headers, payload: { seq: '5' } });
+      const moved = await t.app.inject({
+        method: 'PUT',
+        url: `${URL_}/3`,
+        headers: account.headers,
+        payload: { seq: '5' },
+      });
       expect(moved.json().data).toEqual({ id: 3, seq: 5 });
       expect(await ids(account)).toEqual([0, 1, 2, 3]);
 
       for (const target of ['999', '0', '4']) {
-        const bad = await t.app.inject({ method: 'PUT', url: `${URL_}/${target}`, headers: account.headers, payload: { seq: 1 } });
+        const bad = await t.app.inject({
+          method: 'PUT',
+          url: `${URL_}/${target}`,
+          headers: account.headers,
+          payload: { seq: 1 },
+        });
         expect(bad.statusCode).toBe(400);
         expect(bad.json()).toEqual({ message: 'Invalid channel id.' });
       }
@@ -224,16 +341,28 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
         expect(bad.statusCode).toBe(400);
         expect(bad.json()).toEqual({ message: 'Invalid channel sequence param.' });
       }
-      expect((await t.app.inject({ method: 'PUT', url: `${URL_}/abc`, headers: account.headers, payload: { seq: 1 } })).statusCode).toBe(404);
+      expect(
+        (await t.app.inject({ method: 'PUT', url: `${URL_}/abc`, headers: account.headers, payload: { seq: 1 } }))
+          .statusCode,
+      ).toBe(404);
       expect(await ids(account)).toEqual([0, 1, 2, 3]);
     });
 
     it('A11 removes one channel; a non-numeric id is 404', async () => {
       const account = await signIn();
-      await write('PUT', account, { channels: [{ id: 1, seq: 1 }, { id: 2, seq: 2 }] });
-      expect((await t.app.inject({ method: 'DELETE', url: `${URL_}/1`, headers: account.headers })).statusCode).toBe(204);
+      await write('PUT', account, {
+        channels: [
+          { id: 1, seq: 1 },
+          { id: 2, seq: 2 },
+        ],
+      });
+      expect((await t.app.inject({ method: 'DELETE', url: `${URL_}/1`, headers: account.headers })).statusCode).toBe(
+        204,
+      );
       // Removing a channel that is not saved is still a success.
-      expect((await t.app.inject({ method: 'DELETE', url: `${URL_}/1`, headers: account.headers })).statusCode).toBe(204);
+      expect((await t.app.inject({ method: 'DELETE', url: `${URL_}/1`, headers: account.headers })).statusCode).toBe(
+        204,
+      );
       expect(await ids(account)).toEqual([0, 2]);
       for (const target of ['abc', '1x', '0']) {
         const res = await t.app.inject({ method: 'DELETE', url: `${URL_}/${target}`, headers: account.headers });
@@ -268,19 +397,40 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
         [{ channels: [{ id: 1 }] }, 'Invalid channels param.'],
         [{ channels: [{ seq: 1 }] }, 'Invalid channels param.'],
         [{ channels: [{ id: 'x', seq: 1 }] }, 'Invalid channels param.'],
-        [{ channels: [{ id: 1, seq: 1 }, { id: '1', seq: 2 }] }, 'Repeated channels occurred.'],
+        [
+          {
+            channels: [
+              { id: 1, seq: 1 },
+              { id: '1', seq: 2 },
+            ],
+          },
+          'Repeated channels occurred.',
+        ],
         [{ channels: [{ id: 0, seq: 1 }] }, 'Invalid channels param.'],
         [{ channels: [{ id: 999, seq: 1 }] }, 'Invalid channels param.'],
         [{ channels: [{ id: 4, seq: 1 }] }, 'Invalid channels param.'],
         [{ channels: [{ id: 1, seq: -1 }] }, 'Invalid channel sequence param.'],
         [{ channels: [{ id: 1, seq: 1.5 }] }, 'Invalid channel sequence param.'],
         [{ channels: [{ id: 1, seq: 'first' }] }, 'Invalid channel sequence param.'],
-        [{ channels: [{ id: 1, seq: 1 }, { id: 2, seq: -3 }] }, 'Invalid channel sequence param.'],
+        [
+          {
+            channels: [
+              { id: 1, seq: 1 },
+              { id: 2, seq: -3 },
+            ],
+          },
+          'Invalid channel sequence param.',
+        ],
       ];
       for (const method of ['POST', 'PUT', 'PATCH'] as const) {
         for (const [payload, message] of cases) {
           const res = await write(method, account, payload);
-          expect({ method, payload, status: res.statusCode, body: res.json() }).toEqual({ method, payload, status: 400, body: { message } });
+          expect({ method, payload, status: res.statusCode, body: res.json() }).toEqual({
+            method,
+            payload,
+            status: 400,
+            body: { message },
+          });
         }
       }
       expect(await rowsOf(account.userId)).toEqual([]);
@@ -296,14 +446,20 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
       expect(await t.platform.kv.get(key)).not.toBeNull();
 
       // A row written behind the app's back is not seen while the cached list lives…
-      await t.platform.db.insertInto('user_channels').values({ user_id: account.userId, channel_id: 2n, sequence: 5, created_at: 1, updated_at: 1 }).execute();
+      await t.platform.db
+        .insertInto('user_channels')
+        .values({ user_id: account.userId, channel_id: 2n, sequence: 5, created_at: 1, updated_at: 1 })
+        .execute();
       expect(await ids(account)).toEqual([0, 1]);
 
       // …and each write through the API drops it: read, write, read again shows the change.
       const steps: [() => Promise<unknown>, number[]][] = [
         [() => write('PATCH', account, { channels: [{ id: 3, seq: 2 }] }), [0, 1, 3, 2]],
         [() => write('POST', account, { channels: [{ id: 5, seq: 0 }] }), [0, 5, 1, 3, 2]],
-        [() => t.app.inject({ method: 'PUT', url: `${URL_}/1`, headers: account.headers, payload: { seq: 9 } }), [0, 5, 3, 2, 1]],
+        [
+          () => t.app.inject({ method: 'PUT', url: `${URL_}/1`, headers: account.headers, payload: { seq: 9 } }),
+          [0, 5, 3, 2, 1],
+        ],
         [() => t.app.inject({ method: 'DELETE', url: `${URL_}/5`, headers: account.headers }), [0, 3, 2, 1]],
         [() => write('DELETE', account, { channels: [3] }), [0, 2, 1]],
         [() => write('PUT', account, { channels: [{ id: 7, seq: 1 }] }), [0, 7]],
@@ -320,10 +476,15 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
       await t.app.inject({ url: URL_ });
       expect(await t.platform.kv.get('ch:default')).not.toBeNull();
       await newChannel(t.platform, { id: 8n, name: 'rust', sequence: 0, is_default: 1 });
-      expect((await t.app.inject({ url: '/app/v1_0/channels' })).json().data.channels.map((c: { id: number }) => c.id)).not.toContain(8);
+      expect(
+        (await t.app.inject({ url: '/app/v1_0/channels' })).json().data.channels.map((c: { id: number }) => c.id),
+      ).not.toContain(8);
       expect(await ids()).toEqual([0, 2, 1, 6]);
       await t.services.channelService.invalidateCatalog();
-      expect((await t.app.inject({ url: '/app/v1_0/channels' })).json().data.channels[0]).toEqual({ id: 8, name: 'rust' });
+      expect((await t.app.inject({ url: '/app/v1_0/channels' })).json().data.channels[0]).toEqual({
+        id: 8,
+        name: 'rust',
+      });
       expect(await ids()).toEqual([0, 8, 2, 1, 6]);
       await t.platform.db.deleteFrom('channels').where('id', '=', 8n).execute();
       await t.services.channelService.invalidateCatalog();
@@ -346,11 +507,22 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
     it('concurrent PUTs never mix two bodies', async () => {
       const account = await signIn();
       const bodies = [
-        [{ id: 1, seq: 1 }, { id: 2, seq: 2 }],
-        [{ id: 3, seq: 1 }, { id: 5, seq: 2 }],
-        [{ id: 6, seq: 1 }, { id: 7, seq: 2 }],
+        [
+          { id: 1, seq: 1 },
+          { id: 2, seq: 2 },
+        ],
+        [
+          { id: 3, seq: 1 },
+          { id: 5, seq: 2 },
+        ],
+        [
+          { id: 6, seq: 1 },
+          { id: 7, seq: 2 },
+        ],
       ];
-      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => write('PUT', account, { channels: bodies[i % 3] })));
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => write('PUT', account, { channels: bodies[i % 3] })),
+      );
       expect(results.every((r) => r.statusCode === 201)).toBe(true);
       const saved = (await rowsOf(account.userId)).map((r) => Number(r.channel_id));
       expect(bodies.map((b) => b.map((c) => c.id))).toContainEqual(saved);

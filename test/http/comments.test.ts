@@ -19,7 +19,10 @@ interface Account {
 }
 
 /** A user row from the factory, signed in through the real endpoint with the demo code (MP: verified first). */
-async function account(kind: 'app' | 'mp' = 'app', values: { name?: string; photo?: string | null } = {}): Promise<Account> {
+async function account(
+  kind: 'app' | 'mp' = 'app',
+  values: { name?: string; photo?: string | null } = {},
+): Promise<Account> {
   const user = await newUser(t.platform, values);
   if (kind === 'mp') await t.platform.db.updateTable('users').set({ verified: 1 }).where('id', '=', user.id).execute();
   const res = await t.app.inject({
@@ -35,7 +38,11 @@ async function account(kind: 'app' | 'mp' = 'app', values: { name?: string; phot
 async function article(authorId: bigint, values: { status?: number; allow_comment?: number } = {}) {
   const row = await newArticle(t.platform, { user_id: authorId, channel_id: channelId, status: values.status });
   if (values.allow_comment !== undefined) {
-    await t.platform.db.updateTable('articles').set({ allow_comment: values.allow_comment }).where('id', '=', row.id).execute();
+    await t.platform.db
+      .updateTable('articles')
+      .set({ allow_comment: values.allow_comment })
+      .where('id', '=', row.id)
+      .execute();
   }
   return row.id;
 }
@@ -198,7 +205,10 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
     expect(String(data.results[0]!.aut_id)).toBe(String(other.id));
     // Ids leave as exact JSON integers, never as strings.
     expect(res.body).toContain(`"com_id":${id}`);
-    const signedIn = await t.app.inject({ url: `/app/v1_0/comments?type=a&source=${art}`, headers: bearer(reader.token) });
+    const signedIn = await t.app.inject({
+      url: `/app/v1_0/comments?type=a&source=${art}`,
+      headers: bearer(reader.token),
+    });
     expect(signedIn.headers['cache-control']).toBe('private, no-cache');
   });
 
@@ -225,7 +235,11 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
     expect(String(data.new_obj.aut_id)).toBe(String(reader.id));
     expect((await storedComment(id)).content).toBe('  有话说  ');
     // Ids may arrive as JSON integers too (seed articles have small ids), and art_id may be left out.
-    const small = await newArticle(t.platform, { id: BigInt(1000 + Math.floor(Math.random() * 1e6)), user_id: author.id, channel_id: channelId });
+    const small = await newArticle(t.platform, {
+      id: BigInt(1000 + Math.floor(Math.random() * 1e6)),
+      user_id: author.id,
+      channel_id: channelId,
+    });
     const numeric = await post(reader, { target: Number(small.id), content: 'x' });
     expect(numeric.statusCode).toBe(201);
     expect(parseBody(numeric.body).data.art_id).toBe(Number(small.id));
@@ -275,7 +289,9 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
       expect(bad.statusCode).toBe(400);
       expect(bad.json()).toEqual({ message: 'Invalid target comment id.' });
     }
-    expect((await t.platform.db.selectFrom('comments').select('id').where('article_id', '=', closed).execute()).length).toBe(0);
+    expect(
+      (await t.platform.db.selectFrom('comments').select('id').where('article_id', '=', closed).execute()).length,
+    ).toBe(0);
   });
 
   it('refuses empty, blank and too long content, and asks for a token', async () => {
@@ -292,9 +308,14 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
     expect((await post(reader, { target: String(art), content: 'a\u0000b', art_id: null })).statusCode).toBe(400);
 
     expect((await post(null, { target: String(art), content: 'hi' })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'POST', url: '/app/v1_0/comment/likings', payload: { target: '1' } })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/app/v1_0/comment/likings', payload: { target: '1' } })).statusCode,
+    ).toBe(401);
     expect((await t.app.inject({ method: 'DELETE', url: '/app/v1_0/comment/likings/1' })).statusCode).toBe(401);
-    const stale = await t.app.inject({ url: `/app/v1_0/comments?type=a&source=${art}`, headers: bearer('not.a.token') });
+    const stale = await t.app.inject({
+      url: `/app/v1_0/comments?type=a&source=${art}`,
+      headers: bearer('not.a.token'),
+    });
     expect(stale.statusCode).toBe(401);
   });
 
@@ -338,7 +359,11 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
     expect((await page(`type=a&source=${art}&limit=1`)).results).toHaveLength(10);
     expect((await page(`type=a&source=${art}&limit=1000`)).results).toHaveLength(12);
 
-    for (const query of ['type=a&source=424242', 'type=c&source=424242', `type=a&source=${await article(author.id, { status: ArticleStatus.pending })}`]) {
+    for (const query of [
+      'type=a&source=424242',
+      'type=c&source=424242',
+      `type=a&source=${await article(author.id, { status: ArticleStatus.pending })}`,
+    ]) {
       expect(await page(query)).toEqual({ total_count: 0, end_id: null, last_id: null, results: [] });
     }
   });
@@ -346,7 +371,9 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
   it('keeps 50 concurrent comments from one user: 50 rows and comment_count +50', async () => {
     const art = await article(author.id);
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => post(reader, { target: String(art), content: `same ${i % 2}`, art_id: null })),
+      Array.from({ length: 50 }, (_, i) =>
+        post(reader, { target: String(art), content: `same ${i % 2}`, art_id: null }),
+      ),
     );
     expect(results.map((r) => r.statusCode)).toEqual(Array(50).fill(201));
     const rows = await t.platform.db.selectFrom('comments').select('id').where('article_id', '=', art).execute();
@@ -363,12 +390,21 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
     const id = await comment(other, art, 'like me');
     const likes = await Promise.all(
       Array.from({ length: 50 }, () =>
-        t.app.inject({ method: 'POST', url: '/app/v1_0/comment/likings', headers: bearer(reader.token), payload: { target: id } }),
+        t.app.inject({
+          method: 'POST',
+          url: '/app/v1_0/comment/likings',
+          headers: bearer(reader.token),
+          payload: { target: id },
+        }),
       ),
     );
     expect(likes.map((r) => r.statusCode)).toEqual(Array(50).fill(201));
     expect(String(parseBody(likes[0]!.body).data.target)).toBe(id);
-    const rows = await t.platform.db.selectFrom('comment_likes').selectAll().where('comment_id', '=', BigInt(id)).execute();
+    const rows = await t.platform.db
+      .selectFrom('comment_likes')
+      .selectAll()
+      .where('comment_id', '=', BigInt(id))
+      .execute();
     expect(rows).toHaveLength(1);
 
     const asReader = (await page(`type=a&source=${art}`, reader)).results[0]!;
@@ -378,12 +414,21 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
     await t.services.counters.flush();
     expect((await storedComment(id)).like_count).toBe(1);
 
-    const unknown = await t.app.inject({ method: 'POST', url: '/app/v1_0/comment/likings', headers: bearer(reader.token), payload: { target: '77777' } });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/app/v1_0/comment/likings',
+      headers: bearer(reader.token),
+      payload: { target: '77777' },
+    });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json()).toEqual({ message: { target: 'Invalid target comment id.' } });
 
     for (let i = 0; i < 2; i++) {
-      const res = await t.app.inject({ method: 'DELETE', url: `/app/v1_0/comment/likings/${id}`, headers: bearer(reader.token) });
+      const res = await t.app.inject({
+        method: 'DELETE',
+        url: `/app/v1_0/comment/likings/${id}`,
+        headers: bearer(reader.token),
+      });
       expect(res.statusCode).toBe(204);
       expect(res.body).toBe('');
     }
@@ -400,14 +445,32 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
     const sub = await reply(other, art, top);
     await t.platform.events.settle();
     expect(created).toEqual([
-      { actorId: reader.id, articleId: art, authorId: author.id, commentId: BigInt(top), parentId: null, at: expect.any(Number) },
-      { actorId: other.id, articleId: art, authorId: author.id, commentId: BigInt(sub), parentId: BigInt(top), at: expect.any(Number) },
+      {
+        actorId: reader.id,
+        articleId: art,
+        authorId: author.id,
+        commentId: BigInt(top),
+        parentId: null,
+        at: expect.any(Number),
+      },
+      {
+        actorId: other.id,
+        articleId: art,
+        authorId: author.id,
+        commentId: BigInt(sub),
+        parentId: BigInt(top),
+        at: expect.any(Number),
+      },
     ]);
   });
 
   describe('media platform (M21–M27)', () => {
-    const mp = (who: Account, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: Record<string, unknown>) =>
-      t.app.inject({ method, url: `/mp/v1_0${url}`, headers: bearer(who.token), payload });
+    const mp = (
+      who: Account,
+      method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+      url: string,
+      payload?: Record<string, unknown>,
+    ) => t.app.inject({ method, url: `/mp/v1_0${url}`, headers: bearer(who.token), payload });
 
     it('closes and opens comments on the author’s approved articles only (M21)', async () => {
       const art = await article(author.id);
@@ -416,7 +479,9 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
       const closed = parseBody(close.body).data;
       expect([String(closed.article_id), closed.allow_comment]).toEqual([String(art), false]);
       expect((await post(reader, { target: String(art), content: 'hi', art_id: null })).statusCode).toBe(403);
-      expect((await mp(author, 'PUT', `/comments/status?article_id=${art}`, { allow_comment: true })).statusCode).toBe(201);
+      expect((await mp(author, 'PUT', `/comments/status?article_id=${art}`, { allow_comment: true })).statusCode).toBe(
+        201,
+      );
       expect((await post(reader, { target: String(art), content: 'hi', art_id: null })).statusCode).toBe(201);
 
       const stranger = await account('mp');
@@ -424,7 +489,9 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({ message: 'Invalid article status.' });
       // An app token is no MP token.
-      expect((await mp(reader, 'PUT', `/comments/status?article_id=${art}`, { allow_comment: false })).statusCode).toBe(403);
+      expect((await mp(reader, 'PUT', `/comments/status?article_id=${art}`, { allow_comment: false })).statusCode).toBe(
+        403,
+      );
     });
 
     it('lists with is_liking as 0/1 and the article, for the author only (M22)', async () => {
@@ -454,7 +521,9 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
       const r1 = String(parseBody(authorReply.body).data.com_id);
       const r2 = await reply(other, art, a);
       const stranger = await account('mp');
-      expect((await mp(stranger, 'POST', '/comments', { target: a, content: 'x', art_id: String(art) })).statusCode).toBe(403);
+      expect(
+        (await mp(stranger, 'POST', '/comments', { target: a, content: 'x', art_id: String(art) })).statusCode,
+      ).toBe(403);
 
       // Pin the older comment: it now leads the list.
       const pin = await mp(author, 'PUT', `/comments/${a}/sticky`, { sticky: true });

@@ -40,7 +40,12 @@ describe.skipIf(!testRedis)(`counters on two nodes sharing the database and Redi
 
   async function signIn(node: App) {
     const user = await newUser(node.platform);
-    const res = await node.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile: user.mobile, code: '246810' } });
+    const res = await node.app.inject({
+      method: 'POST',
+      remoteAddress: randomIp(),
+      url: '/app/v1_0/authorizations',
+      payload: { mobile: user.mobile, code: '246810' },
+    });
     expect(res.statusCode).toBe(201);
     return { id: user.id, token: res.json().data.token as string };
   }
@@ -57,13 +62,21 @@ describe.skipIf(!testRedis)(`counters on two nodes sharing the database and Redi
       ]);
       expect(feed.statusCode).toBe(200);
       expect(profile.statusCode).toBe(200);
-      return { card: parseBody(feed.body).data.results[0].like_count as number, author: parseBody(profile.body).data.like_count as number };
+      return {
+        card: parseBody(feed.body).data.results[0].like_count as number,
+        author: parseBody(profile.body).data.like_count as number,
+      };
     };
     // B holds the card from before the likes in its caches.
     expect(await readB()).toEqual({ card: 0, author: 0 });
 
     for (const reader of readers) {
-      const res = await nodeA.app.inject({ method: 'POST', url: '/app/v1_0/article/likings', headers: bearer(reader.token), payload: { target: String(article.id) } });
+      const res = await nodeA.app.inject({
+        method: 'POST',
+        url: '/app/v1_0/article/likings',
+        headers: bearer(reader.token),
+        payload: { target: String(article.id) },
+      });
       expect(res.statusCode).toBe(201);
     }
     // B catches up (its near cache lives a second) ...

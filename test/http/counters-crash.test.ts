@@ -63,7 +63,10 @@ describe(`counters survive kill -9 (db=${testDb}, redis=${testRedis})`, () => {
       const p = { db: database.db, ids } as unknown as Platform;
       const channel = await newChannel(p);
       const author = await newUser(p);
-      const articles = [await newArticle(p, { user_id: author.id, channel_id: channel.id }), await newArticle(p, { user_id: author.id, channel_id: channel.id })];
+      const articles = [
+        await newArticle(p, { user_id: author.id, channel_id: channel.id }),
+        await newArticle(p, { user_id: author.id, channel_id: channel.id }),
+      ];
 
       const tokens: string[] = [];
       for (let i = 0; i < 12; i++) {
@@ -109,7 +112,9 @@ describe(`counters survive kill -9 (db=${testDb}, redis=${testRedis})`, () => {
         }),
       );
       const statuses = await burst;
-      await new Promise<void>((resolve) => (victim.exitCode !== null || victim.signalCode !== null ? resolve() : victim.once('exit', () => resolve())));
+      await new Promise<void>((resolve) =>
+        victim.exitCode !== null || victim.signalCode !== null ? resolve() : victim.once('exit', () => resolve()),
+      );
       // Some requests were answered, some died with the process.
       expect(statuses.filter((s) => s >= 200 && s < 300).length).toBeGreaterThan(0);
       expect(statuses.filter((s) => s === 0).length).toBeGreaterThan(0);
@@ -117,10 +122,16 @@ describe(`counters survive kill -9 (db=${testDb}, redis=${testRedis})`, () => {
       server = await start(env, port);
       const db = database.db;
       const count = async (table: 'attitudes' | 'collections' | 'comments' | 'follows', where: (q: any) => any) =>
-        Number((await where(db.selectFrom(table).select((eb) => eb.fn.countAll().as('n'))).executeTakeFirstOrThrow()).n);
+        Number(
+          (await where(db.selectFrom(table).select((eb) => eb.fn.countAll().as('n'))).executeTakeFirstOrThrow()).n,
+        );
       let likesReceived = 0;
       for (const article of articles) {
-        const row = await db.selectFrom('articles').select(['like_count', 'collect_count', 'comment_count']).where('id', '=', article.id).executeTakeFirstOrThrow();
+        const row = await db
+          .selectFrom('articles')
+          .select(['like_count', 'collect_count', 'comment_count'])
+          .where('id', '=', article.id)
+          .executeTakeFirstOrThrow();
         const likes = await count('attitudes', (q) => q.where('article_id', '=', article.id).where('attitude', '=', 1));
         likesReceived += likes;
         expect(row).toEqual({
@@ -130,12 +141,20 @@ describe(`counters survive kill -9 (db=${testDb}, redis=${testRedis})`, () => {
         });
       }
       const fans = await count('follows', (q) => q.where('target_user_id', '=', author.id));
-      expect(await db.selectFrom('users').select(['fans_count', 'like_count']).where('id', '=', author.id).executeTakeFirstOrThrow()).toEqual({
+      expect(
+        await db
+          .selectFrom('users')
+          .select(['fans_count', 'like_count'])
+          .where('id', '=', author.id)
+          .executeTakeFirstOrThrow(),
+      ).toEqual({
         fans_count: fans,
         like_count: likesReceived,
       });
       // And the restarted server shows them.
-      const profile = (await (await fetch(`${server.base}/app/v1_0/users/${author.id}`)).json()) as { data: { fans_count: number; like_count: number } };
+      const profile = (await (await fetch(`${server.base}/app/v1_0/users/${author.id}`)).json()) as {
+        data: { fans_count: number; like_count: number };
+      };
       expect(profile.data).toMatchObject({ fans_count: fans, like_count: likesReceived });
     } finally {
       await database.close();

@@ -23,7 +23,12 @@ afterAll(async () => {
 
 async function account() {
   const user = await newUser(t.platform);
-  const res = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile: user.mobile, code: '246810' } });
+  const res = await t.app.inject({
+    method: 'POST',
+    remoteAddress: randomIp(),
+    url: '/app/v1_0/authorizations',
+    payload: { mobile: user.mobile, code: '246810' },
+  });
   expect(res.statusCode).toBe(201);
   return { id: user.id, token: res.json().data.token as string };
 }
@@ -53,7 +58,11 @@ describe(`counters read your writes (db=${testDb}, redis=${testRedis})`, () => {
     expect((await get('/app/v1_0/user/followings', fan.token)).results).toMatchObject([{ fans_count: 1 }]);
     expect(await get('/app/v1_0/user/figure', star.token)).toMatchObject({ fans_count: 1 });
 
-    const res = await t.app.inject({ method: 'DELETE', url: `/app/v1_0/user/followings/${star.id}`, headers: bearer(fan.token) });
+    const res = await t.app.inject({
+      method: 'DELETE',
+      url: `/app/v1_0/user/followings/${star.id}`,
+      headers: bearer(fan.token),
+    });
     expect(res.statusCode).toBe(204);
     expect(await get('/app/v1_0/user', star.token)).toMatchObject({ fans_count: 0 });
     expect(await get('/app/v1_0/user', fan.token)).toMatchObject({ follow_count: 0 });
@@ -64,7 +73,8 @@ describe(`counters read your writes (db=${testDb}, redis=${testRedis})`, () => {
     const channel = await newChannel(t.platform);
     const article = await newArticle(t.platform, { user_id: author.id, channel_id: channel.id });
     const reader = await account();
-    const card = async () => (await get(`/app/v1_1/articles?channel_id=${channel.id}&timestamp=${Date.now()}&with_top=1`)).results[0];
+    const card = async () =>
+      (await get(`/app/v1_1/articles?channel_id=${channel.id}&timestamp=${Date.now()}&with_top=1`)).results[0];
 
     expect(await card()).toMatchObject({ like_count: 0, comm_count: 0, collect_count: 0 });
     await post('/app/v1_0/article/likings', reader.token, { target: String(article.id) });
@@ -74,7 +84,11 @@ describe(`counters read your writes (db=${testDb}, redis=${testRedis})`, () => {
     expect(await card()).toMatchObject({ like_count: 1, comm_count: 1, collect_count: 1 });
     expect(await get('/app/v1_0/user', author.app)).toMatchObject({ like_count: 1 });
     expect(await get(`/app/v1_0/users/${author.id}`, reader.token)).toMatchObject({ like_count: 1 });
-    expect(await get('/mp/v1_0/statistics/articles', author.mp)).toMatchObject({ like_count: 1, comment_count: 1, collect_count: 1 });
+    expect(await get('/mp/v1_0/statistics/articles', author.mp)).toMatchObject({
+      like_count: 1,
+      comment_count: 1,
+      collect_count: 1,
+    });
 
     const before = (await get('/app/v1_0/user/figure', author.app)).read_count;
     await get(`/app/v1_0/articles/${article.id}`, reader.token);

@@ -42,7 +42,8 @@ async function article(authorId: bigint, values: Partial<Parameters<typeof newAr
 
 const post = (url: string, token: string | undefined, payload: object, headers: Record<string, string> = {}) =>
   t.app.inject({ method: 'POST', url, payload, headers: { ...(token ? bearer(token) : {}), ...headers } });
-const del = (url: string, token?: string) => t.app.inject({ method: 'DELETE', url, headers: token ? bearer(token) : {} });
+const del = (url: string, token?: string) =>
+  t.app.inject({ method: 'DELETE', url, headers: token ? bearer(token) : {} });
 const get = (url: string, token?: string) => t.app.inject({ method: 'GET', url, headers: token ? bearer(token) : {} });
 
 const like = (token: string, target: unknown) => post('/app/v1_0/article/likings', token, { target });
@@ -61,7 +62,11 @@ async function articleCounts(id: bigint) {
 
 async function userCounts(id: bigint) {
   await t.services.counters.flush();
-  return t.platform.db.selectFrom('users').select(['like_count', 'read_count']).where('id', '=', id).executeTakeFirstOrThrow();
+  return t.platform.db
+    .selectFrom('users')
+    .select(['like_count', 'read_count'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
 }
 
 function likedEvents() {
@@ -93,7 +98,11 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
       ['GET', '/app/v1_0/user/histories'],
     ];
     for (const [method, url] of routes) {
-      const res = await t.app.inject({ method: method as 'GET', url, ...(method === 'POST' ? { payload: { target: 1, type: 1 } } : {}) });
+      const res = await t.app.inject({
+        method: method as 'GET',
+        url,
+        ...(method === 'POST' ? { payload: { target: 1, type: 1 } } : {}),
+      });
       expect(res.statusCode, `${method} ${url}`).toBe(401);
       expect(res.json()).toEqual({ message: 'User must be authorized.' });
     }
@@ -105,7 +114,9 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
     it('likes with a 19-digit string id and answers 201 {target} with every digit; numbers work too', async () => {
       const reader = await signIn();
       const writer = await author();
-      const big = await article(writer.id, { id: 9_000_000_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e9)) });
+      const big = await article(writer.id, {
+        id: 9_000_000_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e9)),
+      });
       const res = await like(reader.token, String(big.id));
       expect(res.statusCode).toBe(201);
       expect(parseBody(res.body)).toEqual({ message: 'OK', data: { target: String(big.id) } });
@@ -264,7 +275,9 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
           expect(res.json()).toEqual({ message: 'Invalid article.' });
         }
       }
-      expect(await t.platform.db.selectFrom('attitudes').select('article_id').where('article_id', '=', draft.id).execute()).toEqual([]);
+      expect(
+        await t.platform.db.selectFrom('attitudes').select('article_id').where('article_id', '=', draft.id).execute(),
+      ).toEqual([]);
       for (const target of [0, -1, 'abc', '12a', 1.5, '']) {
         expect((await like(reader.token, target)).statusCode, String(target)).toBe(400);
       }
@@ -313,7 +326,21 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
       expect(data.results.map((r: { art_id: string }) => r.art_id)).toEqual([c.id, b.id, a.id].map(String));
       expect(data.results.map((r: { is_liking: boolean }) => r.is_liking)).toEqual([false, true, false]);
       expect(Object.keys(data.results[0]).sort()).toEqual(
-        ['art_id', 'aut_id', 'aut_name', 'aut_photo', 'ch_id', 'collect_count', 'comm_count', 'cover', 'is_liking', 'is_top', 'like_count', 'pubdate', 'title'].sort(),
+        [
+          'art_id',
+          'aut_id',
+          'aut_name',
+          'aut_photo',
+          'ch_id',
+          'collect_count',
+          'comm_count',
+          'cover',
+          'is_liking',
+          'is_top',
+          'like_count',
+          'pubdate',
+          'title',
+        ].sort(),
       );
       expect(data.results[0].cover).toEqual({ type: 0, images: [] });
       expect(await articleCounts(a.id)).toMatchObject({ collect_count: 1 });
@@ -353,7 +380,8 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
         await collect(reader.token, String(a.id));
         ids.push(a.id);
       }
-      const page = async (query: string) => parseBody((await get(`/app/v1_0/article/collections?${query}`, reader.token)).body).data;
+      const page = async (query: string) =>
+        parseBody((await get(`/app/v1_0/article/collections?${query}`, reader.token)).body).data;
       const first = await page('page=1&per_page=10');
       expect(first).toMatchObject({ total_count: 12, page: 1, per_page: 10 });
       expect(first.results).toHaveLength(10);
@@ -375,14 +403,22 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
       const reader = await signIn();
       const writer = await author();
       const [a, b] = [await article(writer.id), await article(writer.id)];
-      const first = await post('/app/v1_0/article/reports', reader.token, { target: String(a.id), type: 0, remark: '  spam link  ' });
+      const first = await post('/app/v1_0/article/reports', reader.token, {
+        target: String(a.id),
+        type: 0,
+        remark: '  spam link  ',
+      });
       expect(first.statusCode).toBe(201);
       expect(parseBody(first.body)).toEqual({ message: 'OK', data: { target: String(a.id), type: 0 } });
       const again = await post('/app/v1_0/article/reports', reader.token, { target: String(a.id), type: 3 });
       expect(again.statusCode).toBe(409);
       expect(again.json()).toEqual({ message: 'User has reported this article.' });
 
-      const typed = await post('/app/v1_0/article/reports', reader.token, { target: String(b.id), type: 5, remark: 'ignored' });
+      const typed = await post('/app/v1_0/article/reports', reader.token, {
+        target: String(b.id),
+        type: 5,
+        remark: 'ignored',
+      });
       expect(typed.statusCode).toBe(201);
       const rows = await t.platform.db
         .selectFrom('reports')
@@ -395,7 +431,9 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
         { article_id: b.id, type: 5, remark: '' },
       ]);
       // Another user may report the same article.
-      expect((await post('/app/v1_0/article/reports', (await signIn()).token, { target: String(a.id), type: 1 })).statusCode).toBe(201);
+      expect(
+        (await post('/app/v1_0/article/reports', (await signIn()).token, { target: String(a.id), type: 1 })).statusCode,
+      ).toBe(201);
     });
 
     it('rejects a bad type, a long remark and unknown or draft articles with 400', async () => {
@@ -410,14 +448,25 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
         { target: String(a.id), type: 0, remark: 'x'.repeat(201) },
         { type: 1 },
       ]) {
-        expect((await post('/app/v1_0/article/reports', reader.token, body)).statusCode, JSON.stringify(body).slice(0, 60)).toBe(400);
+        expect(
+          (await post('/app/v1_0/article/reports', reader.token, body)).statusCode,
+          JSON.stringify(body).slice(0, 60),
+        ).toBe(400);
       }
       for (const target of [draft.id, 999n]) {
         const res = await post('/app/v1_0/article/reports', reader.token, { target: String(target), type: 1 });
         expect(res.statusCode).toBe(400);
         expect(res.json()).toEqual({ message: 'Invalid article.' });
       }
-      expect((await post('/app/v1_0/article/reports', reader.token, { target: String(a.id), type: 0, remark: 'x'.repeat(200) })).statusCode).toBe(201);
+      expect(
+        (
+          await post('/app/v1_0/article/reports', reader.token, {
+            target: String(a.id),
+            type: 0,
+            remark: 'x'.repeat(200),
+          })
+        ).statusCode,
+      ).toBe(201);
     });
   });
 
@@ -449,7 +498,9 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
       expect((await get('/app/v1_0/users/abc/articles')).statusCode).toBe(400);
 
       // A48 is public: a broken token is ignored, not a 401.
-      expect((await t.app.inject({ url: `/app/v1_0/users/${writer.id}/articles`, headers: bearer('garbage') })).statusCode).toBe(200);
+      expect(
+        (await t.app.inject({ url: `/app/v1_0/users/${writer.id}/articles`, headers: bearer('garbage') })).statusCode,
+      ).toBe(200);
 
       // A47: the same for the signed-in user, with is_liking.
       await like(writer.token, String(ids[11]));
@@ -471,7 +522,8 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
   });
 
   describe('reading history and telemetry (A49, A50, recordRead)', () => {
-    const histories = async (token: string, query = '') => parseBody((await get(`/app/v1_0/user/histories${query}`, token)).body).data;
+    const histories = async (token: string, query = '') =>
+      parseBody((await get(`/app/v1_0/user/histories${query}`, token)).body).data;
 
     it('records reads: one history entry per article moved to the top, article_reads rows and read counters', async () => {
       const reader = await signIn();
@@ -522,7 +574,11 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
         await t.services.engagement.recordRead(reader.id, a.id, writer.id, 'channel');
         ids.push(a.id);
       }
-      const stored = await t.platform.db.selectFrom('reading_history').select('article_id').where('user_id', '=', reader.id).execute();
+      const stored = await t.platform.db
+        .selectFrom('reading_history')
+        .select('article_id')
+        .where('user_id', '=', reader.id)
+        .execute();
       expect(stored).toHaveLength(HISTORY_CAP);
       expect(new Set(stored.map((r) => r.article_id))).toEqual(new Set(ids.slice(5)));
 
@@ -542,7 +598,12 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
       await t.services.engagement.recordRead(reader.id, a.id, writer.id, 'channel');
       clock.advance(10);
       await t.services.engagement.recordRead(reader.id, a.id, writer.id, 'channel');
-      const res = await post('/app/v1_0/reading/durations', reader.token, { duration: 42, art_id: String(a.id) }, { trace: 'read-trace' });
+      const res = await post(
+        '/app/v1_0/reading/durations',
+        reader.token,
+        { duration: 42, art_id: String(a.id) },
+        { trace: 'read-trace' },
+      );
       expect(res.statusCode).toBe(201);
       expect(res.body).toBe('{"message":"OK"}');
       const rows = await t.platform.db
@@ -574,7 +635,9 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
       expect(first.json()).toEqual({ message: 'OK' });
       const second = await post('/app/v1_0/reading/durations', undefined, { duration: 15, art_id: String(a.id) });
       expect(second.statusCode).toBe(201);
-      expect((await post('/app/v1_0/reading/durations', undefined, { duration: 0, art_id: String(a.id) })).statusCode).toBe(201);
+      expect(
+        (await post('/app/v1_0/reading/durations', undefined, { duration: 0, art_id: String(a.id) })).statusCode,
+      ).toBe(201);
       const rows = await t.platform.db
         .selectFrom('article_reads')
         .select(['user_id', 'source', 'duration_seconds'])
@@ -591,22 +654,36 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
       // A signed-in reader without a recorded view gets a row of their own.
       const reader = await signIn();
       await post('/app/v1_0/reading/durations', reader.token, { duration: 5, art_id: String(a.id) });
-      const own = await t.platform.db.selectFrom('article_reads').select(['source', 'duration_seconds']).where('user_id', '=', reader.id).execute();
+      const own = await t.platform.db
+        .selectFrom('article_reads')
+        .select(['source', 'duration_seconds'])
+        .where('user_id', '=', reader.id)
+        .execute();
       expect(own).toEqual([{ source: 'other', duration_seconds: 5 }]);
     });
 
     it('A50 rejects bad bodies and unknown articles with 400, and a broken token with 401', async () => {
       const a = await article((await author()).id);
       const draft = await article((await author()).id, { status: ArticleStatus.draft });
-      for (const body of [{ duration: -1, art_id: String(a.id) }, { duration: 1.5, art_id: String(a.id) }, { duration: 3 }, { art_id: String(a.id) }]) {
-        expect((await post('/app/v1_0/reading/durations', undefined, body)).statusCode, JSON.stringify(body).slice(0, 40)).toBe(400);
+      for (const body of [
+        { duration: -1, art_id: String(a.id) },
+        { duration: 1.5, art_id: String(a.id) },
+        { duration: 3 },
+        { art_id: String(a.id) },
+      ]) {
+        expect(
+          (await post('/app/v1_0/reading/durations', undefined, body)).statusCode,
+          JSON.stringify(body).slice(0, 40),
+        ).toBe(400);
       }
       for (const target of [draft.id, 999n]) {
         const res = await post('/app/v1_0/reading/durations', undefined, { duration: 3, art_id: String(target) });
         expect(res.statusCode).toBe(400);
         expect(res.json()).toEqual({ message: 'Invalid article.' });
       }
-      expect((await post('/app/v1_0/reading/durations', 'garbage', { duration: 3, art_id: String(a.id) })).statusCode).toBe(401);
+      expect(
+        (await post('/app/v1_0/reading/durations', 'garbage', { duration: 3, art_id: String(a.id) })).statusCode,
+      ).toBe(401);
     });
   });
 });

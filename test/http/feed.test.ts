@@ -33,7 +33,8 @@ async function article(channel: bigint, author: bigint, ageHours: number, counts
     published_at: Date.now() - Math.round(ageHours * HOUR),
     ...(title ? { title } : {}),
   });
-  if (Object.keys(counts).length > 0) await t.platform.db.updateTable('articles').set(counts).where('id', '=', row.id).execute();
+  if (Object.keys(counts).length > 0)
+    await t.platform.db.updateTable('articles').set(counts).where('id', '=', row.id).execute();
   visible.set(String(row.id), { channel, author });
   return row.id;
 }
@@ -41,15 +42,23 @@ async function article(channel: bigint, author: bigint, ageHours: number, counts
 /** The README's hot score, written out again here so the test checks the formula, not just the code. */
 function hot(c: Required<Counts> & { published_at: number }, now: number) {
   const ageHours = (now - c.published_at) / HOUR;
-  return (c.read_count + 5 * c.like_count + 10 * c.comment_count + 8 * c.collect_count + 1) / Math.pow(ageHours + 2, 1.5);
+  return (
+    (c.read_count + 5 * c.like_count + 10 * c.comment_count + 8 * c.collect_count + 1) / Math.pow(ageHours + 2, 1.5)
+  );
 }
 
 const bearer = () => ({ authorization: `Bearer ${token}` });
 
 async function feed(channel: bigint | number, timestamp: number, headers: Record<string, string> = {}) {
-  const res = await t.app.inject({ url: `/app/v1_1/articles?channel_id=${channel}&timestamp=${timestamp}&with_top=1`, headers });
+  const res = await t.app.inject({
+    url: `/app/v1_1/articles?channel_id=${channel}&timestamp=${timestamp}&with_top=1`,
+    headers,
+  });
   expect(res.statusCode, res.body).toBe(200);
-  return parseBody(res.body).data as { pre_timestamp: number; results: { art_id: string | number; title: string; like_count: number; aut_id: unknown; ch_id: number }[] };
+  return parseBody(res.body).data as {
+    pre_timestamp: number;
+    results: { art_id: string | number; title: string; like_count: number; aut_id: unknown; ch_id: number }[];
+  };
 }
 
 /** Scrolls channel 0 the way the app does until a page comes back empty. */
@@ -92,7 +101,8 @@ describe(`feed and article caching (db=${testDb}, redis=${testRedis})`, () => {
       });
     }
     // The blacklisted author: three fresh, very popular articles.
-    for (let i = 0; i < 3; i++) await article(channels[i]!, blockedAuthor, 0.5 + i, { read_count: 5000, like_count: 400 });
+    for (let i = 0; i < 3; i++)
+      await article(channels[i]!, blockedAuthor, 0.5 + i, { read_count: 5000, like_count: 400 });
     disliked = await article(channels[0]!, authors[0]!, 0.2, { read_count: 4000, like_count: 300 });
     alreadyRead = await article(channels[1]!, authors[1]!, 0.3, { read_count: 3500, like_count: 250 });
     // Same age and author; the one outside the reader's channels is a little more popular.
@@ -100,18 +110,38 @@ describe(`feed and article caching (db=${testDb}, redis=${testRedis})`, () => {
     affinityInOwnChannel = await article(channels[2]!, authors[0]!, 30, { read_count: 100, like_count: 10 });
     // Never candidates: a draft, a deleted article, one published in the future.
     await newArticle(p, { user_id: authors[0]!, channel_id: channels[0]!, status: 1, published_at: null });
-    await newArticle(p, { user_id: authors[0]!, channel_id: channels[0]!, published_at: Date.now() - HOUR, deleted_at: Date.now() });
+    await newArticle(p, {
+      user_id: authors[0]!,
+      channel_id: channels[0]!,
+      published_at: Date.now() - HOUR,
+      deleted_at: Date.now(),
+    });
     await newArticle(p, { user_id: authors[0]!, channel_id: channels[0]!, published_at: Date.now() + 24 * HOUR });
 
-    const login = await t.app.inject({ method: 'POST', url: '/app/v1_0/authorizations', payload: { mobile: READER_MOBILE, code: '246810' } });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/app/v1_0/authorizations',
+      payload: { mobile: READER_MOBILE, code: '246810' },
+    });
     expect(login.statusCode).toBe(201);
     token = login.json().data.token;
-    readerId = (await p.db.selectFrom('users').select('id').where('mobile', '=', READER_MOBILE).executeTakeFirstOrThrow()).id;
+    readerId = (
+      await p.db.selectFrom('users').select('id').where('mobile', '=', READER_MOBILE).executeTakeFirstOrThrow()
+    ).id;
 
     const now = Date.now();
-    await p.db.insertInto('attitudes').values({ user_id: readerId, article_id: disliked, attitude: 0, created_at: now, updated_at: now }).execute();
-    await p.db.insertInto('reading_history').values({ user_id: readerId, article_id: alreadyRead, created_at: now, read_at: now }).execute();
-    await p.db.insertInto('blacklists').values({ user_id: readerId, target_user_id: blockedAuthor, created_at: now }).execute();
+    await p.db
+      .insertInto('attitudes')
+      .values({ user_id: readerId, article_id: disliked, attitude: 0, created_at: now, updated_at: now })
+      .execute();
+    await p.db
+      .insertInto('reading_history')
+      .values({ user_id: readerId, article_id: alreadyRead, created_at: now, read_at: now })
+      .execute();
+    await p.db
+      .insertInto('blacklists')
+      .values({ user_id: readerId, target_user_id: blockedAuthor, created_at: now })
+      .execute();
     await p.db
       .insertInto('user_channels')
       .values({ user_id: readerId, channel_id: channels[2]!, sequence: 1, created_at: now, updated_at: now })
@@ -152,7 +182,10 @@ describe(`feed and article caching (db=${testDb}, redis=${testRedis})`, () => {
         if (page !== 1) return;
         // Mid-session: scores move, the hot list is recomputed, a new article appears.
         const first = [...visible.keys()][0]!;
-        await t.services.counters.write(async () => ({ value: null, changes: [{ entity: 'article', id: BigInt(first), field: 'like_count', by: 100_000 }] }));
+        await t.services.counters.write(async () => ({
+          value: null,
+          changes: [{ entity: 'article', id: BigInt(first), field: 'like_count', by: 100_000 }],
+        }));
         await t.services.counters.flush();
         await t.services.feed.refreshHot();
         late.push(String(await article(channels[1]!, authors[1]!, 0, { read_count: 1_000_000 })));
@@ -180,7 +213,8 @@ describe(`feed and article caching (db=${testDb}, redis=${testRedis})`, () => {
       await t.services.feed.forgetReader(readerId);
       const personal = await scroll(bearer());
       const anonymous = await scroll();
-      const before = (list: string[]) => list.indexOf(String(affinityInOwnChannel)) < list.indexOf(String(affinityElsewhere));
+      const before = (list: string[]) =>
+        list.indexOf(String(affinityInOwnChannel)) < list.indexOf(String(affinityElsewhere));
       expect(before(anonymous)).toBe(false);
       expect(before(personal)).toBe(true);
     });
@@ -200,11 +234,16 @@ describe(`feed and article caching (db=${testDb}, redis=${testRedis})`, () => {
       const channel = channels[0]!;
       const first = await feed(channel, Date.now());
       const id = BigInt(first.results[0]!.art_id);
-      const detail = async () => parseBody((await t.app.inject({ url: `/app/v1_0/articles/${id}` })).body).data.title as string;
+      const detail = async () =>
+        parseBody((await t.app.inject({ url: `/app/v1_0/articles/${id}` })).body).data.title as string;
       const original = await detail();
       expect(first.results[0]!.title).toBe(original);
 
-      await t.platform.db.updateTable('articles').set({ title: 'Edited title', updated_at: Date.now() }).where('id', '=', id).execute();
+      await t.platform.db
+        .updateTable('articles')
+        .set({ title: 'Edited title', updated_at: Date.now() })
+        .where('id', '=', id)
+        .execute();
       // Cached: the edit is not visible yet.
       expect(await detail()).toBe(original);
       await t.services.articles.invalidateArticle(id);
@@ -264,7 +303,10 @@ describe(`feed and article caching (db=${testDb}, redis=${testRedis})`, () => {
       const channel = channels[2]!;
       const before = (await feed(channel, Date.now())).results[0]!;
       const id = BigInt(before.art_id);
-      await t.services.counters.write(async () => ({ value: null, changes: [{ entity: 'article', id, field: 'like_count', by: 1 }] }));
+      await t.services.counters.write(async () => ({
+        value: null,
+        changes: [{ entity: 'article', id, field: 'like_count', by: 1 }],
+      }));
       const after = (await feed(channel, Date.now(), bearer())).results[0]!;
       expect(String(after.art_id)).toBe(String(id));
       expect(after.like_count).toBe(before.like_count + 1);
@@ -281,10 +323,25 @@ describe(`feed and article caching (db=${testDb}, redis=${testRedis})`, () => {
       expect(again.headers.etag).toBe(first.headers.etag);
       const card = parseBody(first.body).data.results[0];
       expect(Object.keys(card).sort()).toEqual(
-        ['art_id', 'aut_id', 'aut_name', 'aut_photo', 'ch_id', 'collect_count', 'comm_count', 'cover', 'is_top', 'like_count', 'pubdate', 'title'].sort(),
+        [
+          'art_id',
+          'aut_id',
+          'aut_name',
+          'aut_photo',
+          'ch_id',
+          'collect_count',
+          'comm_count',
+          'cover',
+          'is_top',
+          'like_count',
+          'pubdate',
+          'title',
+        ].sort(),
       );
       expect(first.body).toContain(`"art_id":${card.art_id},`);
-      expect((await t.app.inject({ url, headers: { 'if-none-match': first.headers.etag as string } })).statusCode).toBe(304);
+      expect((await t.app.inject({ url, headers: { 'if-none-match': first.headers.etag as string } })).statusCode).toBe(
+        304,
+      );
     });
 
     it('gives related articles sharing title words, from the same channel', async () => {

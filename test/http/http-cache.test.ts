@@ -23,7 +23,9 @@ beforeAll(async () => {
       reply.header('vary', 'Accept-Language, authorization');
       return { ok: true };
     });
-    app.get('/test/created', { config: { auth: 'public' } }, async (_request, reply) => reply.code(201).send({ ok: true }));
+    app.get('/test/created', { config: { auth: 'public' } }, async (_request, reply) =>
+      reply.code(201).send({ ok: true }),
+    );
     app.post('/test/cached', { config: { auth: 'public' } }, async () => ({ ok: true }));
   });
 });
@@ -110,7 +112,10 @@ describe('Last-Modified and If-Modified-Since', () => {
   });
 
   it('If-None-Match wins over If-Modified-Since (RFC 9110 §13.1.3)', async () => {
-    const res = await get('/test/cached', { 'if-none-match': '"other"', 'if-modified-since': httpDate(LAST_MODIFIED + 1000) });
+    const res = await get('/test/cached', {
+      'if-none-match': '"other"',
+      'if-modified-since': httpDate(LAST_MODIFIED + 1000),
+    });
     expect(res.statusCode).toBe(200);
   });
 

@@ -38,7 +38,9 @@ describe(`HTTP layer (db=${testDb}, redis=${testRedis})`, () => {
           return ok({ target: toId(request.body.target, 'target'), name: request.body.name ?? '(absent)' });
         },
       );
-      r.get('/test/page', { schema: { querystring: Type.Object(PageQuery) } }, async (request) => ok(clampPage(request.query)));
+      r.get('/test/page', { schema: { querystring: Type.Object(PageQuery) } }, async (request) =>
+        ok(clampPage(request.query)),
+      );
       r.delete('/test/thing/:id', async (_request, reply) => reply.code(204).send());
     });
     // Capture what the error handler logs through pino's stream hook.
@@ -84,10 +86,20 @@ describe(`HTTP layer (db=${testDb}, redis=${testRedis})`, () => {
   });
 
   it('rejects malformed JSON with 400, a wrong content type with 415, a huge body with 413', async () => {
-    const bad = await t.app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload: '{"target":' });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"target":',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toEqual({ message: 'Malformed JSON body.' });
-    const type = await t.app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
+    const type = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<a/>',
+    });
     expect(type.statusCode).toBe(415);
     const big = await t.app.inject({
       method: 'POST',
@@ -122,7 +134,11 @@ describe(`HTTP layer (db=${testDb}, redis=${testRedis})`, () => {
     const asNumber = await t.app.inject({ method: 'POST', url: '/test/echo', payload: { target: 12345 } });
     expect(asNumber.statusCode).toBe(201);
     expect(asNumber.body).toContain('"target":12345');
-    const asString = await t.app.inject({ method: 'POST', url: '/test/echo', payload: { target: '1234567890123456789' } });
+    const asString = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      payload: { target: '1234567890123456789' },
+    });
     expect(asString.body).toContain('"target":1234567890123456789,');
     const inexact = await t.app.inject({
       method: 'POST',
@@ -143,9 +159,21 @@ describe(`HTTP layer (db=${testDb}, redis=${testRedis})`, () => {
   });
 
   it('clamps paging instead of rejecting it', async () => {
-    expect((await t.app.inject({ url: '/test/page?page=0&per_page=1000' })).json().data).toEqual({ page: 1, perPage: 50, offset: 0 });
-    expect((await t.app.inject({ url: '/test/page?page=3&per_page=2' })).json().data).toEqual({ page: 3, perPage: 10, offset: 20 });
-    expect((await t.app.inject({ url: '/test/page?page=&per_page=' })).json().data).toEqual({ page: 1, perPage: 10, offset: 0 });
+    expect((await t.app.inject({ url: '/test/page?page=0&per_page=1000' })).json().data).toEqual({
+      page: 1,
+      perPage: 50,
+      offset: 0,
+    });
+    expect((await t.app.inject({ url: '/test/page?page=3&per_page=2' })).json().data).toEqual({
+      page: 3,
+      perPage: 10,
+      offset: 20,
+    });
+    expect((await t.app.inject({ url: '/test/page?page=&per_page=' })).json().data).toEqual({
+      page: 1,
+      perPage: 10,
+      offset: 0,
+    });
   });
 
   it('sends 204 with an empty body for a DELETE', async () => {
@@ -158,12 +186,33 @@ describe(`HTTP layer (db=${testDb}, redis=${testRedis})`, () => {
     const res = await t.app.inject({
       method: 'OPTIONS',
       url: '/app/v1_0/channels',
-      headers: { origin: 'http://app.example', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization,trace' },
+      headers: {
+        origin: 'http://app.example',
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'authorization,trace',
+      },
     });
     expect(res.statusCode).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe('http://app.example');
-    expect(String(res.headers['access-control-allow-methods']).split(/,\s*/)).toEqual(['DELETE', 'GET', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
-    for (const h of ['accept-encoding', 'authorization', 'content-type', 'dnt', 'origin', 'user-agent', 'x-csrftoken', 'x-requested-with', 'trace']) {
+    expect(String(res.headers['access-control-allow-methods']).split(/,\s*/)).toEqual([
+      'DELETE',
+      'GET',
+      'OPTIONS',
+      'PATCH',
+      'POST',
+      'PUT',
+    ]);
+    for (const h of [
+      'accept-encoding',
+      'authorization',
+      'content-type',
+      'dnt',
+      'origin',
+      'user-agent',
+      'x-csrftoken',
+      'x-requested-with',
+      'trace',
+    ]) {
       expect(res.headers['access-control-allow-headers']).toContain(h);
     }
     expect(res.headers['access-control-max-age']).toBe('86400');
@@ -182,7 +231,11 @@ describe(`HTTP layer (db=${testDb}, redis=${testRedis})`, () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(doc.paths['/app/v1_1/articles'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['channel_id', 'timestamp', 'with_top']);
+    expect(doc.paths['/app/v1_1/articles'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
+      'channel_id',
+      'timestamp',
+      'with_top',
+    ]);
     expect(doc.paths['/app/v1_0/articles/{article_id}']).toBeTruthy();
     const ui = await t.app.inject({ url: '/docs/' });
     expect(ui.statusCode).toBe(200);
@@ -192,11 +245,24 @@ describe(`HTTP layer (db=${testDb}, redis=${testRedis})`, () => {
 
 describe('CORS in production', () => {
   it('allows only configured origins', async () => {
-    const app = await buildTestApp({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) + 'productionkey', CORS_ORIGINS: 'https://good.example', ...REAL_SMS });
+    const app = await buildTestApp({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(40) + 'productionkey',
+      CORS_ORIGINS: 'https://good.example',
+      ...REAL_SMS,
+    });
     try {
-      const good = await app.app.inject({ method: 'OPTIONS', url: '/app/v1_0/channels', headers: { origin: 'https://good.example', 'access-control-request-method': 'GET' } });
+      const good = await app.app.inject({
+        method: 'OPTIONS',
+        url: '/app/v1_0/channels',
+        headers: { origin: 'https://good.example', 'access-control-request-method': 'GET' },
+      });
       expect(good.headers['access-control-allow-origin']).toBe('https://good.example');
-      const evil = await app.app.inject({ method: 'OPTIONS', url: '/app/v1_0/channels', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+      const evil = await app.app.inject({
+        method: 'OPTIONS',
+        url: '/app/v1_0/channels',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+      });
       expect(evil.headers['access-control-allow-origin']).toBeUndefined();
     } finally {
       await app.close();

@@ -85,14 +85,17 @@ describe('GET /metrics', () => {
   });
 
   it('is not in the OpenAPI document', async () => {
-    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, unknown>;
+    };
     expect(Object.keys(doc.paths)).not.toContain('/metrics');
   });
 
   it('counts requests by method, route pattern and status, and times them', async () => {
     const before = await scrape();
     const route = { method: 'GET', route: '/app/v1_0/channels' };
-    for (let i = 0; i < 3; i++) expect((await t.app.inject({ method: 'GET', url: '/app/v1_0/channels' })).statusCode).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await t.app.inject({ method: 'GET', url: '/app/v1_0/channels' })).statusCode).toBe(200);
     await t.app.inject({ method: 'GET', url: '/app/v1_0/articles/987654321' });
     await t.app.inject({ method: 'GET', url: '/no/such/page?x=1' });
     const after = await scrape();
@@ -109,7 +112,9 @@ describe('GET /metrics', () => {
     const timed = (text: string) => value(text, 'inkstone_http_request_duration_seconds_count', route);
     expect(timed(after) - timed(before)).toBe(3);
     expect(value(after, 'inkstone_http_request_duration_seconds_sum', route)).toBeGreaterThan(0);
-    const buckets = samples(after, 'inkstone_http_request_duration_seconds_bucket').filter((s) => s.labels.route === route.route);
+    const buckets = samples(after, 'inkstone_http_request_duration_seconds_bucket').filter(
+      (s) => s.labels.route === route.route,
+    );
     expect(buckets.find((s) => s.labels.le === '+Inf')?.value).toBe(timed(after));
 
     // Labels carry route patterns only, never a raw URL.
@@ -205,9 +210,15 @@ describe('who may read /metrics', () => {
       expect((await app.inject({ method: 'GET', url: '/metrics', remoteAddress: '::1' })).statusCode).toBe(200);
       expect((await app.inject({ method: 'GET', url: '/metrics', remoteAddress: '10.0.0.8' })).statusCode).toBe(404);
       // A reverse proxy on this host makes every client look local: forwarded requests are refused.
-      const proxied = await app.inject({ method: 'GET', url: '/metrics', headers: { 'x-forwarded-for': '203.0.113.9' } });
+      const proxied = await app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { 'x-forwarded-for': '203.0.113.9' },
+      });
       expect(proxied.statusCode).toBe(404);
-      expect((await app.inject({ method: 'GET', url: '/metrics', headers: { forwarded: 'for=203.0.113.9' } })).statusCode).toBe(404);
+      expect(
+        (await app.inject({ method: 'GET', url: '/metrics', headers: { forwarded: 'for=203.0.113.9' } })).statusCode,
+      ).toBe(404);
       await app.close();
     }
   });

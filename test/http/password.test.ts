@@ -73,10 +73,15 @@ async function register(overrides: Record<string, unknown> = {}) {
   return { input, token, refresh_token };
 }
 
-const signIn = (login: string, password: string, ip?: string) => call(SIGN_IN, { body: { login, password }, ...(ip ? { ip } : {}) });
+const signIn = (login: string, password: string, ip?: string) =>
+  call(SIGN_IN, { body: { login, password }, ...(ip ? { ip } : {}) });
 const sessions = (token: string) => call('/app/v1_0/user/sessions', { method: 'GET', token });
 const userRow = (username: string) =>
-  t.platform.db.selectFrom('users').selectAll().where('username', '=', username.toLowerCase()).executeTakeFirstOrThrow();
+  t.platform.db
+    .selectFrom('users')
+    .selectAll()
+    .where('username', '=', username.toLowerCase())
+    .executeTakeFirstOrThrow();
 
 describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
   beforeAll(async () => {
@@ -89,7 +94,10 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
   });
 
   it('registers with a proven mobile and returns working tokens', async () => {
-    const { input, token, refresh_token } = await register({ username: nextName('MixedCase'), email: `Some.One+${++n}@Example.COM` });
+    const { input, token, refresh_token } = await register({
+      username: nextName('MixedCase'),
+      email: `Some.One+${++n}@Example.COM`,
+    });
     expect(claims(token).refresh).toBe(false);
     expect(claims(refresh_token).refresh).toBe(true);
     const res = await sessions(token);
@@ -170,7 +178,11 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
     const mobile = nextMobile();
     const cases = [
       [account({ username }), account({ username: username.toUpperCase() }), 'Username has existed.'],
-      [account({ email: `${username}@race.example` }), account({ email: `${username}@race.example` }), 'Email has existed.'],
+      [
+        account({ email: `${username}@race.example` }),
+        account({ email: `${username}@race.example` }),
+        'Email has existed.',
+      ],
       [account({ mobile }), account({ mobile }), 'Mobile already has an account.'],
     ] as const;
     for (const [a, b, message] of cases) {
@@ -188,7 +200,11 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
 
     const { input, token } = await register({ mobile });
     expect(claims(token).user_id).toBe(userId);
-    const users = await t.platform.db.selectFrom('users').select(['id', 'username']).where('mobile', '=', mobile).execute();
+    const users = await t.platform.db
+      .selectFrom('users')
+      .select(['id', 'username'])
+      .where('mobile', '=', mobile)
+      .execute();
     expect(users).toHaveLength(1);
     expect(users[0]!.username).toBe(input.username.toLowerCase());
 
@@ -226,7 +242,11 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
 
     // A user who only ever signed in by SMS has no password: the same answer.
     const smsOnly = await call('/app/v1_0/authorizations', { body: { mobile: nextMobile(), code: DEMO_CODE } });
-    const smsUser = await t.platform.db.selectFrom('users').select('mobile').where('id', '=', BigInt(claims(smsOnly.json().data.token).user_id)).executeTakeFirstOrThrow();
+    const smsUser = await t.platform.db
+      .selectFrom('users')
+      .select('mobile')
+      .where('id', '=', BigInt(claims(smsOnly.json().data.token).user_id))
+      .executeTakeFirstOrThrow();
     expect((await signIn(smsUser.mobile, 'whatever123')).statusCode).toBe(400); // a mobile is not a login
 
     for (const [body, field] of [
@@ -297,7 +317,8 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
 
   it('limits registrations per IP', async () => {
     const ip = nextIp();
-    for (let i = 0; i < 10; i++) expect((await call(REGISTER, { body: account({ code: '000000' }), ip })).statusCode).toBe(400);
+    for (let i = 0; i < 10; i++)
+      expect((await call(REGISTER, { body: account({ code: '000000' }), ip })).statusCode).toBe(400);
     const limited = await call(REGISTER, { body: account(), ip });
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['retry-after']).toBeDefined();
@@ -305,7 +326,11 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
 
   it('answers 403 for a disabled account only after the right password', async () => {
     const { input } = await register();
-    await t.platform.db.updateTable('users').set({ status: 0 }).where('username', '=', input.username.toLowerCase()).execute();
+    await t.platform.db
+      .updateTable('users')
+      .set({ status: 0 })
+      .where('username', '=', input.username.toLowerCase())
+      .execute();
     expect((await signIn(input.username, 'wrong password')).statusCode).toBe(400);
     const res = await signIn(input.username, input.password);
     expect(res.statusCode).toBe(403);
@@ -320,23 +345,46 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
     const change = (body: Record<string, unknown>, token = current) => call(CHANGE, { method: 'PUT', token, body });
     const newPassword = 'a much better passphrase';
 
-    const wrongOld = await change({ old_password: 'not it at all', new_password: newPassword, new_password_confirm: newPassword });
+    const wrongOld = await change({
+      old_password: 'not it at all',
+      new_password: newPassword,
+      new_password_confirm: newPassword,
+    });
     expect(wrongOld.statusCode).toBe(400);
     expect(wrongOld.json()).toEqual({ message: { old_password: 'is incorrect' } });
     const noOld = await change({ new_password: newPassword, new_password_confirm: newPassword });
     expect(noOld.json()).toEqual({ message: { old_password: 'is required' } });
-    const mismatch = await change({ old_password: input.password, new_password: newPassword, new_password_confirm: `${newPassword}.` });
+    const mismatch = await change({
+      old_password: input.password,
+      new_password: newPassword,
+      new_password_confirm: `${newPassword}.`,
+    });
     expect(mismatch.json()).toEqual({ message: { new_password_confirm: 'does not match' } });
     const short = await change({ old_password: input.password, new_password: 'short', new_password_confirm: 'short' });
     expect(Object.keys(short.json().message)).toEqual(['new_password']);
-    const same = await change({ old_password: input.password, new_password: input.password, new_password_confirm: input.password });
+    const same = await change({
+      old_password: input.password,
+      new_password: input.password,
+      new_password_confirm: input.password,
+    });
     expect(same.json()).toEqual({ message: { new_password: 'must differ from the old password' } });
-    expect((await call(CHANGE, { method: 'PUT', body: { old_password: input.password, new_password: newPassword, new_password_confirm: newPassword } })).statusCode).toBe(401);
+    expect(
+      (
+        await call(CHANGE, {
+          method: 'PUT',
+          body: { old_password: input.password, new_password: newPassword, new_password_confirm: newPassword },
+        })
+      ).statusCode,
+    ).toBe(401);
     // Nothing changed so far.
     expect((await userRow(input.username)).password_hash).toBe(before);
     expect((await sessions(other.token)).statusCode).toBe(200);
 
-    const ok = await change({ old_password: input.password, new_password: newPassword, new_password_confirm: newPassword });
+    const ok = await change({
+      old_password: input.password,
+      new_password: newPassword,
+      new_password_confirm: newPassword,
+    });
     expect(ok.statusCode).toBe(201);
     expect(ok.json()).toEqual({ message: 'OK', data: {} });
 
@@ -356,7 +404,11 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
 
   it('counts wrong old passwords towards the account lockout', async () => {
     const { input, token } = await register();
-    const body = { old_password: 'wrong old password', new_password: 'next passphrase 1', new_password_confirm: 'next passphrase 1' };
+    const body = {
+      old_password: 'wrong old password',
+      new_password: 'next passphrase 1',
+      new_password_confirm: 'next passphrase 1',
+    };
     for (let i = 0; i < 5; i++) expect((await call(CHANGE, { method: 'PUT', token, body })).statusCode).toBe(400);
     const locked = await call(CHANGE, { method: 'PUT', token, body: { ...body, old_password: input.password } });
     expect(locked.statusCode).toBe(429);
@@ -378,7 +430,11 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
   it('upgrades a hash made with weaker parameters at the next sign-in', async () => {
     const { input } = await register();
     const weak = await hash(input.password, { memoryCost: 4096, timeCost: 1, parallelism: 1 });
-    await t.platform.db.updateTable('users').set({ password_hash: weak }).where('username', '=', input.username.toLowerCase()).execute();
+    await t.platform.db
+      .updateTable('users')
+      .set({ password_hash: weak })
+      .where('username', '=', input.username.toLowerCase())
+      .execute();
     expect((await signIn(input.username, input.password)).statusCode).toBe(201);
     const upgraded = (await userRow(input.username)).password_hash!;
     expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
@@ -390,7 +446,9 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
     expect(spec.paths['/app/v1_0/accounts'].post.tags).toEqual(['auth']);
     expect(spec.paths['/app/v1_0/authorizations/password'].post.tags).toEqual(['auth']);
     expect(spec.paths['/app/v1_0/user/password'].put.tags).toEqual(['auth']);
-    expect(spec.paths['/app/v1_0/accounts'].post.requestBody.content['application/json'].schema.properties.username.pattern).toBeTruthy();
+    expect(
+      spec.paths['/app/v1_0/accounts'].post.requestBody.content['application/json'].schema.properties.username.pattern,
+    ).toBeTruthy();
   });
 
   it('never returns or logs a password', async () => {

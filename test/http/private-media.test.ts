@@ -41,7 +41,9 @@ async function upload(token: string, parts: Part[]) {
 }
 
 const jpeg = (r: number, g: number, b: number) =>
-  sharp({ create: { width: 320, height: 200, channels: 3, background: { r, g, b } } }).jpeg().toBuffer();
+  sharp({ create: { width: 320, height: 200, channels: 3, background: { r, g, b } } })
+    .jpeg()
+    .toBuffer();
 
 /** Path and query of a link on the test origin, as inject wants it. */
 function local(url: string): string {
@@ -75,11 +77,17 @@ describe(`private media (db=${testDb}, redis=${testRedis})`, () => {
 
   it('answers ID cards with signed, expiring links and stores them under private/', async () => {
     for (const link of [front, back]) {
-      expect(link.href).toMatch(/^http:\/\/inkstone\.test\/media-private\/private\/id-cards\/[0-9a-f]{2}\/[0-9a-f]{64}\.jpg\?exp=\d+&sig=[\w-]{43}$/);
+      expect(link.href).toMatch(
+        /^http:\/\/inkstone\.test\/media-private\/private\/id-cards\/[0-9a-f]{2}\/[0-9a-f]{64}\.jpg\?exp=\d+&sig=[\w-]{43}$/,
+      );
       const exp = Number(link.searchParams.get('exp'));
       expect(exp).toBe(Math.floor(clock.now() / 1000) + 3600);
     }
-    const row = await t.platform.db.selectFrom('users').select(['id_card_front', 'id_card_back']).where('id_card_front', 'is not', null).executeTakeFirstOrThrow();
+    const row = await t.platform.db
+      .selectFrom('users')
+      .select(['id_card_front', 'id_card_back'])
+      .where('id_card_front', 'is not', null)
+      .executeTakeFirstOrThrow();
     expect(row.id_card_front).toBe(front.pathname.replace('/media-private/', ''));
     expect(row.id_card_back).toMatch(/^private\/id-cards\//);
   });
@@ -126,7 +134,11 @@ describe(`private media (db=${testDb}, redis=${testRedis})`, () => {
   });
 
   it('refuses links signed with another secret (403)', async () => {
-    const other = createPrivateMediaSigner({ secret: 'not-the-jwt-secret', publicUrl: t.config.publicUrl, now: clock.now });
+    const other = createPrivateMediaSigner({
+      secret: 'not-the-jwt-secret',
+      publicUrl: t.config.publicUrl,
+      now: clock.now,
+    });
     const key = front.pathname.replace('/media-private/', '');
     const res = await getUrl(local(other.url(key)));
     expect(res.statusCode).toBe(403);
@@ -134,10 +146,18 @@ describe(`private media (db=${testDb}, redis=${testRedis})`, () => {
   });
 
   it('answers 404 for keys outside private/, invalid keys and missing objects', async () => {
-    const signer = createPrivateMediaSigner({ secret: t.config.jwtSecret, publicUrl: t.config.publicUrl, now: clock.now });
+    const signer = createPrivateMediaSigner({
+      secret: t.config.jwtSecret,
+      publicUrl: t.config.publicUrl,
+      now: clock.now,
+    });
     // Even a correctly signed link cannot reach public or invalid keys through this route.
     const avatarKey = new URL(photo).pathname.replace('/media/', '');
-    for (const url of [signer.url(avatarKey), signer.url('private/../avatars/x.jpg'), signer.url('private/id-cards/x.exe')]) {
+    for (const url of [
+      signer.url(avatarKey),
+      signer.url('private/../avatars/x.jpg'),
+      signer.url('private/id-cards/x.exe'),
+    ]) {
       const res = await getUrl(local(url));
       expect(res.statusCode, url).toBe(404);
     }
@@ -149,7 +169,12 @@ describe(`private media (db=${testDb}, redis=${testRedis})`, () => {
   it('never serves private/ through the public /media/ route (404)', async () => {
     const path = front.pathname.replace('/media-private/', '/media/');
     expect(path).toMatch(/^\/media\/private\/id-cards\//);
-    for (const url of [path, `${path}${front.search}`, path.replace('/private/', '/PRIVATE/'), path.replace('/media/private/', '/media/%70rivate/')]) {
+    for (const url of [
+      path,
+      `${path}${front.search}`,
+      path.replace('/private/', '/PRIVATE/'),
+      path.replace('/media/private/', '/media/%70rivate/'),
+    ]) {
       const res = await getUrl(url);
       expect(res.statusCode, url).not.toBe(200);
       expect([403, 404], url).toContain(res.statusCode);
@@ -189,7 +214,9 @@ describe(`private media (db=${testDb}, redis=${testRedis})`, () => {
     expect((await getUrl(link)).statusCode).toBe(403);
 
     const token = await signIn();
-    const again = await upload(token, [{ name: 'id_card_front', filename: 'front.jpg', type: 'image/jpeg', data: await jpeg(200, 30, 30) }]);
+    const again = await upload(token, [
+      { name: 'id_card_front', filename: 'front.jpg', type: 'image/jpeg', data: await jpeg(200, 30, 30) },
+    ]);
     // Same bytes, same content-addressed key, a new expiry.
     expect(new URL(again.id_card_front!).pathname).toBe(front.pathname);
     expect((await getUrl(local(again.id_card_front!))).statusCode).toBe(200);

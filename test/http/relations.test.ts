@@ -52,7 +52,11 @@ const ids = (results: { id: string | number }[]) => results.map((r) => String(r.
 
 /** follow_count / fans_count as stored (after a flush) and as the follows table says they should be. */
 async function counts(user: Account) {
-  const row = await t.platform.db.selectFrom('users').select(['follow_count', 'fans_count']).where('id', '=', user.id).executeTakeFirstOrThrow();
+  const row = await t.platform.db
+    .selectFrom('users')
+    .select(['follow_count', 'fans_count'])
+    .where('id', '=', user.id)
+    .executeTakeFirstOrThrow();
   const real = async (column: 'user_id' | 'target_user_id') =>
     Number(
       (
@@ -63,7 +67,12 @@ async function counts(user: Account) {
           .executeTakeFirstOrThrow()
       ).n,
     );
-  return { follow_count: row.follow_count, fans_count: row.fans_count, real_follows: await real('user_id'), real_fans: await real('target_user_id') };
+  return {
+    follow_count: row.follow_count,
+    fans_count: row.fans_count,
+    real_follows: await real('user_id'),
+    real_fans: await real('target_user_id'),
+  };
 }
 
 async function expectCountersMatchRows(...users: Account[]) {
@@ -102,7 +111,11 @@ describe(`relations: follows and blacklists (db=${testDb}, redis=${testRedis})`,
       ['GET', '/mp/v1_0/followers'],
     ];
     for (const [method, url] of routes) {
-      const res = await t.app.inject({ method: method as 'GET', url, payload: method === 'POST' ? { target: 1 } : undefined });
+      const res = await t.app.inject({
+        method: method as 'GET',
+        url,
+        payload: method === 'POST' ? { target: 1 } : undefined,
+      });
       expect(res.statusCode, `${method} ${url}`).toBe(401);
       expect(res.json()).toEqual({ message: 'User must be authorized.' });
     }
@@ -158,7 +171,12 @@ describe(`relations: follows and blacklists (db=${testDb}, redis=${testRedis})`,
         expect(res.statusCode, JSON.stringify(bad)).toBe(400);
         expect(res.json().message).toBeTruthy();
       }
-      const missing = await t.app.inject({ method: 'POST', url: '/app/v1_0/user/followings', headers: bearer(me.token), payload: {} });
+      const missing = await t.app.inject({
+        method: 'POST',
+        url: '/app/v1_0/user/followings',
+        headers: bearer(me.token),
+        payload: {},
+      });
       expect(missing.statusCode).toBe(400);
       const empty = await t.app.inject({ method: 'POST', url: '/app/v1_0/user/followings', headers: bearer(me.token) });
       expect(empty.statusCode).toBe(400);
@@ -423,7 +441,11 @@ describe(`relations: follows and blacklists (db=${testDb}, redis=${testRedis})`,
     it('lists fans newest first for an MP token, 20–50 per page; 403 for an app token', async () => {
       const author = await account({ photo: 'avatars/author.png' });
       await t.platform.db.updateTable('users').set({ verified: 1 }).where('id', '=', author.id).execute();
-      const { mobile } = await t.platform.db.selectFrom('users').select('mobile').where('id', '=', author.id).executeTakeFirstOrThrow();
+      const { mobile } = await t.platform.db
+        .selectFrom('users')
+        .select('mobile')
+        .where('id', '=', author.id)
+        .executeTakeFirstOrThrow();
       const signIn = await t.app.inject({
         method: 'POST',
         remoteAddress: randomIp(),

@@ -25,14 +25,23 @@ async function freePort(): Promise<number> {
 }
 
 /** One plain HTTP request on a new connection from `localAddress` (any 127.x address is this host). */
-function rawRequest(url: string, localAddress: string, method = 'GET', body?: string): Promise<{ status: number; text: string }> {
+function rawRequest(
+  url: string,
+  localAddress: string,
+  method = 'GET',
+  body?: string,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method, localAddress, agent: false, headers: body ? { 'content-type': 'text/plain;charset=UTF-8' } : {} }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-    });
+    const request = http.request(
+      url,
+      { method, localAddress, agent: false, headers: body ? { 'content-type': 'text/plain;charset=UTF-8' } : {} },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -64,7 +73,15 @@ async function start(args: string[], env: Record<string, string>) {
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), ...args], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'development', LOG_LEVEL: 'info', SEED_ON_EMPTY: 'true' },
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      SEED_ON_EMPTY: 'true',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (d) => (output += d));
@@ -83,7 +100,9 @@ describe(`server process (db=${testDb}, redis=${testRedis})`, () => {
     try {
       const server = await start(['serve'], env);
       await waitFor(`${server.base}/readyz`);
-      const channels = (await (await fetch(`${server.base}/app/v1_0/channels`)).json()) as { data: { channels: unknown[] } };
+      const channels = (await (await fetch(`${server.base}/app/v1_0/channels`)).json()) as {
+        data: { channels: unknown[] };
+      };
       expect(channels.data.channels.length).toBeGreaterThanOrEqual(20);
       const feed = await fetch(`${server.base}/app/v1_1/articles?channel_id=18&timestamp=${Date.now()}&with_top=1`);
       expect(feed.status).toBe(200);
@@ -195,7 +214,9 @@ describe(`server process (db=${testDb}, redis=${testRedis})`, () => {
       const createdText = await created.text();
       expect(created.status, createdText).toBe(201);
       const id = /"id":"?(\d+)/.exec(createdText)![1]; // 64-bit: JSON.parse would round it
-      const stored = await fetch(`${server.base}/mp/v1_0/articles/${id}`, { headers: { authorization: `Bearer ${token}` } });
+      const stored = await fetch(`${server.base}/mp/v1_0/articles/${id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(((await stored.json()) as { data: { content: string } }).data.content).toBe(content);
 
       // Shutdown drains the handed-over connections: a request in flight still gets its answer.

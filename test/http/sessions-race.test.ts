@@ -15,7 +15,8 @@ import { buildNodes, signInOn, uniqueMobile, type Nodes } from '../helpers/nodes
 
 const signIn = (node: App) => signInOn(node, uniqueMobile('136'));
 
-const sessionsOf = (node: App, token: string) => node.app.inject({ url: '/app/v1_0/user/sessions', headers: bearer(token) });
+const sessionsOf = (node: App, token: string) =>
+  node.app.inject({ url: '/app/v1_0/user/sessions', headers: bearer(token) });
 
 /** A promise to hold a call at, and the function that lets it go. */
 function gate() {
@@ -83,7 +84,10 @@ describe(`a stale reader cannot bring a revoked session back (db=${testDb}, redi
     expect((await check).ok).toBe(true); // it read before the sign-out: this one answer may pass
 
     expect((await sessionsOf(t, user.token)).statusCode).toBe(401);
-    expect(await staleNode({}).authenticator.authenticate(user.token)).toEqual({ ok: false, problem: 'session-revoked' });
+    expect(await staleNode({}).authenticator.authenticate(user.token)).toEqual({
+      ok: false,
+      problem: 'session-revoked',
+    });
   });
 
   it('a ban between a first check’s database read and its cache write: the user stays banned', async () => {
@@ -126,7 +130,10 @@ describe(`sign-out on node A racing a first use on node B (db=${testDb}, redis=$
     const resurrected: number[] = [];
     for (let round = 0; round < rounds; round++) {
       const { token } = await signIn(a);
-      const [first, out] = await Promise.all([sessionsOf(b, token), a.app.inject({ method: 'DELETE', url: '/app/v1_0/authorizations', headers: bearer(token) })]);
+      const [first, out] = await Promise.all([
+        sessionsOf(b, token),
+        a.app.inject({ method: 'DELETE', url: '/app/v1_0/authorizations', headers: bearer(token) }),
+      ]);
       expect([200, 401]).toContain(first.statusCode);
       expect(out.statusCode).toBe(204);
       if (settle > 0) await new Promise((r) => setTimeout(r, settle));

@@ -27,7 +27,12 @@ describe(`vertical slice (db=${testDb}, redis=${testRedis})`, () => {
         title: `HTML article ${i}`,
         published_at: base + i * 60_000,
         cover_type: i % 3 === 0 ? 3 : i % 3 === 1 ? 1 : 0,
-        cover_images: i % 3 === 0 ? ['covers/a.png', 'covers/b.png', 'covers/c.png'] : i % 3 === 1 ? ['https://img.example/x.jpg'] : [],
+        cover_images:
+          i % 3 === 0
+            ? ['covers/a.png', 'covers/b.png', 'covers/c.png']
+            : i % 3 === 1
+              ? ['https://img.example/x.jpg']
+              : [],
       });
       articleIds.push(a.id);
     }
@@ -39,8 +44,20 @@ describe(`vertical slice (db=${testDb}, redis=${testRedis})`, () => {
       await newArticle(p, { user_id: author.id, channel_id: channelB.id, published_at: base + (i + 1) * 1000 });
     }
     await newArticle(p, { user_id: author.id, channel_id: channelA.id, status: ArticleStatus.draft, title: 'draft' });
-    await newArticle(p, { user_id: author.id, channel_id: channelA.id, title: 'deleted', published_at: base, deleted_at: base });
-    await newArticle(p, { user_id: author.id, channel_id: channelA.id, title: 'pinned', published_at: base - 86_400_000, is_top: 1 });
+    await newArticle(p, {
+      user_id: author.id,
+      channel_id: channelA.id,
+      title: 'deleted',
+      published_at: base,
+      deleted_at: base,
+    });
+    await newArticle(p, {
+      user_id: author.id,
+      channel_id: channelA.id,
+      title: 'pinned',
+      published_at: base - 86_400_000,
+      is_top: 1,
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -52,7 +69,12 @@ describe(`vertical slice (db=${testDb}, redis=${testRedis})`, () => {
     expect(res.headers['x-request-id']).toBeTruthy();
     expect(res.json()).toEqual({
       message: 'OK',
-      data: { channels: [{ id: 2, name: '开发者资讯' }, { id: 1, name: 'html' }] },
+      data: {
+        channels: [
+          { id: 2, name: '开发者资讯' },
+          { id: 1, name: 'html' },
+        ],
+      },
     });
   });
 
@@ -82,7 +104,9 @@ describe(`vertical slice (db=${testDb}, redis=${testRedis})`, () => {
     const ids = new Set<string>();
     let timestamp = Date.now();
     for (let guard = 0; guard < 5; guard++) {
-      const { data } = parseBody((await t.app.inject({ url: `/app/v1_1/articles?channel_id=2&timestamp=${timestamp}&with_top=0` })).body);
+      const { data } = parseBody(
+        (await t.app.inject({ url: `/app/v1_1/articles?channel_id=2&timestamp=${timestamp}&with_top=0` })).body,
+      );
       if (data.results.length === 0) break;
       for (const card of data.results) ids.add(String(card.art_id));
       timestamp = data.pre_timestamp;
@@ -94,12 +118,29 @@ describe(`vertical slice (db=${testDb}, redis=${testRedis})`, () => {
     const res = await t.app.inject({ url: `/app/v1_1/articles?channel_id=1&timestamp=${Date.now()}&with_top=0` });
     const card = res.json().data.results[0];
     expect(Object.keys(card).sort()).toEqual(
-      ['art_id', 'aut_id', 'aut_name', 'aut_photo', 'ch_id', 'collect_count', 'comm_count', 'cover', 'is_top', 'like_count', 'pubdate', 'title'].sort(),
+      [
+        'art_id',
+        'aut_id',
+        'aut_name',
+        'aut_photo',
+        'ch_id',
+        'collect_count',
+        'comm_count',
+        'cover',
+        'is_top',
+        'like_count',
+        'pubdate',
+        'title',
+      ].sort(),
     );
     expect(card.title).toBe('HTML article 24');
     expect(card.cover).toEqual({
       type: 3,
-      images: ['http://inkstone.test/media/covers/a.png', 'http://inkstone.test/media/covers/b.png', 'http://inkstone.test/media/covers/c.png'],
+      images: [
+        'http://inkstone.test/media/covers/a.png',
+        'http://inkstone.test/media/covers/b.png',
+        'http://inkstone.test/media/covers/c.png',
+      ],
     });
     expect(card.pubdate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
     // Asia/Shanghai is UTC+8: 12:24 UTC.
@@ -163,11 +204,19 @@ describe(`vertical slice (db=${testDb}, redis=${testRedis})`, () => {
 
   it('answers 404 for unknown, draft and deleted articles and 400 for a malformed id', async () => {
     expect((await t.app.inject({ url: '/app/v1_0/articles/1234567890123456789' })).statusCode).toBe(404);
-    const draft = await t.platform.db.selectFrom('articles').select('id').where('title', '=', 'draft').executeTakeFirstOrThrow();
+    const draft = await t.platform.db
+      .selectFrom('articles')
+      .select('id')
+      .where('title', '=', 'draft')
+      .executeTakeFirstOrThrow();
     const res = await t.app.inject({ url: `/app/v1_0/articles/${draft.id}` });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ message: 'The article does not exist.' });
-    const deleted = await t.platform.db.selectFrom('articles').select('id').where('title', '=', 'deleted').executeTakeFirstOrThrow();
+    const deleted = await t.platform.db
+      .selectFrom('articles')
+      .select('id')
+      .where('title', '=', 'deleted')
+      .executeTakeFirstOrThrow();
     expect((await t.app.inject({ url: `/app/v1_0/articles/${deleted.id}` })).statusCode).toBe(404);
     expect((await t.app.inject({ url: '/app/v1_0/articles/abc' })).statusCode).toBe(400);
     expect((await t.app.inject({ url: '/app/v1_0/articles/0' })).statusCode).toBe(400);

@@ -43,7 +43,11 @@ async function signIn(mobile = nextMobile()): Promise<Account> {
   });
   expect(res.statusCode, res.body).toBe(201);
   const token = res.json().data.token as string;
-  const row = await t.platform.db.selectFrom('users').select('id').where('mobile', '=', mobile).executeTakeFirstOrThrow();
+  const row = await t.platform.db
+    .selectFrom('users')
+    .select('id')
+    .where('mobile', '=', mobile)
+    .executeTakeFirstOrThrow();
   return { id: row.id, mobile, token };
 }
 
@@ -70,15 +74,24 @@ function patch(url: string, token: string | undefined, payload: object) {
   return t.app.inject({ method: 'PATCH', url, headers: token ? auth(token) : {}, payload });
 }
 
-
 function upload(url: string, token: string | undefined, parts: Part[]) {
   const body = multipart(parts);
-  return t.app.inject({ method: 'PATCH', url, headers: { ...body.headers, ...(token ? auth(token) : {}) }, payload: body.payload });
+  return t.app.inject({
+    method: 'PATCH',
+    url,
+    headers: { ...body.headers, ...(token ? auth(token) : {}) },
+    payload: body.payload,
+  });
 }
 
 async function png(width = 64, height = 48, alpha = false): Promise<Buffer> {
   return sharp({
-    create: { width, height, channels: alpha ? 4 : 3, background: alpha ? { r: 10, g: 120, b: 200, alpha: 0.5 } : { r: 10, g: 120, b: 200 } },
+    create: {
+      width,
+      height,
+      channels: alpha ? 4 : 3,
+      background: alpha ? { r: 10, g: 120, b: 200, alpha: 0.5 } : { r: 10, g: 120, b: 200 },
+    },
   })
     .png()
     .toBuffer();
@@ -99,7 +112,9 @@ async function fetchServed(url: string) {
 
 /** GETs a signed link to a private object (ID cards), query string included, and returns the response. */
 async function fetchSigned(url: string) {
-  expect(url).toMatch(/^http:\/\/inkstone\.test\/media-private\/private\/id-cards\/[0-9a-f]{2}\/[0-9a-f]{64}\.jpg\?exp=\d+&sig=[\w-]+$/);
+  expect(url).toMatch(
+    /^http:\/\/inkstone\.test\/media-private\/private\/id-cards\/[0-9a-f]{2}\/[0-9a-f]{64}\.jpg\?exp=\d+&sig=[\w-]+$/,
+  );
   const { pathname, search } = new URL(url);
   return t.app.inject({ method: 'GET', url: pathname + search });
 }
@@ -165,11 +180,26 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
 
     await t.platform.db
       .updateTable('users')
-      .set({ art_count: 3, follow_count: 4, fans_count: 5, like_count: 6, read_count: 70, is_media: 1, certi: '认证作者' })
+      .set({
+        art_count: 3,
+        follow_count: 4,
+        fans_count: 5,
+        like_count: 6,
+        read_count: 70,
+        is_media: 1,
+        certi: '认证作者',
+      })
       .where('id', '=', me.id)
       .execute();
     const data = (await get('/app/v1_0/user', me.token)).json().data;
-    expect(data).toMatchObject({ is_media: true, certi: '认证作者', art_count: 3, follow_count: 4, fans_count: 5, like_count: 6 });
+    expect(data).toMatchObject({
+      is_media: true,
+      certi: '认证作者',
+      art_count: 3,
+      follow_count: 4,
+      fans_count: 5,
+      like_count: 6,
+    });
     expect(data).not.toHaveProperty('mobile');
 
     const figure = await get('/app/v1_0/user/figure', me.token);
@@ -180,15 +210,40 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
   it('shows any user’s public profile without mobile, with or without a token (A22)', async () => {
     const viewer = await signIn();
     const target = await signIn();
-    await t.platform.db.updateTable('users').set({ name: '公开用户', fans_count: 9 }).where('id', '=', target.id).execute();
+    await t.platform.db
+      .updateTable('users')
+      .set({ name: '公开用户', fans_count: 9 })
+      .where('id', '=', target.id)
+      .execute();
 
     const anonymous = await get(`/app/v1_0/users/${target.id}`);
     expect(anonymous.statusCode).toBe(200);
     const data = parseBody(anonymous.body).data;
     expect(String(data.id)).toBe(target.id.toString());
-    expect(data).toMatchObject({ name: '公开用户', photo: DEFAULT_AVATAR, is_media: false, fans_count: 9, is_following: false, is_blacklist: false });
+    expect(data).toMatchObject({
+      name: '公开用户',
+      photo: DEFAULT_AVATAR,
+      is_media: false,
+      fans_count: 9,
+      is_following: false,
+      is_blacklist: false,
+    });
     expect(Object.keys(data).sort()).toEqual(
-      ['art_count', 'certi', 'fans_count', 'follow_count', 'id', 'intro', 'is_blacklist', 'is_following', 'is_media', 'is_online', 'like_count', 'name', 'photo'].sort(),
+      [
+        'art_count',
+        'certi',
+        'fans_count',
+        'follow_count',
+        'id',
+        'intro',
+        'is_blacklist',
+        'is_following',
+        'is_media',
+        'is_online',
+        'like_count',
+        'name',
+        'photo',
+      ].sort(),
     );
     expect(anonymous.body).not.toContain(target.mobile);
 
@@ -234,11 +289,22 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     expect(anonymous).toMatchObject({ is_following: false, is_blacklist: false });
     // Someone else's view is their own.
     const stranger = await signIn();
-    expect((await get(`/app/v1_0/users/${target.id}`, stranger.token)).json().data).toMatchObject({ is_following: false, is_blacklist: false });
+    expect((await get(`/app/v1_0/users/${target.id}`, stranger.token)).json().data).toMatchObject({
+      is_following: false,
+      is_blacklist: false,
+    });
 
     const other = await signIn();
-    await t.app.inject({ method: 'POST', url: '/app/v1_0/user/followings', headers: auth(viewer.token), payload: { target: other.id.toString() } });
-    expect((await get(`/app/v1_0/users/${other.id}`, viewer.token)).json().data).toMatchObject({ is_following: true, is_blacklist: false });
+    await t.app.inject({
+      method: 'POST',
+      url: '/app/v1_0/user/followings',
+      headers: auth(viewer.token),
+      payload: { target: other.id.toString() },
+    });
+    expect((await get(`/app/v1_0/users/${other.id}`, viewer.token)).json().data).toMatchObject({
+      is_following: true,
+      is_blacklist: false,
+    });
   });
 
   it('answers 400 "Invalid target user." for unknown users (A22)', async () => {
@@ -257,7 +323,15 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     expect(res.statusCode).toBe(200);
     const data = parseBody(res.body).data;
     expect(String(data.id)).toBe(me.id.toString());
-    expect(data).toEqual({ id: data.id, name: `用户${me.mobile.slice(0, 3)}****${me.mobile.slice(-4)}`, photo: DEFAULT_AVATAR, mobile: me.mobile, gender: 0, birthday: '', intro: '' });
+    expect(data).toEqual({
+      id: data.id,
+      name: `用户${me.mobile.slice(0, 3)}****${me.mobile.slice(-4)}`,
+      photo: DEFAULT_AVATAR,
+      mobile: me.mobile,
+      gender: 0,
+      birthday: '',
+      intro: '',
+    });
   });
 
   it('saves gender 1 and then 0, and birthdays (A09)', async () => {
@@ -289,7 +363,15 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
   it('refuses malformed, impossible and future birthdays with a 400 naming the field', async () => {
     const me = await signIn();
     const nextYear = new Date().getUTCFullYear() + 1;
-    for (const birthday of ['2018/12/20', '20181220', '2023-02-30', '2019-13-01', `${nextYear}-01-01`, '1850-01-01', 'tomorrow']) {
+    for (const birthday of [
+      '2018/12/20',
+      '20181220',
+      '2023-02-30',
+      '2019-13-01',
+      `${nextYear}-01-01`,
+      '1850-01-01',
+      'tomorrow',
+    ]) {
       const res = await patch('/app/v1_0/user/profile', me.token, { birthday });
       expect(res.statusCode, birthday).toBe(400);
       expect(Object.keys(res.json().message), birthday).toEqual(['birthday']);
@@ -327,7 +409,8 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     const results = await Promise.all(accounts.map((a) => patch('/app/v1_0/user/profile', a.token, { name })));
     const statuses = results.map((r) => r.statusCode).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
-    for (const r of results.filter((x) => x.statusCode === 409)) expect(r.json()).toEqual({ message: 'User name has existed.' });
+    for (const r of results.filter((x) => x.statusCode === 409))
+      expect(r.json()).toEqual({ message: 'User name has existed.' });
     const holders = await t.platform.db.selectFrom('users').select('id').where('name', '=', name).execute();
     expect(holders).toHaveLength(1);
   });
@@ -370,7 +453,15 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     expect((await patch('/app/v1_0/user/profile', me.token, { id_number: valid })).statusCode).toBe(201);
 
     const wrongCheck = valid.slice(0, 17) + (valid[17] === '0' ? '1' : '0');
-    const impossible = [withX[0]!, wrongCheck, '12345', idNumber('19900230'), idNumber('29900101'), '0'.repeat(18), `${valid.slice(0, 17)}Y`];
+    const impossible = [
+      withX[0]!,
+      wrongCheck,
+      '12345',
+      idNumber('19900230'),
+      idNumber('29900101'),
+      '0'.repeat(18),
+      `${valid.slice(0, 17)}Y`,
+    ];
     for (const id_number of impossible) {
       const res = await patch('/app/v1_0/user/profile', me.token, { id_number });
       expect(res.statusCode, id_number).toBe(400);
@@ -391,11 +482,20 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     await patch('/app/v1_0/user/profile', other.token, { name: `占用${Date.now() % 1000}` });
     const takenName = (await userRow(other.id)).name;
 
-    const both = await patch('/app/v1_0/user/profile', me.token, { intro: 'hello', gender: 1, birthday: '2000-02-29', extra: 'ignored' });
+    const both = await patch('/app/v1_0/user/profile', me.token, {
+      intro: 'hello',
+      gender: 1,
+      birthday: '2000-02-29',
+      extra: 'ignored',
+    });
     expect(both.statusCode).toBe(201);
     expect(Object.keys(both.json().data).sort()).toEqual(['birthday', 'gender', 'id', 'intro']);
 
-    const conflict = await patch('/app/v1_0/user/profile', me.token, { name: takenName, intro: 'changed', photo: (await png()).toString('base64') });
+    const conflict = await patch('/app/v1_0/user/profile', me.token, {
+      name: takenName,
+      intro: 'changed',
+      photo: (await png()).toString('base64'),
+    });
     expect(conflict.statusCode).toBe(409);
     const invalid = await patch('/app/v1_0/user/profile', me.token, { intro: 'changed', birthday: '2000-02-30' });
     expect(invalid.statusCode).toBe(400);
@@ -445,7 +545,9 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     expect(Math.max(meta.width, meta.height)).toBeLessThanOrEqual(512);
     expect(meta.hasAlpha).toBe(true);
 
-    const bare = await patch('/app/v1_0/user/profile', me.token, { id_card_front: (await jpegWithExif()).toString('base64') });
+    const bare = await patch('/app/v1_0/user/profile', me.token, {
+      id_card_front: (await jpegWithExif()).toString('base64'),
+    });
     expect(bare.statusCode).toBe(201);
     // ID cards are private: a signed, expiring link, never a public /media/ URL.
     const card = await fetchSigned(bare.json().data.id_card_front);
@@ -460,7 +562,10 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     const cases: [string, string][] = [
       ['photo', '!!!this is not base64!!!'],
       ['photo', Buffer.from('just some text, not an image').toString('base64')],
-      ['id_card_back', `data:image/png;base64,${Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(300)]).toString('base64')}`],
+      [
+        'id_card_back',
+        `data:image/png;base64,${Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(300)]).toString('base64')}`,
+      ],
       ['id_card_handheld', 'abcde'],
     ];
     for (const [field, value] of cases) {
@@ -519,9 +624,24 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     const me = await signIn();
     const cases: Part[] = [
       { name: 'photo', filename: 'photo.png', type: 'image/png', data: 'I am a text file, not a PNG\n' },
-      { name: 'id_card_back', filename: 'x.png', type: 'image/png', data: Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(2000)]) },
-      { name: 'photo', filename: 'x.gif', type: 'image/gif', data: Buffer.concat([Buffer.from('GIF89a'), randomBytes(100)]) },
-      { name: 'photo', filename: 'x.svg', type: 'image/svg+xml', data: '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>' },
+      {
+        name: 'id_card_back',
+        filename: 'x.png',
+        type: 'image/png',
+        data: Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(2000)]),
+      },
+      {
+        name: 'photo',
+        filename: 'x.gif',
+        type: 'image/gif',
+        data: Buffer.concat([Buffer.from('GIF89a'), randomBytes(100)]),
+      },
+      {
+        name: 'photo',
+        filename: 'x.svg',
+        type: 'image/svg+xml',
+        data: '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+      },
       { name: 'photo', filename: 'empty.png', type: 'image/png', data: Buffer.alloc(0) },
     ];
     for (const part of cases) {
@@ -554,7 +674,9 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
   it('refuses an oversized part with 413 naming it (A21)', async () => {
     const me = await signIn();
     const big = Buffer.concat([await png(), randomBytes(5 * 1024 * 1024)]);
-    const res = await upload('/app/v1_0/user/photo', me.token, [{ name: 'id_card_front', filename: 'big.png', type: 'image/png', data: big }]);
+    const res = await upload('/app/v1_0/user/photo', me.token, [
+      { name: 'id_card_front', filename: 'big.png', type: 'image/png', data: big },
+    ]);
     expect(res.statusCode).toBe(413);
     expect(Object.keys(res.json().message)).toEqual(['id_card_front']);
     expect((await userRow(me.id)).id_card_front).toBeNull();
@@ -569,7 +691,10 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     expect(first.json().data.photo).toBe(second.json().data.photo);
     // b fails to rename with a new photo: the shared object must survive the clean-up.
     await patch('/app/v1_0/user/profile', a.token, { name: `共享${Date.now() % 1000}` });
-    const failed = await patch('/app/v1_0/user/profile', b.token, { name: (await userRow(a.id)).name, photo: image.toString('base64') });
+    const failed = await patch('/app/v1_0/user/profile', b.token, {
+      name: (await userRow(a.id)).name,
+      photo: image.toString('base64'),
+    });
     expect(failed.statusCode).toBe(409);
     expect((await fetchServed(first.json().data.photo)).statusCode).toBe(200);
   });
@@ -590,11 +715,22 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
 
     // A race lost after the pre-check passed: the UPDATE's violation becomes the 409.
     const blind = { ...repository, nameTaken: async () => false, emailTaken: async () => false };
-    const service = createUserService({ users: blind, storage: t.platform.storage, clock: t.platform.clock, time: t.platform.time });
-    const image = await sharp({ create: { width: 30, height: 30, channels: 3, background: { r: Date.now() % 256, g: 7, b: 99 } } }).png().toBuffer();
+    const service = createUserService({
+      users: blind,
+      storage: t.platform.storage,
+      clock: t.platform.clock,
+      time: t.platform.time,
+    });
+    const image = await sharp({
+      create: { width: 30, height: 30, channels: 3, background: { r: Date.now() % 256, g: 7, b: 99 } },
+    })
+      .png()
+      .toBuffer();
     const key = contentAddressedKey('avatars', await reencodeImage(image, { prefix: 'avatars', maxSide: 512 }));
     expect(await t.platform.storage.get(key)).toBeNull();
-    await expect(service.updateAppProfile(b.id, { name: aName, photo: image.toString('base64') })).rejects.toMatchObject({
+    await expect(
+      service.updateAppProfile(b.id, { name: aName, photo: image.toString('base64') }),
+    ).rejects.toMatchObject({
       statusCode: 409,
       body: 'User name has existed.',
     });
@@ -625,7 +761,9 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
       clock: t.platform.clock,
       time: t.platform.time,
     });
-    await expect(service.updateAppProfile(me.id, { intro: 'not saved', photo: (await png()).toString('base64') })).rejects.toMatchObject({
+    await expect(
+      service.updateAppProfile(me.id, { intro: 'not saved', photo: (await png()).toString('base64') }),
+    ).rejects.toMatchObject({
       statusCode: 507,
       body: 'Uploading profile photo image failed.',
     });
@@ -653,10 +791,21 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     const profile = await get('/mp/v1_0/user/profile', token);
     expect(profile.statusCode).toBe(200);
     const data = parseBody(profile.body).data;
-    expect(data).toEqual({ id: data.id, name: `用户${me.mobile.slice(0, 3)}****${me.mobile.slice(-4)}`, intro: '', photo: DEFAULT_AVATAR, email: null, mobile: me.mobile });
+    expect(data).toEqual({
+      id: data.id,
+      name: `用户${me.mobile.slice(0, 3)}****${me.mobile.slice(-4)}`,
+      intro: '',
+      photo: DEFAULT_AVATAR,
+      email: null,
+      mobile: me.mobile,
+    });
     expect(String(data.id)).toBe(me.id.toString());
 
-    const saved = await patch('/mp/v1_0/user/profile', token, { name: '自媒体', intro: '写点东西', email: ' Writer@Example.COM ' });
+    const saved = await patch('/mp/v1_0/user/profile', token, {
+      name: '自媒体',
+      intro: '写点东西',
+      email: ' Writer@Example.COM ',
+    });
     expect(saved.statusCode).toBe(201);
     expect(saved.json().data).toMatchObject({ name: '自媒体', intro: '写点东西', email: 'writer@example.com' });
     expect(Object.keys(saved.json().data).sort()).toEqual(['email', 'id', 'intro', 'name']);
@@ -713,7 +862,9 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     // Concurrent claims of one email: one wins.
     const c = await signIn();
     const tokenC = await mpSignIn(c);
-    const results = await Promise.all([tokenB, tokenC].map((tk) => patch('/mp/v1_0/user/profile', tk, { email: 'race@example.com' })));
+    const results = await Promise.all(
+      [tokenB, tokenC].map((tk) => patch('/mp/v1_0/user/profile', tk, { email: 'race@example.com' })),
+    );
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
     const loser = results.find((r) => r.statusCode === 409)!;
     expect(loser.json()).toEqual({ message: 'Email has existed.' });
@@ -722,7 +873,9 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
   it('uploads the media-platform avatar (M08)', async () => {
     const me = await signIn();
     const token = await mpSignIn(me);
-    const res = await upload('/mp/v1_0/user/photo', token, [{ name: 'photo', type: 'image/jpeg', data: await jpegWithExif() }]);
+    const res = await upload('/mp/v1_0/user/photo', token, [
+      { name: 'photo', type: 'image/jpeg', data: await jpegWithExif() },
+    ]);
     expect(res.statusCode, res.body).toBe(201);
     const data = parseBody(res.body).data;
     expect(Object.keys(data).sort()).toEqual(['id', 'photo']);
@@ -734,9 +887,13 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     expect((await get('/mp/v1_0/user/profile', token)).json().data.photo).toBe(data.photo);
 
     // Only `photo` counts here.
-    const other = await upload('/mp/v1_0/user/photo', token, [{ name: 'id_card_front', filename: 'a.png', data: await png() }]);
+    const other = await upload('/mp/v1_0/user/photo', token, [
+      { name: 'id_card_front', filename: 'a.png', data: await png() },
+    ]);
     expect(other.statusCode).toBe(400);
-    const text = await upload('/mp/v1_0/user/photo', token, [{ name: 'photo', filename: 'photo.png', type: 'image/png', data: 'text' }]);
+    const text = await upload('/mp/v1_0/user/photo', token, [
+      { name: 'photo', filename: 'photo.png', type: 'image/png', data: 'text' },
+    ]);
     expect(text.statusCode).toBe(400);
     expect(text.json().message).toHaveProperty('photo');
   });

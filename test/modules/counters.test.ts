@@ -6,9 +6,20 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, RootOperationNode, QueryResult, UnknownRow } from 'kysely';
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  RootOperationNode,
+  QueryResult,
+  UnknownRow,
+} from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCounterService, type CounterChange, type CounterEntity } from '../../src/modules/counters/counter.service.js';
+import {
+  createCounterService,
+  type CounterChange,
+  type CounterEntity,
+} from '../../src/modules/counters/counter.service.js';
 import type { KeyValueStore } from '../../src/platform/kv/kv.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
@@ -61,7 +72,11 @@ async function articleCounts(id: bigint) {
 }
 
 async function userCounts(id: bigint) {
-  return t.platform.db.selectFrom('users').select(['id', 'read_count', 'follow_count', 'fans_count']).where('id', '=', id).executeTakeFirstOrThrow();
+  return t.platform.db
+    .selectFrom('users')
+    .select(['id', 'read_count', 'follow_count', 'fans_count'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
 }
 
 describe('counters', () => {
@@ -126,7 +141,11 @@ describe('counters', () => {
       { entity: 'article', id: a.id, field: 'share_count', by: -5 },
       { entity: 'article', id: a.id, field: 'read_count', by: -1 },
     ]);
-    const [row] = await t.services.counters.overlay('article', [await articleCounts(a.id)], ['share_count', 'read_count']);
+    const [row] = await t.services.counters.overlay(
+      'article',
+      [await articleCounts(a.id)],
+      ['share_count', 'read_count'],
+    );
     expect(row).toMatchObject({ share_count: 0, read_count: 2 });
     await t.services.counters.flush();
     expect(await articleCounts(a.id)).toMatchObject({ share_count: 0, read_count: 2 });
@@ -145,7 +164,10 @@ describe('counters', () => {
     ];
     for (const change of bad) {
       await expect(
-        t.services.counters.add([{ entity: 'article', id: a.id, field: 'share_count', by: 1 }, change as CounterChange]),
+        t.services.counters.add([
+          { entity: 'article', id: a.id, field: 'share_count', by: 1 },
+          change as CounterChange,
+        ]),
       ).rejects.toThrow(TypeError);
     }
     // All or nothing: the valid change in each rejected batch was not applied either.
@@ -301,7 +323,11 @@ describe('counters', () => {
     ]);
     await expect(counters.flush()).rejects.toThrow('deadlock');
     // Readers still see every delta, and the next flush writes what was not written.
-    const rows = await counters.overlay('article', [await articleCounts(a.id), await articleCounts(other.article.id)], ['share_count']);
+    const rows = await counters.overlay(
+      'article',
+      [await articleCounts(a.id), await articleCounts(other.article.id)],
+      ['share_count'],
+    );
     expect(rows.map((r) => r.share_count)).toEqual([3, 4]);
     await counters.flush();
     expect((await articleCounts(a.id)).share_count).toBe(3);
@@ -310,7 +336,9 @@ describe('counters', () => {
 
   it('add() refuses row counters and write() refuses delta counters, before touching anything', async () => {
     const { article: a } = await article();
-    await expect(t.services.counters.add([{ entity: 'article', id: a.id, field: 'like_count', by: 1 }])).rejects.toThrow(TypeError);
+    await expect(
+      t.services.counters.add([{ entity: 'article', id: a.id, field: 'like_count', by: 1 }]),
+    ).rejects.toThrow(TypeError);
     await expect(
       t.services.counters.write(async (trx) => {
         await trx.updateTable('articles').set({ title: 'changed' }).where('id', '=', a.id).execute();
@@ -326,13 +354,18 @@ describe('counters', () => {
     const reader = await newUser(t.platform);
     const like = (fail: boolean) =>
       t.services.counters.write(async (trx) => {
-        await trx.insertInto('attitudes').values({ user_id: reader.id, article_id: a.id, attitude: 1, created_at: 1, updated_at: 1 }).execute();
+        await trx
+          .insertInto('attitudes')
+          .values({ user_id: reader.id, article_id: a.id, attitude: 1, created_at: 1, updated_at: 1 })
+          .execute();
         if (fail) throw new Error('crash after the insert');
         return { value: null, changes: [{ entity: 'article', id: a.id, field: 'like_count', by: 1 }] };
       });
     await expect(like(true)).rejects.toThrow('crash after the insert');
     expect((await articleCounts(a.id)).like_count).toBe(0);
-    expect(await t.platform.db.selectFrom('attitudes').select('user_id').where('article_id', '=', a.id).execute()).toEqual([]);
+    expect(
+      await t.platform.db.selectFrom('attitudes').select('user_id').where('article_id', '=', a.id).execute(),
+    ).toEqual([]);
     await like(false);
     expect((await articleCounts(a.id)).like_count).toBe(1);
   });
@@ -347,36 +380,102 @@ async function corruptWorld() {
   const articles = [];
   for (const [i, author] of authors.entries()) {
     articles.push(await newArticle(t.platform, { user_id: author.id, channel_id: channel.id }));
-    articles.push(await newArticle(t.platform, { user_id: author.id, channel_id: channel.id, status: i === 0 ? ArticleStatus.deleted : ArticleStatus.approved }));
+    articles.push(
+      await newArticle(t.platform, {
+        user_id: author.id,
+        channel_id: channel.id,
+        status: i === 0 ? ArticleStatus.deleted : ArticleStatus.approved,
+      }),
+    );
   }
   const [a0, a1, a2] = articles as [(typeof articles)[0], (typeof articles)[0], (typeof articles)[0]];
   const at = Date.now();
-  await db.insertInto('attitudes').values([
-    ...readers.map((r) => ({ user_id: r.id, article_id: a0.id, attitude: 1, created_at: at, updated_at: at })),
-    { user_id: readers[0]!.id, article_id: a1.id, attitude: 1, created_at: at, updated_at: at },
-    { user_id: readers[1]!.id, article_id: a2.id, attitude: 0, created_at: at, updated_at: at },
-  ]).execute();
-  await db.insertInto('collections').values(readers.slice(0, 3).map((r) => ({ user_id: r.id, article_id: a2.id, created_at: at }))).execute();
-  await db.insertInto('follows').values([
-    ...readers.map((r) => ({ user_id: r.id, target_user_id: authors[0]!.id, created_at: at })),
-    { user_id: authors[0]!.id, target_user_id: authors[1]!.id, created_at: at },
-  ]).execute();
+  await db
+    .insertInto('attitudes')
+    .values([
+      ...readers.map((r) => ({ user_id: r.id, article_id: a0.id, attitude: 1, created_at: at, updated_at: at })),
+      { user_id: readers[0]!.id, article_id: a1.id, attitude: 1, created_at: at, updated_at: at },
+      { user_id: readers[1]!.id, article_id: a2.id, attitude: 0, created_at: at, updated_at: at },
+    ])
+    .execute();
+  await db
+    .insertInto('collections')
+    .values(readers.slice(0, 3).map((r) => ({ user_id: r.id, article_id: a2.id, created_at: at })))
+    .execute();
+  await db
+    .insertInto('follows')
+    .values([
+      ...readers.map((r) => ({ user_id: r.id, target_user_id: authors[0]!.id, created_at: at })),
+      { user_id: authors[0]!.id, target_user_id: authors[1]!.id, created_at: at },
+    ])
+    .execute();
   const top = 9_000_000_000n + BigInt(Math.floor(Math.random() * 1e9)) * 10n;
-  await db.insertInto('comments').values([
-    { id: top, article_id: a0.id, user_id: readers[0]!.id, parent_id: null, content: 'top', status: 1, created_at: at },
-    { id: top + 1n, article_id: a0.id, user_id: readers[1]!.id, parent_id: top, content: 'reply', status: 1, created_at: at },
-    { id: top + 2n, article_id: a0.id, user_id: readers[2]!.id, parent_id: top, content: 'reply', status: 1, created_at: at },
-    { id: top + 3n, article_id: a0.id, user_id: readers[2]!.id, parent_id: top, content: 'deleted reply', status: 0, created_at: at },
-  ]).execute();
-  await db.insertInto('comment_likes').values(readers.slice(0, 2).map((r) => ({ user_id: r.id, comment_id: top, created_at: at }))).execute();
+  await db
+    .insertInto('comments')
+    .values([
+      {
+        id: top,
+        article_id: a0.id,
+        user_id: readers[0]!.id,
+        parent_id: null,
+        content: 'top',
+        status: 1,
+        created_at: at,
+      },
+      {
+        id: top + 1n,
+        article_id: a0.id,
+        user_id: readers[1]!.id,
+        parent_id: top,
+        content: 'reply',
+        status: 1,
+        created_at: at,
+      },
+      {
+        id: top + 2n,
+        article_id: a0.id,
+        user_id: readers[2]!.id,
+        parent_id: top,
+        content: 'reply',
+        status: 1,
+        created_at: at,
+      },
+      {
+        id: top + 3n,
+        article_id: a0.id,
+        user_id: readers[2]!.id,
+        parent_id: top,
+        content: 'deleted reply',
+        status: 0,
+        created_at: at,
+      },
+    ])
+    .execute();
+  await db
+    .insertInto('comment_likes')
+    .values(readers.slice(0, 2).map((r) => ({ user_id: r.id, comment_id: top, created_at: at })))
+    .execute();
   // Wrong everywhere, including rows that have nothing to count.
   for (const a of articles) {
-    await db.updateTable('articles').set({ like_count: 77, dislike_count: 5, comment_count: 9, collect_count: 1, read_count: 123 }).where('id', '=', a.id).execute();
+    await db
+      .updateTable('articles')
+      .set({ like_count: 77, dislike_count: 5, comment_count: 9, collect_count: 1, read_count: 123 })
+      .where('id', '=', a.id)
+      .execute();
   }
   for (const u of [...authors, ...readers]) {
-    await db.updateTable('users').set({ art_count: 40, follow_count: 3, fans_count: 99, like_count: 7, read_count: 55 }).where('id', '=', u.id).execute();
+    await db
+      .updateTable('users')
+      .set({ art_count: 40, follow_count: 3, fans_count: 99, like_count: 7, read_count: 55 })
+      .where('id', '=', u.id)
+      .execute();
   }
-  await db.updateTable('comments').set({ like_count: 30, reply_count: 30 }).where('id', '>=', top).where('id', '<=', top + 3n).execute();
+  await db
+    .updateTable('comments')
+    .set({ like_count: 30, reply_count: 30 })
+    .where('id', '>=', top)
+    .where('id', '<=', top + 3n)
+    .execute();
   return {
     top,
     expected: {
@@ -402,13 +501,31 @@ async function corruptWorld() {
 async function expectRecounted(expected: Awaited<ReturnType<typeof corruptWorld>>['expected']) {
   const db = t.platform.db;
   for (const [id, want] of expected.articles) {
-    expect(await db.selectFrom('articles').select(['like_count', 'dislike_count', 'comment_count', 'collect_count', 'read_count']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual(want);
+    expect(
+      await db
+        .selectFrom('articles')
+        .select(['like_count', 'dislike_count', 'comment_count', 'collect_count', 'read_count'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual(want);
   }
   for (const [id, want] of expected.users) {
-    expect(await db.selectFrom('users').select(['art_count', 'follow_count', 'fans_count', 'like_count', 'read_count']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual(want);
+    expect(
+      await db
+        .selectFrom('users')
+        .select(['art_count', 'follow_count', 'fans_count', 'like_count', 'read_count'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual(want);
   }
   for (const [id, want] of expected.comments) {
-    expect(await db.selectFrom('comments').select(['like_count', 'reply_count']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual(want);
+    expect(
+      await db
+        .selectFrom('comments')
+        .select(['like_count', 'reply_count'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual(want);
   }
 }
 
@@ -416,7 +533,10 @@ describe('recount', () => {
   it('recomputes every row counter from the rows, in batches, reporting progress; reads stay', async () => {
     const { expected } = await corruptWorld();
     const progress: string[] = [];
-    const result = await t.services.counters.recount({ batchSize: 3, onProgress: (p) => progress.push(`${p.entity}:${p.done}/${p.total}`) });
+    const result = await t.services.counters.recount({
+      batchSize: 3,
+      onProgress: (p) => progress.push(`${p.entity}:${p.done}/${p.total}`),
+    });
     await expectRecounted(expected);
     expect(result.fixed).toBeGreaterThan(20);
     expect(progress.filter((p) => p.startsWith('article:')).length).toBeGreaterThan(2);
@@ -433,8 +553,17 @@ describe('recount', () => {
       await t.services.engagement.like(r.id, a.id);
       if (i % 3 === 0) await t.services.engagement.unlike(r.id, a.id);
     });
-    await Promise.all([...likes, t.services.counters.recount({ batchSize: 2 }), t.services.counters.recount({ batchSize: 50 })]);
-    const rows = await t.platform.db.selectFrom('attitudes').select('user_id').where('article_id', '=', a.id).where('attitude', '=', 1).execute();
+    await Promise.all([
+      ...likes,
+      t.services.counters.recount({ batchSize: 2 }),
+      t.services.counters.recount({ batchSize: 50 }),
+    ]);
+    const rows = await t.platform.db
+      .selectFrom('attitudes')
+      .select('user_id')
+      .where('article_id', '=', a.id)
+      .where('attitude', '=', 1)
+      .execute();
     expect(rows.length).toBe(20);
     expect((await articleCounts(a.id)).like_count).toBe(20);
   });
@@ -442,9 +571,18 @@ describe('recount', () => {
   it('`inkstone recount` fixes the counters of a running app’s database and prints progress on stderr', async () => {
     const { expected } = await corruptWorld();
     const root = path.resolve(import.meta.dirname, '../..');
-    const env: Record<string, string> = { ...(process.env as Record<string, string>), DATABASE_URL: t.config.databaseUrl, DATA_DIR: t.config.dataDir, LOG_LEVEL: 'warn' };
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      DATABASE_URL: t.config.databaseUrl,
+      DATA_DIR: t.config.dataDir,
+      LOG_LEVEL: 'warn',
+    };
     if (t.config.redisUrl) Object.assign(env, { REDIS_URL: t.config.redisUrl, REDIS_PREFIX: t.config.redisPrefix });
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'recount'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'recount'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -457,4 +595,3 @@ describe('recount', () => {
     await expectRecounted(expected);
   }, 120_000);
 });
-

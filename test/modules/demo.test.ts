@@ -2,7 +2,12 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArticleStatus } from '../../src/platform/db/schema.js';
 import { DEMO_CHANNELS, channelWords } from '../../src/modules/demo/demo-channels.js';
-import { DemoDataExistsError, isDatabaseEmpty, seedDemoData, type SeedCounts } from '../../src/modules/demo/demo-seed.js';
+import {
+  DemoDataExistsError,
+  isDatabaseEmpty,
+  seedDemoData,
+  type SeedCounts,
+} from '../../src/modules/demo/demo-seed.js';
 import { crc32, crc32Portable, encodePng } from '../../src/modules/demo/png.js';
 import { buildTestApp, testDb, type TestApp } from '../helpers/app.js';
 import { parseBody } from '../helpers/json.js';
@@ -44,7 +49,20 @@ async function snapshot() {
     .selectFrom('articles as a')
     .innerJoin('article_contents as c', 'c.article_id', 'a.id')
     .innerJoin('users as u', 'u.id', 'a.user_id')
-    .select(['u.mobile', 'a.channel_id', 'a.title', 'a.cover_type', 'a.cover_images', 'a.is_top', 'a.published_at', 'a.read_count', 'a.like_count', 'a.comment_count', 'a.collect_count', 'c.content'])
+    .select([
+      'u.mobile',
+      'a.channel_id',
+      'a.title',
+      'a.cover_type',
+      'a.cover_images',
+      'a.is_top',
+      'a.published_at',
+      'a.read_count',
+      'a.like_count',
+      'a.comment_count',
+      'a.collect_count',
+      'c.content',
+    ])
     .orderBy('a.published_at')
     .execute();
   return rows.map((r) => ({ ...r, channel_id: String(r.channel_id) }));
@@ -68,7 +86,14 @@ describe(`demo data (db=${testDb})`, () => {
     expect(emptyBefore).toBe(true);
     expect(await isDatabaseEmpty(t.platform)).toBe(false);
     const count = async (table: 'channels' | 'users' | 'articles') =>
-      Number((await t.platform.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await t.platform.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     expect(counts).toEqual({
       channels: await count('channels'),
       users: await count('users'),
@@ -95,7 +120,9 @@ describe(`demo data (db=${testDb})`, () => {
     const typesSeen = new Set<number>();
     let imagesChecked = 0;
     for (const channel of DEMO_CHANNELS.slice(0, 6)) {
-      const res = await t.app.inject({ url: `/app/v1_1/articles?channel_id=${channel.id}&timestamp=${Date.now()}&with_top=1` });
+      const res = await t.app.inject({
+        url: `/app/v1_1/articles?channel_id=${channel.id}&timestamp=${Date.now()}&with_top=1`,
+      });
       expect(res.statusCode).toBe(200);
       const { data } = parseBody(res.body);
       const pinned = data.results.filter((c: { is_top: number }) => c.is_top === 1);
@@ -138,8 +165,14 @@ describe(`demo data (db=${testDb})`, () => {
         expect(row.title.length, label).toBeGreaterThanOrEqual(5);
         expect(row.title.length, label).toBeLessThanOrEqual(30);
         // The title names a topic of the channel; the body names the channel (search finds it).
-        expect(words.some((w) => row.title.toLowerCase().includes(w)), label).toBe(true);
-        expect(words.some((w) => row.content.toLowerCase().includes(w)), label).toBe(true);
+        expect(
+          words.some((w) => row.title.toLowerCase().includes(w)),
+          label,
+        ).toBe(true);
+        expect(
+          words.some((w) => row.content.toLowerCase().includes(w)),
+          label,
+        ).toBe(true);
         expect(row.content.toLowerCase().includes(channel.name.toLowerCase()), label).toBe(true);
         const paragraphs = row.content.match(/<p>/g)?.length ?? 0;
         expect(paragraphs, label).toBeGreaterThanOrEqual(3);
@@ -170,13 +203,19 @@ describe(`demo data (db=${testDb})`, () => {
     // Bodies sometimes carry headings, lists, code and images; body images are served too.
     const withImage = rows.filter((r) => r.content.includes('<img'));
     expect(withImage.length).toBeGreaterThan(0);
-    for (const tag of ['<h2>', '<ul>', '<pre><code']) expect(rows.some((r) => r.content.includes(tag)), tag).toBe(true);
+    for (const tag of ['<h2>', '<ul>', '<pre><code'])
+      expect(
+        rows.some((r) => r.content.includes(tag)),
+        tag,
+      ).toBe(true);
     const src = /<img src="([^"]+)"/.exec(withImage[0]!.content)![1]!;
     await fetchImage(src);
   });
 
   it('returns a demo article through the detail endpoint', async () => {
-    const feed = parseBody((await t.app.inject({ url: `/app/v1_1/articles?channel_id=18&timestamp=${Date.now()}&with_top=0` })).body);
+    const feed = parseBody(
+      (await t.app.inject({ url: `/app/v1_1/articles?channel_id=18&timestamp=${Date.now()}&with_top=0` })).body,
+    );
     const id = String(feed.data.results[0].art_id);
     const res = await t.app.inject({ url: `/app/v1_0/articles/${id}` });
     expect(res.statusCode).toBe(200);
@@ -221,23 +260,63 @@ describe(`demo data (db=${testDb})`, () => {
     await t.services.counters.flush();
     const { db } = t.platform;
     const n = (v: unknown) => Number(v);
-    const byKey = <R extends { key_id: bigint | null; n: unknown }>(rows: R[]) => new Map(rows.map((r) => [String(r.key_id), n(r.n)]));
+    const byKey = <R extends { key_id: bigint | null; n: unknown }>(rows: R[]) =>
+      new Map(rows.map((r) => [String(r.key_id), n(r.n)]));
     const count = (map: Map<string, number>, id: bigint) => map.get(String(id)) ?? 0;
 
-    const likes = byKey(await db.selectFrom('attitudes').select(['article_id as key_id', (eb) => eb.fn.countAll().as('n')]).where('attitude', '=', 1).groupBy('article_id').execute());
-    const dislikes = byKey(await db.selectFrom('attitudes').select(['article_id as key_id', (eb) => eb.fn.countAll().as('n')]).where('attitude', '=', 0).groupBy('article_id').execute());
-    const comments = byKey(await db.selectFrom('comments').select(['article_id as key_id', (eb) => eb.fn.countAll().as('n')]).where('status', '=', 1).groupBy('article_id').execute());
-    const collections = byKey(await db.selectFrom('collections').select(['article_id as key_id', (eb) => eb.fn.countAll().as('n')]).groupBy('article_id').execute());
-    const reads = byKey(await db.selectFrom('article_reads').select(['article_id as key_id', (eb) => eb.fn.countAll().as('n')]).groupBy('article_id').execute());
+    const likes = byKey(
+      await db
+        .selectFrom('attitudes')
+        .select(['article_id as key_id', (eb) => eb.fn.countAll().as('n')])
+        .where('attitude', '=', 1)
+        .groupBy('article_id')
+        .execute(),
+    );
+    const dislikes = byKey(
+      await db
+        .selectFrom('attitudes')
+        .select(['article_id as key_id', (eb) => eb.fn.countAll().as('n')])
+        .where('attitude', '=', 0)
+        .groupBy('article_id')
+        .execute(),
+    );
+    const comments = byKey(
+      await db
+        .selectFrom('comments')
+        .select(['article_id as key_id', (eb) => eb.fn.countAll().as('n')])
+        .where('status', '=', 1)
+        .groupBy('article_id')
+        .execute(),
+    );
+    const collections = byKey(
+      await db
+        .selectFrom('collections')
+        .select(['article_id as key_id', (eb) => eb.fn.countAll().as('n')])
+        .groupBy('article_id')
+        .execute(),
+    );
+    const reads = byKey(
+      await db
+        .selectFrom('article_reads')
+        .select(['article_id as key_id', (eb) => eb.fn.countAll().as('n')])
+        .groupBy('article_id')
+        .execute(),
+    );
     const articles = await db.selectFrom('articles').selectAll().execute();
     const wrong: string[] = [];
     const of = (map: Map<string, number>) => (id: bigint) => count(map, id);
     /** Each stored counter of each row against what counting its rows gives. */
-    const checkRows = <R extends { id: bigint }>(kind: string, rows: R[], counted: Record<string, (id: bigint) => number>, label = (r: R) => String(r.id)) => {
+    const checkRows = <R extends { id: bigint }>(
+      kind: string,
+      rows: R[],
+      counted: Record<string, (id: bigint) => number>,
+      label = (r: R) => String(r.id),
+    ) => {
       for (const row of rows) {
         for (const [field, rowsCount] of Object.entries(counted)) {
           const stored = (row as Record<string, unknown>)[field];
-          if (stored !== rowsCount(row.id)) wrong.push(`${kind} ${label(row)} ${field}: stored ${stored}, rows ${rowsCount(row.id)}`);
+          if (stored !== rowsCount(row.id))
+            wrong.push(`${kind} ${label(row)} ${field}: stored ${stored}, rows ${rowsCount(row.id)}`);
         }
       }
     };
@@ -250,17 +329,47 @@ describe(`demo data (db=${testDb})`, () => {
       share_count: () => 0,
     });
 
-    const commentLikes = byKey(await db.selectFrom('comment_likes').select(['comment_id as key_id', (eb) => eb.fn.countAll().as('n')]).groupBy('comment_id').execute());
+    const commentLikes = byKey(
+      await db
+        .selectFrom('comment_likes')
+        .select(['comment_id as key_id', (eb) => eb.fn.countAll().as('n')])
+        .groupBy('comment_id')
+        .execute(),
+    );
     const replies = byKey(
-      await db.selectFrom('comments').select(['parent_id as key_id', (eb) => eb.fn.countAll().as('n')]).where('status', '=', 1).where('parent_id', 'is not', null).groupBy('parent_id').execute(),
+      await db
+        .selectFrom('comments')
+        .select(['parent_id as key_id', (eb) => eb.fn.countAll().as('n')])
+        .where('status', '=', 1)
+        .where('parent_id', 'is not', null)
+        .groupBy('parent_id')
+        .execute(),
     );
     const allComments = await db.selectFrom('comments').selectAll().execute();
     checkRows('comment', allComments, { like_count: of(commentLikes), reply_count: of(replies) });
 
-    const following = byKey(await db.selectFrom('follows').select(['user_id as key_id', (eb) => eb.fn.countAll().as('n')]).groupBy('user_id').execute());
-    const fans = byKey(await db.selectFrom('follows').select(['target_user_id as key_id', (eb) => eb.fn.countAll().as('n')]).groupBy('target_user_id').execute());
-    const visible = (q: ReturnType<typeof db.selectFrom<'articles as a'>>) => q.where('a.status', '=', ArticleStatus.approved).where('a.deleted_at', 'is', null);
-    const written = byKey(await visible(db.selectFrom('articles as a')).select(['a.user_id as key_id', (eb) => eb.fn.countAll().as('n')]).groupBy('a.user_id').execute());
+    const following = byKey(
+      await db
+        .selectFrom('follows')
+        .select(['user_id as key_id', (eb) => eb.fn.countAll().as('n')])
+        .groupBy('user_id')
+        .execute(),
+    );
+    const fans = byKey(
+      await db
+        .selectFrom('follows')
+        .select(['target_user_id as key_id', (eb) => eb.fn.countAll().as('n')])
+        .groupBy('target_user_id')
+        .execute(),
+    );
+    const visible = (q: ReturnType<typeof db.selectFrom<'articles as a'>>) =>
+      q.where('a.status', '=', ArticleStatus.approved).where('a.deleted_at', 'is', null);
+    const written = byKey(
+      await visible(db.selectFrom('articles as a'))
+        .select(['a.user_id as key_id', (eb) => eb.fn.countAll().as('n')])
+        .groupBy('a.user_id')
+        .execute(),
+    );
     const liked = byKey(
       await visible(db.selectFrom('articles as a'))
         .innerJoin('attitudes as t', 't.article_id', 'a.id')
@@ -280,7 +389,13 @@ describe(`demo data (db=${testDb})`, () => {
     checkRows(
       'user',
       users,
-      { follow_count: of(following), fans_count: of(fans), art_count: of(written), like_count: of(liked), read_count: of(readOf) },
+      {
+        follow_count: of(following),
+        fans_count: of(fans),
+        art_count: of(written),
+        like_count: of(liked),
+        read_count: of(readOf),
+      },
       (u) => u.name,
     );
     expect(wrong).toEqual([]);
@@ -307,12 +422,19 @@ describe(`demo data (db=${testDb})`, () => {
 
   it('the numbers a reader taps through to list exactly that many entries', async () => {
     // The most commented article: its card's count is its comments plus their replies.
-    const top = await t.platform.db.selectFrom('articles').select(['id', 'channel_id', 'comment_count']).orderBy('comment_count', 'desc').limit(1).executeTakeFirstOrThrow();
+    const top = await t.platform.db
+      .selectFrom('articles')
+      .select(['id', 'channel_id', 'comment_count'])
+      .orderBy('comment_count', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     let listed = 0;
     let replies = 0;
     let offset: string | null = null;
     for (let page = 0; page < 20; page++) {
-      const res: { statusCode: number; body: string } = await t.app.inject({ url: `/app/v1_0/comments?type=a&source=${top.id}&limit=50${offset ? `&offset=${offset}` : ''}` });
+      const res: { statusCode: number; body: string } = await t.app.inject({
+        url: `/app/v1_0/comments?type=a&source=${top.id}&limit=50${offset ? `&offset=${offset}` : ''}`,
+      });
       expect(res.statusCode).toBe(200);
       const data: { results: { com_id: string; reply_count: number }[]; last_id: string } = parseBody(res.body).data;
       if (data.results.length === 0) break;
@@ -321,7 +443,9 @@ describe(`demo data (db=${testDb})`, () => {
         replies += c.reply_count;
         if (c.reply_count > 0 && replies === c.reply_count) {
           // The first thread opened: its replies list holds reply_count entries.
-          const thread = parseBody((await t.app.inject({ url: `/app/v1_0/comments?type=c&source=${c.com_id}&limit=50` })).body).data;
+          const thread = parseBody(
+            (await t.app.inject({ url: `/app/v1_0/comments?type=c&source=${c.com_id}&limit=50` })).body,
+          ).data;
           expect(thread.results).toHaveLength(c.reply_count);
           expect(thread.total_count).toBe(c.reply_count);
         }
@@ -332,22 +456,44 @@ describe(`demo data (db=${testDb})`, () => {
     expect(replies).toBeGreaterThan(0);
 
     // An author's profile: fans and followings as listed when signed in as that author.
-    const author = await t.platform.db.selectFrom('users').select(['id', 'mobile']).where('art_count', '>', 0).orderBy('fans_count', 'desc').limit(1).executeTakeFirstOrThrow();
-    const signIn = await t.app.inject({ method: 'POST', url: '/app/v1_0/authorizations', remoteAddress: randomIp(), payload: { mobile: author.mobile, code: '246810' } });
+    const author = await t.platform.db
+      .selectFrom('users')
+      .select(['id', 'mobile'])
+      .where('art_count', '>', 0)
+      .orderBy('fans_count', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const signIn = await t.app.inject({
+      method: 'POST',
+      url: '/app/v1_0/authorizations',
+      remoteAddress: randomIp(),
+      payload: { mobile: author.mobile, code: '246810' },
+    });
     expect(signIn.statusCode).toBe(201);
     const auth = bearer(signIn.json().data.token);
     const me = parseBody((await t.app.inject({ url: '/app/v1_0/user', headers: auth })).body).data;
     const profile = parseBody((await t.app.inject({ url: `/app/v1_0/users/${author.id}` })).body).data;
     expect(profile.fans_count).toBe(me.fans_count);
-    const total = async (url: string, headers = auth) => parseBody((await t.app.inject({ url, headers })).body).data.total_count as number;
+    const total = async (url: string, headers = auth) =>
+      parseBody((await t.app.inject({ url, headers })).body).data.total_count as number;
     expect(await total('/app/v1_0/user/followers?per_page=50')).toBe(me.fans_count);
     expect(await total('/app/v1_0/user/followings?per_page=50')).toBe(me.follow_count);
     expect(me.fans_count).toBeGreaterThan(0);
 
     // The app's demo account: its collections and history are there to open.
-    const demo = await t.app.inject({ method: 'POST', url: '/app/v1_0/authorizations', remoteAddress: randomIp(), payload: { mobile: '13611111111', code: '246810' } });
+    const demo = await t.app.inject({
+      method: 'POST',
+      url: '/app/v1_0/authorizations',
+      remoteAddress: randomIp(),
+      payload: { mobile: '13611111111', code: '246810' },
+    });
     const demoAuth = bearer(demo.json().data.token);
-    const collected = await t.platform.db.selectFrom('collections as c').innerJoin('users as u', 'u.id', 'c.user_id').select('c.article_id').where('u.mobile', '=', '13611111111').execute();
+    const collected = await t.platform.db
+      .selectFrom('collections as c')
+      .innerJoin('users as u', 'u.id', 'c.user_id')
+      .select('c.article_id')
+      .where('u.mobile', '=', '13611111111')
+      .execute();
     expect(await total('/app/v1_0/article/collections?per_page=50', demoAuth)).toBe(collected.length);
     expect(collected.length).toBeGreaterThan(0);
     const demoMe = parseBody((await t.app.inject({ url: '/app/v1_0/user', headers: demoAuth })).body).data;
@@ -365,7 +511,9 @@ describe(`demo data (db=${testDb})`, () => {
     const now = Date.now();
     const started = performance.now();
     const first = await seedDemoData(t.platform, { force: true, now });
-    console.log(`[demo ${testDb}] forced seed of ${first.articles} articles (default size) took ${Math.round(performance.now() - started)} ms`);
+    console.log(
+      `[demo ${testDb}] forced seed of ${first.articles} articles (default size) took ${Math.round(performance.now() - started)} ms`,
+    );
     expect(first).toEqual({ channels: DEMO_CHANNELS.length, users: counts.users, articles: DEMO_CHANNELS.length * 36 });
     const a = await snapshot();
     const idsA = (await t.platform.db.selectFrom('articles').select('id').execute()).map((r) => r.id);
@@ -381,7 +529,7 @@ describe(`demo data (db=${testDb})`, () => {
 
     // A different PRNG gives different articles.
     let state = 42;
-    const other = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const other = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     await seedDemoData(t.platform, { force: true, now, random: other, articlesPerChannel: 5 });
     const c = await snapshot();
     expect(c).toHaveLength(DEMO_CHANNELS.length * 5);
@@ -408,7 +556,10 @@ describe(`demo data, two seeds at once (db=${testDb})`, () => {
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(1);
     expect(lost[0]!.reason).toBeInstanceOf(DemoDataExistsError);
-    const n = await app.platform.db.selectFrom('articles').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const n = await app.platform.db
+      .selectFrom('articles')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(DEMO_CHANNELS.length * 3);
   });
 });
@@ -421,7 +572,7 @@ describe('png encoder', () => {
     const png = encodePng({ width, height, channels: 3, pixels });
     expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
     const chunks: { type: string; data: Buffer }[] = [];
-    for (let at = 8; at < png.length; ) {
+    for (let at = 8; at < png.length;) {
       const length = png.readUInt32BE(at);
       const type = png.toString('latin1', at + 4, at + 8);
       const data = png.subarray(at + 8, at + 8 + length);
@@ -445,7 +596,12 @@ describe('png encoder', () => {
         const b = y > 0 ? out[(y - 1) * stride + i]! : 0;
         const c = y > 0 && i >= 3 ? out[(y - 1) * stride + i - 3]! : 0;
         const p = a + b - c;
-        const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+        const paeth =
+          Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c)
+            ? a
+            : Math.abs(p - b) <= Math.abs(p - c)
+              ? b
+              : c;
         const predicted = [0, a, b, (a + b) >> 1, paeth][type]!;
         out[y * stride + i] = (raw[y * (stride + 1) + 1 + i]! + predicted) & 0xff;
       }

@@ -4,7 +4,18 @@ import { ArticleStatus } from '../../src/platform/db/schema.js';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
-import { account, artCount, bearer, img, reader, SITE, storedArticle, writer, type Account, type ArticleBody } from './helpers.js';
+import {
+  account,
+  artCount,
+  bearer,
+  img,
+  reader,
+  SITE,
+  storedArticle,
+  writer,
+  type Account,
+  type ArticleBody,
+} from './helpers.js';
 
 let t: TestApp;
 let w: ReturnType<typeof writer>;
@@ -107,7 +118,11 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
     expect(stored.review_flags).toBeNull();
     expect(stored.price_cents).toBe(0);
     expect(await artCount(t, author.id)).toBe(before + 1);
-    const decisions = await t.platform.db.selectFrom('moderation_decisions').selectAll().where('article_id', '=', BigInt(id)).execute();
+    const decisions = await t.platform.db
+      .selectFrom('moderation_decisions')
+      .selectAll()
+      .where('article_id', '=', BigInt(id))
+      .execute();
     expect(decisions).toMatchObject([{ moderator_id: null, decision: 'approve', from_status: 1, to_status: 2 }]);
     await t.platform.events.settle();
     expect(eventsFor(id)).toMatchObject([{ visible: true }]);
@@ -117,7 +132,10 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
 
   it('the auto policy leaves an article with a sensitive word pending, flagged, and out of the app', async () => {
     const before = await artCount(t, author.id);
-    const { id, status } = await w.create(author, body({ title: 'Contains 敏感词 here', content: '<p>and an ONLINE CASINO</p>' }));
+    const { id, status } = await w.create(
+      author,
+      body({ title: 'Contains 敏感词 here', content: '<p>and an ONLINE CASINO</p>' }),
+    );
     expect(status).toBe(ArticleStatus.pending);
     const stored = await storedArticle(t, id);
     expect(JSON.parse(stored.review_flags!)).toEqual(['敏感词', 'online casino']);
@@ -196,14 +214,29 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
     });
 
     it('an absent cover is automatic too', async () => {
-      const { id } = await w.create(author, { title: 'No cover field', content: imgs('z'), channel_id: Number(channel) }, true);
+      const { id } = await w.create(
+        author,
+        { title: 'No cover field', content: imgs('z'), channel_id: Number(channel) },
+        true,
+      );
       expect(data(await w.get(author, id)).cover).toEqual({ type: 1, images: [img('z')] });
     });
 
     it('stores our own images as storage keys and returns absolute URLs', async () => {
-      const { id } = await w.create(author, body({ cover: { type: 3, images: [img('x'), img('y'), `${SITE}/elsewhere/z.png`] } }), true);
-      expect(JSON.parse((await storedArticle(t, id)).cover_images)).toEqual(['covers/x.jpg', 'covers/y.jpg', `${SITE}/elsewhere/z.png`]);
-      expect(data(await w.get(author, id)).cover).toEqual({ type: 3, images: [img('x'), img('y'), `${SITE}/elsewhere/z.png`] });
+      const { id } = await w.create(
+        author,
+        body({ cover: { type: 3, images: [img('x'), img('y'), `${SITE}/elsewhere/z.png`] } }),
+        true,
+      );
+      expect(JSON.parse((await storedArticle(t, id)).cover_images)).toEqual([
+        'covers/x.jpg',
+        'covers/y.jpg',
+        `${SITE}/elsewhere/z.png`,
+      ]);
+      expect(data(await w.get(author, id)).cover).toEqual({
+        type: 3,
+        images: [img('x'), img('y'), `${SITE}/elsewhere/z.png`],
+      });
     });
   });
 
@@ -215,7 +248,10 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
       '<style>body{}</style><a href="https://example.com" onmouseover="alert(1)">ok</a>' +
       // An unclosed <svg> swallows the rest of the document, as it would in a browser: dropped whole.
       '<svg/onload=alert(1)><p>inside the svg</p>';
-    const { id, status } = await w.create(author, body({ title: 'Is 1 < 2 > 0? Safe', content: payload, cover: { type: -1 } }));
+    const { id, status } = await w.create(
+      author,
+      body({ title: 'Is 1 < 2 > 0? Safe', content: payload, cover: { type: -1 } }),
+    );
     expect(status).toBe(ArticleStatus.approved);
     const bad = /<script|onerror|onclick|onload|onmouseover|javascript:|<iframe|<svg|<math|<style/i;
     const m13 = await w.get(author, id);
@@ -227,7 +263,12 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
     const a34 = await r.detail(id);
     expect(a34.statusCode).toBe(200);
     expect(data(a34).content).toBe(data(m13).content);
-    for (const res of [m13, a34, await w.list(author, 'per_page=50'), await t.app.inject({ url: `/app/v1_1/articles?channel_id=${channel}&timestamp=${Date.now() + 1000}&with_top=0` })]) {
+    for (const res of [
+      m13,
+      a34,
+      await w.list(author, 'per_page=50'),
+      await t.app.inject({ url: `/app/v1_1/articles?channel_id=${channel}&timestamp=${Date.now() + 1000}&with_top=0` }),
+    ]) {
       expect(res.body).not.toMatch(bad);
     }
   });
@@ -235,10 +276,20 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
   describe('M14 edit', () => {
     it('replaces the article; draft=true keeps a draft, draft=false submits it', async () => {
       const { id } = await w.create(author, body({ title: 'Before the edit', price: 100 }), true);
-      const edited = await w.put(author, id, body({ title: 'After the edit!', content: '<h2>New</h2>', channel_id: Number(otherChannel), id }), true);
+      const edited = await w.put(
+        author,
+        id,
+        body({ title: 'After the edit!', content: '<h2>New</h2>', channel_id: Number(otherChannel), id }),
+        true,
+      );
       expect(edited.statusCode).toBe(201);
       expect(data(edited)).toEqual({ id, status: 0 });
-      expect(data(await w.get(author, id))).toMatchObject({ title: 'After the edit!', content: '<h2>New</h2>', channel_id: Number(otherChannel), price: 100 });
+      expect(data(await w.get(author, id))).toMatchObject({
+        title: 'After the edit!',
+        content: '<h2>New</h2>',
+        channel_id: Number(otherChannel),
+        price: 100,
+      });
       const submitted = await w.put(author, id, body({ title: 'After the edit!', price: 0 }));
       expect(data(submitted).status).toBe(ArticleStatus.approved);
       expect((await storedArticle(t, id)).price_cents).toBe(0);
@@ -254,7 +305,9 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
       expect((await r.detail(id)).statusCode).toBe(404);
       expect(await r.feedIds(channel)).not.toContain(id);
 
-      expect(data(await w.put(author, id, body({ title: 'Published, edited, back' }))).status).toBe(ArticleStatus.approved);
+      expect(data(await w.put(author, id, body({ title: 'Published, edited, back' }))).status).toBe(
+        ArticleStatus.approved,
+      );
       expect(await artCount(t, author.id)).toBe(count);
       expect((await storedArticle(t, id)).published_at).toBe(first);
       await t.platform.events.settle();
@@ -326,7 +379,12 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
 
     it('never show up in the lists', async () => {
       const { id } = await w.create(other, body({ title: 'Only mine: zebra' }));
-      for (const query of ['per_page=100', 'status=0&status=1&status=2&status=3&status=4&per_page=100', 'response_type=comment&per_page=100', 'response_type=statistic&per_page=100']) {
+      for (const query of [
+        'per_page=100',
+        'status=0&status=1&status=2&status=3&status=4&per_page=100',
+        'response_type=comment&per_page=100',
+        'response_type=statistic&per_page=100',
+      ]) {
         const ids = data(await w.list(author, query)).results.map((a: { id: unknown }) => String(a.id));
         expect(ids, query).not.toContain(id);
       }
@@ -342,10 +400,19 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
       lister = await account(t, 'mp');
       ids.draft = (await w.create(lister, body({ title: 'List: a draft' }), true)).id;
       ids.pending = (await w.create(lister, body({ title: 'List: 敏感词 pending' }))).id;
-      ids.approved = (await w.create(lister, body({ title: 'List: approved one', content: `<p><img src="${img('c')}"></p>`, cover: { type: -1 } }))).id;
+      ids.approved = (
+        await w.create(
+          lister,
+          body({ title: 'List: approved one', content: `<p><img src="${img('c')}"></p>`, cover: { type: -1 } }),
+        )
+      ).id;
       ids.other = (await w.create(lister, body({ title: 'List: other channel', channel_id: String(otherChannel) }))).id;
       ids.rejected = (await w.create(lister, body({ title: 'List: rejected' }), true)).id;
-      await t.platform.db.updateTable('articles').set({ status: ArticleStatus.rejected }).where('id', '=', BigInt(ids.rejected)).execute();
+      await t.platform.db
+        .updateTable('articles')
+        .set({ status: ArticleStatus.rejected })
+        .where('id', '=', BigInt(ids.rejected))
+        .execute();
       ids.deleted = (await w.create(lister, body({ title: 'List: deleted' }), true)).id;
       expect((await w.remove(lister, ids.deleted)).statusCode).toBe(204);
     });
@@ -403,7 +470,13 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
       const past = await list('page=9');
       expect(past.results).toEqual([]);
       expect(past.total_count).toBe(5);
-      for (const query of ['', 'status=2', 'response_type=comment', 'response_type=statistic', 'status=0&response_type=comment']) {
+      for (const query of [
+        '',
+        'status=2',
+        'response_type=comment',
+        'response_type=statistic',
+        'status=0&response_type=comment',
+      ]) {
         const page = await list(`${query}&per_page=100`);
         expect(page.total_count, query).toBe(page.results.length);
       }
@@ -421,14 +494,20 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
       const made: Record<string, string> = {};
       for (const [name, ms] of Object.entries(at)) {
         made[name] = (await w.create(dated, body({ title: `Dated ${name}` }), true)).id;
-        await t.platform.db.updateTable('articles').set({ created_at: ms }).where('id', '=', BigInt(made[name]!)).execute();
+        await t.platform.db
+          .updateTable('articles')
+          .set({ created_at: ms })
+          .where('id', '=', BigInt(made[name]!))
+          .execute();
       }
       const q = async (query: string) => idsOf(data(await w.list(dated, query))).sort();
       expect(await q('begin_pubdate=2024-03-10&end_pubdate=2024-03-10')).toEqual([made.start, made.lastSecond].sort());
       expect(await q('begin_pubdate=2024-03-11')).toEqual([made.nextDay]);
       expect(await q('end_pubdate=2024-03-09')).toEqual([made.beforeStart]);
       expect(await q('begin_pubdate=2024-03-09&end_pubdate=2024-03-11')).toHaveLength(4);
-      expect(data(await w.list(dated, 'begin_pubdate=2024-03-10&end_pubdate=2024-03-10')).results[0].pubdate).toBe('2024-03-10 23:59:59');
+      expect(data(await w.list(dated, 'begin_pubdate=2024-03-10&end_pubdate=2024-03-10')).results[0].pubdate).toBe(
+        '2024-03-10 23:59:59',
+      );
 
       for (const [query, field] of [
         ['begin_pubdate=2024-02-30', 'begin_pubdate'],
@@ -445,9 +524,17 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
     it('response_type=comment lists approved articles with comment counts, fans’ included', async () => {
       const fan = await account(t, 'app');
       const stranger = await account(t, 'app');
-      await t.platform.db.insertInto('follows').values({ user_id: fan.id, target_user_id: lister.id, created_at: Date.now() }).execute();
+      await t.platform.db
+        .insertInto('follows')
+        .values({ user_id: fan.id, target_user_id: lister.id, created_at: Date.now() })
+        .execute();
       for (const who of [fan, fan, stranger]) {
-        const res = await t.app.inject({ method: 'POST', url: '/app/v1_0/comments', headers: bearer(who.token), payload: { target: ids.approved, content: 'nice', art_id: null } });
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/app/v1_0/comments',
+          headers: bearer(who.token),
+          payload: { target: ids.approved, content: 'nice', art_id: null },
+        });
         expect(res.statusCode, res.body).toBe(201);
       }
       const page = await list('response_type=comment');
@@ -459,9 +546,16 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
         total_comment_count: 3,
         fans_comment_count: 2,
       });
-      const closed = await t.app.inject({ method: 'PUT', url: `/mp/v1_0/comments/status?article_id=${ids.approved}`, headers: bearer(lister.token), payload: { allow_comment: false } });
+      const closed = await t.app.inject({
+        method: 'PUT',
+        url: `/mp/v1_0/comments/status?article_id=${ids.approved}`,
+        headers: bearer(lister.token),
+        payload: { allow_comment: false },
+      });
       expect(closed.statusCode).toBe(201);
-      expect((await list('response_type=comment')).results.find((a) => String(a.id) === ids.approved)!.comment_status).toBe(false);
+      expect(
+        (await list('response_type=comment')).results.find((a) => String(a.id) === ids.approved)!.comment_status,
+      ).toBe(false);
     });
 
     it('response_type=statistic lists approved articles with their counters', async () => {
@@ -507,29 +601,63 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
     const reader1 = await account(t, 'app');
     const { id } = await w.create(author, body({ title: 'The full walk', content: '<p>Step one</p>' }), true);
     expect((await storedArticle(t, id)).status).toBe(ArticleStatus.draft);
-    expect(data(await w.put(author, id, body({ title: 'The full walk', content: '<p>Now with 违禁词</p>' }))).status).toBe(ArticleStatus.pending);
+    expect(
+      data(await w.put(author, id, body({ title: 'The full walk', content: '<p>Now with 违禁词</p>' }))).status,
+    ).toBe(ArticleStatus.pending);
     expect(await r.feedIds(channel)).not.toContain(id);
 
-    const decided = await t.app.inject({ method: 'POST', url: `/admin/v1_0/articles/${id}/decisions`, headers: bearer(moderator.token), payload: { decision: 'approve' } });
+    const decided = await t.app.inject({
+      method: 'POST',
+      url: `/admin/v1_0/articles/${id}/decisions`,
+      headers: bearer(moderator.token),
+      payload: { decision: 'approve' },
+    });
     expect(decided.statusCode, decided.body).toBe(201);
     await t.platform.events.settle();
     expect(await r.feedIds(channel)).toContain(id);
     const detail = await r.detail(id);
     expect(detail.statusCode).toBe(200);
-    expect(data(detail)).toMatchObject({ title: 'The full walk', content: '<p>Now with 违禁词</p>', aut_id: Number(author.id) });
+    expect(data(detail)).toMatchObject({
+      title: 'The full walk',
+      content: '<p>Now with 违禁词</p>',
+      aut_id: Number(author.id),
+    });
 
     const comment = (content: string) =>
-      t.app.inject({ method: 'POST', url: '/app/v1_0/comments', headers: bearer(reader1.token), payload: { target: id, content, art_id: null } });
+      t.app.inject({
+        method: 'POST',
+        url: '/app/v1_0/comments',
+        headers: bearer(reader1.token),
+        payload: { target: id, content, art_id: null },
+      });
     expect((await comment('first!')).statusCode).toBe(201);
-    const closed = await t.app.inject({ method: 'PUT', url: `/mp/v1_0/comments/status?article_id=${id}`, headers: bearer(author.token), payload: { allow_comment: false } });
+    const closed = await t.app.inject({
+      method: 'PUT',
+      url: `/mp/v1_0/comments/status?article_id=${id}`,
+      headers: bearer(author.token),
+      payload: { allow_comment: false },
+    });
     expect(closed.statusCode).toBe(201);
     expect((await comment('too late')).statusCode).toBe(403);
   });
 
   it('accepts the seed articles (small ids) in the author’s list', async () => {
     const seeded = await account(t, 'mp');
-    const row = await newArticle(t.platform, { user_id: seeded.id, channel_id: channel, cover_type: 1, cover_images: ['covers/seed.jpg'] });
+    const row = await newArticle(t.platform, {
+      user_id: seeded.id,
+      channel_id: channel,
+      cover_type: 1,
+      cover_images: ['covers/seed.jpg'],
+    });
     const page = data(await w.list(seeded));
-    expect(page.results).toEqual([{ id: String(row.id), title: row.title, status: 2, cover: { type: 1, images: [img('seed')] }, pubdate: expect.any(String) }]);
+    expect(page.results).toEqual([
+      {
+        id: String(row.id),
+        title: row.title,
+        status: 2,
+        cover: { type: 1, images: [img('seed')] },
+        pubdate: expect.any(String),
+      },
+    ]);
   });
 });

@@ -16,7 +16,6 @@ import { parseBody } from '../helpers/json.js';
 import { randomIp, bearer } from '../helpers/http.js';
 export { randomIp, bearer };
 
-
 export interface Account {
   id: bigint;
   name: string;
@@ -58,7 +57,13 @@ export const SITE = 'http://inkstone.test';
 export const img = (name: string) => `${SITE}/media/covers/${name}.jpg`;
 
 export function writer(t: TestApp) {
-  const send = (method: 'POST' | 'PUT', who: Account, body: ArticleBody, draft?: boolean | string, id?: string | bigint) =>
+  const send = (
+    method: 'POST' | 'PUT',
+    who: Account,
+    body: ArticleBody,
+    draft?: boolean | string,
+    id?: string | bigint,
+  ) =>
     t.app.inject({
       method,
       url: `/mp/v1_0/articles${id === undefined ? '' : `/${id}`}${draft === undefined ? '' : `?draft=${draft}`}`,
@@ -67,7 +72,8 @@ export function writer(t: TestApp) {
     });
   return {
     post: (who: Account, body: ArticleBody, draft?: boolean | string) => send('POST', who, body, draft),
-    put: (who: Account, id: string | bigint, body: ArticleBody, draft?: boolean | string) => send('PUT', who, body, draft, id),
+    put: (who: Account, id: string | bigint, body: ArticleBody, draft?: boolean | string) =>
+      send('PUT', who, body, draft, id),
     /** Creates and returns {id, status}, expecting 201. */
     async create(who: Account, body: ArticleBody, draft?: boolean): Promise<{ id: string; status: number }> {
       const res = await send('POST', who, body, draft);
@@ -75,9 +81,12 @@ export function writer(t: TestApp) {
       const data = parseBody(res.body).data;
       return { id: String(data.id), status: data.status };
     },
-    get: (who: Account, id: string | bigint) => t.app.inject({ url: `/mp/v1_0/articles/${id}`, headers: bearer(who.token) }),
-    remove: (who: Account, id: string | bigint) => t.app.inject({ method: 'DELETE', url: `/mp/v1_0/articles/${id}`, headers: bearer(who.token) }),
-    list: (who: Account, query = '') => t.app.inject({ url: `/mp/v1_0/articles${query ? `?${query}` : ''}`, headers: bearer(who.token) }),
+    get: (who: Account, id: string | bigint) =>
+      t.app.inject({ url: `/mp/v1_0/articles/${id}`, headers: bearer(who.token) }),
+    remove: (who: Account, id: string | bigint) =>
+      t.app.inject({ method: 'DELETE', url: `/mp/v1_0/articles/${id}`, headers: bearer(who.token) }),
+    list: (who: Account, query = '') =>
+      t.app.inject({ url: `/mp/v1_0/articles${query ? `?${query}` : ''}`, headers: bearer(who.token) }),
   };
 }
 
@@ -86,7 +95,9 @@ export function reader(t: TestApp) {
   return {
     detail: (id: string | bigint) => t.app.inject({ url: `/app/v1_0/articles/${id}` }),
     async feedIds(channelId: bigint): Promise<string[]> {
-      const res = await t.app.inject({ url: `/app/v1_1/articles?channel_id=${channelId}&timestamp=${Date.now() + 1000}&with_top=0` });
+      const res = await t.app.inject({
+        url: `/app/v1_1/articles?channel_id=${channelId}&timestamp=${Date.now() + 1000}&with_top=0`,
+      });
       expect(res.statusCode, res.body).toBe(200);
       return parseBody(res.body).data.results.map((card: { art_id: unknown }) => String(card.art_id));
     },
@@ -96,19 +107,38 @@ export function reader(t: TestApp) {
 export async function storedArticle(t: TestApp, id: string | bigint) {
   return t.platform.db
     .selectFrom('articles')
-    .select(['status', 'published_at', 'deleted_at', 'reject_reason', 'review_flags', 'cover_type', 'cover_images', 'price_cents', 'title', 'created_at', 'updated_at'])
+    .select([
+      'status',
+      'published_at',
+      'deleted_at',
+      'reject_reason',
+      'review_flags',
+      'cover_type',
+      'cover_images',
+      'price_cents',
+      'title',
+      'created_at',
+      'updated_at',
+    ])
     .where('id', '=', BigInt(id))
     .executeTakeFirstOrThrow();
 }
 
 export async function artCount(t: TestApp, userId: bigint): Promise<number> {
   await t.services.counters.flush();
-  const row = await t.platform.db.selectFrom('users').select('art_count').where('id', '=', userId).executeTakeFirstOrThrow();
+  const row = await t.platform.db
+    .selectFrom('users')
+    .select('art_count')
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
   return row.art_count;
 }
 
 /** The real app, but with the media-platform pipeline built with `options` (e.g. the manual review policy). */
-export async function buildMediaPlatformApp(options: MediaPlatformOptions, extraEnv: Record<string, string> = {}): Promise<TestApp> {
+export async function buildMediaPlatformApp(
+  options: MediaPlatformOptions,
+  extraEnv: Record<string, string> = {},
+): Promise<TestApp> {
   const { env, cleanup } = await testEnvironment(extraEnv);
   const config = loadConfig(env);
   const platform = await createPlatform(config, pino({ level: 'silent' }));

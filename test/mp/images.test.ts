@@ -21,24 +21,32 @@ const author = (): Promise<Author> => mpAuthor(t);
 
 const auth = (token: string | undefined) => (token ? { authorization: `Bearer ${token}` } : {});
 
-
 function upload(token: string | undefined, parts: Part[]) {
   const body = multipart(parts);
-  return t.app.inject({ method: 'POST', url: LIST, headers: { ...body.headers, ...auth(token) }, payload: body.payload });
+  return t.app.inject({
+    method: 'POST',
+    url: LIST,
+    headers: { ...body.headers, ...auth(token) },
+    payload: body.payload,
+  });
 }
 
 const uploadImage = (token: string, data: Buffer, filename = 'picture.png') =>
   upload(token, [{ name: 'image', filename, type: 'image/png', data }]);
 
-const list = (token: string | undefined, query = '') => t.app.inject({ method: 'GET', url: `${LIST}${query}`, headers: auth(token) });
+const list = (token: string | undefined, query = '') =>
+  t.app.inject({ method: 'GET', url: `${LIST}${query}`, headers: auth(token) });
 const collect = (token: string | undefined, id: unknown, payload: object) =>
   t.app.inject({ method: 'PUT', url: `${LIST}/${String(id)}`, headers: auth(token), payload });
-const remove = (token: string | undefined, id: unknown) => t.app.inject({ method: 'DELETE', url: `${LIST}/${String(id)}`, headers: auth(token) });
+const remove = (token: string | undefined, id: unknown) =>
+  t.app.inject({ method: 'DELETE', url: `${LIST}/${String(id)}`, headers: auth(token) });
 
 /** A distinct opaque picture per seed (so uploads do not de-duplicate by accident). */
 function png(seed: number, width = 800, height = 600, alpha = false): Promise<Buffer> {
   const colour = { r: seed % 256, g: (seed * 7) % 256, b: (seed * 13) % 256 };
-  return sharp({ create: { width, height, channels: alpha ? 4 : 3, background: alpha ? { ...colour, alpha: 0.5 } : colour } })
+  return sharp({
+    create: { width, height, channels: alpha ? 4 : 3, background: alpha ? { ...colour, alpha: 0.5 } : colour },
+  })
     .png()
     .toBuffer();
 }
@@ -166,9 +174,24 @@ describe(`MP image library (db=${testDb}, redis=${testRedis})`, () => {
     const me = await author();
     const fakes: Part[] = [
       { name: 'image', filename: 'photo.png', type: 'image/png', data: 'I am a text file, not a PNG\n' },
-      { name: 'image', filename: 'x.png', type: 'image/png', data: Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(2000)]) },
-      { name: 'image', filename: 'x.jpg', type: 'image/jpeg', data: Buffer.concat([Buffer.from('ffd8ffe0', 'hex'), randomBytes(500)]) },
-      { name: 'image', filename: 'x.svg', type: 'image/svg+xml', data: '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>' },
+      {
+        name: 'image',
+        filename: 'x.png',
+        type: 'image/png',
+        data: Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(2000)]),
+      },
+      {
+        name: 'image',
+        filename: 'x.jpg',
+        type: 'image/jpeg',
+        data: Buffer.concat([Buffer.from('ffd8ffe0', 'hex'), randomBytes(500)]),
+      },
+      {
+        name: 'image',
+        filename: 'x.svg',
+        type: 'image/svg+xml',
+        data: '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+      },
       { name: 'image', filename: 'empty.png', type: 'image/png', data: Buffer.alloc(0) },
     ];
     for (const part of fakes) {
@@ -220,7 +243,9 @@ describe(`MP image library (db=${testDb}, redis=${testRedis})`, () => {
     // Concurrent identical uploads settle on one entry.
     const fresh = await png(21);
     const racing = await Promise.all([uploadImage(me.mp, fresh), uploadImage(me.mp, fresh), uploadImage(me.mp, fresh)]);
-    const ids = new Set(racing.map((res) => (expect(res.statusCode, res.body).toBe(201), String(parseBody(res.body).data.id))));
+    const ids = new Set(
+      racing.map((res) => (expect(res.statusCode, res.body).toBe(201), String(parseBody(res.body).data.id))),
+    );
     expect(ids.size).toBe(1);
     expect(parseBody((await list(me.mp)).body).data.total_count).toBe(2);
   });
@@ -297,7 +322,11 @@ describe(`MP image library (db=${testDb}, redis=${testRedis})`, () => {
     expect(res.body).toBe('');
     expect(await listedIds(me.mp)).toEqual([keep.id]);
     expect(await listedIds(me.mp, '?collect=true')).toEqual([]);
-    const row = await t.platform.db.selectFrom('user_images').selectAll().where('id', '=', BigInt(gone.id)).executeTakeFirstOrThrow();
+    const row = await t.platform.db
+      .selectFrom('user_images')
+      .selectAll()
+      .where('id', '=', BigInt(gone.id))
+      .executeTakeFirstOrThrow();
     expect(row.deleted_at).not.toBeNull();
     expect(row.is_collected).toBe(0);
     // Articles may still show it: the stored file stays.

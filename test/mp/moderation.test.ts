@@ -4,7 +4,17 @@ import { ArticleStatus } from '../../src/platform/db/schema.js';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { newChannel } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
-import { account, artCount, bearer, buildMediaPlatformApp, reader, storedArticle, writer, type Account, type ArticleBody } from './helpers.js';
+import {
+  account,
+  artCount,
+  bearer,
+  buildMediaPlatformApp,
+  reader,
+  storedArticle,
+  writer,
+  type Account,
+  type ArticleBody,
+} from './helpers.js';
 
 const data = (res: { body: string }) => parseBody(res.body).data;
 
@@ -12,7 +22,8 @@ function moderationClient(t: TestApp) {
   return {
     queue: (who: Account | null, query = '') =>
       t.app.inject({ url: `/admin/v1_0/articles${query ? `?${query}` : ''}`, headers: who ? bearer(who.token) : {} }),
-    detail: (who: Account, id: string) => t.app.inject({ url: `/admin/v1_0/articles/${id}`, headers: bearer(who.token) }),
+    detail: (who: Account, id: string) =>
+      t.app.inject({ url: `/admin/v1_0/articles/${id}`, headers: bearer(who.token) }),
     decide: (who: Account | null, id: string, decision: string, reason?: string) =>
       t.app.inject({
         method: 'POST',
@@ -99,7 +110,13 @@ describe(`moderation, manual review policy (db=${testDb}, redis=${testRedis})`, 
     expect(ids.indexOf(first)).toBeLessThan(ids.indexOf(flagged));
     expect(all.total_count).toBe(all.results.length);
     const item = all.results.find((a: { id: unknown }) => String(a.id) === flagged);
-    expect(item).toMatchObject({ title: 'Queue: 违禁词 inside', aut_id: Number(queueAuthor.id), status: 1, flags: ['违禁词'], reject_reason: null });
+    expect(item).toMatchObject({
+      title: 'Queue: 违禁词 inside',
+      aut_id: Number(queueAuthor.id),
+      status: 1,
+      flags: ['违禁词'],
+      reject_reason: null,
+    });
     expect(item.created_at).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
 
     const paged = data(await m.queue(moderator, 'per_page=1&page=2'));
@@ -116,17 +133,33 @@ describe(`moderation, manual review policy (db=${testDb}, redis=${testRedis})`, 
   it('walks draft → pending → approved → app feed and detail → comments closed → the app refuses a comment', async () => {
     const readerAccount = await account(t, 'app');
     const before = await artCount(t, author.id);
-    const { id } = await w.create(author, body({ title: 'Walk: first a draft', content: '<p>Body <img src=x onerror=alert(1)></p>' }), true);
-    expect((await storedArticle(t, id)).status).toBe(ArticleStatus.draft);
-    expect(data(await w.put(author, id, body({ title: 'Walk: now submitted', content: '<p>Body <img src=x onerror=alert(1)></p>' }))).status).toBe(
-      ArticleStatus.pending,
+    const { id } = await w.create(
+      author,
+      body({ title: 'Walk: first a draft', content: '<p>Body <img src=x onerror=alert(1)></p>' }),
+      true,
     );
+    expect((await storedArticle(t, id)).status).toBe(ArticleStatus.draft);
+    expect(
+      data(
+        await w.put(
+          author,
+          id,
+          body({ title: 'Walk: now submitted', content: '<p>Body <img src=x onerror=alert(1)></p>' }),
+        ),
+      ).status,
+    ).toBe(ArticleStatus.pending);
     expect(await r.feedIds(channel)).not.toContain(id);
     expect((await r.detail(id)).statusCode).toBe(404);
 
     const approved = await m.decide(moderator, id, 'approve');
     expect(approved.statusCode, approved.body).toBe(201);
-    expect(data(approved)).toMatchObject({ article_id: id, decision: 'approve', reason: null, from_status: 1, status: 2 });
+    expect(data(approved)).toMatchObject({
+      article_id: id,
+      decision: 'approve',
+      reason: null,
+      from_status: 1,
+      status: 2,
+    });
     const stored = await storedArticle(t, id);
     expect(stored.status).toBe(ArticleStatus.approved);
     expect(stored.published_at).not.toBeNull();
@@ -141,9 +174,19 @@ describe(`moderation, manual review policy (db=${testDb}, redis=${testRedis})`, 
     expect(detail.body).not.toMatch(/onerror|alert/);
 
     const comment = (content: string) =>
-      t.app.inject({ method: 'POST', url: '/app/v1_0/comments', headers: bearer(readerAccount.token), payload: { target: id, content, art_id: null } });
+      t.app.inject({
+        method: 'POST',
+        url: '/app/v1_0/comments',
+        headers: bearer(readerAccount.token),
+        payload: { target: id, content, art_id: null },
+      });
     expect((await comment('allowed')).statusCode).toBe(201);
-    const closed = await t.app.inject({ method: 'PUT', url: `/mp/v1_0/comments/status?article_id=${id}`, headers: bearer(author.token), payload: { allow_comment: false } });
+    const closed = await t.app.inject({
+      method: 'PUT',
+      url: `/mp/v1_0/comments/status?article_id=${id}`,
+      headers: bearer(author.token),
+      payload: { allow_comment: false },
+    });
     expect(closed.statusCode).toBe(201);
     const refused = await comment('refused');
     expect(refused.statusCode).toBe(403);
@@ -196,7 +239,9 @@ describe(`moderation, manual review policy (db=${testDb}, redis=${testRedis})`, 
     expect((await w.remove(author, id)).statusCode).toBe(400);
     const listed = data(await w.list(author, 'status=0&status=1&status=2&status=3&status=4&per_page=100'));
     expect(listed.results.map((a: { id: unknown }) => String(a.id))).not.toContain(id);
-    expect(data(await m.queue(moderator, 'status=5&per_page=100')).results.map((a: { id: unknown }) => String(a.id))).toContain(id);
+    expect(
+      data(await m.queue(moderator, 'status=5&per_page=100')).results.map((a: { id: unknown }) => String(a.id)),
+    ).toContain(id);
   });
 
   it('answers 409 for a decision the status does not allow, 404 for an unknown article, 400 for a bad decision', async () => {
@@ -255,7 +300,13 @@ describe(`moderation, manual review policy (db=${testDb}, redis=${testRedis})`, 
     await m.decide(moderator, id, 'reject', 'first look');
     await m.decide(admin, id, 'approve');
     await m.decide(moderator, id, 'ban');
-    const rows = await t.platform.db.selectFrom('moderation_decisions').selectAll().where('article_id', '=', BigInt(id)).orderBy('created_at').orderBy('id').execute();
+    const rows = await t.platform.db
+      .selectFrom('moderation_decisions')
+      .selectAll()
+      .where('article_id', '=', BigInt(id))
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     expect(rows.map((d) => [d.moderator_id, d.decision, d.reason, d.from_status, d.to_status])).toEqual([
       [moderator.id, 'reject', 'first look', 1, 3],
       [admin.id, 'approve', null, 3, 2],
@@ -266,8 +317,20 @@ describe(`moderation, manual review policy (db=${testDb}, redis=${testRedis})`, 
     const detail = await m.detail(moderator, id);
     expect(detail.statusCode).toBe(200);
     const view = data(detail);
-    expect(view).toMatchObject({ id, title: 'History: 敏感词', content: '<p>text</p>', status: 5, flags: ['敏感词'], price: 0, aut_name: '审核作者' });
-    expect(view.decisions.map((d: { decision: string; moderator_name: string | null }) => d.decision)).toEqual(['ban', 'approve', 'reject']);
+    expect(view).toMatchObject({
+      id,
+      title: 'History: 敏感词',
+      content: '<p>text</p>',
+      status: 5,
+      flags: ['敏感词'],
+      price: 0,
+      aut_name: '审核作者',
+    });
+    expect(view.decisions.map((d: { decision: string; moderator_name: string | null }) => d.decision)).toEqual([
+      'ban',
+      'approve',
+      'reject',
+    ]);
     expect(view.decisions[1].moderator_id).toBe(Number(admin.id));
   });
 });
@@ -290,9 +353,17 @@ describe(`moderation, auto review policy (db=${testDb}, redis=${testRedis})`, ()
     const author = await account(t, 'mp');
     const moderator = await account(t, 'app', { role: 'moderator' });
 
-    const clean = await w.create(author, { title: 'Nothing to see', content: '<p>ok</p>', channel_id: String(channel) });
+    const clean = await w.create(author, {
+      title: 'Nothing to see',
+      content: '<p>ok</p>',
+      channel_id: String(channel),
+    });
     expect(clean.status).toBe(ArticleStatus.approved);
-    const { id, status } = await w.create(author, { title: 'Buy 代开发票 now', content: '<p>text</p>', channel_id: String(channel) });
+    const { id, status } = await w.create(author, {
+      title: 'Buy 代开发票 now',
+      content: '<p>text</p>',
+      channel_id: String(channel),
+    });
     expect(status).toBe(ArticleStatus.pending);
     const queue = data(await m.queue(moderator));
     expect(queue.results.map((a: { id: unknown }) => String(a.id))).toEqual([id]);
@@ -303,7 +374,11 @@ describe(`moderation, auto review policy (db=${testDb}, redis=${testRedis})`, ()
     expect(await r.feedIds(channel)).toEqual(expect.arrayContaining([id, clean.id]));
     expect((await r.detail(id)).statusCode).toBe(200);
     expect(await artCount(t, author.id)).toBe(2);
-    const history = await t.platform.db.selectFrom('moderation_decisions').select(['article_id', 'moderator_id']).where('article_id', 'in', [BigInt(id), BigInt(clean.id)]).execute();
+    const history = await t.platform.db
+      .selectFrom('moderation_decisions')
+      .select(['article_id', 'moderator_id'])
+      .where('article_id', 'in', [BigInt(id), BigInt(clean.id)])
+      .execute();
     expect(history.map((h) => [String(h.article_id), h.moderator_id]).sort()).toEqual(
       [
         [clean.id, null],

@@ -27,7 +27,10 @@ async function data(url: string, token: string) {
 /** Epoch ms of a wall-clock time in Asia/Shanghai (UTC+8, the test service's zone). */
 const shanghai = (date: string, time = '12:00:00') => Date.parse(`${date}T${time}+08:00`);
 
-async function read(articleId: bigint, values: { userId?: bigint | null; source: string; seconds: number; at: number }) {
+async function read(
+  articleId: bigint,
+  values: { userId?: bigint | null; source: string; seconds: number; at: number },
+) {
   await t.platform.db
     .insertInto('article_reads')
     .values({
@@ -42,13 +45,24 @@ async function read(articleId: bigint, values: { userId?: bigint | null; source:
 }
 
 async function follow(followerId: bigint, targetId: bigint, at = Date.now()) {
-  await t.platform.db.insertInto('follows').values({ user_id: followerId, target_user_id: targetId, created_at: at }).execute();
+  await t.platform.db
+    .insertInto('follows')
+    .values({ user_id: followerId, target_user_id: targetId, created_at: at })
+    .execute();
 }
 
 async function comment(articleId: bigint, userId: bigint, at: number, status = 1) {
   await t.platform.db
     .insertInto('comments')
-    .values({ id: t.platform.ids.content(), article_id: articleId, user_id: userId, parent_id: null, content: 'c', status, created_at: at })
+    .values({
+      id: t.platform.ids.content(),
+      article_id: articleId,
+      user_id: userId,
+      parent_id: null,
+      content: 'c',
+      status,
+      created_at: at,
+    })
     .execute();
 }
 
@@ -84,7 +98,11 @@ describe(`MP statistics (db=${testDb}, redis=${testRedis})`, () => {
   it('needs a verified MP token: none 401, an app token 403', async () => {
     const me = await author();
     const article = await newArticle(t.platform, { user_id: me.id, channel_id: (await newChannel(t.platform)).id });
-    for (const url of ['/mp/v1_0/statistics/articles', `/mp/v1_0/statistics/articles/${article.id}`, '/mp/v1_0/statistics/followers']) {
+    for (const url of [
+      '/mp/v1_0/statistics/articles',
+      `/mp/v1_0/statistics/articles/${article.id}`,
+      '/mp/v1_0/statistics/followers',
+    ]) {
       const anonymous = await get(url);
       expect(anonymous.statusCode, url).toBe(401);
       const app = await get(url, me.app);
@@ -99,20 +117,42 @@ describe(`MP statistics (db=${testDb}, redis=${testRedis})`, () => {
     const other = await author();
     const news = await newChannel(t.platform);
     const tech = await newChannel(t.platform);
-    const counts = async (id: bigint, c: { read: number; comment: number; collect: number; share: number; like: number }) =>
+    const counts = async (
+      id: bigint,
+      c: { read: number; comment: number; collect: number; share: number; like: number },
+    ) =>
       t.platform.db
         .updateTable('articles')
-        .set({ read_count: c.read, comment_count: c.comment, collect_count: c.collect, share_count: c.share, like_count: c.like })
+        .set({
+          read_count: c.read,
+          comment_count: c.comment,
+          collect_count: c.collect,
+          share_count: c.share,
+          like_count: c.like,
+        })
         .where('id', '=', id)
         .execute();
 
-    const a1 = await newArticle(t.platform, { user_id: me.id, channel_id: news.id, published_at: shanghai('2025-03-01') });
+    const a1 = await newArticle(t.platform, {
+      user_id: me.id,
+      channel_id: news.id,
+      published_at: shanghai('2025-03-01'),
+    });
     await counts(a1.id, { read: 100, comment: 10, collect: 5, share: 2, like: 20 });
-    const a2 = await newArticle(t.platform, { user_id: me.id, channel_id: tech.id, published_at: shanghai('2025-03-05', '23:59:59') });
+    const a2 = await newArticle(t.platform, {
+      user_id: me.id,
+      channel_id: tech.id,
+      published_at: shanghai('2025-03-05', '23:59:59'),
+    });
     await counts(a2.id, { read: 40, comment: 4, collect: 3, share: 1, like: 7 });
     // Not approved, or someone else's: never counted.
     for (const status of [ArticleStatus.draft, ArticleStatus.pending, ArticleStatus.rejected, ArticleStatus.deleted]) {
-      const hidden = await newArticle(t.platform, { user_id: me.id, channel_id: news.id, status, published_at: shanghai('2025-03-02') });
+      const hidden = await newArticle(t.platform, {
+        user_id: me.id,
+        channel_id: news.id,
+        status,
+        published_at: shanghai('2025-03-02'),
+      });
       await counts(hidden.id, { read: 1000, comment: 1000, collect: 1000, share: 1000, like: 1000 });
     }
     const foreign = await newArticle(t.platform, { user_id: other.id, channel_id: news.id });
@@ -138,27 +178,48 @@ describe(`MP statistics (db=${testDb}, redis=${testRedis})`, () => {
       like_count: 28,
       fans_count: 14,
     });
-    expect(await data(`${url}?channel_id=${tech.id}`, me.mp)).toMatchObject({ read_count: 40, comment_count: 4, like_count: 8 });
-    expect(await data(`${url}?channel_id=${String(tech.id)}&begin_pubdate=2025-03-06`, me.mp)).toMatchObject({ read_count: 0, like_count: 0 });
+    expect(await data(`${url}?channel_id=${tech.id}`, me.mp)).toMatchObject({
+      read_count: 40,
+      comment_count: 4,
+      like_count: 8,
+    });
+    expect(await data(`${url}?channel_id=${String(tech.id)}&begin_pubdate=2025-03-06`, me.mp)).toMatchObject({
+      read_count: 0,
+      like_count: 0,
+    });
     // Days are whole days in the service's time zone, the end inclusive.
-    expect(await data(`${url}?begin_pubdate=2025-03-02&end_pubdate=2025-03-05`, me.mp)).toMatchObject({ read_count: 40, collect_count: 3 });
+    expect(await data(`${url}?begin_pubdate=2025-03-02&end_pubdate=2025-03-05`, me.mp)).toMatchObject({
+      read_count: 40,
+      collect_count: 3,
+    });
     expect(await data(`${url}?end_pubdate=2025-03-04`, me.mp)).toMatchObject({ read_count: 105, collect_count: 5 });
     // fans_count is the author's, whatever the filter.
     expect((await data(`${url}?end_pubdate=2020-01-01`, me.mp)).fans_count).toBe(14);
     // Another author sees only their own.
     expect(await data(url, other.mp)).toMatchObject({ read_count: 1000, comment_count: 1000 });
 
-    for (const query of ['begin_pubdate=2025-03-05&end_pubdate=2025-03-01', 'begin_pubdate=2025-02-30', 'end_pubdate=yesterday', 'channel_id=abc']) {
+    for (const query of [
+      'begin_pubdate=2025-03-05&end_pubdate=2025-03-01',
+      'begin_pubdate=2025-02-30',
+      'end_pubdate=yesterday',
+      'channel_id=abc',
+    ]) {
       expect((await get(`${url}?${query}`, me.mp)).statusCode, query).toBe(400);
     }
-    expect((await get(`${url}?begin_pubdate=2025-03-05&end_pubdate=2025-03-01`, me.mp)).json()).toEqual({ message: 'Invalid pubdate param.' });
+    expect((await get(`${url}?begin_pubdate=2025-03-05&end_pubdate=2025-03-01`, me.mp)).json()).toEqual({
+      message: 'Invalid pubdate param.',
+    });
   });
 
   it('computes one article’s reading figures from its reads, durations and comments (M29)', async () => {
     const me = await author();
     const channel = await newChannel(t.platform);
     // 500 Chinese characters: an estimated reading time of exactly 60 s.
-    const article = await newArticle(t.platform, { user_id: me.id, channel_id: channel.id, content: `<p>${'字'.repeat(500)}</p>` });
+    const article = await newArticle(t.platform, {
+      user_id: me.id,
+      channel_id: channel.id,
+      content: `<p>${'字'.repeat(500)}</p>`,
+    });
     const fan = await newUser(t.platform);
     const lateFan = await newUser(t.platform);
     const stranger = await newUser(t.platform);
@@ -200,7 +261,12 @@ describe(`MP statistics (db=${testDb}, redis=${testRedis})`, () => {
     // Reads and comments outside the chosen days are left out; the end day is inclusive to its last millisecond.
     await read(article.id, { source: 'recommend', seconds: 60, at: shanghai('2025-03-08') });
     await read(article.id, { source: 'channel', seconds: 3, at: shanghai('2025-03-11', '00:00:00') });
-    await read(article.id, { source: 'relation', seconds: 60, userId: fan.id, at: shanghai('2025-03-11', '00:00:00') - 1 });
+    await read(article.id, {
+      source: 'relation',
+      seconds: 60,
+      userId: fan.id,
+      at: shanghai('2025-03-11', '00:00:00') - 1,
+    });
     await comment(article.id, stranger.id, shanghai('2025-03-12'));
     const windowed = await data(`${url}?begin_pubdate=2025-03-09&end_pubdate=2025-03-10`, me.mp);
     expect(windowed).toEqual({
@@ -223,7 +289,11 @@ describe(`MP statistics (db=${testDb}, redis=${testRedis})`, () => {
 
   it('answers zeros for an article nobody has read yet', async () => {
     const me = await author();
-    const article = await newArticle(t.platform, { user_id: me.id, channel_id: (await newChannel(t.platform)).id, status: ArticleStatus.draft });
+    const article = await newArticle(t.platform, {
+      user_id: me.id,
+      channel_id: (await newChannel(t.platform)).id,
+      status: ArticleStatus.draft,
+    });
     expect(await data(`/mp/v1_0/statistics/articles/${article.id}`, me.mp)).toEqual({
       avg_read_proc: 0,
       bounce_rate: 0,
@@ -239,7 +309,11 @@ describe(`MP statistics (db=${testDb}, redis=${testRedis})`, () => {
     const intruder = await author();
     const channel = await newChannel(t.platform);
     const article = await newArticle(t.platform, { user_id: owner.id, channel_id: channel.id });
-    const deleted = await newArticle(t.platform, { user_id: owner.id, channel_id: channel.id, status: ArticleStatus.deleted });
+    const deleted = await newArticle(t.platform, {
+      user_id: owner.id,
+      channel_id: channel.id,
+      status: ArticleStatus.deleted,
+    });
     await read(article.id, { source: 'channel', seconds: 10, at: Date.now() });
 
     expect((await get(`/mp/v1_0/statistics/articles/${article.id}`, owner.mp)).statusCode).toBe(200);
@@ -249,7 +323,9 @@ describe(`MP statistics (db=${testDb}, redis=${testRedis})`, () => {
     expect((await get(`/mp/v1_0/statistics/articles/${deleted.id}`, owner.mp)).statusCode).toBe(404);
     expect((await get('/mp/v1_0/statistics/articles/987654321', owner.mp)).statusCode).toBe(404);
     expect((await get('/mp/v1_0/statistics/articles/abc', owner.mp)).statusCode).toBe(400);
-    expect((await get(`/mp/v1_0/statistics/articles/${article.id}?end_pubdate=2025-13-01`, owner.mp)).statusCode).toBe(400);
+    expect((await get(`/mp/v1_0/statistics/articles/${article.id}?end_pubdate=2025-13-01`, owner.mp)).statusCode).toBe(
+      400,
+    );
   });
 
   it('profiles the followers by gender, age and latest device (M30)', async () => {
@@ -267,14 +343,28 @@ describe(`MP statistics (db=${testDb}, redis=${testRedis})`, () => {
     const now = Date.now();
     const followers: { gender: number; birthday: string | null; sessions: [string, number, number][] }[] = [
       { gender: 0, birthday: born(18), sessions: [['ios', now - 5000, now - 1000]] }, // le18
-      { gender: 1, birthday: born(19, true), sessions: [['ios', now - 9000, now - 9000], ['android', now - 8000, now - 100]] }, // still 18: le18, android
+      {
+        gender: 1,
+        birthday: born(19, true),
+        sessions: [
+          ['ios', now - 9000, now - 9000],
+          ['android', now - 8000, now - 100],
+        ],
+      }, // still 18: le18, android
       { gender: 1, birthday: born(19), sessions: [['web', now - 100, now - 100]] }, // le23; latest session web: no device
       { gender: 0, birthday: born(23), sessions: [] }, // le23
       { gender: 1, birthday: born(24), sessions: [['android', now, now]] }, // le30
       { gender: 0, birthday: born(31), sessions: [['other', now, now]] }, // le40
       { gender: 1, birthday: born(40), sessions: [] }, // le40
       // Latest by last use, not by creation: ios.
-      { gender: 0, birthday: born(41), sessions: [['ios', now - 9000, now - 10], ['android', now - 1000, now - 500]] }, // le50
+      {
+        gender: 0,
+        birthday: born(41),
+        sessions: [
+          ['ios', now - 9000, now - 10],
+          ['android', now - 1000, now - 500],
+        ],
+      }, // le50
       { gender: 0, birthday: born(50), sessions: [] }, // le50
       { gender: 1, birthday: born(51), sessions: [['ios', now, now]] }, // gt50
       { gender: 0, birthday: null, sessions: [['android', now, now]] }, // no age
@@ -282,7 +372,11 @@ describe(`MP statistics (db=${testDb}, redis=${testRedis})`, () => {
     ];
     for (const f of followers) {
       const user = await newUser(t.platform);
-      await t.platform.db.updateTable('users').set({ gender: f.gender, birthday: f.birthday }).where('id', '=', user.id).execute();
+      await t.platform.db
+        .updateTable('users')
+        .set({ gender: f.gender, birthday: f.birthday })
+        .where('id', '=', user.id)
+        .execute();
       for (const [platform, created, used] of f.sessions) await session(user.id, platform, created, used);
       await follow(user.id, me.id);
     }

@@ -13,7 +13,10 @@ import { newArticle, newChannel, newUser } from '../helpers/factories.js';
 import { startMariaDb, startPostgres, type PrivateService } from '../helpers/private-services.js';
 import { eventually, Recorder, sleep, type Request } from './load.js';
 
-const servers: Record<string, (() => Promise<PrivateService>) | undefined> = { postgres: startPostgres, mysql: startMariaDb };
+const servers: Record<string, (() => Promise<PrivateService>) | undefined> = {
+  postgres: startPostgres,
+  mysql: startMariaDb,
+};
 const start = servers[testDb];
 
 let db: PrivateService;
@@ -41,15 +44,21 @@ describe.skipIf(!start)(`Database outage (${testDb})`, () => {
     const channel = await newChannel(t.platform);
     const author = await newUser(t.platform);
     const articles = [];
-    for (let i = 0; i < 40; i++) articles.push(await newArticle(t.platform, { user_id: author.id, channel_id: channel.id }));
+    for (let i = 0; i < 40; i++)
+      articles.push(await newArticle(t.platform, { user_id: author.id, channel_id: channel.id }));
     const now = Date.now();
     cached = [
-      { category: 'cached feed page', options: { url: `/app/v1_1/articles?channel_id=${channel.id}&timestamp=${now}&with_top=1` } },
+      {
+        category: 'cached feed page',
+        options: { url: `/app/v1_1/articles?channel_id=${channel.id}&timestamp=${now}&with_top=1` },
+      },
       { category: 'cached article', options: { url: `/app/v1_0/articles/${articles[0]!.id}` } },
       { category: 'cached article', options: { url: `/app/v1_0/articles/${articles[1]!.id}` } },
     ];
     // Articles nobody read yet: only the database has them.
-    uncached = articles.slice(10).map((a) => ({ category: 'uncached article', options: { url: `/app/v1_0/articles/${a.id}` } }));
+    uncached = articles
+      .slice(10)
+      .map((a) => ({ category: 'uncached article', options: { url: `/app/v1_0/articles/${a.id}` } }));
   }, 120_000);
 
   afterAll(async () => {
@@ -103,7 +112,10 @@ describe.skipIf(!start)(`Database outage (${testDb})`, () => {
       `${testDb} outage ${Math.round((up - down) / 1000)} s, uncached reads 200 again ${recoveredIn} ms after restart; ` +
         `${lines.length} error log lines for ${failed.requests} failed requests\n` +
         summary
-          .map((r) => `  ${r.category.padEnd(18)} ${String(r.requests).padStart(5)} requests  ${JSON.stringify(r.statuses)}  worst ${r.worstMs} ms`)
+          .map(
+            (r) =>
+              `  ${r.category.padEnd(18)} ${String(r.requests).padStart(5)} requests  ${JSON.stringify(r.statuses)}  worst ${r.worstMs} ms`,
+          )
           .join('\n'),
     );
 

@@ -23,7 +23,12 @@ export class Recorder {
   async send(t: TestApp, request: Request): Promise<LightMyRequestResponse> {
     const started = performance.now();
     const res = await t.app.inject(request.options);
-    this.samples.push({ category: request.category, status: res.statusCode, ms: performance.now() - started, at: Date.now() });
+    this.samples.push({
+      category: request.category,
+      status: res.statusCode,
+      ms: performance.now() - started,
+      at: Date.now(),
+    });
     return res;
   }
 

@@ -35,13 +35,21 @@ describe.skipIf(!testRedis)('Redis outage', () => {
     const channel = await newChannel(t.platform);
     const author = await newUser(t.platform);
     const articles = [];
-    for (let i = 0; i < 12; i++) articles.push(await newArticle(t.platform, { user_id: author.id, channel_id: channel.id }));
-    const signIn = await t.app.inject({ method: 'POST', url: '/app/v1_0/authorizations', payload: { mobile: newMobile(), code: '246810' } });
+    for (let i = 0; i < 12; i++)
+      articles.push(await newArticle(t.platform, { user_id: author.id, channel_id: channel.id }));
+    const signIn = await t.app.inject({
+      method: 'POST',
+      url: '/app/v1_0/authorizations',
+      payload: { mobile: newMobile(), code: '246810' },
+    });
     expect(signIn.statusCode).toBe(201);
     token = signIn.json().data.token;
     const now = Date.now();
     const anonymous = (url: string): Request => ({ category: 'anonymous read', options: { url } });
-    const signedIn = (url: string): Request => ({ category: 'signed-in read', options: { url, headers: bearer(token) } });
+    const signedIn = (url: string): Request => ({
+      category: 'signed-in read',
+      options: { url, headers: bearer(token) },
+    });
     reads = [
       anonymous('/app/v1_0/channels'),
       anonymous(`/app/v1_1/articles?channel_id=0&timestamp=${now}&with_top=1`),
@@ -74,7 +82,10 @@ describe.skipIf(!testRedis)('Redis outage', () => {
     // While Redis is down: the SMS send and /readyz answer 503 quickly, every second or so.
     const probes = new Recorder();
     while (Date.now() - down < OUTAGE_MS) {
-      const sms = await probes.send(t, { category: 'sms send (outage)', options: { url: `/app/v1_0/sms/codes/${newMobile()}` } });
+      const sms = await probes.send(t, {
+        category: 'sms send (outage)',
+        options: { url: `/app/v1_0/sms/codes/${newMobile()}` },
+      });
       expect(sms.statusCode).toBe(503);
       expect(Number(sms.headers['retry-after'])).toBeGreaterThan(0);
       const signIn = await probes.send(t, {
@@ -89,7 +100,10 @@ describe.skipIf(!testRedis)('Redis outage', () => {
     const up = Date.now();
     await redis.start();
 
-    const recoveredIn = await eventually('readyz 200 after Redis is back', async () => (await t.app.inject({ url: '/readyz' })).statusCode === 200);
+    const recoveredIn = await eventually(
+      'readyz 200 after Redis is back',
+      async () => (await t.app.inject({ url: '/readyz' })).statusCode === 200,
+    );
     await load.stop();
 
     // Everything again, limits enforced again.
@@ -103,8 +117,15 @@ describe.skipIf(!testRedis)('Redis outage', () => {
     const outageProbes = probes.summary();
     console.log(
       `Redis outage ${Math.round((up - down) / 1000)} s, readyz 200 again ${recoveredIn} ms after restart\n` +
-        [...overall.map((r) => ({ phase: 'whole run', ...r })), ...during.map((r) => ({ phase: 'while down', ...r })), ...outageProbes.map((r) => ({ phase: 'while down', ...r }))]
-          .map((r) => `  ${r.phase.padEnd(10)} ${r.category.padEnd(22)} ${String(r.requests).padStart(5)} requests  ${JSON.stringify(r.statuses)}  ${(r.ok * 100).toFixed(2)} % 200  worst ${r.worstMs} ms`)
+        [
+          ...overall.map((r) => ({ phase: 'whole run', ...r })),
+          ...during.map((r) => ({ phase: 'while down', ...r })),
+          ...outageProbes.map((r) => ({ phase: 'while down', ...r })),
+        ]
+          .map(
+            (r) =>
+              `  ${r.phase.padEnd(10)} ${r.category.padEnd(22)} ${String(r.requests).padStart(5)} requests  ${JSON.stringify(r.statuses)}  ${(r.ok * 100).toFixed(2)} % 200  worst ${r.worstMs} ms`,
+          )
           .join('\n'),
     );
 

@@ -8,7 +8,16 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkLedger, ledgerCheckCommand } from '../../src/modules/payments/ledger-check.js';
 import { manualClock, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { parseBody } from '../helpers/json.js';
-import { balances, buildPaymentsApp, createOrder, FakeAlipay, paidArticle, postNotify, signIn, type TestUser } from './helpers.js';
+import {
+  balances,
+  buildPaymentsApp,
+  createOrder,
+  FakeAlipay,
+  paidArticle,
+  postNotify,
+  signIn,
+  type TestUser,
+} from './helpers.js';
 
 let t: TestApp;
 const fake = new FakeAlipay();
@@ -78,17 +87,39 @@ describe(`payments with Alipay (fake gateway; db=${testDb}, redis=${testRedis})`
     const url = new URL(payUrl);
     expect(`${url.origin}${url.pathname}`).toBe(fake.url);
     const params = Object.fromEntries(url.searchParams);
-    expect(params).toMatchObject({ app_id: fake.appId, method: 'alipay.trade.page.pay', sign_type: 'RSA2', notify_url: 'http://inkstone.test/payments/alipay/notify', return_url: 'http://inkstone.test/payments/alipay/return' });
+    expect(params).toMatchObject({
+      app_id: fake.appId,
+      method: 'alipay.trade.page.pay',
+      sign_type: 'RSA2',
+      notify_url: 'http://inkstone.test/payments/alipay/notify',
+      return_url: 'http://inkstone.test/payments/alipay/return',
+    });
     const biz = JSON.parse(params.biz_content!);
-    expect(biz).toMatchObject({ out_trade_no: String(id), total_amount: '12.30', product_code: 'FAST_INSTANT_TRADE_PAY' });
+    expect(biz).toMatchObject({
+      out_trade_no: String(id),
+      total_amount: '12.30',
+      product_code: 'FAST_INSTANT_TRADE_PAY',
+    });
     expect(biz.time_expire).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
-    const signed = Object.keys(params).filter((k) => k !== 'sign').sort().map((k) => `${k}=${params[k]}`).join('&');
+    const signed = Object.keys(params)
+      .filter((k) => k !== 'sign')
+      .sort()
+      .map((k) => `${k}=${params[k]}`)
+      .join('&');
     expect(createVerify('RSA-SHA256').update(signed).verify(fake.appKeys.publicKey, params.sign!, 'base64')).toBe(true);
 
-    const wap = await createOrder(t, await signIn(t), { kind: 'tip', author_id: String(author.userId), amount: 500, channel: 'wap' });
+    const wap = await createOrder(t, await signIn(t), {
+      kind: 'tip',
+      author_id: String(author.userId),
+      amount: 500,
+      channel: 'wap',
+    });
     const wapUrl = new URL(parseBody(wap.body).data.pay_url);
     expect(wapUrl.searchParams.get('method')).toBe('alipay.trade.wap.pay');
-    expect(JSON.parse(wapUrl.searchParams.get('biz_content')!)).toMatchObject({ total_amount: '5.00', product_code: 'QUICK_WAP_WAY' });
+    expect(JSON.parse(wapUrl.searchParams.get('biz_content')!)).toMatchObject({
+      total_amount: '5.00',
+      product_code: 'QUICK_WAP_WAY',
+    });
   });
 
   it('settles a verified TRADE_SUCCESS notify once, with balanced entries; a replay changes nothing', async () => {
@@ -116,7 +147,11 @@ describe(`payments with Alipay (fake gateway; db=${testDb}, redis=${testRedis})`
   it('refuses notifies that fail a check, changing nothing', async () => {
     const order = await pendingOrder(1230);
     fake.pay(order.id, 1230);
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const other = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
 
     // A different amount, correctly signed by Alipay's key: not this order's amount.
     await refused(fake.notify(order.id, 1, {}));
@@ -138,14 +173,22 @@ describe(`payments with Alipay (fake gateway; db=${testDb}, redis=${testRedis})`
     await refused({ ...fake.notify(order.id, 1230), sign: '' });
     // sign_type games: only RSA2. A genuine RSA (SHA-1) signature with Alipay's own key is still refused.
     const rsa = fake.notify(order.id, 1230, { sign_type: 'RSA' });
-    const content = Object.keys(rsa).filter((k) => k !== 'sign' && k !== 'sign_type').sort().map((k) => `${k}=${rsa[k]}`).join('&');
+    const content = Object.keys(rsa)
+      .filter((k) => k !== 'sign' && k !== 'sign_type')
+      .sort()
+      .map((k) => `${k}=${rsa[k]}`)
+      .join('&');
     rsa.sign = createSign('RSA-SHA1').update(content).sign(fake.alipayKeys.privateKey, 'base64');
     await refused(rsa);
     await refused(fake.notify(order.id, 1230, { sign_type: undefined }));
     await refused(fake.notify(order.id, 1230, { sign_type: 'rsa2' }));
     // Unknown trade status; a JSON body; a repeated field.
     await refused(fake.notify(order.id, 1230, { trade_status: 'TRADE_PAID' }));
-    const json = await t.app.inject({ method: 'POST', url: '/payments/alipay/notify', payload: fake.notify(order.id, 1230) });
+    const json = await t.app.inject({
+      method: 'POST',
+      url: '/payments/alipay/notify',
+      payload: fake.notify(order.id, 1230),
+    });
     expect(json.body).toBe('failure');
     const doubled = await t.app.inject({
       method: 'POST',
@@ -156,9 +199,15 @@ describe(`payments with Alipay (fake gateway; db=${testDb}, redis=${testRedis})`
     expect(doubled.statusCode).toBe(400);
 
     expect((await orderRow(order.id)).status).toBe('pending');
-    const audit = await t.platform.db.selectFrom('payment_events').select(['reason', 'detail']).where('order_ref', '=', String(order.id)).execute();
+    const audit = await t.platform.db
+      .selectFrom('payment_events')
+      .select(['reason', 'detail'])
+      .where('order_ref', '=', String(order.id))
+      .execute();
     // Authentic but wrong messages are kept; unsigned junk is only logged (nobody can fill the table).
-    expect(new Set(audit.map((a) => a.reason))).toEqual(new Set(['amount_mismatch', 'app_id', 'seller_id', 'trade_status']));
+    expect(new Set(audit.map((a) => a.reason))).toEqual(
+      new Set(['amount_mismatch', 'app_id', 'seller_id', 'trade_status']),
+    );
     for (const a of audit) expect(a.detail).not.toMatch(/"sign"/);
 
     // The genuine one still settles.
@@ -194,7 +243,9 @@ describe(`payments with Alipay (fake gateway; db=${testDb}, redis=${testRedis})`
     const order = await pendingOrder(2100);
     fake.pay(order.id, 2100);
     const notify = fake.notify(order.id, 2100);
-    const spy = vi.spyOn(t.services.payments.repository, 'markPaid').mockRejectedValueOnce(new Error('database went away'));
+    const spy = vi
+      .spyOn(t.services.payments.repository, 'markPaid')
+      .mockRejectedValueOnce(new Error('database went away'));
     const aborted = await postNotify(t, notify);
     expect(aborted.statusCode).toBe(500);
     expect(aborted.body).toBe('failure');
@@ -241,7 +292,12 @@ describe(`payments with Alipay (fake gateway; db=${testDb}, redis=${testRedis})`
     const opened = await pendingOrder(720);
     const fresh = await pendingOrder(730);
     fake.pay(lostNotify.id, 700);
-    fake.trades.set(String(opened.id), { status: 'WAIT_BUYER_PAY', total: '7.20', tradeNo: '2026000000000720', refundedCents: 0 });
+    fake.trades.set(String(opened.id), {
+      status: 'WAIT_BUYER_PAY',
+      total: '7.20',
+      tradeNo: '2026000000000720',
+      refundedCents: 0,
+    });
 
     // Too young to be asked about.
     let report = await t.services.payments.reconcile();
@@ -267,7 +323,9 @@ describe(`payments with Alipay (fake gateway; db=${testDb}, redis=${testRedis})`
     report = await t.services.payments.reconcile();
     for (const o of [abandoned, opened, fresh]) expect((await orderRow(o.id)).status).toBe('closed');
     expect(fake.trades.get(String(opened.id))!.status).toBe('TRADE_CLOSED');
-    expect(fake.calls.filter((c) => c.method === 'alipay.trade.close').length - closeCallsBefore).toBeGreaterThanOrEqual(3);
+    expect(
+      fake.calls.filter((c) => c.method === 'alipay.trade.close').length - closeCallsBefore,
+    ).toBeGreaterThanOrEqual(3);
     expect(fake.badRequests).toBe(0);
 
     // A payment notify for an expired, closed order moves no money.
@@ -275,7 +333,11 @@ describe(`payments with Alipay (fake gateway; db=${testDb}, redis=${testRedis})`
     const before = await balances(t);
     expect((await postNotify(t, fake.notify(abandoned.id, 710))).body).toBe('success');
     expect(await balances(t)).toEqual(before);
-    const flagged = await t.platform.db.selectFrom('payment_events').select('reason').where('order_ref', '=', String(abandoned.id)).execute();
+    const flagged = await t.platform.db
+      .selectFrom('payment_events')
+      .select('reason')
+      .where('order_ref', '=', String(abandoned.id))
+      .execute();
     expect(flagged.map((f) => f.reason)).toContain('paid_after_close');
 
     // After an expired order is closed, the reader can start again.
@@ -297,26 +359,66 @@ describe(`payments with Alipay (fake gateway; db=${testDb}, redis=${testRedis})`
       expect(bad.statusCode).toBe(400);
     }
     const pendingOne = await pendingOrder(500);
-    expect((await t.app.inject({ method: 'POST', url: `/admin/v1_0/orders/${pendingOne.id}/refunds`, headers: admin.headers, payload: {} })).statusCode).toBe(409);
-    expect((await t.app.inject({ method: 'POST', url: `/admin/v1_0/orders/123456789/refunds`, headers: admin.headers, payload: {} })).statusCode).toBe(404);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: `/admin/v1_0/orders/${pendingOne.id}/refunds`,
+          headers: admin.headers,
+          payload: {},
+        })
+      ).statusCode,
+    ).toBe(409);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: `/admin/v1_0/orders/123456789/refunds`,
+          headers: admin.headers,
+          payload: {},
+        })
+      ).statusCode,
+    ).toBe(404);
 
     // Partial: 300 of 1000; the fee given back is ⌊100 × 300 / 1000⌋ = 30.
-    const partial = await t.app.inject({ method: 'POST', url: refundUrl, headers: admin.headers, payload: { amount: 300 } });
+    const partial = await t.app.inject({
+      method: 'POST',
+      url: refundUrl,
+      headers: admin.headers,
+      payload: { amount: 300 },
+    });
     expect(partial.statusCode).toBe(201);
     const first = parseBody(partial.body).data;
     expect(first).toMatchObject({ amount: 300, status: 'succeeded', order: { status: 'paid', refunded_amount: 300 } });
-    const access = await t.services.payments.contentAccess(order.reader.userId, { id: order.article.id, authorId: author.userId, priceCents: 1000 });
+    const access = await t.services.payments.contentAccess(order.reader.userId, {
+      id: order.article.id,
+      authorId: author.userId,
+      priceCents: 1000,
+    });
     expect(access.full).toBe(true);
 
     // The provider's answer is lost after it refunded: pending, then the retry (same out_request_no) moves no more money.
     fake.loseAnswerNext.add('alipay.trade.refund');
-    const uncertain = await t.app.inject({ method: 'POST', url: refundUrl, headers: admin.headers, payload: { amount: 200 } });
-    expect(parseBody(uncertain.body).data).toMatchObject({ status: 'pending', order: { status: 'paid', refunded_amount: 300 } });
-    expect((await t.app.inject({ method: 'POST', url: refundUrl, headers: admin.headers, payload: { amount: 600 } })).statusCode).toBe(400);
+    const uncertain = await t.app.inject({
+      method: 'POST',
+      url: refundUrl,
+      headers: admin.headers,
+      payload: { amount: 200 },
+    });
+    expect(parseBody(uncertain.body).data).toMatchObject({
+      status: 'pending',
+      order: { status: 'paid', refunded_amount: 300 },
+    });
+    expect(
+      (await t.app.inject({ method: 'POST', url: refundUrl, headers: admin.headers, payload: { amount: 600 } }))
+        .statusCode,
+    ).toBe(400);
     clock.advance(2 * MINUTE);
     const report = await t.services.payments.reconcile();
     expect(report.refundsRetried).toBe(1);
-    const requests = fake.calls.filter((c) => c.method === 'alipay.trade.refund' && c.biz.out_trade_no === String(order.id)).map((c) => c.biz.out_request_no);
+    const requests = fake.calls
+      .filter((c) => c.method === 'alipay.trade.refund' && c.biz.out_trade_no === String(order.id))
+      .map((c) => c.biz.out_request_no);
     expect(requests).toHaveLength(3);
     expect(requests[1]).toBe(requests[2]);
     expect(new Set(requests).size).toBe(2);
@@ -325,14 +427,29 @@ describe(`payments with Alipay (fake gateway; db=${testDb}, redis=${testRedis})`
 
     // The rest (no amount = everything left): the order is refunded and the purchase no longer opens the article.
     const rest = await t.app.inject({ method: 'POST', url: refundUrl, headers: admin.headers, payload: {} });
-    expect(parseBody(rest.body).data).toMatchObject({ amount: 500, status: 'succeeded', order: { status: 'refunded', refunded_amount: 1000 } });
-    expect((await t.services.payments.contentAccess(order.reader.userId, { id: order.article.id, authorId: author.userId, priceCents: 1000 })).full).toBe(false);
+    expect(parseBody(rest.body).data).toMatchObject({
+      amount: 500,
+      status: 'succeeded',
+      order: { status: 'refunded', refunded_amount: 1000 },
+    });
+    expect(
+      (
+        await t.services.payments.contentAccess(order.reader.userId, {
+          id: order.article.id,
+          authorId: author.userId,
+          priceCents: 1000,
+        })
+      ).full,
+    ).toBe(false);
     const entries = await entriesOf(order.id);
-    const sum = (account: string, direction: string) => entries.filter((e) => e.account === account && e.direction === direction).reduce((s, e) => s + e.amount_cents, 0);
+    const sum = (account: string, direction: string) =>
+      entries.filter((e) => e.account === account && e.direction === direction).reduce((s, e) => s + e.amount_cents, 0);
     expect(sum('platform', 'credit') - sum('platform', 'debit')).toBe(0);
     expect(sum('author', 'credit') - sum('author', 'debit')).toBe(0);
     expect(sum('buyer', 'debit') - sum('buyer', 'credit')).toBe(0);
-    expect((await t.app.inject({ method: 'POST', url: refundUrl, headers: admin.headers, payload: {} })).statusCode).toBe(409);
+    expect(
+      (await t.app.inject({ method: 'POST', url: refundUrl, headers: admin.headers, payload: {} })).statusCode,
+    ).toBe(409);
 
     // A notify for the refunded order (Alipay's TRADE_CLOSED after a full refund, or a replayed success) moves nothing.
     const before = await balances(t);
@@ -350,10 +467,24 @@ describe(`payments with Alipay (fake gateway; db=${testDb}, redis=${testRedis})`
     expect(await ledgerCheckCommand(t.platform.db, (line) => lines.push(line))).toBe(0);
     expect(lines[0]).toBe('ledger-check: OK');
 
-    const paid = await t.platform.db.selectFrom('payment_orders').select(['id', 'buyer_id']).where('status', '=', 'paid').executeTakeFirstOrThrow();
+    const paid = await t.platform.db
+      .selectFrom('payment_orders')
+      .select(['id', 'buyer_id'])
+      .where('status', '=', 'paid')
+      .executeTakeFirstOrThrow();
     await t.platform.db
       .insertInto('ledger_entries')
-      .values({ id: t.platform.ids.content(), order_id: paid.id, refund_id: null, event_key: 'bogus', account: 'buyer', user_id: paid.buyer_id, direction: 'credit', amount_cents: 5, created_at: clock.now() })
+      .values({
+        id: t.platform.ids.content(),
+        order_id: paid.id,
+        refund_id: null,
+        event_key: 'bogus',
+        account: 'buyer',
+        user_id: paid.buyer_id,
+        direction: 'credit',
+        amount_cents: 5,
+        created_at: clock.now(),
+      })
       .execute();
     const broken: string[] = [];
     expect(await ledgerCheckCommand(t.platform.db, (line) => broken.push(line))).toBe(1);

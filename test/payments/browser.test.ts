@@ -15,7 +15,8 @@ import { buildPaymentsApp, paidArticle, PARAGRAPHS, signIn } from './helpers.js'
 const CHROMIUM = '/usr/bin/chromium';
 const available = fs.existsSync(CHROMIUM);
 if (!available) {
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing and CI=true: install it (apt-get install -y chromium)`);
+  if (process.env.CI === 'true')
+    throw new Error(`${CHROMIUM} is missing and CI=true: install it (apt-get install -y chromium)`);
   console.warn(`[skip] ${CHROMIUM} is missing: the payments browser test is skipped (apt-get install -y chromium)`);
 }
 
@@ -43,7 +44,15 @@ describe.skipIf(!available)(`payments in a browser (db=${testDb}, redis=${testRe
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -82,7 +91,11 @@ describe.skipIf(!available)(`payments in a browser (db=${testDb}, redis=${testRe
     expect(parseBody(await got.text()).data.status).toBe('paid');
     const access = await t.services.payments.contentAccess(reader.userId, price);
     expect(access).toEqual({ full: true, priceCents: 1230, purchased: true });
-    const stored = await t.platform.db.selectFrom('article_contents').select('content').where('article_id', '=', article.id).executeTakeFirstOrThrow();
+    const stored = await t.platform.db
+      .selectFrom('article_contents')
+      .select('content')
+      .where('article_id', '=', article.id)
+      .executeTakeFirstOrThrow();
     const shown = access.full ? stored.content : t.services.payments.previewOf(stored.content);
     expect(shown).toBe(content);
     expect(shown).toContain('Paragraph 6');

@@ -25,7 +25,8 @@ export function buildPaymentsApp(
 }
 
 let mobileCounter = 0;
-const newMobile = () => `135${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter % 100).padStart(2, '0')}`;
+const newMobile = () =>
+  `135${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter % 100).padStart(2, '0')}`;
 
 export interface TestUser {
   userId: bigint;
@@ -34,21 +35,37 @@ export interface TestUser {
 
 export async function signIn(t: TestApp, options: { role?: 'admin'; mp?: boolean } = {}): Promise<TestUser> {
   const mobile = newMobile();
-  const res = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code: '246810' } });
+  const res = await t.app.inject({
+    method: 'POST',
+    remoteAddress: randomIp(),
+    url: '/app/v1_0/authorizations',
+    payload: { mobile, code: '246810' },
+  });
   expect(res.statusCode).toBe(201);
   let token = res.json().data.token as string;
-  const userId = BigInt((JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { user_id: number }).user_id);
-  if (options.role) await t.platform.db.updateTable('users').set({ role: options.role }).where('id', '=', userId).execute();
+  const userId = BigInt(
+    (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { user_id: number }).user_id,
+  );
+  if (options.role)
+    await t.platform.db.updateTable('users').set({ role: options.role }).where('id', '=', userId).execute();
   if (options.mp) {
     await t.platform.db.updateTable('users').set({ verified: 1 }).where('id', '=', userId).execute();
-    const mp = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/mp/v1_0/authorizations', payload: { mobile, code: '246810' } });
+    const mp = await t.app.inject({
+      method: 'POST',
+      remoteAddress: randomIp(),
+      url: '/mp/v1_0/authorizations',
+      payload: { mobile, code: '246810' },
+    });
     expect(mp.statusCode).toBe(201);
     token = mp.json().data.token as string;
   }
   return { userId, headers: { authorization: `Bearer ${token}` } };
 }
 
-export const PARAGRAPHS = Array.from({ length: 6 }, (_, i) => `<p>Paragraph ${i + 1}: ${'secret words '.repeat(12).trim()}.</p>`);
+export const PARAGRAPHS = Array.from(
+  { length: 6 },
+  (_, i) => `<p>Paragraph ${i + 1}: ${'secret words '.repeat(12).trim()}.</p>`,
+);
 
 export async function paidArticle(t: TestApp, authorId: bigint, priceCents: number, content = PARAGRAPHS.join('')) {
   const channel = await newChannel(t.platform);
@@ -65,8 +82,16 @@ export async function createOrder(t: TestApp, user: TestUser, body: Record<strin
 export async function balances(t: TestApp) {
   const db = t.platform.db;
   const [entries, orders, refunds] = await Promise.all([
-    db.selectFrom('ledger_entries').select(['order_id', 'event_key', 'account', 'direction', 'amount_cents']).orderBy('id').execute(),
-    db.selectFrom('payment_orders').select(['id', 'status', 'refunded_cents', 'refund_reserved_cents', 'provider_trade_no']).orderBy('id').execute(),
+    db
+      .selectFrom('ledger_entries')
+      .select(['order_id', 'event_key', 'account', 'direction', 'amount_cents'])
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('payment_orders')
+      .select(['id', 'status', 'refunded_cents', 'refund_reserved_cents', 'provider_trade_no'])
+      .orderBy('id')
+      .execute(),
     db.selectFrom('payment_refunds').select(['id', 'status', 'amount_cents']).orderBy('id').execute(),
   ]);
   return JSON.parse(JSON.stringify({ entries, orders, refunds }, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
@@ -75,7 +100,11 @@ export async function balances(t: TestApp) {
 export const yuan = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 
 const keyPair = () =>
-  generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
 
 /** Alipay's content to sign: keys sorted, `k=v` joined by `&`, leaving out `exclude`. */
 function content(params: Record<string, string>, exclude: string[]): string {
@@ -139,7 +168,13 @@ export class FakeAlipay {
   settings(extra: Partial<PaymentsConfig> = {}): Partial<PaymentsConfig> {
     return {
       provider: 'alipay',
-      alipay: { appId: this.appId, privateKey: this.appKeys.privateKey, alipayPublicKey: this.alipayKeys.publicKey, gateway: this.url, sellerId: this.sellerId },
+      alipay: {
+        appId: this.appId,
+        privateKey: this.appKeys.privateKey,
+        alipayPublicKey: this.alipayKeys.publicKey,
+        gateway: this.url,
+        sellerId: this.sellerId,
+      },
       ...extra,
     };
   }
@@ -159,26 +194,57 @@ export class FakeAlipay {
     const validSignature =
       params.sign_type === 'RSA2' &&
       !!params.sign &&
-      createVerify('RSA-SHA256').update(content(params, ['sign']), 'utf8').verify(this.appKeys.publicKey, params.sign, 'base64');
+      createVerify('RSA-SHA256')
+        .update(content(params, ['sign']), 'utf8')
+        .verify(this.appKeys.publicKey, params.sign, 'base64');
     if (!validSignature || params.app_id !== this.appId) {
       this.badRequests++;
-      return this.#respond(method, { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-signature', sub_msg: '验签出错' });
+      return this.#respond(method, {
+        code: '40002',
+        msg: 'Invalid Arguments',
+        sub_code: 'isv.invalid-signature',
+        sub_msg: '验签出错',
+      });
     }
     const biz = JSON.parse(params.biz_content ?? '{}') as Record<string, string>;
     this.calls.push({ method, biz });
     if (this.failNext.delete(method)) return { status: 502, body: 'Bad Gateway' };
     const outTradeNo = biz.out_trade_no ?? '';
     const trade = this.trades.get(outTradeNo);
-    const notFound = () => this.#respond(method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.TRADE_NOT_EXIST', sub_msg: '交易不存在' });
+    const notFound = () =>
+      this.#respond(method, {
+        code: '40004',
+        msg: 'Business Failed',
+        sub_code: 'ACQ.TRADE_NOT_EXIST',
+        sub_msg: '交易不存在',
+      });
     switch (method) {
       case 'alipay.trade.query':
         if (!trade) return notFound();
-        return this.#respond(method, { code: '10000', msg: 'Success', out_trade_no: outTradeNo, trade_no: trade.tradeNo, trade_status: trade.status, total_amount: trade.total });
+        return this.#respond(method, {
+          code: '10000',
+          msg: 'Success',
+          out_trade_no: outTradeNo,
+          trade_no: trade.tradeNo,
+          trade_status: trade.status,
+          total_amount: trade.total,
+        });
       case 'alipay.trade.close':
         if (!trade) return notFound();
-        if (trade.status !== 'WAIT_BUYER_PAY') return this.#respond(method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.TRADE_STATUS_ERROR', sub_msg: '交易状态不合法' });
+        if (trade.status !== 'WAIT_BUYER_PAY')
+          return this.#respond(method, {
+            code: '40004',
+            msg: 'Business Failed',
+            sub_code: 'ACQ.TRADE_STATUS_ERROR',
+            sub_msg: '交易状态不合法',
+          });
         trade.status = 'TRADE_CLOSED';
-        return this.#respond(method, { code: '10000', msg: 'Success', out_trade_no: outTradeNo, trade_no: trade.tradeNo });
+        return this.#respond(method, {
+          code: '10000',
+          msg: 'Success',
+          out_trade_no: outTradeNo,
+          trade_no: trade.tradeNo,
+        });
       case 'alipay.trade.refund': {
         if (!trade || trade.status !== 'TRADE_SUCCESS') return notFound();
         const cents = Math.round(Number(biz.refund_amount) * 100);
@@ -187,7 +253,12 @@ export class FakeAlipay {
         if (!previous) {
           const totalCents = Math.round(Number(trade.total) * 100);
           if (trade.refundedCents + cents > totalCents) {
-            return this.#respond(method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.REASON_TRADE_REFUND_FEE_ERR', sub_msg: '退款金额超限' });
+            return this.#respond(method, {
+              code: '40004',
+              msg: 'Business Failed',
+              sub_code: 'ACQ.REASON_TRADE_REFUND_FEE_ERR',
+              sub_msg: '退款金额超限',
+            });
           }
           trade.refundedCents += cents;
           this.refunds.set(requestNo, { outTradeNo, cents });
@@ -202,19 +273,34 @@ export class FakeAlipay {
         });
       }
       default:
-        return this.#respond(method, { code: '40004', msg: 'Business Failed', sub_code: 'isv.invalid-method', sub_msg: method });
+        return this.#respond(method, {
+          code: '40004',
+          msg: 'Business Failed',
+          sub_code: 'isv.invalid-method',
+          sub_msg: method,
+        });
     }
   }
 
   /** The buyer paid at Alipay (the trade now exists there). */
   pay(orderId: bigint | string, cents: number): FakeTrade {
-    const trade: FakeTrade = { status: 'TRADE_SUCCESS', total: yuan(cents), tradeNo: `2026${String(randomInt(1e9)).padStart(12, '0')}`, refundedCents: 0 };
+    const trade: FakeTrade = {
+      status: 'TRADE_SUCCESS',
+      total: yuan(cents),
+      tradeNo: `2026${String(randomInt(1e9)).padStart(12, '0')}`,
+      refundedCents: 0,
+    };
     this.trades.set(String(orderId), trade);
     return trade;
   }
 
   /** A notify as Alipay sends it, signed (sign and sign_type left out of the signed content). */
-  notify(orderId: bigint | string, cents: number, overrides: Record<string, string | undefined> = {}, options: { signWith?: string } = {}): Record<string, string> {
+  notify(
+    orderId: bigint | string,
+    cents: number,
+    overrides: Record<string, string | undefined> = {},
+    options: { signWith?: string } = {},
+  ): Record<string, string> {
     const trade = this.trades.get(String(orderId));
     const fields: Record<string, string | undefined> = {
       notify_time: '2026-01-01 12:00:00',
@@ -233,9 +319,14 @@ export class FakeAlipay {
       gmt_payment: '2026-01-01 12:00:00',
       ...overrides,
     };
-    const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<
+      string,
+      string
+    >;
     const key = options.signWith ?? this.alipayKeys.privateKey;
-    clean.sign = createSign('RSA-SHA256').update(content(clean, ['sign', 'sign_type']), 'utf8').sign(key, 'base64');
+    clean.sign = createSign('RSA-SHA256')
+      .update(content(clean, ['sign', 'sign_type']), 'utf8')
+      .sign(key, 'base64');
     return clean;
   }
 

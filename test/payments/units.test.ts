@@ -7,12 +7,34 @@ import { formatYuan, parseYuan } from '../../src/platform/payments/money.js';
 
 describe('money at the edge', () => {
   it('formats cents as yuan with two decimals and parses them back exactly', () => {
-    expect([0, 1, 10, 99, 100, 1230, 123456789].map(formatYuan)).toEqual(['0.00', '0.01', '0.10', '0.99', '1.00', '12.30', '1234567.89']);
+    expect([0, 1, 10, 99, 100, 1230, 123456789].map(formatYuan)).toEqual([
+      '0.00',
+      '0.01',
+      '0.10',
+      '0.99',
+      '1.00',
+      '12.30',
+      '1234567.89',
+    ]);
     expect(parseYuan('12.30')).toBe(1230);
     expect(parseYuan('12.3')).toBe(1230);
     expect(parseYuan('12')).toBe(1200);
     expect(parseYuan('0.01')).toBe(1);
-    for (const bad of ['', '-1.00', '+1', '1e3', '1.234', ' 1.00', '1.00 ', '01.00', '1,00', 'NaN', '0x10', '99999999999.00', undefined]) {
+    for (const bad of [
+      '',
+      '-1.00',
+      '+1',
+      '1e3',
+      '1.234',
+      ' 1.00',
+      '1.00 ',
+      '01.00',
+      '1,00',
+      'NaN',
+      '0x10',
+      '99999999999.00',
+      undefined,
+    ]) {
       expect(parseYuan(bad), String(bad)).toBeNull();
     }
     expect(() => formatYuan(-1)).toThrow();
@@ -80,9 +102,13 @@ describe('previewOf', () => {
     expect(preview.endsWith('</p>')).toBe(true);
     expect(previewOf('<p>a <b>b</i> c</p></span><p>d</p><p>e</p><p>f</p>'.repeat(5))).not.toContain('</span>');
     expect(previewOf('<script>alert(1)</script><p>' + 'safe '.repeat(100) + '</p>')).not.toContain('script');
-    expect(previewOf('<p><img src="a.png" alt="x>y">' + 'text '.repeat(100) + '</p>')).toContain('<img src="a.png" alt="x>y">');
+    expect(previewOf('<p><img src="a.png" alt="x>y">' + 'text '.repeat(100) + '</p>')).toContain(
+      '<img src="a.png" alt="x>y">',
+    );
     expect(previewOf('')).toBe('');
-    expect(previewOf('plain text without any tags at all, long enough to be cut somewhere in the middle')).toMatch(/…$/);
+    expect(previewOf('plain text without any tags at all, long enough to be cut somewhere in the middle')).toMatch(
+      /…$/,
+    );
   });
 });
 
@@ -102,20 +128,37 @@ describe('payment settings (PAYMENTS_*, ALIPAY_*)', () => {
       resultUrl: 'https://blog.example/payments/result',
     });
     expect(readPaymentsConfig(read({}), { ...context, env: 'production' }, fail).provider).toBe('off');
-    expect(() => readPaymentsConfig(read({ PAYMENTS_PROVIDER: 'simulator' }), { ...context, env: 'production' }, fail)).toThrow(/PAYMENTS_PROVIDER/);
+    expect(() =>
+      readPaymentsConfig(read({ PAYMENTS_PROVIDER: 'simulator' }), { ...context, env: 'production' }, fail),
+    ).toThrow(/PAYMENTS_PROVIDER/);
   });
 
   it('needs the Alipay settings for alipay, and checks numbers', () => {
     expect(() => readPaymentsConfig(read({ PAYMENTS_PROVIDER: 'alipay' }), context, fail)).toThrow(/ALIPAY_APP_ID/);
     const config = readPaymentsConfig(
-      read({ PAYMENTS_PROVIDER: 'alipay', ALIPAY_APP_ID: '2021', ALIPAY_PRIVATE_KEY: 'a\\nb', ALIPAY_PUBLIC_KEY: 'c', ALIPAY_SELLER_ID: '2088', PAYMENTS_FEE_BPS: '500' }),
+      read({
+        PAYMENTS_PROVIDER: 'alipay',
+        ALIPAY_APP_ID: '2021',
+        ALIPAY_PRIVATE_KEY: 'a\\nb',
+        ALIPAY_PUBLIC_KEY: 'c',
+        ALIPAY_SELLER_ID: '2088',
+        PAYMENTS_FEE_BPS: '500',
+      }),
       context,
       fail,
     );
-    expect(config.alipay).toEqual({ appId: '2021', privateKey: 'a\nb', alipayPublicKey: 'c', gateway: 'https://openapi.alipay.com/gateway.do', sellerId: '2088' });
+    expect(config.alipay).toEqual({
+      appId: '2021',
+      privateKey: 'a\nb',
+      alipayPublicKey: 'c',
+      gateway: 'https://openapi.alipay.com/gateway.do',
+      sellerId: '2088',
+    });
     expect(config.feeBasisPoints).toBe(500);
     expect(() => readPaymentsConfig(read({ PAYMENTS_FEE_BPS: '10001' }), context, fail)).toThrow(/PAYMENTS_FEE_BPS/);
-    expect(() => readPaymentsConfig(read({ PAYMENTS_TIP_MIN_CENTS: '100', PAYMENTS_TIP_MAX_CENTS: '10' }), context, fail)).toThrow(/PAYMENTS_TIP_MAX_CENTS/);
+    expect(() =>
+      readPaymentsConfig(read({ PAYMENTS_TIP_MIN_CENTS: '100', PAYMENTS_TIP_MAX_CENTS: '10' }), context, fail),
+    ).toThrow(/PAYMENTS_TIP_MAX_CENTS/);
     expect(() => readPaymentsConfig(read({ PAYMENTS_PROVIDER: 'stripe' }), context, fail)).toThrow(/PAYMENTS_PROVIDER/);
   });
 });

@@ -28,7 +28,11 @@ const adapters: { name: string; skip: boolean; create: (prefix: string) => KeyVa
 
 describe('value encoding', () => {
   it('round-trips bigints beyond 2^53 anywhere in a value', () => {
-    const value = { id: 2n ** 63n - 1n, nested: { ids: [9007199254740993n, 1n], owner: { id: 1234567890123456789n } }, n: 5 };
+    const value = {
+      id: 2n ** 63n - 1n,
+      nested: { ids: [9007199254740993n, 1n], owner: { id: 1234567890123456789n } },
+      n: 5,
+    };
     const back = decodeValue<typeof value>(encodeValue(value));
     expect(back).toEqual(value);
     expect(typeof back.nested.ids[0]).toBe('bigint');
@@ -142,7 +146,9 @@ for (const adapter of adapters) {
       const outcomes: CacheOutcome[] = [];
       const cache = new Cache(kv, { onResult: (o) => outcomes.push(o) });
       const { calls, load } = loader(new Map([['hot', { id: 1n }]]), 30);
-      const results = await Promise.all(Array.from({ length: 100 }, () => cache.get('hot', load('hot'), { ttlMs: 60_000 })));
+      const results = await Promise.all(
+        Array.from({ length: 100 }, () => cache.get('hot', load('hot'), { ttlMs: 60_000 })),
+      );
       expect(calls).toEqual(['hot']);
       expect(results.every((r) => r?.id === 1n)).toBe(true);
       expect(outcomes.filter((o) => o === 'miss')).toHaveLength(1);
@@ -169,7 +175,9 @@ for (const adapter of adapters) {
         await sleep(10);
         throw new Error('database down');
       };
-      const results = await Promise.allSettled(Array.from({ length: 10 }, () => cache.get('boom', failing, { ttlMs: 60_000 })));
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, () => cache.get('boom', failing, { ttlMs: 60_000 })),
+      );
       expect(results.every((r) => r.status === 'rejected')).toBe(true);
       expect(calls).toBe(1);
       expect(await kv.get('boom')).toBeNull();

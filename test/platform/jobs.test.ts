@@ -3,7 +3,13 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { BullJobQueue, MemoryJobQueue, createJobQueue, type JobContext, type JobQueue } from '../../src/platform/jobs/index.js';
+import {
+  BullJobQueue,
+  MemoryJobQueue,
+  createJobQueue,
+  type JobContext,
+  type JobQueue,
+} from '../../src/platform/jobs/index.js';
 import type { JobsLogger } from '../../src/platform/jobs/logger.js';
 import { serviceAvailable, serviceUrls, uniqueSuffix } from '../helpers/services.js';
 

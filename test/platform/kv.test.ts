@@ -1,6 +1,11 @@
 import { describe, it, expect, beforeEach, afterAll } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MemoryKeyValueStore, RedisKeyValueStore, createKeyValueStore, type KeyValueStore } from '../../src/platform/kv/index.js';
+import {
+  MemoryKeyValueStore,
+  RedisKeyValueStore,
+  createKeyValueStore,
+  type KeyValueStore,
+} from '../../src/platform/kv/index.js';
 import { serviceAvailable, serviceUrls, uniqueSuffix } from '../helpers/services.js';
 
 const redisUp = await serviceAvailable('redis');
@@ -125,7 +130,9 @@ for (const adapter of adapters) {
 
       it('compares at most maxMisses of 50 concurrent wrong guesses', async () => {
         await kv.set('code', '123456', { ttlMs: 60_000 });
-        const results = await Promise.all(Array.from({ length: 50 }, (_, i) => kv.verifyAndCount('code', String(i).padStart(6, '0'), options)));
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => kv.verifyAndCount('code', String(i).padStart(6, '0'), options)),
+        );
         expect(results.filter((r) => r === 'miss')).toHaveLength(5);
         expect(results.filter((r) => r === 'absent')).toHaveLength(45);
         expect(await kv.get('tries')).toBe('5');
@@ -134,7 +141,9 @@ for (const adapter of adapters) {
 
       it('has exactly one winner among concurrent right guesses', async () => {
         await kv.set('code', '123456', { ttlMs: 60_000 });
-        const results = await Promise.all(Array.from({ length: 20 }, () => kv.verifyAndCount('code', '123456', options)));
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => kv.verifyAndCount('code', '123456', options)),
+        );
         expect(results.filter((r) => r === 'match')).toHaveLength(1);
       });
     });
@@ -307,7 +316,12 @@ for (const adapter of adapters) {
 
       it('zadd counts only new members and updates scores', async () => {
         expect(await kv.zadd('z', board)).toBe(5);
-        expect(await kv.zadd('z', [{ member: 'a', score: 10 }, { member: 'f', score: 0 }])).toBe(1);
+        expect(
+          await kv.zadd('z', [
+            { member: 'a', score: 10 },
+            { member: 'f', score: 0 },
+          ]),
+        ).toBe(1);
         expect(await kv.zscore('z', 'a')).toBe(10);
         expect(await kv.zcard('z')).toBe(6);
         expect(await kv.zadd('z', [])).toBe(0);
@@ -347,7 +361,11 @@ for (const adapter of adapters) {
       });
 
       it('keeps infinite scores', async () => {
-        await kv.zadd('z', [{ member: 'top', score: Infinity }, { member: 'bottom', score: -Infinity }, { member: 'mid', score: 0 }]);
+        await kv.zadd('z', [
+          { member: 'top', score: Infinity },
+          { member: 'bottom', score: -Infinity },
+          { member: 'mid', score: 0 },
+        ]);
         expect(await kv.zrevrange('z', 0, -1)).toEqual([
           { member: 'top', score: Infinity },
           { member: 'mid', score: 0 },

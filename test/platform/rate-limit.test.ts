@@ -8,7 +8,13 @@ import { loadConfig } from '../../src/config.js';
 import { registerHttpLayer } from '../../src/platform/http/http-layer.js';
 import { AppError } from '../../src/platform/http/errors.js';
 import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '../../src/platform/kv/index.js';
-import { assertAllowed, parseRule, RateLimiter, registerRateLimits, type RateLimitOptions } from '../../src/platform/rate-limit/index.js';
+import {
+  assertAllowed,
+  parseRule,
+  RateLimiter,
+  registerRateLimits,
+  type RateLimitOptions,
+} from '../../src/platform/rate-limit/index.js';
 import { serviceAvailable, serviceUrls, uniqueSuffix } from '../helpers/services.js';
 
 const redisUp = await serviceAvailable('redis');
@@ -29,12 +35,22 @@ describe('parseRule', () => {
   it('parses single windows in every unit form', () => {
     expect(parseRule('1/minute')).toEqual([{ limit: 1, windowMs: MINUTE, label: '1/minute' }]);
     const forms: [string, number][] = [
-      ['5/second', SECOND], ['5/seconds', SECOND], ['5/s', SECOND],
-      ['5/minute', MINUTE], ['5/minutes', MINUTE], ['5/m', MINUTE],
-      ['5/hour', HOUR], ['5/hours', HOUR], ['5/h', HOUR],
-      ['5/day', DAY], ['5/days', DAY], ['5/d', DAY], ['5/DAY', DAY],
+      ['5/second', SECOND],
+      ['5/seconds', SECOND],
+      ['5/s', SECOND],
+      ['5/minute', MINUTE],
+      ['5/minutes', MINUTE],
+      ['5/m', MINUTE],
+      ['5/hour', HOUR],
+      ['5/hours', HOUR],
+      ['5/h', HOUR],
+      ['5/day', DAY],
+      ['5/days', DAY],
+      ['5/d', DAY],
+      ['5/DAY', DAY],
     ];
-    for (const [text, windowMs] of forms) expect(parseRule(text), text).toEqual([expect.objectContaining({ limit: 5, windowMs })]);
+    for (const [text, windowMs] of forms)
+      expect(parseRule(text), text).toEqual([expect.objectContaining({ limit: 5, windowMs })]);
   });
 
   it('parses multipliers, with or without a space', () => {
@@ -45,8 +61,14 @@ describe('parseRule', () => {
   });
 
   it('parses several windows separated by ; or ,', () => {
-    expect(parseRule('10/hour;100/day').map((w) => [w.limit, w.windowMs])).toEqual([[10, HOUR], [100, DAY]]);
-    expect(parseRule('100/day, 500/7days').map((w) => [w.limit, w.windowMs])).toEqual([[100, DAY], [500, 7 * DAY]]);
+    expect(parseRule('10/hour;100/day').map((w) => [w.limit, w.windowMs])).toEqual([
+      [10, HOUR],
+      [100, DAY],
+    ]);
+    expect(parseRule('100/day, 500/7days').map((w) => [w.limit, w.windowMs])).toEqual([
+      [100, DAY],
+      [500, 7 * DAY],
+    ]);
     expect(parseRule('2/second ; 3/minute,4/hour')).toHaveLength(3);
   });
 
@@ -88,7 +110,12 @@ for (const adapter of adapters) {
 
     it('allows exactly the limit, counting down, then rejects', async () => {
       const d = await hits(4, 's', 'k', '3/minute');
-      expect(d.map((x) => [x.allowed, x.remaining])).toEqual([[true, 2], [true, 1], [true, 0], [false, 0]]);
+      expect(d.map((x) => [x.allowed, x.remaining])).toEqual([
+        [true, 2],
+        [true, 1],
+        [true, 0],
+        [false, 0],
+      ]);
       expect(d[3]).toMatchObject({ limit: 3 });
       // 3/minute counts in 5 sub-buckets of 12 s: the hits fade out 60–72 s after their sub-bucket began.
       expect(d[0]).toMatchObject({ limit: 3, retryAfterMs: 0, resetMs: MINUTE + MINUTE / 5 });
@@ -227,10 +254,15 @@ for (const adapter of adapters) {
 
 describe('assertAllowed', () => {
   it('throws the 429 with Retry-After and RateLimit headers only for a rejection', () => {
-    expect(() => assertAllowed({ allowed: true, limit: 5, remaining: 4, resetMs: 1000, retryAfterMs: 0 })).not.toThrow();
+    expect(() =>
+      assertAllowed({ allowed: true, limit: 5, remaining: 4, resetMs: 1000, retryAfterMs: 0 }),
+    ).not.toThrow();
     let error: unknown;
     try {
-      assertAllowed({ allowed: false, limit: 5, remaining: 0, resetMs: 61_500, retryAfterMs: 1200 }, 'Too many attempts.');
+      assertAllowed(
+        { allowed: false, limit: 5, remaining: 0, resetMs: 61_500, retryAfterMs: 1200 },
+        'Too many attempts.',
+      );
     } catch (e) {
       error = e;
     }
@@ -265,7 +297,10 @@ describe('rate limits on routes', () => {
   let clock = BASE;
   const now = () => clock;
   const apps: FastifyInstance[] = [];
-  const build = async (options: Partial<RateLimitOptions> & { trustProxy?: boolean }, routes: (app: FastifyInstance) => void) => {
+  const build = async (
+    options: Partial<RateLimitOptions> & { trustProxy?: boolean },
+    routes: (app: FastifyInstance) => void,
+  ) => {
     const app = await limitedApp({ kv, now, ...options }, routes);
     apps.push(app);
     return app;
@@ -286,7 +321,11 @@ describe('rate limits on routes', () => {
       {
         config: {
           rateLimit: [
-            { rule: '1/minute', key: (request) => (request.body as { mobile?: string } | undefined)?.mobile, message: 'Wait before asking again.' },
+            {
+              rule: '1/minute',
+              key: (request) => (request.body as { mobile?: string } | undefined)?.mobile,
+              message: 'Wait before asking again.',
+            },
             { rule: '5/minute', key: 'ip' },
           ],
         },
@@ -314,12 +353,23 @@ describe('rate limits on routes', () => {
     const app = await build({}, routes);
     const first = await app.inject({ url: '/test/limited', remoteAddress: '10.0.0.1' });
     expect(first.statusCode).toBe(200);
-    expect(first.headers).toMatchObject({ 'ratelimit-limit': '2', 'ratelimit-remaining': '1', 'ratelimit-reset': '72' });
-    expect((await app.inject({ url: '/test/limited', remoteAddress: '10.0.0.1' })).headers['ratelimit-remaining']).toBe('0');
+    expect(first.headers).toMatchObject({
+      'ratelimit-limit': '2',
+      'ratelimit-remaining': '1',
+      'ratelimit-reset': '72',
+    });
+    expect((await app.inject({ url: '/test/limited', remoteAddress: '10.0.0.1' })).headers['ratelimit-remaining']).toBe(
+      '0',
+    );
     const third = await app.inject({ url: '/test/limited', remoteAddress: '10.0.0.1' });
     expect(third.statusCode).toBe(429);
     expect(third.json()).toEqual({ message: 'Too many requests.' });
-    expect(third.headers).toMatchObject({ 'retry-after': '66', 'ratelimit-limit': '2', 'ratelimit-remaining': '0', 'ratelimit-reset': '72' });
+    expect(third.headers).toMatchObject({
+      'retry-after': '66',
+      'ratelimit-limit': '2',
+      'ratelimit-remaining': '0',
+      'ratelimit-reset': '72',
+    });
     expect(third.headers['x-request-id']).toBeTruthy();
     expect((await app.inject({ url: '/test/limited', remoteAddress: '10.0.0.2' })).statusCode).toBe(200);
     clock += 66 * SECOND;
@@ -330,7 +380,11 @@ describe('rate limits on routes', () => {
     const direct = await build({}, routes);
     const statuses = [];
     for (const forwarded of ['1.1.1.1', '2.2.2.2', '3.3.3.3']) {
-      const res = await direct.inject({ url: '/test/limited', remoteAddress: '10.0.0.3', headers: { 'x-forwarded-for': forwarded } });
+      const res = await direct.inject({
+        url: '/test/limited',
+        remoteAddress: '10.0.0.3',
+        headers: { 'x-forwarded-for': forwarded },
+      });
       statuses.push(res.statusCode);
     }
     expect(statuses).toEqual([200, 200, 429]);
@@ -339,13 +393,18 @@ describe('rate limits on routes', () => {
     const proxied = await build({ trustProxy: true }, routes);
     const viaProxy = (client: string) =>
       proxied.inject({ url: '/test/limited', remoteAddress: '10.0.0.3', headers: { 'x-forwarded-for': client } });
-    expect([(await viaProxy('1.1.1.1')).statusCode, (await viaProxy('1.1.1.1')).statusCode, (await viaProxy('1.1.1.1')).statusCode]).toEqual([200, 200, 429]);
+    expect([
+      (await viaProxy('1.1.1.1')).statusCode,
+      (await viaProxy('1.1.1.1')).statusCode,
+      (await viaProxy('1.1.1.1')).statusCode,
+    ]).toEqual([200, 200, 429]);
     expect((await viaProxy('2.2.2.2')).statusCode).toBe(200);
   });
 
   it('limits by a body field, skipping the limit when the field is absent', async () => {
     const app = await build({}, routes);
-    const send = (payload: object, ip = '10.0.0.4') => app.inject({ method: 'POST', url: '/test/codes', payload, remoteAddress: ip });
+    const send = (payload: object, ip = '10.0.0.4') =>
+      app.inject({ method: 'POST', url: '/test/codes', payload, remoteAddress: ip });
     expect((await send({ mobile: '13800000001' })).statusCode).toBe(200);
     const again = await send({ mobile: '13800000001' }, '10.0.0.5');
     expect(again.statusCode).toBe(429);
@@ -397,9 +456,9 @@ describe('rate limits on routes', () => {
         await app.close();
       }
     };
-    await expect(attempt((app) => app.get('/x', { config: { rateLimit: { rule: '10/fortnight', key: 'ip' } } }, ok))).rejects.toThrow(
-      /GET \/x: .*"10\/fortnight"/,
-    );
+    await expect(
+      attempt((app) => app.get('/x', { config: { rateLimit: { rule: '10/fortnight', key: 'ip' } } }, ok)),
+    ).rejects.toThrow(/GET \/x: .*"10\/fortnight"/);
     await expect(attempt(() => {}, { defaultRule: '600/minit' })).rejects.toThrow(/600\/minit/);
   });
 });
@@ -452,16 +511,23 @@ describe.skipIf(!redisUp)('rate limits shared through Redis', () => {
       await app.close();
       await kv.close();
     `;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], {
-      env: { ...process.env, RL_REDIS: serviceUrls.redis, RL_PREFIX: prefix },
-      timeout: 20_000,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', child],
+      {
+        env: { ...process.env, RL_REDIS: serviceUrls.redis, RL_PREFIX: prefix },
+        timeout: 20_000,
+      },
+    );
     expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual([200, 200]);
 
     const kv = new RedisKeyValueStore({ url: serviceUrls.redis, prefix });
     stores.push(kv);
     const limiter = new RateLimiter(kv);
-    expect(await limiter.hit('process', '10.1.0.2', parseRule('3/hour'))).toMatchObject({ allowed: true, remaining: 0 });
+    expect(await limiter.hit('process', '10.1.0.2', parseRule('3/hour'))).toMatchObject({
+      allowed: true,
+      remaining: 0,
+    });
     expect((await limiter.hit('process', '10.1.0.2', parseRule('3/hour'))).allowed).toBe(false);
   });
 });

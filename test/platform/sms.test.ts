@@ -62,7 +62,9 @@ function refTc3(args: {
   const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
   const hmac = (key: string | Buffer, s: string) => createHmac('sha256', key).update(s).digest();
   const date = new Date(args.timestamp * 1000).toISOString().slice(0, 10);
-  const canonicalHeaders = args.signedHeaders.map((h) => `${h}:${(args.headers[h] ?? '').trim().toLowerCase()}\n`).join('');
+  const canonicalHeaders = args.signedHeaders
+    .map((h) => `${h}:${(args.headers[h] ?? '').trim().toLowerCase()}\n`)
+    .join('');
   const canonicalRequest = `${args.method}\n${args.path}\n${args.query}\n${canonicalHeaders}\n${args.signedHeaders.join(';')}\n${sha256(args.payload)}`;
   const stringToSign = `TC3-HMAC-SHA256\n${args.timestamp}\n${date}/${args.service}/tc3_request\n${sha256(canonicalRequest)}`;
   const kDate = hmac(`TC3${args.secretKey}`, date);
@@ -88,7 +90,10 @@ function refShanghaiTimestamp(date: Date): string {
 }
 
 function refRonglianSig(sid: string, token: string, timestamp: string): string {
-  return createHash('md5').update(sid + token + timestamp).digest('hex').toUpperCase();
+  return createHash('md5')
+    .update(sid + token + timestamp)
+    .digest('hex')
+    .toUpperCase();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,7 +147,13 @@ async function startFake(verify: (seen: Seen, fake: FakeVendor) => Reply): Promi
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const [path = '', query = ''] = (req.url ?? '').split(/\?(.*)/s);
-      const seen: Seen = { method: req.method ?? '', path, query, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const seen: Seen = {
+        method: req.method ?? '',
+        path,
+        query,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       fake.seen.push(seen);
       let reply: Reply;
       try {
@@ -152,7 +163,9 @@ async function startFake(verify: (seen: Seen, fake: FakeVendor) => Reply): Promi
         reply = { status: 418, body: { error: 'fake crashed' } };
       }
       const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-      res.writeHead(reply.status, { 'content-type': typeof reply.body === 'string' ? 'text/html' : 'application/json;charset=utf-8' });
+      res.writeHead(reply.status, {
+        'content-type': typeof reply.body === 'string' ? 'text/html' : 'application/json;charset=utf-8',
+      });
       res.end(text);
     });
   });
@@ -167,14 +180,26 @@ async function startFake(verify: (seen: Seen, fake: FakeVendor) => Reply): Promi
 /** Records a malformed-request problem and answers like a vendor rejecting a bad parameter. */
 function problem(fake: FakeVendor, what: string): Reply {
   fake.problems.push(what);
-  return { status: 400, body: { Code: 'Fake.Malformed', Message: what, statusCode: 'Fake.Malformed', Response: { Error: { Code: 'Fake.Malformed', Message: what } } } };
+  return {
+    status: 400,
+    body: {
+      Code: 'Fake.Malformed',
+      Message: what,
+      statusCode: 'Fake.Malformed',
+      Response: { Error: { Code: 'Fake.Malformed', Message: what } },
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Shared fixtures.
 // ---------------------------------------------------------------------------------------------
 
-const MESSAGE: SmsMessage = { mobile: '13600001111', template: 'verification-code', params: { code: '042917', minutes: 5 } };
+const MESSAGE: SmsMessage = {
+  mobile: '13600001111',
+  template: 'verification-code',
+  params: { code: '042917', minutes: 5 },
+};
 const NOW = new Date('2024-05-01T20:00:00.250Z'); // 2024-05-02 04:00 in Shanghai: a different calendar date.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -252,7 +277,15 @@ describe('published signature examples', () => {
       timestamp: 1551113065,
     });
     expect(ref).toBe(expected);
-    expect(tc3Signature({ secretKey: 'Gu5t9xGARNpq86cd98joQYCN3EXAMPLE', service: 'cvm', host: 'cvm.tencentcloudapi.com', payload, timestamp: 1551113065 })).toBe(expected);
+    expect(
+      tc3Signature({
+        secretKey: 'Gu5t9xGARNpq86cd98joQYCN3EXAMPLE',
+        service: 'cvm',
+        host: 'cvm.tencentcloudapi.com',
+        payload,
+        timestamp: 1551113065,
+      }),
+    ).toBe(expected);
   });
 
   it('Ronglian: the Shanghai timestamp crosses midnight and the year correctly', () => {
@@ -294,14 +327,25 @@ describe('console SMS (development only)', () => {
 // Aliyun Dysmsapi SendSms.
 // ---------------------------------------------------------------------------------------------
 
-const ALIYUN = { accessKeyId: 'LTAI5tTestAccessKey', accessKeySecret: 'aliyun-secret-0123456789', signName: '墨石 (测试)', templateCode: 'SMS_123456789' };
+const ALIYUN = {
+  accessKeyId: 'LTAI5tTestAccessKey',
+  accessKeySecret: 'aliyun-secret-0123456789',
+  signName: '墨石 (测试)',
+  templateCode: 'SMS_123456789',
+};
 
 function aliyunFake(): Promise<FakeVendor> {
   const usedNonces = new Set<string>();
   const secrets: Record<string, string> = { [ALIYUN.accessKeyId]: ALIYUN.accessKeySecret };
   const error = (status: number, code: string, message: string): Reply => ({
     status,
-    body: { RequestId: 'FAKE-REQ', HostId: 'dysmsapi.aliyuncs.com', Code: code, Message: message, Recommend: 'https://api.aliyun.com/troubleshoot' },
+    body: {
+      RequestId: 'FAKE-REQ',
+      HostId: 'dysmsapi.aliyuncs.com',
+      Code: code,
+      Message: message,
+      Recommend: 'https://api.aliyun.com/troubleshoot',
+    },
   });
 
   return startFake((seen, fake) => {
@@ -314,7 +358,8 @@ function aliyunFake(): Promise<FakeVendor> {
       const value = decodeURIComponent(rawValue);
       if (name in params) return problem(fake, `duplicate ${name}`);
       // Every name and value must be percent-encoded exactly as the signature rules say.
-      if (refPercentEncode(name) !== rawName || refPercentEncode(value) !== rawValue) return problem(fake, `not RFC 3986 encoded: ${pair}`);
+      if (refPercentEncode(name) !== rawName || refPercentEncode(value) !== rawValue)
+        return problem(fake, `not RFC 3986 encoded: ${pair}`);
       params[name] = value;
     }
     const { Signature: signature, ...signed } = params;
@@ -344,19 +389,27 @@ function aliyunFake(): Promise<FakeVendor> {
     if (Math.abs(Date.parse(signed.Timestamp!) - fake.clock.getTime()) > 15 * 60_000) {
       return error(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
     }
-    if (usedNonces.has(signed.SignatureNonce!)) return error(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
+    if (usedNonces.has(signed.SignatureNonce!))
+      return error(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
     usedNonces.add(signed.SignatureNonce!);
     const secret = secrets[signed.AccessKeyId!];
     if (secret === undefined) return error(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
     if (refAliyunSign('GET', signed, secret) !== signature) {
       // The real service echoes its string to sign, template parameters and all.
-      return error(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${refAliyunStringToSign('GET', signed)}`);
+      return error(
+        400,
+        'SignatureDoesNotMatch',
+        `Specified signature is not matched with our calculation. server string to sign is:${refAliyunStringToSign('GET', signed)}`,
+      );
     }
 
     const scenario = fake.scenario;
     if (scenario.kind === 'http') return { status: scenario.status, body: scenario.body };
     if (scenario.kind === 'vendor-error') {
-      return { status: scenario.status ?? 200, body: { Code: scenario.code, Message: scenario.message ?? 'error', RequestId: 'FAKE-REQ' } };
+      return {
+        status: scenario.status ?? 200,
+        body: { Code: scenario.code, Message: scenario.message ?? 'error', RequestId: 'FAKE-REQ' },
+      };
     }
     return { status: 200, body: { Code: 'OK', Message: 'OK', BizId: '900619746936498440^0', RequestId: 'FAKE-REQ' } };
   });
@@ -385,13 +438,27 @@ describe('Aliyun SMS', () => {
     const names = query.split('&').map((p) => p.split('=')[0]);
     // Sorted by name, Signature appended last.
     expect(names).toEqual([
-      'AccessKeyId', 'Action', 'Format', 'PhoneNumbers', 'RegionId', 'SignName', 'SignatureMethod',
-      'SignatureNonce', 'SignatureVersion', 'TemplateCode', 'TemplateParam', 'Timestamp', 'Version', 'Signature',
+      'AccessKeyId',
+      'Action',
+      'Format',
+      'PhoneNumbers',
+      'RegionId',
+      'SignName',
+      'SignatureMethod',
+      'SignatureNonce',
+      'SignatureVersion',
+      'TemplateCode',
+      'TemplateParam',
+      'Timestamp',
+      'Version',
+      'Signature',
     ]);
     expect(query).toContain('&SignName=%E5%A2%A8%E7%9F%B3%20%28%E6%B5%8B%E8%AF%95%29&');
     expect(query).toContain('&TemplateParam=%7B%22code%22%3A%22042917%22%7D&');
     expect(query).toContain('&Timestamp=2024-05-01T20%3A00%3A00Z&');
-    const params = Object.fromEntries(query.split('&').map((p) => p.split('=').map(decodeURIComponent) as [string, string]));
+    const params = Object.fromEntries(
+      query.split('&').map((p) => p.split('=').map(decodeURIComponent) as [string, string]),
+    );
     const { Signature, ...signed } = params;
     expect(Signature).toBe(refAliyunSign('GET', signed, ALIYUN.accessKeySecret));
   });
@@ -491,17 +558,29 @@ describe('Aliyun SMS', () => {
 // Tencent Cloud SMS SendSms (API 3.0, 2021-01-11).
 // ---------------------------------------------------------------------------------------------
 
-const TENCENT = { secretId: 'AKIDtestTencentSecretId', secretKey: 'tencent-secret-key-0123', sdkAppId: '1400006666', signName: '墨石', templateId: '1234567' };
-const AUTHORIZATION = /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d\d-\d\d)\/([a-z]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/;
+const TENCENT = {
+  secretId: 'AKIDtestTencentSecretId',
+  secretKey: 'tencent-secret-key-0123',
+  sdkAppId: '1400006666',
+  signName: '墨石',
+  templateId: '1234567',
+};
+const AUTHORIZATION =
+  /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d\d-\d\d)\/([a-z]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/;
 
 function tencentFake(): Promise<FakeVendor> {
   const secrets: Record<string, string> = { [TENCENT.secretId]: TENCENT.secretKey };
-  const error = (code: string, message: string): Reply => ({ status: 200, body: { Response: { Error: { Code: code, Message: message }, RequestId: 'fake-req' } } });
+  const error = (code: string, message: string): Reply => ({
+    status: 200,
+    body: { Response: { Error: { Code: code, Message: message }, RequestId: 'fake-req' } },
+  });
 
   return startFake((seen, fake) => {
     const h = seen.headers;
-    if (seen.method !== 'POST' || seen.path !== '/' || seen.query !== '') return problem(fake, `${seen.method} ${seen.path}?${seen.query}`);
-    if (h['content-type'] !== 'application/json; charset=utf-8') return problem(fake, `content-type ${h['content-type']}`);
+    if (seen.method !== 'POST' || seen.path !== '/' || seen.query !== '')
+      return problem(fake, `${seen.method} ${seen.path}?${seen.query}`);
+    if (h['content-type'] !== 'application/json; charset=utf-8')
+      return problem(fake, `content-type ${h['content-type']}`);
     if (h.host !== fake.host) return problem(fake, `host ${h.host}`);
     if (h['x-tc-action'] !== 'SendSms') return problem(fake, `x-tc-action ${h['x-tc-action']}`);
     if (h['x-tc-version'] !== '2021-01-11') return problem(fake, `x-tc-version ${h['x-tc-version']}`);
@@ -509,20 +588,41 @@ function tencentFake(): Promise<FakeVendor> {
     const tsHeader = String(h['x-tc-timestamp']);
     if (!/^\d{10}$/.test(tsHeader)) return problem(fake, `x-tc-timestamp ${tsHeader}`);
     const timestamp = Number(tsHeader);
-    if (Math.abs(timestamp * 1000 - fake.clock.getTime()) > 5 * 60_000) return error('AuthFailure.SignatureExpire', 'Signature expired.');
+    if (Math.abs(timestamp * 1000 - fake.clock.getTime()) > 5 * 60_000)
+      return error('AuthFailure.SignatureExpire', 'Signature expired.');
 
     const auth = AUTHORIZATION.exec(String(h.authorization));
     if (!auth) return error('AuthFailure.InvalidAuthorization', 'Authorization header format error.');
     const [, secretId = '', date = '', service = '', signedHeaders = '', signature = ''] = auth;
-    if (date !== new Date(timestamp * 1000).toISOString().slice(0, 10)) return problem(fake, `credential date ${date} for ${timestamp}`);
+    if (date !== new Date(timestamp * 1000).toISOString().slice(0, 10))
+      return problem(fake, `credential date ${date} for ${timestamp}`);
     if (service !== 'sms') return problem(fake, `credential service ${service}`);
     const signedList = signedHeaders.split(';');
-    if (!signedList.includes('content-type') || !signedList.includes('host')) return problem(fake, `SignedHeaders ${signedHeaders}`);
+    if (!signedList.includes('content-type') || !signedList.includes('host'))
+      return problem(fake, `SignedHeaders ${signedHeaders}`);
     const secretKey = secrets[secretId];
-    if (secretKey === undefined) return error('AuthFailure.SecretIdNotFound', 'The SecretId is not found, please ensure that your SecretId is correct.');
+    if (secretKey === undefined)
+      return error(
+        'AuthFailure.SecretIdNotFound',
+        'The SecretId is not found, please ensure that your SecretId is correct.',
+      );
     const received = Object.fromEntries(signedList.map((name) => [name, String(h[name] ?? '')]));
-    const expectedSig = refTc3({ secretKey, service, method: 'POST', path: '/', query: '', headers: received, signedHeaders: signedList, payload: seen.body, timestamp });
-    if (expectedSig !== signature) return error('AuthFailure.SignatureFailure', 'The provided credentials could not be validated. Please check your signature is correct.');
+    const expectedSig = refTc3({
+      secretKey,
+      service,
+      method: 'POST',
+      path: '/',
+      query: '',
+      headers: received,
+      signedHeaders: signedList,
+      payload: seen.body,
+      timestamp,
+    });
+    if (expectedSig !== signature)
+      return error(
+        'AuthFailure.SignatureFailure',
+        'The provided credentials could not be validated. Please check your signature is correct.',
+      );
 
     const body: unknown = JSON.parse(seen.body);
     const expectedBody = {
@@ -547,12 +647,24 @@ function tencentFake(): Promise<FakeVendor> {
     });
     if (scenario.kind === 'vendor-error') {
       // Request-level errors come as Response.Error; per-number ones in SendStatusSet.
-      if (/^(AuthFailure|InternalError|RequestLimitExceeded|ServiceUnavailable|UnauthorizedOperation|FailedOperation\.SignatureIncorrectOrUnapproved)/.test(scenario.code)) {
+      if (
+        /^(AuthFailure|InternalError|RequestLimitExceeded|ServiceUnavailable|UnauthorizedOperation|FailedOperation\.SignatureIncorrectOrUnapproved)/.test(
+          scenario.code,
+        )
+      ) {
         return error(scenario.code, scenario.message ?? 'error');
       }
-      return { status: 200, body: { Response: { SendStatusSet: [statusOf(scenario.code, scenario.message ?? 'error')], RequestId: 'fake-req' } } };
+      return {
+        status: 200,
+        body: {
+          Response: { SendStatusSet: [statusOf(scenario.code, scenario.message ?? 'error')], RequestId: 'fake-req' },
+        },
+      };
     }
-    return { status: 200, body: { Response: { SendStatusSet: [statusOf('Ok', 'send success')], RequestId: 'fake-req' } } };
+    return {
+      status: 200,
+      body: { Response: { SendStatusSet: [statusOf('Ok', 'send success')], RequestId: 'fake-req' } },
+    };
   });
 }
 
@@ -601,9 +713,16 @@ describe('Tencent Cloud SMS', () => {
 
   it('known answer: fixed clock and secret give the exact headers, body and signature', async () => {
     const stub = stubFetch({ Response: { SendStatusSet: [{ Code: 'Ok', Message: 'send success' }], RequestId: 'r' } });
-    const provider = new TencentSms({ ...TENCENT, secretKey: 'kat-secret', region: 'ap-beijing', fetch: stub.fetch, now: () => NOW });
+    const provider = new TencentSms({
+      ...TENCENT,
+      secretKey: 'kat-secret',
+      region: 'ap-beijing',
+      fetch: stub.fetch,
+      now: () => NOW,
+    });
     await provider.send(MESSAGE);
-    const payload = '{"PhoneNumberSet":["+8613600001111"],"SmsSdkAppId":"1400006666","SignName":"墨石","TemplateId":"1234567","TemplateParamSet":["042917","5"]}';
+    const payload =
+      '{"PhoneNumberSet":["+8613600001111"],"SmsSdkAppId":"1400006666","SignName":"墨石","TemplateId":"1234567","TemplateParamSet":["042917","5"]}';
     const expectedSignature = 'a69cb058ae2b0ec5360c9ddb4988c0d8360d297ff2974c5470311f287d238947';
     expect(
       refTc3({
@@ -676,7 +795,12 @@ describe('Tencent Cloud SMS', () => {
 // Ronglian Yuntongxun TemplateSMS (REST 2013-12-26).
 // ---------------------------------------------------------------------------------------------
 
-const RONGLIAN = { accountSid: '8aaf07087f77bf96017f9a1b2c3d0001', authToken: 'ronglian-auth-token-0123456', appId: '8aaf07087f77bf96017f9a1b2c3d0002', templateId: '1' };
+const RONGLIAN = {
+  accountSid: '8aaf07087f77bf96017f9a1b2c3d0001',
+  authToken: 'ronglian-auth-token-0123456',
+  appId: '8aaf07087f77bf96017f9a1b2c3d0002',
+  templateId: '1',
+};
 const RONGLIAN_PATH = /^\/2013-12-26\/Accounts\/([^/]+)\/SMS\/TemplateSMS$/;
 
 function ronglianFake(): Promise<FakeVendor> {
@@ -690,16 +814,20 @@ function ronglianFake(): Promise<FakeVendor> {
     if (!path) return error('111100', '请求URL账号格式不正确');
     const sid = path[1]!;
     if (h.accept !== 'application/json') return problem(fake, `accept ${h.accept}`);
-    if (h['content-type'] !== 'application/json;charset=utf-8') return problem(fake, `content-type ${h['content-type']}`);
+    if (h['content-type'] !== 'application/json;charset=utf-8')
+      return problem(fake, `content-type ${h['content-type']}`);
 
     if (!h.authorization) return error('111101', '请求包头Authorization参数为空');
     const decoded = Buffer.from(h.authorization, 'base64').toString('utf8');
-    if (Buffer.from(decoded, 'utf8').toString('base64') !== h.authorization) return error('111102', '请求包头Authorization参数Base64解码失败');
+    if (Buffer.from(decoded, 'utf8').toString('base64') !== h.authorization)
+      return error('111102', '请求包头Authorization参数Base64解码失败');
     const [authSid, timestamp, ...rest] = decoded.split(':');
-    if (!authSid || timestamp === undefined || rest.length > 0) return error('111103', '请求包头Authorization参数解码后格式有误');
+    if (!authSid || timestamp === undefined || rest.length > 0)
+      return error('111103', '请求包头Authorization参数解码后格式有误');
     if (authSid !== sid) return error('111107', '请求包头Authorization参数中账户ID跟请求地址中的账户ID不一致');
     if (!/^\d{14}$/.test(timestamp)) return error('111113', '请求包头Authorization参数中时间戳格式有误');
-    if (Math.abs(refShanghaiTimestampToMs(timestamp) - fake.clock.getTime()) > 24 * 3600_000) return error('111106', '请求包头Authorization参数解码后时间戳过期');
+    if (Math.abs(refShanghaiTimestampToMs(timestamp) - fake.clock.getTime()) > 24 * 3600_000)
+      return error('111106', '请求包头Authorization参数解码后时间戳过期');
 
     const query = new URLSearchParams(seen.query);
     if ([...query.keys()].join(',') !== 'sig') return problem(fake, `query ${seen.query}`);
@@ -709,14 +837,29 @@ function ronglianFake(): Promise<FakeVendor> {
     if (token === undefined) return error('111141', '主账户不存在');
     if (sig !== refRonglianSig(sid, token, timestamp)) return error('111109', '请求地址Sig校验失败');
 
-    const expectedBody = { to: MESSAGE.mobile, appId: RONGLIAN.appId, templateId: RONGLIAN.templateId, datas: [MESSAGE.params.code, String(MESSAGE.params.minutes)] };
+    const expectedBody = {
+      to: MESSAGE.mobile,
+      appId: RONGLIAN.appId,
+      templateId: RONGLIAN.templateId,
+      datas: [MESSAGE.params.code, String(MESSAGE.params.minutes)],
+    };
     const body: unknown = JSON.parse(seen.body);
     if (JSON.stringify(body) !== JSON.stringify(expectedBody)) return problem(fake, `body ${seen.body}`);
 
     const scenario = fake.scenario;
     if (scenario.kind === 'http') return { status: scenario.status, body: scenario.body };
-    if (scenario.kind === 'vendor-error') return { status: scenario.status ?? 200, body: { statusCode: scenario.code, statusMsg: scenario.message ?? 'error' } };
-    return { status: 200, body: { statusCode: '000000', templateSMS: { smsMessageSid: 'ff75e0f84f05445ba08efdd0fa0fake', dateCreated: timestamp } } };
+    if (scenario.kind === 'vendor-error')
+      return {
+        status: scenario.status ?? 200,
+        body: { statusCode: scenario.code, statusMsg: scenario.message ?? 'error' },
+      };
+    return {
+      status: 200,
+      body: {
+        statusCode: '000000',
+        templateSMS: { smsMessageSid: 'ff75e0f84f05445ba08efdd0fa0fake', dateCreated: timestamp },
+      },
+    };
   });
 }
 
@@ -757,20 +900,29 @@ describe('Ronglian Yuntongxun SMS', () => {
 
   it('known answer: fixed clock and token give the exact URL, headers and body', async () => {
     const stub = stubFetch({ statusCode: '000000', templateSMS: { smsMessageSid: 'x', dateCreated: 'y' } });
-    const provider = new RonglianSms({ ...RONGLIAN, authToken: 'kat-token', fetch: stub.fetch, now: () => new Date('2024-12-31T16:30:05Z') });
+    const provider = new RonglianSms({
+      ...RONGLIAN,
+      authToken: 'kat-token',
+      fetch: stub.fetch,
+      now: () => new Date('2024-12-31T16:30:05Z'),
+    });
     await provider.send(MESSAGE);
     const expectedSig = '9AB6594E75AD8819154DB30C0603D53A';
     expect(refRonglianSig(RONGLIAN.accountSid, 'kat-token', '20250101003005')).toBe(expectedSig);
     expect(stub.calls).toHaveLength(1);
     const { url, init } = stub.calls[0]!;
-    expect(url).toBe(`https://app.cloopen.com:8883/2013-12-26/Accounts/${RONGLIAN.accountSid}/SMS/TemplateSMS?sig=${expectedSig}`);
+    expect(url).toBe(
+      `https://app.cloopen.com:8883/2013-12-26/Accounts/${RONGLIAN.accountSid}/SMS/TemplateSMS?sig=${expectedSig}`,
+    );
     expect(init.method).toBe('POST');
     expect(init.headers).toEqual({
       Accept: 'application/json',
       'Content-Type': 'application/json;charset=utf-8',
       Authorization: 'OGFhZjA3MDg3Zjc3YmY5NjAxN2Y5YTFiMmMzZDAwMDE6MjAyNTAxMDEwMDMwMDU=',
     });
-    expect(Buffer.from('OGFhZjA3MDg3Zjc3YmY5NjAxN2Y5YTFiMmMzZDAwMDE6MjAyNTAxMDEwMDMwMDU=', 'base64').toString()).toBe(`${RONGLIAN.accountSid}:20250101003005`);
+    expect(Buffer.from('OGFhZjA3MDg3Zjc3YmY5NjAxN2Y5YTFiMmMzZDAwMDE6MjAyNTAxMDEwMDMwMDU=', 'base64').toString()).toBe(
+      `${RONGLIAN.accountSid}:20250101003005`,
+    );
     expect(init.body).toBe(`{"to":"13600001111","appId":"${RONGLIAN.appId}","templateId":"1","datas":["042917","5"]}`);
   });
 
@@ -835,12 +987,15 @@ describe('every vendor adapter', () => {
     ['ronglian', (endpoint, timeoutMs) => new RonglianSms({ ...RONGLIAN, endpoint, timeoutMs }), RONGLIAN.authToken],
   ];
 
-  it.each(vendors)('%s: connection refused → retryable, nothing sensitive in the error', async (_name, make, secret) => {
-    const err = await sendError(make(closedUrl));
-    expect(err.retryable).toBe(true);
-    expect(err.vendorCode).toBeUndefined();
-    expectClean(err, [secret]);
-  });
+  it.each(vendors)(
+    '%s: connection refused → retryable, nothing sensitive in the error',
+    async (_name, make, secret) => {
+      const err = await sendError(make(closedUrl));
+      expect(err.retryable).toBe(true);
+      expect(err.vendorCode).toBeUndefined();
+      expectClean(err, [secret]);
+    },
+  );
 
   it.each(vendors)('%s: no answer within the timeout → retryable', async (_name, make) => {
     const started = Date.now();
@@ -865,7 +1020,9 @@ describe('createSmsProvider and sendInJob', () => {
     expect(createSmsProvider({ provider: 'aliyun', ...ALIYUN }, logger)).toBeInstanceOf(AliyunSms);
     expect(createSmsProvider({ provider: 'tencent', ...TENCENT }, logger)).toBeInstanceOf(TencentSms);
     expect(createSmsProvider({ provider: 'ronglian', ...RONGLIAN }, logger).kind).toBe('ronglian');
-    expect(() => createSmsProvider({ provider: 'aliyun', ...ALIYUN, accessKeySecret: '' }, logger)).toThrow(/accessKeySecret is required/);
+    expect(() => createSmsProvider({ provider: 'aliyun', ...ALIYUN, accessKeySecret: '' }, logger)).toThrow(
+      /accessKeySecret is required/,
+    );
   });
 
   it('rethrows retryable failures, logs and swallows final ones (without the code)', async () => {
@@ -873,12 +1030,27 @@ describe('createSmsProvider and sendInJob', () => {
     const jobLogger = { warn: (obj: object) => warnings.push(obj) };
     const failing = (err: SmsSendError): SmsProvider => ({ kind: 'aliyun', send: async () => Promise.reject(err) });
 
-    await expect(sendInJob(failing(new SmsSendError('aliyun: HTTP 503', true)), MESSAGE, jobLogger)).rejects.toThrow('HTTP 503');
+    await expect(sendInJob(failing(new SmsSendError('aliyun: HTTP 503', true)), MESSAGE, jobLogger)).rejects.toThrow(
+      'HTTP 503',
+    );
     expect(warnings).toHaveLength(0);
 
-    await expect(sendInJob(failing(new SmsSendError('aliyun SendSms failed: isv.MOBILE_NUMBER_ILLEGAL', false, 'isv.MOBILE_NUMBER_ILLEGAL')), MESSAGE, jobLogger)).resolves.toBe(false);
+    await expect(
+      sendInJob(
+        failing(
+          new SmsSendError('aliyun SendSms failed: isv.MOBILE_NUMBER_ILLEGAL', false, 'isv.MOBILE_NUMBER_ILLEGAL'),
+        ),
+        MESSAGE,
+        jobLogger,
+      ),
+    ).resolves.toBe(false);
     expect(warnings).toEqual([
-      { provider: 'aliyun', mobile: '136****1111', vendorCode: 'isv.MOBILE_NUMBER_ILLEGAL', reason: 'aliyun SendSms failed: isv.MOBILE_NUMBER_ILLEGAL' },
+      {
+        provider: 'aliyun',
+        mobile: '136****1111',
+        vendorCode: 'isv.MOBILE_NUMBER_ILLEGAL',
+        reason: 'aliyun SendSms failed: isv.MOBILE_NUMBER_ILLEGAL',
+      },
     ]);
     expect(JSON.stringify(warnings)).not.toContain(MESSAGE.params.code);
 

@@ -244,7 +244,11 @@ describe('registerDiskMedia', () => {
     expect(res.headers.etag).toBeTruthy();
     expect(res.headers['last-modified']).toBeTruthy();
 
-    const byEtag = await app.inject({ method: 'GET', url: path, headers: { 'if-none-match': String(res.headers.etag) } });
+    const byEtag = await app.inject({
+      method: 'GET',
+      url: path,
+      headers: { 'if-none-match': String(res.headers.etag) },
+    });
     expect(byEtag.statusCode).toBe(304);
     expect(byEtag.rawPayload).toHaveLength(0);
 
@@ -330,7 +334,12 @@ describe('S3Storage URLs', () => {
     expect(s.url(key)).toBe(`https://ink.oss-cn-hangzhou.aliyuncs.com/${key}`);
   });
   it('prefers publicBaseUrl', () => {
-    const s = createObjectStorage({ kind: 's3', ...base, endpoint: 'http://e', publicBaseUrl: 'https://cdn.example.com/' });
+    const s = createObjectStorage({
+      kind: 's3',
+      ...base,
+      endpoint: 'http://e',
+      publicBaseUrl: 'https://cdn.example.com/',
+    });
     expect(s.kind).toBe('s3');
     expect(s.url(key)).toBe(`https://cdn.example.com/${key}`);
   });
@@ -425,7 +434,13 @@ describe('S3Storage against s3rver', () => {
   });
 
   it('fails ping for a missing bucket', async () => {
-    const missing = new S3Storage({ endpoint, region: 'us-east-1', bucket: 'no-such-bucket', forcePathStyle: true, ...credentials });
+    const missing = new S3Storage({
+      endpoint,
+      region: 'us-east-1',
+      bucket: 'no-such-bucket',
+      forcePathStyle: true,
+      ...credentials,
+    });
     try {
       await expect(withLenientSignatures(() => missing.ping())).rejects.toThrow();
     } finally {
@@ -434,7 +449,14 @@ describe('S3Storage against s3rver', () => {
   });
 
   it('fails with wrong credentials instead of returning null', async () => {
-    const wrong = new S3Storage({ endpoint, region: 'us-east-1', bucket, forcePathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'wrong' });
+    const wrong = new S3Storage({
+      endpoint,
+      region: 'us-east-1',
+      bucket,
+      forcePathStyle: true,
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'wrong',
+    });
     try {
       await expect(wrong.get('meta/x.gif')).rejects.toThrow();
     } finally {

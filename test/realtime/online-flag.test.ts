@@ -17,7 +17,8 @@ describe(`is_online on A22 (db=${testDb}, redis=${testRedis})`, () => {
 
   it('is true while any of the user’s sockets is connected and false after', async () => {
     const user = await account(t);
-    const online = async () => (await t.app.inject({ url: `/app/v1_0/users/${user.id}` })).json().data.is_online as boolean;
+    const online = async () =>
+      (await t.app.inject({ url: `/app/v1_0/users/${user.id}` })).json().data.is_online as boolean;
     expect(await online()).toBe(false);
     const socket = await connect('v4', url, { query: { token: user.token } });
     await eventually(online);

@@ -4,7 +4,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '../../src/platform/kv/index.js';
-import { adapterParser, clientAddressResolver, exactParser, NODE_TTL_MS, Presence, stringifyExact } from '../../src/platform/realtime/index.js';
+import {
+  adapterParser,
+  clientAddressResolver,
+  exactParser,
+  NODE_TTL_MS,
+  Presence,
+  stringifyExact,
+} from '../../src/platform/realtime/index.js';
 import { testRedis } from '../helpers/app.js';
 import { serviceUrls, uniqueSuffix } from '../helpers/services.js';
 
@@ -73,21 +80,33 @@ describe(`presence on a shared store (redis=${testRedis})`, () => {
 
 describe('exact 64-bit ids over Socket.IO', () => {
   it('writes bigint as integer digits in client packets and revives them between nodes', () => {
-    const data = ['liking notify', { user_id: 5n, art_id: 1234567890123456789n, art_title: 'a "quoted" title', nested: [1n, null, undefined] }];
-    expect(stringifyExact(data)).toBe('["liking notify",{"user_id":5,"art_id":1234567890123456789,"art_title":"a \\"quoted\\" title","nested":[1,null,null]}]');
+    const data = [
+      'liking notify',
+      { user_id: 5n, art_id: 1234567890123456789n, art_title: 'a "quoted" title', nested: [1n, null, undefined] },
+    ];
+    expect(stringifyExact(data)).toBe(
+      '["liking notify",{"user_id":5,"art_id":1234567890123456789,"art_title":"a \\"quoted\\" title","nested":[1,null,null]}]',
+    );
     const [encoded] = new exactParser.Encoder().encode({ type: 2, nsp: '/', data });
     expect(encoded).toBe(`2${stringifyExact(data)}`);
     const [plain] = new exactParser.Encoder().encode({ type: 2, nsp: '/', data: ['message', { msg: 'hi' }] });
     expect(plain).toBe('2["message",{"msg":"hi"}]');
 
-    const hop = adapterParser.decode(Buffer.from(adapterParser.encode(['uid', { data }, { rooms: ['5'] }]))) as [string, { data: unknown[] }, unknown];
+    const hop = adapterParser.decode(Buffer.from(adapterParser.encode(['uid', { data }, { rooms: ['5'] }]))) as [
+      string,
+      { data: unknown[] },
+      unknown,
+    ];
     expect((hop[1].data[1] as { art_id: bigint }).art_id).toBe(1234567890123456789n);
   });
 });
 
 describe('handshake client address under TRUST_PROXY', () => {
   const request = (remote: string, xff?: string) =>
-    ({ socket: { remoteAddress: remote }, headers: xff ? { 'x-forwarded-for': xff } : {} }) as unknown as import('node:http').IncomingMessage;
+    ({
+      socket: { remoteAddress: remote },
+      headers: xff ? { 'x-forwarded-for': xff } : {},
+    }) as unknown as import('node:http').IncomingMessage;
 
   it('uses the socket address unless the proxy is trusted', () => {
     expect(clientAddressResolver(false)(request('::ffff:10.0.0.9', '1.2.3.4'))).toBe('10.0.0.9');

@@ -82,7 +82,12 @@ describe.skipIf(!redisUp)(`two nodes sharing Redis (db=${testDb})`, () => {
     const onA = await connect('v4', urlB.replace(/:\d+$/, `:${(nodeA.app.server.address() as { port: number }).port}`));
     const onB = await connect('v4', urlB);
     clients.push(onA, onB);
-    nodeB.platform.events.publish('announcement.published', { announcementId: 7n, title: 'Hello, cluster', at: Date.now() });
-    for (const socket of [onA, onB]) expect(await socket.next('announcement')).toMatchObject({ id: 7, title: 'Hello, cluster' });
+    nodeB.platform.events.publish('announcement.published', {
+      announcementId: 7n,
+      title: 'Hello, cluster',
+      at: Date.now(),
+    });
+    for (const socket of [onA, onB])
+      expect(await socket.next('announcement')).toMatchObject({ id: 7, title: 'Hello, cluster' });
   });
 });

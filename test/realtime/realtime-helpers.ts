@@ -141,13 +141,24 @@ export function connect(version: ClientVersion, url: string, options: ConnectOpt
     const fail = (error: unknown) => {
       raw.close();
       const data = (error as { data?: unknown })?.data ?? error;
-      const message = error instanceof Error ? error.message : typeof error === 'string' ? error : (error as { message?: string })?.message ?? 'refused';
+      const message =
+        error instanceof Error
+          ? error.message
+          : typeof error === 'string'
+            ? error
+            : ((error as { message?: string })?.message ?? 'refused');
       reject(new RefusedError(message, data));
     };
     let raw: V2Socket | V4Socket;
     let client: TestClient;
     if (version === 'v4') {
-      const socket = ioV4(url, { query: options.query, transports: options.transports, forceNew: true, reconnection: false, timeout: 5000 });
+      const socket = ioV4(url, {
+        query: options.query,
+        transports: options.transports,
+        forceNew: true,
+        reconnection: false,
+        timeout: 5000,
+      });
       raw = socket;
       client = wrap(version, socket);
       socket.io.on('open', () =>
@@ -158,7 +169,13 @@ export function connect(version: ClientVersion, url: string, options: ConnectOpt
       socket.once('connect', () => resolve(client));
       socket.once('connect_error', fail);
     } else {
-      const socket = ioV2(url, { query: options.query, transports: options.transports, forceNew: true, reconnection: false, timeout: 5000 });
+      const socket = ioV2(url, {
+        query: options.query,
+        transports: options.transports,
+        forceNew: true,
+        reconnection: false,
+        timeout: 5000,
+      });
       raw = socket;
       client = wrap(version, socket, socket.io.engine as PacketSource);
       socket.once('connect', () => resolve(client));

@@ -46,7 +46,8 @@ async function refused(version: ClientVersion, query?: Record<string, string>): 
   throw new Error('the connection was accepted');
 }
 
-const article = async (author: Account, title?: string) => newArticle(t.platform, { user_id: author.id, channel_id: channelId, title });
+const article = async (author: Account, title?: string) =>
+  newArticle(t.platform, { user_id: author.id, channel_id: channelId, title });
 
 beforeAll(async () => {
   t = await buildTestApp();
@@ -113,12 +114,22 @@ describe('notifications', () => {
     const phone = await open('v2', { token: star.token });
     const laptop = await open('v4', { token: star.token });
     const bystander = await open('v4', { token: fan.token });
-    const res = await t.app.inject({ method: 'POST', url: '/app/v1_0/user/followings', headers: bearer(fan.token), payload: { target: String(star.id) } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/app/v1_0/user/followings',
+      headers: bearer(fan.token),
+      payload: { target: String(star.id) },
+    });
     expect(res.statusCode).toBe(201);
     for (const device of [phone, laptop]) {
       const payload = await device.next('following notify');
       expect(Object.keys(payload)).toEqual(['user_id', 'user_name', 'user_photo', 'timestamp']);
-      expect(payload).toEqual({ user_id: Number(fan.id), user_name: fan.name, user_photo: DEFAULT_AVATAR, timestamp: expect.any(Number) });
+      expect(payload).toEqual({
+        user_id: Number(fan.id),
+        user_name: fan.name,
+        user_photo: DEFAULT_AVATAR,
+        timestamp: expect.any(Number),
+      });
       expect(Math.abs(payload.timestamp - nowSeconds())).toBeLessThanOrEqual(2);
     }
     expect(await bystander.arrives('following notify', 200)).toBe(false);
@@ -128,21 +139,40 @@ describe('notifications', () => {
     const [reader, author] = [await account(t), await account(t)];
     const art = await article(author, `Liked ${Date.now()}`);
     const socket = await open('v4', { token: author.token });
-    const res = await t.app.inject({ method: 'POST', url: '/app/v1_0/article/likings', headers: bearer(reader.token), payload: { target: String(art.id) } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/app/v1_0/article/likings',
+      headers: bearer(reader.token),
+      payload: { target: String(art.id) },
+    });
     expect(res.statusCode).toBe(201);
     const payload = await socket.next('liking notify');
     expect(Object.keys(payload)).toEqual(['user_id', 'user_name', 'user_photo', 'art_id', 'art_title', 'timestamp']);
-    expect(payload).toMatchObject({ user_id: Number(reader.id), user_name: reader.name, user_photo: DEFAULT_AVATAR, art_title: art.title });
+    expect(payload).toMatchObject({
+      user_id: Number(reader.id),
+      user_name: reader.name,
+      user_photo: DEFAULT_AVATAR,
+      art_title: art.title,
+    });
     expect(art.id > 2n ** 53n).toBe(true);
     expect(socket.packets.some((p) => p.includes(`"art_id":${art.id},`))).toBe(true);
 
     // The author likes their own article: nothing is pushed or stored.
-    const own = await t.app.inject({ method: 'POST', url: '/app/v1_0/article/likings', headers: bearer(author.token), payload: { target: String(art.id) } });
+    const own = await t.app.inject({
+      method: 'POST',
+      url: '/app/v1_0/article/likings',
+      headers: bearer(author.token),
+      payload: { target: String(art.id) },
+    });
     expect(own.statusCode).toBe(201);
     expect(await socket.arrives('liking notify', 300)).toBe(false);
     await t.platform.events.settle();
-    const list = parseBody((await t.app.inject({ url: '/app/v1_0/user/notifications', headers: bearer(author.token) })).body).data;
-    expect(list.results.map((r: { type: string; user_id: number }) => [r.type, r.user_id])).toEqual([['like', Number(reader.id)]]);
+    const list = parseBody(
+      (await t.app.inject({ url: '/app/v1_0/user/notifications', headers: bearer(author.token) })).body,
+    ).data;
+    expect(list.results.map((r: { type: string; user_id: number }) => [r.type, r.user_id])).toEqual([
+      ['like', Number(reader.id)],
+    ]);
   });
 
   it('comment notify after a top-level A44 comment, not after a reply', async () => {
@@ -177,7 +207,11 @@ describe('notifications', () => {
     const signedIn = await open('v2', { token: user.token });
     const anonymous = await open('v4');
     // The admin endpoint publishes this event; publishing it directly keeps this test about delivery.
-    t.platform.events.publish('announcement.published', { announcementId: 12345678901234567n, title: '系统维护通知', at: Date.now() });
+    t.platform.events.publish('announcement.published', {
+      announcementId: 12345678901234567n,
+      title: '系统维护通知',
+      at: Date.now(),
+    });
     for (const socket of [signedIn, anonymous]) {
       const payload = await socket.next('announcement');
       expect(payload).toEqual({ id: expect.any(Number), title: '系统维护通知', timestamp: expect.any(Number) });
@@ -192,32 +226,71 @@ describe('notifications', () => {
       t.app.inject({ method, url: path, headers: bearer(who.token), payload });
     expect((await act(a, 'POST', '/app/v1_0/user/followings', { target: String(me.id) })).statusCode).toBe(201);
     expect((await act(b, 'POST', '/app/v1_0/article/likings', { target: String(art.id) })).statusCode).toBe(201);
-    expect((await act(b, 'POST', '/app/v1_0/comments', { target: String(art.id), content: 'hello', art_id: null })).statusCode).toBe(201);
+    expect(
+      (await act(b, 'POST', '/app/v1_0/comments', { target: String(art.id), content: 'hello', art_id: null }))
+        .statusCode,
+    ).toBe(201);
     await t.platform.events.settle();
 
     // Reconnect: nothing is replayed over the socket, the list has it all.
     const socket = await open('v4', { token: me.token });
     expect(await socket.arrives('following notify', 150)).toBe(false);
-    const listed = parseBody((await t.app.inject({ url: '/app/v1_0/user/notifications?page=1&per_page=10', headers: bearer(me.token) })).body);
+    const listed = parseBody(
+      (await t.app.inject({ url: '/app/v1_0/user/notifications?page=1&per_page=10', headers: bearer(me.token) })).body,
+    );
     expect(listed.message).toBe('OK');
     expect(listed.data).toMatchObject({ total_count: 3, unread_count: 3, page: 1, per_page: 10 });
-    const results = listed.data.results as { id: string | number; type: string; user_id: number; is_read: boolean; created_at: string; art_id?: unknown; art_title?: string; user_photo: string; user_name: string }[];
+    const results = listed.data.results as {
+      id: string | number;
+      type: string;
+      user_id: number;
+      is_read: boolean;
+      created_at: string;
+      art_id?: unknown;
+      art_title?: string;
+      user_photo: string;
+      user_name: string;
+    }[];
     expect(results.map((r) => r.type).sort()).toEqual(['comment', 'follow', 'like']);
     const follow = results.find((r) => r.type === 'follow')!;
-    expect(follow).toEqual({ id: expect.anything(), type: 'follow', user_id: Number(a.id), user_name: a.name, user_photo: DEFAULT_AVATAR, is_read: false, created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/) });
+    expect(follow).toEqual({
+      id: expect.anything(),
+      type: 'follow',
+      user_id: Number(a.id),
+      user_name: a.name,
+      user_photo: DEFAULT_AVATAR,
+      is_read: false,
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/),
+    });
     const like = results.find((r) => r.type === 'like')!;
     expect(String(like.art_id)).toBe(String(art.id));
     expect(like.art_title).toBe(art.title);
 
-    const unread = async () => (await t.app.inject({ url: '/app/v1_0/user/notifications/unread_count', headers: bearer(me.token) })).json().data.unread_count;
-    const markOne = await t.app.inject({ method: 'PUT', url: '/app/v1_0/user/notifications/read', headers: bearer(me.token), payload: { ids: [String(follow.id)] } });
+    const unread = async () =>
+      (await t.app.inject({ url: '/app/v1_0/user/notifications/unread_count', headers: bearer(me.token) })).json().data
+        .unread_count;
+    const markOne = await t.app.inject({
+      method: 'PUT',
+      url: '/app/v1_0/user/notifications/read',
+      headers: bearer(me.token),
+      payload: { ids: [String(follow.id)] },
+    });
     expect(markOne.statusCode).toBe(201);
     expect(markOne.json()).toEqual({ message: 'OK', data: { updated: 1 } });
     expect(await unread()).toBe(2);
     // Someone else's ids change nothing.
-    const other = await t.app.inject({ method: 'PUT', url: '/app/v1_0/user/notifications/read', headers: bearer(a.token), payload: { ids: [String(like.id)] } });
+    const other = await t.app.inject({
+      method: 'PUT',
+      url: '/app/v1_0/user/notifications/read',
+      headers: bearer(a.token),
+      payload: { ids: [String(like.id)] },
+    });
     expect(other.json().data.updated).toBe(0);
-    const markAll = await t.app.inject({ method: 'PUT', url: '/app/v1_0/user/notifications/read', headers: bearer(me.token) });
+    const markAll = await t.app.inject({
+      method: 'PUT',
+      url: '/app/v1_0/user/notifications/read',
+      headers: bearer(me.token),
+    });
     expect(markAll.statusCode).toBe(201);
     expect(markAll.json().data.updated).toBe(2);
     expect(await unread()).toBe(0);
@@ -227,9 +300,16 @@ describe('notifications', () => {
 
 describe('OpenAPI', () => {
   it('documents the notification endpoints, A08 and the socket events', async () => {
-    const doc = (await t.app.inject({ url: '/docs/json' })).json() as { paths: Record<string, Record<string, { description?: string }>> };
+    const doc = (await t.app.inject({ url: '/docs/json' })).json() as {
+      paths: Record<string, Record<string, { description?: string }>>;
+    };
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/app/v1_0/user/notifications', '/app/v1_0/user/notifications/unread_count', '/app/v1_0/user/notifications/read', '/app/imtest/{event}']),
+      expect.arrayContaining([
+        '/app/v1_0/user/notifications',
+        '/app/v1_0/user/notifications/unread_count',
+        '/app/v1_0/user/notifications/read',
+        '/app/imtest/{event}',
+      ]),
     );
     expect(doc.paths['/app/imtest/{event}']!.get!.description).toContain('`announcement` {id, title, timestamp}');
   });
@@ -293,13 +373,25 @@ describe('A08 GET /app/imtest/:event', () => {
     await article(other);
     const mine = await open('v4', { token: me.token });
     const theirs = await open('v2', { token: other.token });
-    for (const [event, name] of [['f', 'following notify'], ['l', 'liking notify'], ['c', 'comment notify']] as const) {
+    for (const [event, name] of [
+      ['f', 'following notify'],
+      ['l', 'liking notify'],
+      ['c', 'comment notify'],
+    ] as const) {
       const res = await t.app.inject({ url: `/app/imtest/${event}`, headers: bearer(me.token) });
       expect(res.statusCode).toBe(200);
       expect(res.body).toBe(JSON.stringify({ message: `已发送${name}事件` }));
       const payload = await mine.next(name);
       expect(payload.user_id).toBe(Number(me.id));
-      if (event !== 'f') expect(Object.keys(payload)).toEqual(['user_id', 'user_name', 'user_photo', 'art_id', 'art_title', 'timestamp']);
+      if (event !== 'f')
+        expect(Object.keys(payload)).toEqual([
+          'user_id',
+          'user_name',
+          'user_photo',
+          'art_id',
+          'art_title',
+          'timestamp',
+        ]);
     }
     const anonymous = await t.app.inject({ url: `/app/imtest/l?target=${other.id}` });
     expect(anonymous.statusCode).toBe(200);
@@ -343,7 +435,8 @@ describe('limits', () => {
     const user = await account(t);
     const { limits } = t.services.realtime;
     const sockets = [];
-    for (let i = 0; i < limits.connectionsPerUser; i++) sockets.push(await open('v4', { token: user.token }, ['websocket']));
+    for (let i = 0; i < limits.connectionsPerUser; i++)
+      sockets.push(await open('v4', { token: user.token }, ['websocket']));
     await eventually(async () => (await t.services.realtime.presence.count(user.id)) === limits.connectionsPerUser);
     const tooMany = await refused('v4', { token: user.token });
     expect(tooMany.data).toEqual({ message: 'Too many connections for this user.', code: 'too_many_connections' });
@@ -364,7 +457,9 @@ describe('limits', () => {
 
   it('drops a client that sends more than 16 KB without disturbing others', async () => {
     const [big, calm] = [await open('v4', undefined, ['websocket']), await open('v4', undefined, ['websocket'])];
-    const dropped = new Promise<string>((resolve) => (big.raw as { once(e: string, f: (reason: string) => void): void }).once('disconnect', resolve));
+    const dropped = new Promise<string>((resolve) =>
+      (big.raw as { once(e: string, f: (reason: string) => void): void }).once('disconnect', resolve),
+    );
     big.emit('message', { msg: 'x'.repeat(20 * 1024), timestamp: Date.now() });
     expect(await dropped).toBe('transport close');
     calm.emit('message', { msg: '你好', timestamp: Date.now() });

@@ -20,9 +20,16 @@ describe(`shutdown with sockets open (db=${testDb}, redis=${testRedis})`, () => 
     });
     const url = await listen(t.app);
     const user = await account(t);
-    const clients = [await connect('v4', url, { query: { token: user.token } }), await connect('v2', url), await connect('v4', url, { transports: ['polling'] })];
+    const clients = [
+      await connect('v4', url, { query: { token: user.token } }),
+      await connect('v2', url),
+      await connect('v4', url, { transports: ['polling'] }),
+    ];
     const disconnected = clients.map(
-      (client) => new Promise<string>((resolve) => (client.raw as { once(e: string, f: (reason: string) => void): void }).once('disconnect', resolve)),
+      (client) =>
+        new Promise<string>((resolve) =>
+          (client.raw as { once(e: string, f: (reason: string) => void): void }).once('disconnect', resolve),
+        ),
     );
     const inFlight = fetch(`${url}/test/slow`).then(async (res) => ({ status: res.status, body: await res.json() }));
     await requestArrived;

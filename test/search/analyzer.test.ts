@@ -2,7 +2,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAnalyzer, escapeHtml, foldText, highlight, htmlToText, MAX_TERM_LENGTH, PrefixIndex, snippet } from '../../src/platform/search/index.js';
+import {
+  createAnalyzer,
+  escapeHtml,
+  foldText,
+  highlight,
+  htmlToText,
+  MAX_TERM_LENGTH,
+  PrefixIndex,
+  snippet,
+} from '../../src/platform/search/index.js';
 import { osaDistance } from '../../src/modules/search/search.suggestions.js';
 import { booleanQuery, decodeTerm, encodeTerm } from '../../src/platform/search/mysql-engine.js';
 import { tsqueryLiteral, tsvectorLiteral } from '../../src/platform/search/postgres-engine.js';
@@ -13,7 +22,9 @@ const analyzer = createAnalyzer();
 describe('analyzer', () => {
   it('segments Chinese in search mode with the bundled dictionary', () => {
     expect(analyzer.analyze('北京大学')).toEqual(['北京', '大学', '北京大学']);
-    expect(analyzer.analyze('中华人民共和国')).toEqual(expect.arrayContaining(['中华', '人民', '共和国', '中华人民共和国']));
+    expect(analyzer.analyze('中华人民共和国')).toEqual(
+      expect.arrayContaining(['中华', '人民', '共和国', '中华人民共和国']),
+    );
     expect(analyzer.analyze('前端开发工程师')).toEqual(expect.arrayContaining(['前端', '开发', '前端开发', '工程师']));
   });
 
@@ -72,7 +83,9 @@ describe('analyzer', () => {
 
 describe('highlighting', () => {
   it('marks terms in the original text, escaping everything else', () => {
-    expect(highlight('学习 Node.JS 与 <C++>', ['node.js', 'node', 'c++'])).toBe('学习 <em>Node.JS</em> 与 &lt;<em>C++</em>&gt;');
+    expect(highlight('学习 Node.JS 与 <C++>', ['node.js', 'node', 'c++'])).toBe(
+      '学习 <em>Node.JS</em> 与 &lt;<em>C++</em>&gt;',
+    );
     expect(highlight('JavaScript and Java', ['java'])).toBe('JavaScript and <em>Java</em>');
     expect(highlight('ＰＹＴＨＯＮ 教程', ['python'])).toBe('<em>ＰＹＴＨＯＮ</em> 教程');
     expect(highlight('北京大学', ['北京', '大学', '北京大学'])).toBe('<em>北京大学</em>');
@@ -90,7 +103,9 @@ describe('highlighting', () => {
   });
 
   it('turns article HTML into text', () => {
-    expect(htmlToText('<p>Hello&nbsp;<b>world</b> &amp; 你好</p><script>x()</script><p>&#x4e16;&#30028;</p>')).toBe('Hello world & 你好 世界');
+    expect(htmlToText('<p>Hello&nbsp;<b>world</b> &amp; 你好</p><script>x()</script><p>&#x4e16;&#30028;</p>')).toBe(
+      'Hello world & 你好 世界',
+    );
   });
 });
 

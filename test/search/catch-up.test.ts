@@ -69,7 +69,13 @@ describe(`search catch-up (db=${testDb}, redis=${testRedis})`, () => {
     const channel = await newChannel(first.platform);
     const author = await newUser(first.platform, { name: '导入作者' });
     const article = (title: string, values: { status?: number; published_at?: number | null } = {}) =>
-      newArticle(first.platform, { user_id: author.id, channel_id: channel.id, title, content: `<p>${title}的正文。</p>`, ...values });
+      newArticle(first.platform, {
+        user_id: author.id,
+        channel_id: channel.id,
+        title,
+        content: `<p>${title}的正文。</p>`,
+        ...values,
+      });
     const imported = [];
     for (let i = 0; i < 25; i++) imported.push(await article(`考古发现第${i + 1}号遗址`));
     const draft = await article('考古草稿一篇', { status: ArticleStatus.draft, published_at: null });
@@ -84,7 +90,11 @@ describe(`search catch-up (db=${testDb}, redis=${testRedis})`, () => {
     // Indexed, then deleted by a write whose job was lost.
     const gone = await article('陶器碎片整理');
     await first.services.search.indexArticle(gone.id);
-    await first.platform.db.updateTable('articles').set({ status: ArticleStatus.deleted, deleted_at: Date.now() }).where('id', '=', gone.id).execute();
+    await first.platform.db
+      .updateTable('articles')
+      .set({ status: ArticleStatus.deleted, deleted_at: Date.now() })
+      .where('id', '=', gone.id)
+      .execute();
     expect((await search(first.app, '考古')).total_count).toBe(0);
     expect((await search(first.app, '青铜器')).total_count).toBe(0);
     await first.close();
@@ -97,7 +107,9 @@ describe(`search catch-up (db=${testDb}, redis=${testRedis})`, () => {
       return page.total_count === imported.length ? page : undefined;
     });
     expect(found.results.map((r) => String(r.art_id)).sort()).toEqual(imported.map((a) => String(a.id)).sort());
-    expect((await search(second.app, '青铜器')).results.map((r) => String(r.art_id))).toEqual([String(approvedLater.id)]);
+    expect((await search(second.app, '青铜器')).results.map((r) => String(r.art_id))).toEqual([
+      String(approvedLater.id),
+    ]);
     const docs = await second.platform.db.selectFrom('search_documents').select('article_id').execute();
     const docIds = new Set(docs.map((d) => String(d.article_id)));
     expect(docIds.has(String(gone.id))).toBe(false);
@@ -105,7 +117,9 @@ describe(`search catch-up (db=${testDb}, redis=${testRedis})`, () => {
     expect(docIds.size).toBe(imported.length + 2);
 
     // The log says what it found; suggestions know the new titles.
-    const done = await until('catch-up logged', async () => second.lines.find((l) => l.msg === 'search index: caught up with the database'));
+    const done = await until('catch-up logged', async () =>
+      second.lines.find((l) => l.msg === 'search index: caught up with the database'),
+    );
     expect(done).toMatchObject({ checked: imported.length + 2, indexed: imported.length + 2, removed: 1 });
     expect(second.lines.some((l) => String(l.msg).startsWith('search index: checking'))).toBe(true);
     await until('suggestions filled', async () => {
@@ -118,7 +132,9 @@ describe(`search catch-up (db=${testDb}, redis=${testRedis})`, () => {
     // Third life: nothing is behind, nothing is rewritten.
     const third = await boot(env);
     await third.platform.jobs.start();
-    const quiet = await until('up-to-date logged', async () => third.lines.find((l) => l.msg === 'search index: up to date'));
+    const quiet = await until('up-to-date logged', async () =>
+      third.lines.find((l) => l.msg === 'search index: up to date'),
+    );
     expect(quiet).toMatchObject({ checked: imported.length + 2, indexed: 0, removed: 0 });
   }, 120_000);
 
@@ -141,10 +157,15 @@ describe(`search catch-up (db=${testDb}, redis=${testRedis})`, () => {
 
     // Jobs never start here, so the boot catch-up cannot be what indexed them.
     const app = await boot(env);
-    for (const q of ['java', 'css', '前端', '数据库']) expect((await search(app.app, q)).total_count, q).toBeGreaterThan(0);
-    const feed = parseBody((await app.app.inject({ url: `/app/v1_1/articles?channel_id=4&timestamp=${Date.now()}&with_top=0` })).body).data;
+    for (const q of ['java', 'css', '前端', '数据库'])
+      expect((await search(app.app, q)).total_count, q).toBeGreaterThan(0);
+    const feed = parseBody(
+      (await app.app.inject({ url: `/app/v1_1/articles?channel_id=4&timestamp=${Date.now()}&with_top=0` })).body,
+    ).data;
     const title = feed.results[0].title as string;
-    expect((await search(app.app, title)).results.map((r) => String(r.art_id))).toContain(String(feed.results[0].art_id));
+    expect((await search(app.app, title)).results.map((r) => String(r.art_id))).toContain(
+      String(feed.results[0].art_id),
+    );
     for (const q of ['ja', '前']) {
       const res = await app.app.inject({ url: `/app/v1_0/suggestion?q=${encodeURIComponent(q)}` });
       expect((res.json() as { data: { options: string[] } }).data.options.length, q).toBeGreaterThan(0);

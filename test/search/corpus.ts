@@ -50,7 +50,11 @@ interface Topic {
 /** Keys name the documents in expectations; ids are derived from the position. */
 const TOPICS: Topic[] = [
   { key: 'python-intro', title: 'Python 入门教程', body: '本文介绍 Python 的基础语法和数据类型，适合初学者。' },
-  { key: 'ml-python', title: '机器学习实战：用 Python 训练模型', body: '机器学习的流程：准备数据、训练模型、评估效果。' },
+  {
+    key: 'ml-python',
+    title: '机器学习实战：用 Python 训练模型',
+    body: '机器学习的流程：准备数据、训练模型、评估效果。',
+  },
   { key: 'languages', title: '编程语言漫谈', body: '有人喜欢 python，有人喜欢 java，也有人偏爱 golang。各有所长。' },
   { key: 'news', title: '每周技术新闻', body: 'python 3.13 发布，python 社区非常活跃。', ageDays: 0, popularity: 500 },
   { key: 'node', title: 'Node.js 异步编程指南', body: '在 node.js 中，事件循环驱动回调、promise 与 async/await。' },
@@ -84,8 +88,20 @@ const TOPICS: Topic[] = [
   { key: 'k8s-new', title: 'Kubernetes 部署实践', body: 'kubernetes 集群的部署步骤与注意事项。', ageDays: 1 },
   { key: 'k8s-old', title: 'Kubernetes 部署实践', body: 'kubernetes 集群的部署步骤与注意事项。', ageDays: 200 },
   // Equal text and age, different popularity: the popular one ranks first.
-  { key: 'flutter-popular', title: 'Flutter 跨平台开发', body: 'flutter 的组件树与状态管理。', ageDays: 10, popularity: 400 },
-  { key: 'flutter-quiet', title: 'Flutter 跨平台开发', body: 'flutter 的组件树与状态管理。', ageDays: 10, popularity: 0 },
+  {
+    key: 'flutter-popular',
+    title: 'Flutter 跨平台开发',
+    body: 'flutter 的组件树与状态管理。',
+    ageDays: 10,
+    popularity: 400,
+  },
+  {
+    key: 'flutter-quiet',
+    title: 'Flutter 跨平台开发',
+    body: 'flutter 的组件树与状态管理。',
+    ageDays: 10,
+    popularity: 0,
+  },
   // Not visible to the app (pending review): never in app results.
   { key: 'python-pending', title: 'Python 高级技巧（待审核）', body: 'python 装饰器与元类。', status: 1 },
 ];
@@ -145,7 +161,14 @@ export interface RelevanceCase {
 
 export const RELEVANCE_CASES: RelevanceCase[] = [
   // Title hits above body hits, whatever the body's freshness and popularity.
-  { q: 'python', top: ['python-intro', 'ml-python'], unordered: true, includes: ['languages', 'news'], excludes: ['python-pending'], total: 4 },
+  {
+    q: 'python',
+    top: ['python-intro', 'ml-python'],
+    unordered: true,
+    includes: ['languages', 'news'],
+    excludes: ['python-pending'],
+    total: 4,
+  },
   { q: 'Python 入门', top: ['python-intro'], total: 1 },
   { q: 'ＰＹＴＨＯＮ', top: ['python-intro', 'ml-python'], unordered: true, total: 4 },
   { q: '机器学习', top: ['ml-python'], includes: ['ai'], total: 2 },

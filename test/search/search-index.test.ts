@@ -12,8 +12,19 @@ let index: SearchIndex;
 let corpus: CorpusDocument[];
 const keyOf = new Map<bigint, string>();
 
-const search = (text: string, extra: { page?: number; perPage?: number; statuses?: number[]; authorId?: bigint; rankWindow?: number } = {}) =>
-  index.search({ text, page: extra.page ?? 1, perPage: extra.perPage ?? 10, statuses: extra.statuses ?? [2], authorId: extra.authorId, now: NOW, rankWindow: extra.rankWindow });
+const search = (
+  text: string,
+  extra: { page?: number; perPage?: number; statuses?: number[]; authorId?: bigint; rankWindow?: number } = {},
+) =>
+  index.search({
+    text,
+    page: extra.page ?? 1,
+    perPage: extra.perPage ?? 10,
+    statuses: extra.statuses ?? [2],
+    authorId: extra.authorId,
+    now: NOW,
+    rankWindow: extra.rankWindow,
+  });
 
 describe(`search index contract (db=${testDb}, redis=${testRedis})`, () => {
   beforeAll(async () => {
@@ -28,7 +39,9 @@ describe(`search index contract (db=${testDb}, redis=${testRedis})`, () => {
   });
 
   it(`engine matches the database`, () => {
-    expect(index.engine).toBe({ sqlite: 'sqlite-fts5', postgres: 'postgres-tsvector', mysql: 'mysql-fulltext' }[testDb]);
+    expect(index.engine).toBe(
+      { sqlite: 'sqlite-fts5', postgres: 'postgres-tsvector', mysql: 'mysql-fulltext' }[testDb],
+    );
   });
 
   describe('relevance set', () => {
@@ -44,7 +57,8 @@ describe(`search index contract (db=${testDb}, redis=${testRedis})`, () => {
       for (const key of c.excludes ?? []) expect(keys).not.toContain(key);
       if (c.mode) expect(page.mode).toBe(c.mode);
       // Scores are non-increasing.
-      for (let i = 1; i < page.hits.length; i++) expect(page.hits[i]!.score).toBeLessThanOrEqual(page.hits[i - 1]!.score);
+      for (let i = 1; i < page.hits.length; i++)
+        expect(page.hits[i]!.score).toBeLessThanOrEqual(page.hits[i - 1]!.score);
     });
   });
 
@@ -57,9 +71,21 @@ describe(`search index contract (db=${testDb}, redis=${testRedis})`, () => {
     expect(news.titleHighlight).toBe('每周技术新闻');
     expect(news.snippet).toMatch(/<em>python<\/em> 3\.13 发布，<em>python<\/em> 社区/);
 
-    await index.index([{ id: 9001n, authorId: 7n, status: 2, publishedAt: NOW, popularity: 0, title: '<script>alert("x")</script> 量子计算 & 未来', body: '量子计算 <b>不是</b> 魔法 "quoted"' }]);
+    await index.index([
+      {
+        id: 9001n,
+        authorId: 7n,
+        status: 2,
+        publishedAt: NOW,
+        popularity: 0,
+        title: '<script>alert("x")</script> 量子计算 & 未来',
+        body: '量子计算 <b>不是</b> 魔法 "quoted"',
+      },
+    ]);
     const quantum = await search('量子计算');
-    expect(quantum.hits[0]!.titleHighlight).toBe('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; <em>量子计算</em> &amp; 未来');
+    expect(quantum.hits[0]!.titleHighlight).toBe(
+      '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; <em>量子计算</em> &amp; 未来',
+    );
     expect(quantum.hits[0]!.snippet).toBe('<em>量子计算</em> &lt;b&gt;不是&lt;/b&gt; 魔法 &quot;quoted&quot;');
     await index.remove([9001n]);
     expect((await search('量子计算')).hits.map((h) => h.id)).not.toContain(9001n);
@@ -75,7 +101,9 @@ describe(`search index contract (db=${testDb}, redis=${testRedis})`, () => {
       seen.push(...page.hits.map((h) => h.id));
     }
     expect(new Set(seen).size).toBe(90);
-    expect(seen).toEqual(all.hits.map((h) => h.id).concat((await search('随笔', { page: 2, perPage: 50 })).hits.map((h) => h.id)));
+    expect(seen).toEqual(
+      all.hits.map((h) => h.id).concat((await search('随笔', { page: 2, perPage: 50 })).hits.map((h) => h.id)),
+    );
     const past = await search('随笔', { page: 20, perPage: 10 });
     expect(past.total).toBe(90);
     expect(past.hits).toEqual([]);
@@ -88,7 +116,9 @@ describe(`search index contract (db=${testDb}, redis=${testRedis})`, () => {
     expect(narrow.total).toBe(4);
     expect(narrow.hits.map((h) => keyOf.get(h.id))).toEqual(['ml-python']);
     // Exact ranking puts one of the two title matches first as well.
-    expect(['python-intro', 'ml-python']).toContain(keyOf.get((await search('python', { perPage: 1, rankWindow: 0 })).hits[0]!.id));
+    expect(['python-intro', 'ml-python']).toContain(
+      keyOf.get((await search('python', { perPage: 1, rankWindow: 0 })).hits[0]!.id),
+    );
     // The window widens to reach deep pages.
     const deep = await search('随笔', { page: 5, perPage: 10, rankWindow: 3 });
     expect(deep.total).toBe(90);
@@ -117,9 +147,47 @@ describe(`search index contract (db=${testDb}, redis=${testRedis})`, () => {
 
   describe('hostile input never reaches the engine as syntax', () => {
     const inputs = [
-      '"', '""', '*', 'NEAR', 'NEAR(a b)', '-', '- python', 'OR', 'python OR java', 'MATCH', ')', '(', '(python', 'python*', '+python -java',
-      "'; DROP TABLE search_documents; --", '\\', "it's", 'a:b', 'title:python', '^python', '~java', '@3 python', '!!', '&&', '||', '<->', ':*',
-      '😀😀😀', '🐍 python', '，。！？', '...', '+++', '###', 'x'.repeat(50), '北'.repeat(50), 'py\u0000thon', 'Ｐｙｔｈｏｎ（入门）', 'Привет мир', 'こんにちは', 'مرحبا',
+      '"',
+      '""',
+      '*',
+      'NEAR',
+      'NEAR(a b)',
+      '-',
+      '- python',
+      'OR',
+      'python OR java',
+      'MATCH',
+      ')',
+      '(',
+      '(python',
+      'python*',
+      '+python -java',
+      "'; DROP TABLE search_documents; --",
+      '\\',
+      "it's",
+      'a:b',
+      'title:python',
+      '^python',
+      '~java',
+      '@3 python',
+      '!!',
+      '&&',
+      '||',
+      '<->',
+      ':*',
+      '😀😀😀',
+      '🐍 python',
+      '，。！？',
+      '...',
+      '+++',
+      '###',
+      'x'.repeat(50),
+      '北'.repeat(50),
+      'py\u0000thon',
+      'Ｐｙｔｈｏｎ（入门）',
+      'Привет мир',
+      'こんにちは',
+      'مرحبا',
     ];
     it.each(inputs.map((q) => [q]))('%j', async (q) => {
       const page = await search(q);

@@ -17,10 +17,17 @@ let mobileCounter = 0;
 const newMobile = () => `137${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter).padStart(2, '0')}`;
 
 async function signIn(mobile = newMobile()) {
-  const res = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/app/v1_0/authorizations', payload: { mobile, code: '246810' } });
+  const res = await t.app.inject({
+    method: 'POST',
+    remoteAddress: randomIp(),
+    url: '/app/v1_0/authorizations',
+    payload: { mobile, code: '246810' },
+  });
   expect(res.statusCode).toBe(201);
   const token = res.json().data.token as string;
-  const userId = BigInt((JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { user_id: number }).user_id);
+  const userId = BigInt(
+    (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { user_id: number }).user_id,
+  );
   return { mobile, userId, headers: { authorization: `Bearer ${token}` } };
 }
 
@@ -46,8 +53,16 @@ const changed = async (articleId: bigint) => {
   await t.platform.jobs.drain();
 };
 
-const article = (values: { title: string; content?: string; status?: number; user_id?: bigint; published_at?: number | null; deleted_at?: number | null; cover_type?: number; cover_images?: string[] }) =>
-  newArticle(t.platform, { user_id: authorId, channel_id: channelId, ...values });
+const article = (values: {
+  title: string;
+  content?: string;
+  status?: number;
+  user_id?: bigint;
+  published_at?: number | null;
+  deleted_at?: number | null;
+  cover_type?: number;
+  cover_images?: string[];
+}) => newArticle(t.platform, { user_id: authorId, channel_id: channelId, ...values });
 
 describe(`search over HTTP (db=${testDb}, redis=${testRedis})`, () => {
   const seeded: Record<string, bigint> = {};
@@ -64,8 +79,14 @@ describe(`search over HTTP (db=${testDb}, redis=${testRedis})`, () => {
       ['beijing', '北京旅游攻略', '<p>故宫与长城。</p>'],
       ['cpp', 'C++ 性能优化', '<p>c++ 的内存布局。</p>'],
     ];
-    for (const [key, title, content] of rows) seeded[key] = (await article({ title, content, published_at: now - 3_600_000 })).id;
-    for (let i = 0; i < 30; i++) await article({ title: `日常随笔 ${i + 1}`, content: '<p>今天天气不错，出门散步。</p>', published_at: now - i * 60_000 });
+    for (const [key, title, content] of rows)
+      seeded[key] = (await article({ title, content, published_at: now - 3_600_000 })).id;
+    for (let i = 0; i < 30; i++)
+      await article({
+        title: `日常随笔 ${i + 1}`,
+        content: '<p>今天天气不错，出门散步。</p>',
+        published_at: now - i * 60_000,
+      });
     await t.services.search.reindex();
   });
   afterAll(async () => {
@@ -81,7 +102,22 @@ describe(`search over HTTP (db=${testDb}, redis=${testRedis})`, () => {
       expect(ids(page)).toEqual([seeded.python, seeded.ml]);
       const first = page.results[0]!;
       expect(Object.keys(first).sort()).toEqual(
-        ['art_id', 'aut_id', 'aut_name', 'aut_photo', 'ch_id', 'collect_count', 'comm_count', 'cover', 'is_top', 'like_count', 'pubdate', 'snippet', 'title', 'title_highlight'].sort(),
+        [
+          'art_id',
+          'aut_id',
+          'aut_name',
+          'aut_photo',
+          'ch_id',
+          'collect_count',
+          'comm_count',
+          'cover',
+          'is_top',
+          'like_count',
+          'pubdate',
+          'snippet',
+          'title',
+          'title_highlight',
+        ].sort(),
       );
       expect(first.title).toBe('Python 入门教程');
       expect(first.title_highlight).toBe('<em>Python</em> 入门教程');
@@ -110,16 +146,44 @@ describe(`search over HTTP (db=${testDb}, redis=${testRedis})`, () => {
     });
 
     it('400 for a missing, empty or 51-character q; 50 characters is fine', async () => {
-      for (const url of ['/app/v1_0/search', '/app/v1_0/search?q=', `/app/v1_0/search?q=${'长'.repeat(51)}`, `/app/v1_0/search?q=${'a'.repeat(51)}`]) {
+      for (const url of [
+        '/app/v1_0/search',
+        '/app/v1_0/search?q=',
+        `/app/v1_0/search?q=${'长'.repeat(51)}`,
+        `/app/v1_0/search?q=${'a'.repeat(51)}`,
+      ]) {
         const res = await t.app.inject({ url });
         expect(res.statusCode, url).toBe(400);
         expect(res.json().message).toBeDefined();
       }
-      expect((await t.app.inject({ url: `/app/v1_0/search?q=${encodeURIComponent('长'.repeat(50))}` })).statusCode).toBe(200);
+      expect(
+        (await t.app.inject({ url: `/app/v1_0/search?q=${encodeURIComponent('长'.repeat(50))}` })).statusCode,
+      ).toBe(200);
     });
 
     it('odd input is an empty or normal result, never a 500 or an engine syntax error', async () => {
-      const inputs = ['"', '*', 'NEAR', '-', 'OR', 'MATCH', ')', '(', '"python', 'python*', 'NEAR(python java)', "'; DROP TABLE articles; --", '\\', '😀', '😀😀😀', '，。！', '+-~<>@', 'x'.repeat(50), 'Python（入门）', 'Привет'];
+      const inputs = [
+        '"',
+        '*',
+        'NEAR',
+        '-',
+        'OR',
+        'MATCH',
+        ')',
+        '(',
+        '"python',
+        'python*',
+        'NEAR(python java)',
+        "'; DROP TABLE articles; --",
+        '\\',
+        '😀',
+        '😀😀😀',
+        '，。！',
+        '+-~<>@',
+        'x'.repeat(50),
+        'Python（入门）',
+        'Привет',
+      ];
       for (const q of inputs) {
         const res = await t.app.inject({ url: `/app/v1_0/search?q=${encodeURIComponent(q)}` });
         expect(res.statusCode, q).toBe(200);
@@ -157,7 +221,9 @@ describe(`search over HTTP (db=${testDb}, redis=${testRedis})`, () => {
       expect(await list()).toEqual(['北京', 'c++', 'python', '没有结果的词']);
 
       const other = await signIn();
-      expect((await t.app.inject({ url: '/app/v1_0/search/histories', headers: other.headers })).json().data.keywords).toEqual([]);
+      expect(
+        (await t.app.inject({ url: '/app/v1_0/search/histories', headers: other.headers })).json().data.keywords,
+      ).toEqual([]);
 
       const del = await t.app.inject({ method: 'DELETE', url: '/app/v1_0/search/histories', headers: user.headers });
       expect(del.statusCode).toBe(204);
@@ -231,7 +297,12 @@ describe(`search over HTTP (db=${testDb}, redis=${testRedis})`, () => {
     it('searches the author’s own non-deleted articles of any status, in the MP list shape', async () => {
       const author = await signIn();
       await t.platform.db.updateTable('users').set({ verified: 1 }).where('id', '=', author.userId).execute();
-      const mp = await t.app.inject({ method: 'POST', remoteAddress: randomIp(), url: '/mp/v1_0/authorizations', payload: { mobile: author.mobile, code: '246810', agree: true } });
+      const mp = await t.app.inject({
+        method: 'POST',
+        remoteAddress: randomIp(),
+        url: '/mp/v1_0/authorizations',
+        payload: { mobile: author.mobile, code: '246810', agree: true },
+      });
       expect(mp.statusCode).toBe(201);
       const headers = { authorization: `Bearer ${mp.json().data.token as string}` };
       const mine = async (values: Parameters<typeof article>[0]) => {
@@ -241,7 +312,11 @@ describe(`search over HTTP (db=${testDb}, redis=${testRedis})`, () => {
       };
       const draft = await mine({ title: 'Rust 学习笔记（草稿）', status: ArticleStatus.draft, published_at: null });
       const approved = await mine({ title: 'Rust 学习笔记', cover_type: 1, cover_images: ['covers/rust.png'] });
-      const deleted = await mine({ title: 'Rust 学习笔记（已删）', status: ArticleStatus.deleted, deleted_at: Date.now() });
+      const deleted = await mine({
+        title: 'Rust 学习笔记（已删）',
+        status: ArticleStatus.deleted,
+        deleted_at: Date.now(),
+      });
       await article({ title: 'Rust 学习笔记（别人的）' }).then((r) => changed(r.id));
 
       const res = await t.app.inject({ url: '/mp/v1_0/search?q=Rust', headers });
@@ -265,7 +340,12 @@ describe(`search over HTTP (db=${testDb}, redis=${testRedis})`, () => {
       expect((await t.app.inject({ url: '/mp/v1_0/search?q=Rust' })).statusCode).toBe(401);
 
       // The search service's M16 is full-text over title and body (whichever module serves the route).
-      await mine({ title: '周报', content: '<p>本周用 Rust 重写了解析器。</p>', status: ArticleStatus.pending, published_at: null });
+      await mine({
+        title: '周报',
+        content: '<p>本周用 Rust 重写了解析器。</p>',
+        status: ArticleStatus.pending,
+        published_at: null,
+      });
       const full = await t.services.search.mpSearch({ q: 'rust 解析器', page: 1, perPage: 10, userId: author.userId });
       expect(full.total_count).toBe(1);
       expect(full.results[0]).toMatchObject({ title: '周报', status: 1 });
@@ -274,19 +354,32 @@ describe(`search over HTTP (db=${testDb}, redis=${testRedis})`, () => {
 
   describe('index maintenance through events and jobs', () => {
     it('approve, edit, delete and ban reach the index; nothing happens inside the publisher', async () => {
-      const row = await article({ title: '量子计算科普', content: '<p>量子比特。</p>', status: ArticleStatus.pending, published_at: null });
+      const row = await article({
+        title: '量子计算科普',
+        content: '<p>量子比特。</p>',
+        status: ArticleStatus.pending,
+        published_at: null,
+      });
       await changed(row.id);
       expect((await search('量子计算')).total_count).toBe(0);
 
       // Approved.
-      await t.platform.db.updateTable('articles').set({ status: ArticleStatus.approved, published_at: Date.now() }).where('id', '=', row.id).execute();
+      await t.platform.db
+        .updateTable('articles')
+        .set({ status: ArticleStatus.approved, published_at: Date.now() })
+        .where('id', '=', row.id)
+        .execute();
       // Nothing runs inside the publisher: subscribers (the index job's enqueuer among them) start
       // on a later turn. Checked synchronously; a search here would race the in-process job.
       let subscribersRan = false;
       const unsubscribe = t.platform.events.subscribe('article.changed', () => {
         subscribersRan = true;
       });
-      const published: unknown = t.platform.events.publish('article.changed', { articleId: row.id, visible: true, at: Date.now() });
+      const published: unknown = t.platform.events.publish('article.changed', {
+        articleId: row.id,
+        visible: true,
+        at: Date.now(),
+      });
       expect(published).toBeUndefined();
       expect(subscribersRan).toBe(false);
       await t.platform.events.settle();
@@ -303,16 +396,34 @@ describe(`search over HTTP (db=${testDb}, redis=${testRedis})`, () => {
       expect((await search('量子通信')).results[0]!.title).toBe('量子通信科普');
 
       // Banned, then back, then deleted.
-      await t.platform.db.updateTable('articles').set({ status: ArticleStatus.banned }).where('id', '=', row.id).execute();
+      await t.platform.db
+        .updateTable('articles')
+        .set({ status: ArticleStatus.banned })
+        .where('id', '=', row.id)
+        .execute();
       await changed(row.id);
       expect((await search('量子通信')).total_count).toBe(0);
-      await t.platform.db.updateTable('articles').set({ status: ArticleStatus.approved }).where('id', '=', row.id).execute();
+      await t.platform.db
+        .updateTable('articles')
+        .set({ status: ArticleStatus.approved })
+        .where('id', '=', row.id)
+        .execute();
       await changed(row.id);
       expect((await search('量子通信')).total_count).toBe(1);
-      await t.platform.db.updateTable('articles').set({ status: ArticleStatus.deleted, deleted_at: Date.now() }).where('id', '=', row.id).execute();
+      await t.platform.db
+        .updateTable('articles')
+        .set({ status: ArticleStatus.deleted, deleted_at: Date.now() })
+        .where('id', '=', row.id)
+        .execute();
       await changed(row.id);
       expect((await search('量子通信')).total_count).toBe(0);
-      expect(await t.platform.db.selectFrom('search_documents').select('article_id').where('article_id', '=', row.id).execute()).toEqual([]);
+      expect(
+        await t.platform.db
+          .selectFrom('search_documents')
+          .select('article_id')
+          .where('article_id', '=', row.id)
+          .execute(),
+      ).toEqual([]);
     });
 
     it('comments move popularity through a (coalesced, delayed) job', async () => {
@@ -324,11 +435,22 @@ describe(`search over HTTP (db=${testDb}, redis=${testRedis})`, () => {
       expect(before.sort()).toEqual([quiet.id, busy.id].sort());
       await t.platform.db.updateTable('articles').set({ comment_count: 40 }).where('id', '=', busy.id).execute();
       for (let i = 0; i < 3; i++) {
-        t.platform.events.publish('comment.created', { actorId: 1n, articleId: busy.id, authorId, commentId: BigInt(900 + i), parentId: null, at: Date.now() });
+        t.platform.events.publish('comment.created', {
+          actorId: 1n,
+          articleId: busy.id,
+          authorId,
+          commentId: BigInt(900 + i),
+          parentId: null,
+          at: Date.now(),
+        });
       }
       await t.platform.events.settle();
       await t.platform.jobs.drain();
-      const row = await t.platform.db.selectFrom('search_documents').select('popularity').where('article_id', '=', busy.id).executeTakeFirstOrThrow();
+      const row = await t.platform.db
+        .selectFrom('search_documents')
+        .select('popularity')
+        .where('article_id', '=', busy.id)
+        .executeTakeFirstOrThrow();
       expect(row.popularity).toBe(120);
       expect(ids(await search('咖啡豆'))).toEqual([busy.id, quiet.id]);
     });
@@ -340,7 +462,11 @@ describe(`search over HTTP (db=${testDb}, redis=${testRedis})`, () => {
       const missed = await article({ title: '冰川徒步路线' });
       const stale = await article({ title: '冰川融化观察' });
       await changed(stale.id);
-      await t.platform.db.updateTable('articles').set({ status: ArticleStatus.deleted, deleted_at: Date.now() }).where('id', '=', stale.id).execute();
+      await t.platform.db
+        .updateTable('articles')
+        .set({ status: ArticleStatus.deleted, deleted_at: Date.now() })
+        .where('id', '=', stale.id)
+        .execute();
       // The stale document still counts, but its card is no longer visible.
       expect(await search('冰川')).toMatchObject({ total_count: 1, results: [] });
       const steady = await search('python');
@@ -361,12 +487,19 @@ describe(`search over HTTP (db=${testDb}, redis=${testRedis})`, () => {
       expect(errors).toBe(0);
       expect(result.removed).toBeGreaterThanOrEqual(1);
       expect(ids(await search('冰川'))).toEqual([missed.id]);
-      expect(await t.platform.db.selectFrom('search_documents').select('article_id').where('article_id', '=', stale.id).execute()).toEqual([]);
+      expect(
+        await t.platform.db
+          .selectFrom('search_documents')
+          .select('article_id')
+          .where('article_id', '=', stale.id)
+          .execute(),
+      ).toEqual([]);
     });
 
     it('prints progress: a line per 10 % without a terminal, a bar redrawn in place with one', async () => {
       const lines: string[] = [];
-      const fake = (isTTY: boolean) => ({ isTTY, write: (s: string) => (lines.push(s), true) }) as unknown as NodeJS.WriteStream;
+      const fake = (isTTY: boolean) =>
+        ({ isTTY, write: (s: string) => (lines.push(s), true) }) as unknown as NodeJS.WriteStream;
       const plain = progressPrinter(fake(false));
       for (let done = 0; done <= 100; done += 5) plain.update({ phase: 'index', done, total: 100 });
       plain.done();

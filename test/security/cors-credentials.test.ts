@@ -14,7 +14,10 @@ const dataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'inkstone-cors-'));
 describe('CORS_CREDENTIALS at boot', () => {
   it.each([
     ['development, CORS_ORIGINS unset', { CORS_CREDENTIALS: 'true' }],
-    ['production, CORS_ORIGINS unset', { CORS_CREDENTIALS: 'true', NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }],
+    [
+      'production, CORS_ORIGINS unset',
+      { CORS_CREDENTIALS: 'true', NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) },
+    ],
     ['CORS_ORIGINS=*', { CORS_CREDENTIALS: 'true', CORS_ORIGINS: '*' }],
   ])('refuses credentials with any origin (%s), naming both variables', (_, env) => {
     const load = () => loadConfig({ DATA_DIR: dataDir(), ...env });
@@ -23,7 +26,10 @@ describe('CORS_CREDENTIALS at boot', () => {
   });
 
   it('accepts credentials with an explicit allowlist, and any origin without credentials', () => {
-    expect(loadConfig({ DATA_DIR: dataDir(), CORS_CREDENTIALS: 'true', CORS_ORIGINS: 'https://app.example' }).corsCredentials).toBe(true);
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), CORS_CREDENTIALS: 'true', CORS_ORIGINS: 'https://app.example' })
+        .corsCredentials,
+    ).toBe(true);
     expect(loadConfig({ DATA_DIR: dataDir(), CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
   });
 });

@@ -11,12 +11,18 @@ import { parseBody } from '../helpers/json.js';
 let t: TestApp;
 
 const signIn = async (mobile: string) => {
-  const res = await t.app.inject({ method: 'POST', url: '/app/v1_0/authorizations', payload: { mobile, code: '246810' }, remoteAddress: randomIp() });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/app/v1_0/authorizations',
+    payload: { mobile, code: '246810' },
+    remoteAddress: randomIp(),
+  });
   expect(res.statusCode).toBe(201);
   return res.json().data.token as string;
 };
 
-const me = async (token: string) => parseBody((await t.app.inject({ url: '/app/v1_0/user', headers: bearer(token) })).body).data;
+const me = async (token: string) =>
+  parseBody((await t.app.inject({ url: '/app/v1_0/user', headers: bearer(token) })).body).data;
 
 describe(`default display names (db=${testDb}, redis=${testRedis})`, () => {
   beforeAll(async () => {
@@ -43,7 +49,11 @@ describe(`default display names (db=${testDb}, redis=${testRedis})`, () => {
   it('finds a free name when someone already picked the masked one', async () => {
     await signIn('13622220000');
     // Another user renamed themselves to exactly the mask a new number would get.
-    await t.platform.db.updateTable('users').set({ name: '用户136****1111' }).where('mobile', '=', '13622220000').execute();
+    await t.platform.db
+      .updateTable('users')
+      .set({ name: '用户136****1111' })
+      .where('mobile', '=', '13622220000')
+      .execute();
     expect((await me(await signIn('13699991111'))).name).toMatch(/^用户136\*\*\*\*1111_[0-9a-z]{4}$/);
   });
 
@@ -51,9 +61,18 @@ describe(`default display names (db=${testDb}, redis=${testRedis})`, () => {
     const mobile = '13533334444';
     const token = await signIn(mobile);
     const channel = await newChannel(t.platform);
-    const author = await t.platform.db.selectFrom('users').select('id').where('mobile', '=', mobile).executeTakeFirstOrThrow();
+    const author = await t.platform.db
+      .selectFrom('users')
+      .select('id')
+      .where('mobile', '=', mobile)
+      .executeTakeFirstOrThrow();
     const article = await newArticle(t.platform, { user_id: author.id, channel_id: channel.id });
-    const posted = await t.app.inject({ method: 'POST', url: '/app/v1_0/comments', headers: bearer(token), payload: { target: String(article.id), content: 'hello' } });
+    const posted = await t.app.inject({
+      method: 'POST',
+      url: '/app/v1_0/comments',
+      headers: bearer(token),
+      payload: { target: String(article.id), content: 'hello' },
+    });
     expect(posted.statusCode).toBe(201);
     const comments = await t.app.inject({ url: `/app/v1_0/comments?type=a&source=${article.id}` });
     expect(comments.statusCode).toBe(200);

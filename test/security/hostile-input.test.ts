@@ -22,7 +22,16 @@ interface Target {
 }
 
 /** Strings Ajv coerces into Infinity or integers past 2^53 (or that no id may be). */
-const HOSTILE_STRINGS = ['Infinity', '-Infinity', '1e400', '-1e400', 'NaN', '1e20', '99999999999999999999', '9223372036854775808'];
+const HOSTILE_STRINGS = [
+  'Infinity',
+  '-Infinity',
+  '1e400',
+  '-1e400',
+  'NaN',
+  '1e20',
+  '99999999999999999999',
+  '9223372036854775808',
+];
 /** JSON numbers: 1e309 parses as Infinity; raw text, as JSON.stringify would write null. */
 const HOSTILE_JSON_NUMBERS = ['1e309', '-1e309'];
 
@@ -75,7 +84,9 @@ function numericFields(schema: Schema, prefix = ''): string[] {
   if (numeric(schema)) return [prefix];
   if (schema.type === 'array') return numericFields(schema.items, `${prefix}.0`);
   if (schema.type === 'object') {
-    return Object.entries<Schema>(schema.properties ?? {}).flatMap(([key, sub]) => numericFields(sub, prefix ? `${prefix}.${key}` : key));
+    return Object.entries<Schema>(schema.properties ?? {}).flatMap(([key, sub]) =>
+      numericFields(sub, prefix ? `${prefix}.${key}` : key),
+    );
   }
   return [];
 }
@@ -110,7 +121,9 @@ function targetsOf(doc: Schema): Target[] {
       const required = (where: string) => params.filter((p) => p.in === where && p.required);
       const baseUrl = (override?: [string, string]) =>
         path.replace(/\{([^}]+)\}/g, (_m, name: string) =>
-          override && override[0] === name ? encodeURIComponent(override[1]) : SAMPLE_BY_NAME[name] ?? String(sample(params.find((p) => p.name === name)!.schema)),
+          override && override[0] === name
+            ? encodeURIComponent(override[1])
+            : (SAMPLE_BY_NAME[name] ?? String(sample(params.find((p) => p.name === name)!.schema))),
         );
       const baseQuery = () => Object.fromEntries(required('query').map((p) => [p.name, String(sample(p.schema))]));
       const bodySchema: Schema | undefined = operation.requestBody?.content?.['application/json']?.schema;
@@ -134,7 +147,14 @@ function targetsOf(doc: Schema): Target[] {
       }
       if (bodySchema) {
         for (const field of numericFields(bodySchema)) {
-          targets.push({ route, method, path, location: 'body', field, build: (raw) => ({ url: baseUrl(), query: baseQuery(), payload: bodyWith(bodySchema, field, String(raw)) }) });
+          targets.push({
+            route,
+            method,
+            path,
+            location: 'body',
+            field,
+            build: (raw) => ({ url: baseUrl(), query: baseQuery(), payload: bodyWith(bodySchema, field, String(raw)) }),
+          });
         }
       }
     }
@@ -152,10 +172,16 @@ describe(`hostile numbers (db=${testDb}, redis=${testRedis})`, () => {
     t = await buildTestApp({ LOG_LEVEL: 'silent' });
     const mobile = '13800007777';
     const signIn = async (url: string) =>
-      (await t.app.inject({ method: 'POST', url, payload: { mobile, code: '246810' }, remoteAddress: randomIp() })).json().data.token as string;
+      (
+        await t.app.inject({ method: 'POST', url, payload: { mobile, code: '246810' }, remoteAddress: randomIp() })
+      ).json().data.token as string;
     appToken = await signIn('/app/v1_0/authorizations');
     // One user who may call every route: verified author (MP) and admin.
-    await t.platform.db.updateTable('users').set({ verified: 1, is_media: 1, role: 'admin' }).where('mobile', '=', mobile).execute();
+    await t.platform.db
+      .updateTable('users')
+      .set({ verified: 1, is_media: 1, role: 'admin' })
+      .where('mobile', '=', mobile)
+      .execute();
     mpToken = await signIn('/mp/v1_0/authorizations');
     targets = targetsOf((await t.app.inject({ url: '/openapi.json' })).json());
   });
@@ -186,7 +212,10 @@ describe(`hostile numbers (db=${testDb}, redis=${testRedis})`, () => {
     const failures: string[] = [];
     let sent = 0;
     for (const target of targets) {
-      const values = [...HOSTILE_STRINGS.map((s) => (target.location === 'body' ? JSON.stringify(s) : s)), ...(target.location === 'body' ? HOSTILE_JSON_NUMBERS : [])];
+      const values = [
+        ...HOSTILE_STRINGS.map((s) => (target.location === 'body' ? JSON.stringify(s) : s)),
+        ...(target.location === 'body' ? HOSTILE_JSON_NUMBERS : []),
+      ];
       for (const value of values) {
         const request = target.build(value);
         const res = await t.app.inject({
@@ -202,21 +231,35 @@ describe(`hostile numbers (db=${testDb}, redis=${testRedis})`, () => {
         });
         sent++;
         const plain = target.location === 'body' ? JSON.parse(value) : value;
-        if (res.statusCode < 500 && (ACCEPTED[`${target.route} ${target.location}:${target.field}`] ?? []).includes(String(plain))) continue;
+        if (
+          res.statusCode < 500 &&
+          (ACCEPTED[`${target.route} ${target.location}:${target.field}`] ?? []).includes(String(plain))
+        )
+          continue;
         const message = res.statusCode === 400 ? (res.json() as { message: unknown }).message : undefined;
         const leaf = target.field.split('.').at(-1)!;
         const top = target.field.split('.')[0]!;
         const named =
           typeof message === 'object' && message !== null
             ? Object.keys(message).some(
-                (key) => key === target.field || key === leaf || target.field.startsWith(`${key}.`) || key.startsWith(`${target.field}.`) || target.field.endsWith(`.${key}`),
+                (key) =>
+                  key === target.field ||
+                  key === leaf ||
+                  target.field.startsWith(`${key}.`) ||
+                  key.startsWith(`${target.field}.`) ||
+                  target.field.endsWith(`.${key}`),
               )
             : // A contract message in words ("Invalid channels param.").
               typeof message === 'string' && message.includes(top);
         // An id in the path that is no id does not match the route (the original `int` rule): 404;
         // or the route's contract message for an unknown id (A03: 400 "Invalid announcement.").
-        const unmatchedPath = target.location === 'path' && (res.statusCode === 404 || (res.statusCode === 400 && typeof message === 'string'));
-        if (!named && !unmatchedPath) failures.push(`${res.statusCode} ${target.route} ${target.location}:${target.field}=${value} → ${res.body.slice(0, 120)}`);
+        const unmatchedPath =
+          target.location === 'path' &&
+          (res.statusCode === 404 || (res.statusCode === 400 && typeof message === 'string'));
+        if (!named && !unmatchedPath)
+          failures.push(
+            `${res.statusCode} ${target.route} ${target.location}:${target.field}=${value} → ${res.body.slice(0, 120)}`,
+          );
       }
     }
     expect(sent).toBeGreaterThan(500);
@@ -232,7 +275,13 @@ describe(`hostile numbers (db=${testDb}, redis=${testRedis})`, () => {
       ['GET', `/app/v1_1/articles?channel_id=1e400&timestamp=${Date.now()}&with_top=1`, undefined, 'channel_id'],
     ];
     for (const [method, url, payload, field] of cases) {
-      const res = await t.app.inject({ method: method as 'GET', url, payload, headers: payload ? headers : { authorization: headers.authorization }, remoteAddress: randomIp() });
+      const res = await t.app.inject({
+        method: method as 'GET',
+        url,
+        payload,
+        headers: payload ? headers : { authorization: headers.authorization },
+        remoteAddress: randomIp(),
+      });
       expect(res.statusCode, `${method} ${url} ${payload}`).toBe(400);
       expect(Object.keys(res.json().message)).toEqual([field]);
     }

@@ -23,7 +23,14 @@ describe(`migrated media references (db=${testDb}, redis=${testRedis})`, () => {
     channelId = (await newChannel(t.platform)).id;
     // Straight into the database, as a migration writes them.
     authorId = (await newUser(t.platform, { photo: HASH_KEY })).id;
-    articleId = (await newArticle(t.platform, { user_id: authorId, channel_id: channelId, cover_type: 3, cover_images: [HASH_KEY, HTTP_URL, PROTOCOL_RELATIVE] })).id;
+    articleId = (
+      await newArticle(t.platform, {
+        user_id: authorId,
+        channel_id: channelId,
+        cover_type: 3,
+        cover_images: [HASH_KEY, HTTP_URL, PROTOCOL_RELATIVE],
+      })
+    ).id;
   });
   afterAll(async () => {
     await t?.close();
@@ -32,9 +39,13 @@ describe(`migrated media references (db=${testDb}, redis=${testRedis})`, () => {
   const base = () => t.platform.storage.url('probe.png').replace(/probe\.png$/, '');
 
   it('renders a feed page', async () => {
-    const res = await t.app.inject({ url: `/app/v1_1/articles?channel_id=${channelId}&timestamp=${Date.now() + 60_000}&with_top=1` });
+    const res = await t.app.inject({
+      url: `/app/v1_1/articles?channel_id=${channelId}&timestamp=${Date.now() + 60_000}&with_top=1`,
+    });
     expect(res.statusCode).toBe(200);
-    const card = parseBody(res.body).data.results.find((r: { art_id: string }) => String(r.art_id) === String(articleId));
+    const card = parseBody(res.body).data.results.find(
+      (r: { art_id: string }) => String(r.art_id) === String(articleId),
+    );
     expect(card.aut_photo).toBe(`${base()}${HASH_KEY}`);
     expect(card.cover).toEqual({ type: 3, images: [`${base()}${HASH_KEY}`, HTTP_URL, `https:${PROTOCOL_RELATIVE}`] });
   });

@@ -27,7 +27,12 @@ describe(`SMS code guessing (db=${testDb}, redis=${testRedis})`, () => {
   }
 
   const signIn = (mobile: string, code: string) =>
-    t.app.inject({ method: 'POST', url: '/app/v1_0/authorizations', payload: { mobile, code }, remoteAddress: randomIp() });
+    t.app.inject({
+      method: 'POST',
+      url: '/app/v1_0/authorizations',
+      payload: { mobile, code },
+      remoteAddress: randomIp(),
+    });
 
   it('compares at most 5 of 50 parallel wrong guesses, then refuses the right code', async () => {
     const mobile = '13700001234';

@@ -17,10 +17,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, testDb, testRedis } from '../helpers/app.js';
 
-const NGINX = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'].find((p) => fs.existsSync(p)) ?? (spawnSync('sh', ['-c', 'command -v nginx']).stdout.toString().trim() || undefined);
+const NGINX =
+  ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'].find((p) => fs.existsSync(p)) ??
+  (spawnSync('sh', ['-c', 'command -v nginx']).stdout.toString().trim() || undefined);
 if (!NGINX) {
-  if (process.env.CI === 'true') throw new Error('nginx is not installed and CI=true: install nginx-light (apt-get install -y nginx-light) for the TRUST_PROXY suite');
-  console.warn('[trust-proxy] nginx not found: skipping the TRUST_PROXY-behind-nginx suite (apt-get install -y nginx-light)');
+  if (process.env.CI === 'true')
+    throw new Error(
+      'nginx is not installed and CI=true: install nginx-light (apt-get install -y nginx-light) for the TRUST_PROXY suite',
+    );
+  console.warn(
+    '[trust-proxy] nginx not found: skipping the TRUST_PROXY-behind-nginx suite (apt-get install -y nginx-light)',
+  );
 }
 
 async function freePort(): Promise<number> {
@@ -65,12 +72,15 @@ http {
 }
 `,
   );
-  const child: ChildProcess = spawn(NGINX!, ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(NGINX!, ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr} ${fs.readFileSync(`${dir}/error.log`, 'utf8')}`);
+    if (child.exitCode !== null)
+      throw new Error(`nginx exited: ${stderr} ${fs.readFileSync(`${dir}/error.log`, 'utf8')}`);
     const up = await new Promise<boolean>((resolve) => {
       const socket = net.connect({ host: '127.0.0.1', port }, () => (socket.destroy(), resolve(true)));
       socket.on('error', () => resolve(false));
@@ -98,7 +108,11 @@ interface Answer {
 }
 
 /** One request through the proxy, from local address `from`, optionally with the client's own X-Forwarded-For. */
-function request(port: number, from: string, options: { path?: string; method?: string; xff?: string; body?: unknown } = {}): Promise<Answer> {
+function request(
+  port: number,
+  from: string,
+  options: { path?: string; method?: string; xff?: string; body?: unknown } = {},
+): Promise<Answer> {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -126,7 +140,8 @@ function request(port: number, from: string, options: { path?: string; method?: 
   });
 }
 
-const ipSeen = async (port: number, from: string, xff?: string) => JSON.parse((await request(port, from, { xff })).body).ip as string;
+const ipSeen = async (port: number, from: string, xff?: string) =>
+  JSON.parse((await request(port, from, { xff })).body).ip as string;
 
 async function behindNginx(trustProxy: string) {
   const t = await buildTestApp({ TRUST_PROXY: trustProxy }, (app) => {
@@ -193,7 +208,9 @@ describe.skipIf(!NGINX)(`TRUST_PROXY behind nginx (db=${testDb}, redis=${testRed
       const setup = await behindNginx(value);
       try {
         for (const [from, xff, expected] of expectations) {
-          expect(await ipSeen(setup.proxy.port, from, xff), `from ${from}, X-Forwarded-For ${xff ?? '(none)'}`).toBe(expected);
+          expect(await ipSeen(setup.proxy.port, from, xff), `from ${from}, X-Forwarded-For ${xff ?? '(none)'}`).toBe(
+            expected,
+          );
         }
       } finally {
         await setup.close();
@@ -212,7 +229,11 @@ describe.skipIf(!NGINX)(`TRUST_PROXY behind nginx (db=${testDb}, redis=${testRed
 
     it('limits the noisy client only', async () => {
       const signIn = (from: string, code: string) =>
-        request(setup.proxy.port, from, { method: 'POST', path: '/app/v1_0/authorizations', body: { mobile: '13711112222', code } });
+        request(setup.proxy.port, from, {
+          method: 'POST',
+          path: '/app/v1_0/authorizations',
+          body: { mobile: '13711112222', code },
+        });
       // The sign-in limit is 60 a minute per client address.
       let limited = false;
       for (let i = 0; i < 70 && !limited; i++) limited = (await signIn('127.0.0.2', '000000')).status === 429;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { headOf, hashOf, sessionIdFor, slotFor, workerOfSession } from '../../src/platform/cluster/routing.js';
 
-const request = (target: string, headers: string[] = []) => Buffer.from([`GET ${target} HTTP/1.1`, 'Host: x', ...headers, '', ''].join('\r\n'));
+const request = (target: string, headers: string[] = []) =>
+  Buffer.from([`GET ${target} HTTP/1.1`, 'Host: x', ...headers, '', ''].join('\r\n'));
 const SID = 'AbCdEfGhIjKlMnOpQr-_';
 
 describe('cluster routing', () => {
@@ -21,7 +22,10 @@ describe('cluster routing', () => {
     expect(headOf(forwarded, '10.0.0.1', 1).client).toBe('10.0.0.2');
     // A head cut off by the first chunk falls back to the peer.
     expect(headOf(forwarded.subarray(0, 30), '10.0.0.1', true).client).toBe('10.0.0.1');
-    expect(headOf(Buffer.from('\x16\x03\x01 not http'), '10.0.0.1', true)).toEqual({ sid: undefined, client: '10.0.0.1' });
+    expect(headOf(Buffer.from('\x16\x03\x01 not http'), '10.0.0.1', true)).toEqual({
+      sid: undefined,
+      client: '10.0.0.1',
+    });
   });
 
   it('sends each client to one slot, spreads clients, and skips slots that are not ready', () => {

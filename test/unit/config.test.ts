@@ -32,10 +32,18 @@ describe('config', () => {
   });
 
   it('refuses to start in production without a strong secret', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(/JWT_SECRET is required in production/);
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32 bytes/);
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'change-me-change-me-change-me-change-me' })).toThrow(/placeholder/);
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(48) })).toThrow(/SMS_PROVIDER must name a real SMS vendor/);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(
+      /JWT_SECRET is required in production/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(
+      /JWT_SECRET must be at least 32 bytes/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'change-me-change-me-change-me-change-me' })).toThrow(
+      /placeholder/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(48) })).toThrow(
+      /SMS_PROVIDER must name a real SMS vendor/,
+    );
     const prod = loadConfig({
       NODE_ENV: 'production',
       JWT_SECRET: 'k'.repeat(48),

@@ -103,7 +103,10 @@ const DANGEROUS_STYLE = /url\(|expression|javascript:|behavior|@import|\\/i;
 
 /** Decodes the entities sanitize-html writes in attribute values. */
 const decode = (value: string) =>
-  value.replace(/&(amp|lt|gt|quot|#39);/g, (e) => ({ '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" })[e]!);
+  value.replace(
+    /&(amp|lt|gt|quot|#39);/g,
+    (e) => ({ '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" })[e]!,
+  );
 
 /**
  * Fails unless `html` could only be inert markup: every `<` opens or closes an allowlisted tag
@@ -124,11 +127,15 @@ function expectSafe(html: string, payload: string): void {
       const [, key, raw] = attr;
       const value = decode(raw!);
       expect(key!.startsWith('on'), `event handler ${key} in ${where}`).toBe(false);
-      expect([...(ARTICLE_ATTRIBUTES[name] ?? [])].includes(key!), `attribute ${key} on <${name}> in ${where}`).toBe(true);
+      expect([...(ARTICLE_ATTRIBUTES[name] ?? [])].includes(key!), `attribute ${key} on <${name}> in ${where}`).toBe(
+        true,
+      );
       if (key === 'href') expect(value, where).toMatch(/^(https?:\/\/|mailto:)/i);
-      if (key === 'src') expect(value.startsWith(`${SITE}/`) || value.startsWith('https://cdn.example.com/bucket/'), where).toBe(true);
+      if (key === 'src')
+        expect(value.startsWith(`${SITE}/`) || value.startsWith('https://cdn.example.com/bucket/'), where).toBe(true);
       if (key === 'style') expect(DANGEROUS_STYLE.test(value), `style ${value} in ${where}`).toBe(false);
-      if (key === 'href' || key === 'src') expect(/[\s"'<>`]/.test(value), `unencoded URL ${value} in ${where}`).toBe(false);
+      if (key === 'href' || key === 'src')
+        expect(/[\s"'<>`]/.test(value), `unencoded URL ${value} in ${where}`).toBe(false);
     }
   }
   rest += html.slice(last);
@@ -144,7 +151,9 @@ describe('article HTML sanitizer', () => {
     for (const payload of XSS_PAYLOADS) {
       const html = clean(payload);
       expectSafe(html, payload);
-      expect(html.toLowerCase(), payload).not.toMatch(/<script|<iframe|<object|<embed|<svg|<math|<style|<link|<meta|<form|<base|javascript:|vbscript:|data:/);
+      expect(html.toLowerCase(), payload).not.toMatch(
+        /<script|<iframe|<object|<embed|<svg|<math|<style|<link|<meta|<form|<base|javascript:|vbscript:|data:/,
+      );
     }
   });
 
@@ -161,14 +170,18 @@ describe('article HTML sanitizer', () => {
       '<blockquote>quote</blockquote><pre><code>let x = 1 &lt; 2;</code></pre><ul><li>one</li></ul><ol start="3"><li>three</li></ol>' +
       '<table><thead><tr><th colspan="2">h</th></tr></thead><tbody><tr><td rowspan="1">c</td></tr></tbody></table>' +
       '<p><span style="color: #ff0000">red</span><br /></p>';
-    expect(clean(input)).toBe(input.replace('text-align: center', 'text-align:center').replace('color: #ff0000', 'color:#ff0000'));
+    expect(clean(input)).toBe(
+      input.replace('text-align: center', 'text-align:center').replace('color: #ff0000', 'color:#ff0000'),
+    );
   });
 
   it('adds rel="noopener noreferrer nofollow" to links and keeps only http, https and mailto', () => {
     expect(clean('<a href="https://example.com/a?b=1&c=2" title="t" rel="opener" target="_blank">x</a>')).toBe(
       '<a rel="noopener noreferrer nofollow" href="https://example.com/a?b=1&amp;c=2" title="t">x</a>',
     );
-    expect(clean('<a href="mailto:me@example.com">m</a>')).toBe('<a rel="noopener noreferrer nofollow" href="mailto:me@example.com">m</a>');
+    expect(clean('<a href="mailto:me@example.com">m</a>')).toBe(
+      '<a rel="noopener noreferrer nofollow" href="mailto:me@example.com">m</a>',
+    );
     expect(clean('<a href="/relative">r</a><a href="ftp://x/">f</a>')).toBe(
       '<a rel="noopener noreferrer nofollow">r</a><a rel="noopener noreferrer nofollow">f</a>',
     );
@@ -187,7 +200,15 @@ describe('article HTML sanitizer', () => {
   });
 
   it('tells empty content apart and extracts the text for the word filter', () => {
-    for (const empty of ['', '<p></p>', '   ', '<p> &nbsp; <br></p>', '<div><p></p><p>\u3000</p></div>', '<script>x</script>', '<img src="https://evil.example/x.png">']) {
+    for (const empty of [
+      '',
+      '<p></p>',
+      '   ',
+      '<p> &nbsp; <br></p>',
+      '<div><p></p><p>\u3000</p></div>',
+      '<script>x</script>',
+      '<img src="https://evil.example/x.png">',
+    ]) {
       expect(sanitizer.sanitize(empty).empty, empty).toBe(true);
     }
     expect(sanitizer.sanitize(`<p><img src="${OK_IMG}"></p>`).empty).toBe(false);

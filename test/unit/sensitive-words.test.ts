@@ -31,7 +31,8 @@ describe('Aho–Corasick matcher', () => {
     const text = 'ushers';
     const found = ac.findAll(text).map((m) => ac.patterns[m.pattern] + '@' + m.start);
     expect(found.sort()).toEqual(['he@2', 'hers@2', 'she@1']);
-    for (const m of ac.findAll(text)) expect(foldText(text.slice(m.start, m.end))).toBe(foldText(ac.patterns[m.pattern]!));
+    for (const m of ac.findAll(text))
+      expect(foldText(text.slice(m.start, m.end))).toBe(foldText(ac.patterns[m.pattern]!));
   });
 
   it('matches Chinese patterns that overlap and contain each other', () => {
@@ -65,12 +66,15 @@ describe('Aho–Corasick matcher', () => {
   it('agrees with a brute-force search on random texts and pattern sets', () => {
     const next = mulberry32(20261122);
     const alphabet = ['a', 'b', 'A', 'B', '中', '国', 'ｂ', ' '];
-    const pick = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+    const pick = (n: number) =>
+      Array.from({ length: n }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
     for (let round = 0; round < 300; round++) {
       const patterns = Array.from({ length: 1 + Math.floor(next() * 8) }, () => pick(1 + Math.floor(next() * 4)));
       const ac = new AhoCorasick(patterns);
       const text = pick(Math.floor(next() * 60));
-      expect(occurrences(ac, text), `patterns ${JSON.stringify(patterns)} text ${JSON.stringify(text)}`).toEqual(naive(ac.patterns, text));
+      expect(occurrences(ac, text), `patterns ${JSON.stringify(patterns)} text ${JSON.stringify(text)}`).toEqual(
+        naive(ac.patterns, text),
+      );
     }
   });
 

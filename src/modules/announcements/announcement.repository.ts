@@ -30,12 +30,19 @@ export function createAnnouncementRepository(db: Db) {
     },
 
     async count(): Promise<number> {
-      const row = await db.selectFrom('announcements').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('announcements')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 
     findById(id: bigint): Promise<AnnouncementRow | undefined> {
-      return db.selectFrom('announcements').select(['id', 'title', 'content', 'published_at']).where('id', '=', id).executeTakeFirst();
+      return db
+        .selectFrom('announcements')
+        .select(['id', 'title', 'content', 'published_at'])
+        .where('id', '=', id)
+        .executeTakeFirst();
     },
 
     async insert(row: NewAnnouncement): Promise<void> {
@@ -46,7 +53,9 @@ export function createAnnouncementRepository(db: Db) {
     async insertMissing(rows: NewAnnouncement[]): Promise<number> {
       let inserted = 0;
       for (const row of rows) {
-        const result = await onConflictIgnore(db, db.insertInto('announcements').values(row), ['id']).executeTakeFirst();
+        const result = await onConflictIgnore(db, db.insertInto('announcements').values(row), [
+          'id',
+        ]).executeTakeFirst();
         inserted += Number(result.numInsertedOrUpdatedRows ?? 0n) > 0 ? 1 : 0;
       }
       return inserted;

@@ -15,7 +15,11 @@ import {
 } from './announcement.schema.js';
 import type { AnnouncementService } from './announcement.service.js';
 
-export function announcementRoutes(app: FastifyInstance, service: AnnouncementService, present: PresenterContext): void {
+export function announcementRoutes(
+  app: FastifyInstance,
+  service: AnnouncementService,
+  present: PresenterContext,
+): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get(
@@ -32,7 +36,12 @@ export function announcementRoutes(app: FastifyInstance, service: AnnouncementSe
     async (request) => {
       const page = clampPage(request.query);
       const { total, rows } = await service.list(page);
-      return ok({ total_count: total, page: page.page, per_page: page.perPage, results: rows.map((row) => presentSummary(present, row)) });
+      return ok({
+        total_count: total,
+        page: page.page,
+        per_page: page.perPage,
+        results: rows.map((row) => presentSummary(present, row)),
+      });
     },
   );
 
@@ -60,7 +69,12 @@ export function announcementRoutes(app: FastifyInstance, service: AnnouncementSe
         description: 'Users whose role is not admin get 403 "Admin only.". Content is stored as given.',
         security: [{ bearer: [] }],
         body: PublishAnnouncementBody,
-        response: { 201: PublishedAnnouncementResponse, 400: ErrorResponses[400], 401: ErrorResponses[401], 403: ErrorResponses[403] },
+        response: {
+          201: PublishedAnnouncementResponse,
+          400: ErrorResponses[400],
+          401: ErrorResponses[401],
+          403: ErrorResponses[403],
+        },
       },
     },
     async (request, reply) => {

@@ -20,7 +20,12 @@ export const AnnouncementListResponse = okSchema(
 export const AnnouncementParams = Type.Object({ target: IdPath });
 
 export const AnnouncementResponse = okSchema(
-  Type.Object({ id: IdOutput, title: Type.String(), content: Type.String({ description: 'HTML or plain text' }), pubdate: Pubdate }),
+  Type.Object({
+    id: IdOutput,
+    title: Type.String(),
+    content: Type.String({ description: 'HTML or plain text' }),
+    pubdate: Pubdate,
+  }),
 );
 
 export const PublishAnnouncementBody = Type.Object({
@@ -28,4 +33,6 @@ export const PublishAnnouncementBody = Type.Object({
   content: Type.String({ minLength: 1, maxLength: CONTENT_MAX, description: 'plain text or HTML, stored as given' }),
 });
 
-export const PublishedAnnouncementResponse = okSchema(Type.Object({ id: IdOutput, title: Type.String(), pubdate: Pubdate }));
+export const PublishedAnnouncementResponse = okSchema(
+  Type.Object({ id: IdOutput, title: Type.String(), pubdate: Pubdate }),
+);

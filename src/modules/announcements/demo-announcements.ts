@@ -35,7 +35,9 @@ const DEMO: { id: bigint; daysAgo: number; title: string; content: string }[] = 
 ];
 
 /** Inserts the demo announcements that are not there yet; returns how many were added. */
-export async function seedDemoAnnouncements(platform: Pick<Platform, 'db' | 'clock' | 'kv' | 'cache'>): Promise<number> {
+export async function seedDemoAnnouncements(
+  platform: Pick<Platform, 'db' | 'clock' | 'kv' | 'cache'>,
+): Promise<number> {
   const now = platform.clock.now();
   const rows: NewAnnouncement[] = DEMO.map((a) => ({
     id: a.id,

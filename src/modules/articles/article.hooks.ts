@@ -20,7 +20,10 @@ export type ViewerFlagsFn = (userId: bigint, article: ArticleRef) => Promise<Vie
 export type OnReadFn = (userId: bigint | null, article: ArticleRef, source: ReadSource) => Promise<void> | void;
 
 /** Paid articles: what this reader may see (the payments module decides). */
-export type ContentAccessFn = (userId: bigint | null, article: ArticleRef & { priceCents: number; content: string }) => Promise<ContentAccess>;
+export type ContentAccessFn = (
+  userId: bigint | null,
+  article: ArticleRef & { priceCents: number; content: string },
+) => Promise<ContentAccess>;
 
 export interface ArticleRouteHooks {
   viewerFlags?: ViewerFlagsFn;

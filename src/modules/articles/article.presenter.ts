@@ -136,7 +136,11 @@ export interface DetailEntry extends ArticleBasics {
   rev: number;
 }
 
-export function toDetailEntry(ctx: PresenterContext, row: ArticleDetailRow, related: { id: bigint; title: string }[]): DetailEntry {
+export function toDetailEntry(
+  ctx: PresenterContext,
+  row: ArticleDetailRow,
+  related: { id: bigint; title: string }[],
+): DetailEntry {
   return {
     ...basics(ctx, row),
     pubdate: ctx.time.iso(row.published_at),

@@ -8,10 +8,56 @@
 import type { RelatedCandidate } from './article.repository.js';
 
 const LATIN_STOP_WORDS = new Set([
-  'a', 'an', 'and', 'are', 'as', 'at', 'be', 'by', 'do', 'for', 'from', 'how', 'in', 'into', 'is', 'it', 'its', 'of',
-  'on', 'or', 'the', 'to', 'vs', 'what', 'when', 'why', 'with', 'you', 'your', 'we', 'our', 'not', 'can', 'more',
+  'a',
+  'an',
+  'and',
+  'are',
+  'as',
+  'at',
+  'be',
+  'by',
+  'do',
+  'for',
+  'from',
+  'how',
+  'in',
+  'into',
+  'is',
+  'it',
+  'its',
+  'of',
+  'on',
+  'or',
+  'the',
+  'to',
+  'vs',
+  'what',
+  'when',
+  'why',
+  'with',
+  'you',
+  'your',
+  'we',
+  'our',
+  'not',
+  'can',
+  'more',
 ]);
-const HAN_STOP_BIGRAMS = new Set(['一个', '如何', '什么', '我们', '为什', '么是', '怎么', '这个', '那些', '以及', '的一', '中的', '是什']);
+const HAN_STOP_BIGRAMS = new Set([
+  '一个',
+  '如何',
+  '什么',
+  '我们',
+  '为什',
+  '么是',
+  '怎么',
+  '这个',
+  '那些',
+  '以及',
+  '的一',
+  '中的',
+  '是什',
+]);
 
 const HAN = /\p{Script=Han}+/gu;
 const LATIN = /[a-z0-9]+/g;
@@ -39,7 +85,11 @@ function engagement(c: RelatedCandidate): number {
   return c.read_count + 5 * c.like_count + 10 * c.comment_count + 8 * c.collect_count;
 }
 
-export function pickRelated(title: string, candidates: RelatedCandidate[], count: number): { id: bigint; title: string }[] {
+export function pickRelated(
+  title: string,
+  candidates: RelatedCandidate[],
+  count: number,
+): { id: bigint; title: string }[] {
   const terms = titleTerms(title);
   const scored = candidates.map((candidate) => {
     let shared = 0;
@@ -48,7 +98,10 @@ export function pickRelated(title: string, candidates: RelatedCandidate[], count
   });
   const byRelevance = (x: (typeof scored)[number], y: (typeof scored)[number]) =>
     y.shared - x.shared || y.engagement - x.engagement || y.candidate.published_at - x.candidate.published_at;
-  const similar = scored.filter((s) => s.shared > 0).sort(byRelevance).slice(0, count);
+  const similar = scored
+    .filter((s) => s.shared > 0)
+    .sort(byRelevance)
+    .slice(0, count);
   const chosen = new Set(similar.map((s) => s.candidate.id));
   const fill = scored
     .filter((s) => !chosen.has(s.candidate.id))

@@ -151,7 +151,9 @@ export function createArticleRepository(db: Db) {
       const rows: ArticleCardRow[] = [];
       for (let i = 0; i < ids.length; i += IN_CHUNK) {
         const chunk = ids.slice(i, i + IN_CHUNK);
-        rows.push(...published(await cards().where('a.id', 'in', chunk).where('a.published_at', 'is not', null).execute()));
+        rows.push(
+          ...published(await cards().where('a.id', 'in', chunk).where('a.published_at', 'is not', null).execute()),
+        );
       }
       return rows;
     },

@@ -20,7 +20,12 @@ import type { ArticleRef, ArticleService } from './article.service.js';
  */
 const RENDERED = { max: 1_000, ttlMs: 10_000 } as const;
 
-export function articleRoutes(app: FastifyInstance, service: ArticleService, _present: PresenterContext, hooks: ArticleRouteHooks = {}): void {
+export function articleRoutes(
+  app: FastifyInstance,
+  service: ArticleService,
+  _present: PresenterContext,
+  hooks: ArticleRouteHooks = {},
+): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const viewerFlags = hooks.viewerFlags ?? anonymousViewerFlags;
   const onRead = hooks.onRead ?? ignoreRead;

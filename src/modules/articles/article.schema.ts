@@ -42,6 +42,8 @@ export const ArticleDetailResponse = okSchema(
     is_paid: Type.Boolean({ description: 'Inkstone extension: the article has a price' }),
     price: Type.Integer({ description: 'price in cents (0 = free)' }),
     purchased: Type.Boolean({ description: 'the reader bought it' }),
-    preview: Type.Boolean({ description: 'content is only the preview: buy it (POST /app/v1_0/orders) to read the rest' }),
+    preview: Type.Boolean({
+      description: 'content is only the preview: buy it (POST /app/v1_0/orders) to read the rest',
+    }),
   }),
 );

@@ -54,7 +54,8 @@ const CHANNELS_RETRY_MS = 100;
 export const cardKey = (id: bigint) => `art:card:${id}`;
 export const detailKey = (id: bigint) => `art:detail:${id}`;
 export const firstPageKey = (channelId: bigint, withTop: boolean) => `feed:ch:${channelId}:top:${withTop ? 1 : 0}`;
-const pageKey = (channelId: bigint, before: number, withTop: boolean) => `feed:ch:${channelId}:at:${before}:${withTop ? 1 : 0}`;
+const pageKey = (channelId: bigint, before: number, withTop: boolean) =>
+  `feed:ch:${channelId}:at:${before}:${withTop ? 1 : 0}`;
 
 /** Counter columns a card shows; the counter service adds their unflushed deltas. */
 export const CARD_COUNTERS = ['comment_count', 'like_count', 'collect_count'] as const;
@@ -98,7 +99,11 @@ export interface ArticleServiceDeps {
   events?: EventBus;
 }
 
-export function createArticleService(articles: ArticleRepository, channels: ChannelRepository, deps: ArticleServiceDeps) {
+export function createArticleService(
+  articles: ArticleRepository,
+  channels: ChannelRepository,
+  deps: ArticleServiceDeps,
+) {
   const { cache, kv, counters, present } = deps;
 
   const nearCards = new NearCache<bigint, CardEntry>({ max: NEAR_CACHE.cards, ttlMs: NEAR_CACHE.ttlMs });
@@ -122,7 +127,8 @@ export function createArticleService(articles: ArticleRepository, channels: Chan
   // Process time, not the app clock: this is about how old the copy is, and tests move the clock.
   async function channelVisible(id: bigint): Promise<boolean> {
     const age = visible ? performance.now() - visible.loadedAt : Infinity;
-    if (visible && age < CHANNELS_MEMO_MS && (visible.ids.has(id) || age < CHANNELS_RETRY_MS)) return visible.ids.has(id);
+    if (visible && age < CHANNELS_MEMO_MS && (visible.ids.has(id) || age < CHANNELS_RETRY_MS))
+      return visible.ids.has(id);
     try {
       return (await loadChannels()).has(id);
     } catch (error) {
@@ -175,7 +181,10 @@ export function createArticleService(articles: ArticleRepository, channels: Chan
     }
     const current = await articles.channelOf(id);
     if (current !== undefined) channelIds.add(current);
-    const pages = [...channelIds].flatMap((channelId) => [firstPageKey(channelId, true), firstPageKey(channelId, false)]);
+    const pages = [...channelIds].flatMap((channelId) => [
+      firstPageKey(channelId, true),
+      firstPageKey(channelId, false),
+    ]);
     nearCards.delete(id);
     nearDetails.delete(id);
     nearPages.delete(...pages);
@@ -196,7 +205,8 @@ export function createArticleService(articles: ArticleRepository, channels: Chan
         found = await cache.getMany(
           missing,
           cardKey,
-          async (unknown) => new Map((await articles.findCards(unknown)).map((row) => [row.id, toCardEntry(present, row)])),
+          async (unknown) =>
+            new Map((await articles.findCards(unknown)).map((row) => [row.id, toCardEntry(present, row)])),
           ARTICLE_CACHE.card,
         );
         for (const id of missing) nearCards.set(id, found.get(id));
@@ -228,7 +238,9 @@ export function createArticleService(articles: ArticleRepository, channels: Chan
       if (first.newest !== null && timestamp <= first.newest) {
         const newest = first.newest;
         const key = pageKey(channelId, timestamp, withTop);
-        page = (await nearPages.get(key, () => cache.get(key, () => loadPage(channelId, timestamp, withTop, newest), ARTICLE_CACHE.page)))!;
+        page = (await nearPages.get(key, () =>
+          cache.get(key, () => loadPage(channelId, timestamp, withTop, newest), ARTICLE_CACHE.page),
+        ))!;
       }
       return { preTimestamp: page.pre ?? timestamp, cards: await service.cards(page.ids) };
     },

@@ -22,11 +22,18 @@ const device = (request: FastifyRequest) => ({ userAgent: request.headers['user-
 
 /** Limits from seed 001 and contract A29: one code a minute per number, capped per hour and day, per number and per IP. */
 const SMS_LIMITS = [
-  { rule: '1/minute;5/hour;10/day', key: (r: FastifyRequest) => (r.params as { mobile?: string }).mobile, scope: 'sms-mobile', onStoreError: 'closed' as const },
+  {
+    rule: '1/minute;5/hour;10/day',
+    key: (r: FastifyRequest) => (r.params as { mobile?: string }).mobile,
+    scope: 'sms-mobile',
+    onStoreError: 'closed' as const,
+  },
   { rule: '100/hour;300/day', key: 'ip' as const, scope: 'sms-ip', onStoreError: 'closed' as const },
 ];
 // Generous per IP: mobile carriers put many users behind one address; codes have their own try limit.
-const SIGN_IN_LIMITS = [{ rule: '60/minute;600/hour', key: 'ip' as const, scope: 'sign-in-ip', onStoreError: 'closed' as const }];
+const SIGN_IN_LIMITS = [
+  { rule: '60/minute;600/hour', key: 'ip' as const, scope: 'sign-in-ip', onStoreError: 'closed' as const },
+];
 
 export function authRoutes(app: FastifyInstance, auth: AuthService, present: PresenterContext): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -101,8 +108,11 @@ export function authRoutes(app: FastifyInstance, auth: AuthService, present: Pre
       },
       async (request, reply) => {
         const result = await auth.refresh(bearerToken(request));
-        if (!result.ok) throw new AppError(403, result.reason === 'user-denied' ? 'User denied.' : 'Wrong refresh token.');
-        const data = result.refreshToken ? { token: result.token, refresh_token: result.refreshToken } : { token: result.token };
+        if (!result.ok)
+          throw new AppError(403, result.reason === 'user-denied' ? 'User denied.' : 'Wrong refresh token.');
+        const data = result.refreshToken
+          ? { token: result.token, refresh_token: result.refreshToken }
+          : { token: result.token };
         return reply.code(201).send(ok(data));
       },
     );

@@ -6,7 +6,9 @@ import { IdOutput, IdPath } from '../../platform/http/ids.js';
 export const MOBILE_PATTERN = '^1[3-9][0-9]{9}$';
 export const MOBILE = new RegExp(MOBILE_PATTERN);
 
-export const MobileParams = Type.Object({ mobile: Type.String({ description: 'mobile number, ^1[3-9]\\d{9}$ (404 otherwise)' }) });
+export const MobileParams = Type.Object({
+  mobile: Type.String({ description: 'mobile number, ^1[3-9]\\d{9}$ (404 otherwise)' }),
+});
 
 export const SmsSentResponse = okSchema(Type.Object({ mobile: Type.String() }));
 
@@ -14,14 +16,22 @@ export const SignInBody = Type.Object({
   mobile: Type.String({ pattern: MOBILE_PATTERN }),
   code: Type.String({ pattern: '^[0-9]{6}$' }),
   rotate_refresh_token: Type.Optional(
-    Type.Boolean({ description: 'Inkstone extension: rotate the refresh token on every refresh, with reuse detection' }),
+    Type.Boolean({
+      description: 'Inkstone extension: rotate the refresh token on every refresh, with reuse detection',
+    }),
   ),
 });
 
 export const TokenPairResponse = okSchema(Type.Object({ token: Type.String(), refresh_token: Type.String() }));
 
 export const MpSignInResponse = okSchema(
-  Type.Object({ token: Type.String(), refresh_token: Type.String(), id: IdOutput, name: Type.String(), photo: Type.String() }),
+  Type.Object({
+    token: Type.String(),
+    refresh_token: Type.String(),
+    id: IdOutput,
+    name: Type.String(),
+    photo: Type.String(),
+  }),
 );
 
 export const RefreshResponse = okSchema(

@@ -33,7 +33,9 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (existing) return existing;
     const now = deps.clock.now();
     try {
-      await users.insertNamed({ id: deps.ids.user(), mobile, created_at: now, updated_at: now }, (attempt) => defaultDisplayName(mobile, attempt));
+      await users.insertNamed({ id: deps.ids.user(), mobile, created_at: now, updated_at: now }, (attempt) =>
+        defaultDisplayName(mobile, attempt),
+      );
     } catch (error) {
       // Two first sign-ins racing: the other one created the user.
       if (!isUniqueViolation(error)) throw error;
@@ -57,7 +59,12 @@ export function createAuthService(deps: AuthServiceDeps) {
       return sessions.open(user.id, 'app', false, device, rotate);
     },
 
-    async signInMp(mobile: string, code: string, device: DeviceInfo, rotate: boolean): Promise<{ user: UserRow; pair: TokenPair }> {
+    async signInMp(
+      mobile: string,
+      code: string,
+      device: DeviceInfo,
+      rotate: boolean,
+    ): Promise<{ user: UserRow; pair: TokenPair }> {
       await proveCode(mobile, code);
       const user = await users.findByMobile(mobile);
       if (!user || user.verified !== 1) throw new AppError(403, 'Please verify your real information in app.');

@@ -15,10 +15,16 @@ import type { PasswordService } from './password.service.js';
 
 const device = (request: FastifyRequest) => ({ userAgent: request.headers['user-agent'] ?? '', ip: request.ip });
 
-const REGISTER_LIMITS = [{ rule: '10/hour;50/day', key: 'ip' as const, scope: 'register-ip', onStoreError: 'closed' as const }];
-const PASSWORD_SIGN_IN_LIMITS = [{ rule: '20/minute;200/hour', key: 'ip' as const, scope: 'password-sign-in-ip', onStoreError: 'closed' as const }];
+const REGISTER_LIMITS = [
+  { rule: '10/hour;50/day', key: 'ip' as const, scope: 'register-ip', onStoreError: 'closed' as const },
+];
+const PASSWORD_SIGN_IN_LIMITS = [
+  { rule: '20/minute;200/hour', key: 'ip' as const, scope: 'password-sign-in-ip', onStoreError: 'closed' as const },
+];
 // Each change costs two argon2 runs; this bounds what one signed-in client can make the server do.
-const CHANGE_PASSWORD_LIMITS = [{ rule: '10/minute;60/hour', key: 'user' as const, scope: 'password-change-user', onStoreError: 'closed' as const }];
+const CHANGE_PASSWORD_LIMITS = [
+  { rule: '10/minute;60/hour', key: 'user' as const, scope: 'password-change-user', onStoreError: 'closed' as const },
+];
 
 export function passwordRoutes(app: FastifyInstance, passwords: PasswordService): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -65,7 +71,12 @@ export function passwordRoutes(app: FastifyInstance, passwords: PasswordService)
           'after 5 failed attempts in 15 minutes or 20 in a day for the account (even with the right password), or ' +
           'over 20/minute or 200/hour per IP.',
         body: PasswordSignInBody,
-        response: { 201: TokenPairResponse, 400: ErrorResponses[400], 403: ErrorResponses[403], 429: ErrorResponses[429] },
+        response: {
+          201: TokenPairResponse,
+          400: ErrorResponses[400],
+          403: ErrorResponses[403],
+          429: ErrorResponses[429],
+        },
       },
     },
     async (request, reply) => {

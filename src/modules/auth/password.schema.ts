@@ -27,8 +27,13 @@ const Username = Type.String({
   pattern: USERNAME_PATTERN,
   description: '3–32 characters: a letter, then letters, digits or _; case-insensitive (stored lower-cased), unique',
 });
-const Email = Type.String({ maxLength: 254, pattern: EMAIL_PATTERN, description: 'email address; case-insensitive, unique' });
-const Password = (description: string) => Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, description });
+const Email = Type.String({
+  maxLength: 254,
+  pattern: EMAIL_PATTERN,
+  description: 'email address; case-insensitive, unique',
+});
+const Password = (description: string) =>
+  Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, description });
 const Rotate = Type.Optional(
   Type.Boolean({ description: 'rotate the refresh token on every refresh, with reuse detection (as on SMS sign-in)' }),
 );
@@ -39,7 +44,10 @@ export const RegisterBody = Type.Object({
   password: Password('8–128 characters, not only whitespace, not the username, not a very common password'),
   password_confirm: Type.String({ maxLength: PASSWORD_MAX, description: 'must equal password' }),
   mobile: Type.String({ pattern: MOBILE_PATTERN, description: 'mobile number, proven by the SMS code' }),
-  code: Type.String({ pattern: '^[0-9]{6}$', description: 'SMS code sent to the mobile (GET /app/v1_0/sms/codes/:mobile)' }),
+  code: Type.String({
+    pattern: '^[0-9]{6}$',
+    description: 'SMS code sent to the mobile (GET /app/v1_0/sms/codes/:mobile)',
+  }),
   rotate_refresh_token: Rotate,
 });
 
@@ -51,7 +59,9 @@ export const PasswordSignInBody = Type.Object({
 
 export const ChangePasswordBody = Type.Object({
   old_password: Type.Optional(Type.String({ maxLength: PASSWORD_MAX, description: 'the current password' })),
-  new_password: Password('8–128 characters, not only whitespace, not the username, not a very common password, not the old one'),
+  new_password: Password(
+    '8–128 characters, not only whitespace, not the username, not a very common password, not the old one',
+  ),
   new_password_confirm: Type.String({ maxLength: PASSWORD_MAX, description: 'must equal new_password' }),
 });
 

@@ -54,15 +54,72 @@ const INVALID_LOGIN = 'Invalid username or password.';
  * from public breach lists, Chinese sites' included. Not a breach check, just the obvious ones.
  */
 const COMMON_PASSWORDS = new Set([
-  '00000000', '11111111', '11223344', '12121212', '12341234', '12344321', '12345678', '123456789',
-  '1234567890', '123123123', '123321123', '123456123', '1234qwer', '147258369', '1q2w3e4r', '1q2w3e4r5t',
-  '1qaz2wsx', '5201314520', '66666666', '87654321', '88888888', '987654321', '99999999', 'a1234567',
-  'a12345678', 'a123456789', 'aa123456', 'aaaaaaaa', 'abc12345', 'abc123456', 'abcd1234', 'abcdefgh',
-  'admin123', 'asdfghjk', 'asdfghjkl', 'baseball', 'dragon123', 'football', 'iloveyou', 'iloveyou1',
-  'letmein1', 'password', 'password1', 'password12', 'password123', 'passw0rd', 'princess', 'q1w2e3r4',
-  'qazwsxedc', 'qq123456', 'qwe12345', 'qwe123456', 'qwer1234', 'qwerty12', 'qwerty123', 'qwertyui',
-  'qwertyuiop', 'sunshine', 'superman', 'trustno1', 'welcome1', 'woaini1314', 'woaini520', 'zxcvbnm1',
-  'zxcvbnm123', 'zxcvbnmm',
+  '00000000',
+  '11111111',
+  '11223344',
+  '12121212',
+  '12341234',
+  '12344321',
+  '12345678',
+  '123456789',
+  '1234567890',
+  '123123123',
+  '123321123',
+  '123456123',
+  '1234qwer',
+  '147258369',
+  '1q2w3e4r',
+  '1q2w3e4r5t',
+  '1qaz2wsx',
+  '5201314520',
+  '66666666',
+  '87654321',
+  '88888888',
+  '987654321',
+  '99999999',
+  'a1234567',
+  'a12345678',
+  'a123456789',
+  'aa123456',
+  'aaaaaaaa',
+  'abc12345',
+  'abc123456',
+  'abcd1234',
+  'abcdefgh',
+  'admin123',
+  'asdfghjk',
+  'asdfghjkl',
+  'baseball',
+  'dragon123',
+  'football',
+  'iloveyou',
+  'iloveyou1',
+  'letmein1',
+  'password',
+  'password1',
+  'password12',
+  'password123',
+  'passw0rd',
+  'princess',
+  'q1w2e3r4',
+  'qazwsxedc',
+  'qq123456',
+  'qwe12345',
+  'qwe123456',
+  'qwer1234',
+  'qwerty12',
+  'qwerty123',
+  'qwertyui',
+  'qwertyuiop',
+  'sunshine',
+  'superman',
+  'trustno1',
+  'welcome1',
+  'woaini1314',
+  'woaini520',
+  'zxcvbnm1',
+  'zxcvbnm123',
+  'zxcvbnmm',
 ]);
 
 export interface RegisterInput {
@@ -114,12 +171,20 @@ async function matches(stored: string, password: string): Promise<boolean> {
 }
 
 /** The rules of a new password beyond its length (checked by the schema); `field` names it in the 400. */
-function checkNewPassword(field: string, password: string, confirm: string, confirmField: string, username: string | null): void {
+function checkNewPassword(
+  field: string,
+  password: string,
+  confirm: string,
+  confirmField: string,
+  username: string | null,
+): void {
   // Counted in code points, as the schema's minLength/maxLength are.
   const length = [...password].length;
-  if (length < PASSWORD_MIN || length > PASSWORD_MAX) throw invalidField(field, `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`);
+  if (length < PASSWORD_MIN || length > PASSWORD_MAX)
+    throw invalidField(field, `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`);
   if (password.trim() === '') throw invalidField(field, 'must not be only whitespace');
-  if (username !== null && password.toLowerCase() === username.toLowerCase()) throw invalidField(field, 'must differ from the username');
+  if (username !== null && password.toLowerCase() === username.toLowerCase())
+    throw invalidField(field, 'must differ from the username');
   if (COMMON_PASSWORDS.has(password.toLowerCase())) throw invalidField(field, 'is too common');
   if (!constantTimeEqual(password, confirm)) throw invalidField(confirmField, 'does not match');
 }
@@ -162,7 +227,10 @@ export function createPasswordService(deps: PasswordServiceDeps) {
   async function upgradeHash(user: UserRow, stored: string, password: string): Promise<void> {
     if (!outdated(stored)) return;
     try {
-      await users.setCredentials(user.id, stored, { password_hash: await hashPassword(password), updated_at: clock.now() });
+      await users.setCredentials(user.id, stored, {
+        password_hash: await hashPassword(password),
+        updated_at: clock.now(),
+      });
     } catch {
       // Left as it was.
     }
@@ -193,7 +261,12 @@ export function createPasswordService(deps: PasswordServiceDeps) {
       const now = clock.now();
       try {
         if (existing) {
-          const bound = await users.setCredentials(existing.id, null, { username, email, password_hash: passwordHash, updated_at: now });
+          const bound = await users.setCredentials(existing.id, null, {
+            username,
+            email,
+            password_hash: passwordHash,
+            updated_at: now,
+          });
           if (!bound) throw conflict('Mobile already has an account.');
           return { ...existing, username, email, password_hash: passwordHash };
         }
@@ -255,15 +328,25 @@ export function createPasswordService(deps: PasswordServiceDeps) {
       const stored = user.password_hash;
       if (stored === null) throw badRequest('No password is set: create one with POST /app/v1_0/accounts.');
       if (input.old_password === undefined) throw invalidField('old_password', 'is required');
-      checkNewPassword('new_password', input.new_password, input.new_password_confirm, 'new_password_confirm', user.username);
+      checkNewPassword(
+        'new_password',
+        input.new_password,
+        input.new_password_confirm,
+        'new_password_confirm',
+        user.username,
+      );
 
       const key = accountKey(user, '');
       await reserveAttempt(key);
       if (!(await matches(stored, input.old_password))) throw invalidField('old_password', 'is incorrect');
       await forgetFailures(key);
-      if (constantTimeEqual(input.old_password, input.new_password)) throw invalidField('new_password', 'must differ from the old password');
+      if (constantTimeEqual(input.old_password, input.new_password))
+        throw invalidField('new_password', 'must differ from the old password');
 
-      const changed = await users.setCredentials(user.id, stored, { password_hash: await hashPassword(input.new_password), updated_at: clock.now() });
+      const changed = await users.setCredentials(user.id, stored, {
+        password_hash: await hashPassword(input.new_password),
+        updated_at: clock.now(),
+      });
       if (!changed) throw conflict('The password was changed meanwhile; try again.');
       await sessions.revokeOthers(user.id, keepSessionId);
     },

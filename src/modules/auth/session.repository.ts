@@ -16,7 +16,11 @@ export function createSessionRepository(db: Db) {
      * Compare-and-set rotation: only the request that still sees `expectedJti` as current wins,
      * so two parallel refreshes cannot both mint a new token and orphan one of them.
      */
-    async rotate(id: bigint, expectedJti: string, next: { jti: string; previousValidUntil: number; expiresAt: number; now: number }): Promise<boolean> {
+    async rotate(
+      id: bigint,
+      expectedJti: string,
+      next: { jti: string; previousValidUntil: number; expiresAt: number; now: number },
+    ): Promise<boolean> {
       const result = await db
         .updateTable('sessions')
         .set({
@@ -38,19 +42,39 @@ export function createSessionRepository(db: Db) {
     },
 
     async revoke(id: bigint, now: number): Promise<void> {
-      await db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+      await db
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .execute();
     },
 
     /**
      * Revokes the user's live sessions (all, or one client's, but `keep`); returns the ids revoked.
      * `executor` lets a caller revoke inside its own transaction (a ban and its record commit together).
      */
-    async revokeAllForUser(userId: bigint, now: number, options: { keep?: bigint; client?: string } = {}, executor: Db = db): Promise<bigint[]> {
-      let query = executor.selectFrom('sessions').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null);
+    async revokeAllForUser(
+      userId: bigint,
+      now: number,
+      options: { keep?: bigint; client?: string } = {},
+      executor: Db = db,
+    ): Promise<bigint[]> {
+      let query = executor
+        .selectFrom('sessions')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null);
       if (options.keep !== undefined) query = query.where('id', '!=', options.keep);
       if (options.client !== undefined) query = query.where('client', '=', options.client);
       const ids = (await query.execute()).map((r) => r.id);
-      if (ids.length > 0) await executor.updateTable('sessions').set({ revoked_at: now }).where('id', 'in', ids).where('revoked_at', 'is', null).execute();
+      if (ids.length > 0)
+        await executor
+          .updateTable('sessions')
+          .set({ revoked_at: now })
+          .where('id', 'in', ids)
+          .where('revoked_at', 'is', null)
+          .execute();
       return ids;
     },
 

@@ -34,8 +34,7 @@ export interface TokenPair {
 }
 
 export type RefreshResult =
-  | { ok: true; token: string; refreshToken?: string }
-  | { ok: false; reason: 'wrong-token' | 'user-denied' };
+  { ok: true; token: string; refreshToken?: string } | { ok: false; reason: 'wrong-token' | 'user-denied' };
 
 /**
  * How long a session's or user's state may be served from the kv cache, counted from the database
@@ -123,13 +122,19 @@ export function createSessionService(deps: SessionServiceDeps) {
   }
 
   /** The user's and (when the token has one) the session's state: one kv round trip, the database on a miss or when kv fails. */
-  async function states(userId: bigint, sessionId: bigint | undefined): Promise<{ user: UserState; session: SessionState }> {
+  async function states(
+    userId: bigint,
+    sessionId: bigint | undefined,
+  ): Promise<{ user: UserState; session: SessionState }> {
     const keys = sessionId === undefined ? [userKey(userId)] : [userKey(userId), sessionKey(sessionId)];
     let cached: (string | null)[];
     try {
       cached = await kv.getMany(keys);
     } catch {
-      const [user, session] = await Promise.all([userFromDb(userId), sessionId === undefined ? ('live' as const) : sessionFromDb(sessionId)]);
+      const [user, session] = await Promise.all([
+        userFromDb(userId),
+        sessionId === undefined ? ('live' as const) : sessionFromDb(sessionId),
+      ]);
       return { user, session };
     }
     const [cachedUser, cachedSession] = cached;
@@ -244,7 +249,13 @@ export function createSessionService(deps: SessionServiceDeps) {
     authenticator,
 
     /** Opens a session for a user who proved who they are, and issues its token pair. */
-    async open(userId: bigint, client: Client, verified: boolean, device: DeviceInfo, rotate: boolean): Promise<TokenPair> {
+    async open(
+      userId: bigint,
+      client: Client,
+      verified: boolean,
+      device: DeviceInfo,
+      rotate: boolean,
+    ): Promise<TokenPair> {
       const now = clock.now();
       const id = deps.ids.content();
       const jti = randomUUID();
@@ -280,7 +291,10 @@ export function createSessionService(deps: SessionServiceDeps) {
 
       if (claims.sessionId === undefined) {
         // A refresh token minted elsewhere with the shared secret: stateless, like the original backend.
-        return { ok: true, token: await tokens.access({ userId: claims.userId, sessionId: 0n, verified: claims.verified }) };
+        return {
+          ok: true,
+          token: await tokens.access({ userId: claims.userId, sessionId: 0n, verified: claims.verified }),
+        };
       }
       const session = await sessions.find(claims.sessionId);
       if (!session || !isLive(session, now) || session.user_id !== claims.userId) {
@@ -302,12 +316,17 @@ export function createSessionService(deps: SessionServiceDeps) {
           expiresAt: now + tokens.refreshTtlSeconds * 1000,
           now,
         });
-        if (won) return { ok: true, token: await tokens.access(input), refreshToken: await tokens.refresh(input, next) };
+        if (won)
+          return { ok: true, token: await tokens.access(input), refreshToken: await tokens.refresh(input, next) };
         // A parallel refresh rotated first: fall through and treat this token as the previous one.
       }
       const current = await sessions.find(session.id);
       if (current && claims.jti === current.previous_jti && (current.previous_valid_until ?? 0) >= now) {
-        return { ok: true, token: await tokens.access(input), refreshToken: await tokens.refresh(input, current.refresh_jti) };
+        return {
+          ok: true,
+          token: await tokens.access(input),
+          refreshToken: await tokens.refresh(input, current.refresh_jti),
+        };
       }
       // Reuse of a rotated-out refresh token: assume it was stolen and end the session.
       await sessions.revoke(session.id, now);

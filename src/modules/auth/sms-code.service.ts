@@ -35,7 +35,11 @@ export function createSmsCodeService(deps: { kv: KeyValueStore; jobs: JobQueue; 
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       await kv.set(codeKey(mobile), code, { ttlMs: CODE_TTL_MS });
       await kv.del(triesKey(mobile));
-      await jobs.enqueue<SendCodeJob>(SEND_SMS_JOB, { mobile }, { attempts: 4, backoffMs: 2_000, jobId: `sms:${mobile}` });
+      await jobs.enqueue<SendCodeJob>(
+        SEND_SMS_JOB,
+        { mobile },
+        { attempts: 4, backoffMs: 2_000, jobId: `sms:${mobile}` },
+      );
     },
 
     /** The code to deliver now, or null when it expired or was used meanwhile. */
@@ -50,7 +54,10 @@ export function createSmsCodeService(deps: { kv: KeyValueStore; jobs: JobQueue; 
      */
     async consume(mobile: string, code: string): Promise<boolean> {
       if (deps.demoCode !== null && constantTimeEqual(code, deps.demoCode)) return true;
-      const result = await kv.verifyAndCount(codeKey(mobile), code, { counterKey: triesKey(mobile), maxMisses: MAX_WRONG_TRIES });
+      const result = await kv.verifyAndCount(codeKey(mobile), code, {
+        counterKey: triesKey(mobile),
+        maxMisses: MAX_WRONG_TRIES,
+      });
       return result === 'match';
     },
   };

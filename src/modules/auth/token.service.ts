@@ -41,7 +41,11 @@ export function createTokenService(options: TokenServiceOptions) {
 
   async function sign(input: IssueInput, refresh: boolean, jti: string, ttlSeconds: number): Promise<string> {
     const iat = nowSeconds();
-    const payload: Record<string, unknown> = { user_id: Number(input.userId), refresh, sid: input.sessionId.toString() };
+    const payload: Record<string, unknown> = {
+      user_id: Number(input.userId),
+      refresh,
+      sid: input.sessionId.toString(),
+    };
     if (input.verified) payload.verified = true;
     return new SignJWT(payload)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

@@ -21,14 +21,25 @@ export interface ChannelPlacement {
  * "already saved?" check cannot race its insert); SQLite serializes write transactions anyway.
  */
 async function lockUser(trx: Transaction<Database>, userId: bigint): Promise<void> {
-  await trx.updateTable('users').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', userId).execute();
+  await trx
+    .updateTable('users')
+    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', '=', userId)
+    .execute();
 }
 
-async function upsert(trx: Transaction<Database>, userId: bigint, items: ChannelPlacement[], now: number): Promise<void> {
+async function upsert(
+  trx: Transaction<Database>,
+  userId: bigint,
+  items: ChannelPlacement[],
+  now: number,
+): Promise<void> {
   for (const item of items) {
     await onConflictUpdate(
       trx,
-      trx.insertInto('user_channels').values({ user_id: userId, channel_id: item.id, sequence: item.seq, created_at: now, updated_at: now }),
+      trx
+        .insertInto('user_channels')
+        .values({ user_id: userId, channel_id: item.id, sequence: item.seq, created_at: now, updated_at: now }),
       ['user_id', 'channel_id'],
       { sequence: item.seq, updated_at: now },
     ).execute();
@@ -101,7 +112,15 @@ export function createChannelRepository(db: Db) {
           if (existing) return 'conflict' as const;
           await trx
             .insertInto('user_channels')
-            .values(items.map((item) => ({ user_id: userId, channel_id: item.id, sequence: item.seq, created_at: now, updated_at: now })))
+            .values(
+              items.map((item) => ({
+                user_id: userId,
+                channel_id: item.id,
+                sequence: item.seq,
+                created_at: now,
+                updated_at: now,
+              })),
+            )
             .execute();
           return 'ok' as const;
         });
@@ -134,7 +153,11 @@ export function createChannelRepository(db: Db) {
       if (channelIds.length === 0) return;
       await db.transaction().execute(async (trx) => {
         await lockUser(trx, userId);
-        await trx.deleteFrom('user_channels').where('user_id', '=', userId).where('channel_id', 'in', channelIds).execute();
+        await trx
+          .deleteFrom('user_channels')
+          .where('user_id', '=', userId)
+          .where('channel_id', 'in', channelIds)
+          .execute();
       });
     },
   };

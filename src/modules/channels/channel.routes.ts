@@ -23,7 +23,12 @@ const ONE_USER_CHANNEL = `${USER_CHANNELS}/:target(^\\d{1,19}$)`;
 /** Largest 64-bit id: a bigger path id cannot name a row (and must not reach the database). */
 const MAX_ID = (1n << 63n) - 1n;
 
-const writeResponses = { 201: PlacementsResponse, 400: ErrorResponses[400], 401: ErrorResponses[401], 403: ErrorResponses[403] };
+const writeResponses = {
+  201: PlacementsResponse,
+  400: ErrorResponses[400],
+  401: ErrorResponses[401],
+  403: ErrorResponses[403],
+};
 
 export function channelRoutes(app: FastifyInstance, service: ChannelService): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -61,19 +66,31 @@ export function channelRoutes(app: FastifyInstance, service: ChannelService): vo
   const writeOptions = (summary: string, description: string) => ({
     config: { auth: 'required' as const },
     attachValidation: true,
-    schema: { tags: ['channels'], summary, description, security: bearer, body: PlacementsBody, response: writeResponses },
+    schema: {
+      tags: ['channels'],
+      summary,
+      description,
+      security: bearer,
+      body: PlacementsBody,
+      response: writeResponses,
+    },
   });
 
   r.post(
     USER_CHANNELS,
-    writeOptions('Add channels to the user’s set (A30), insert only', '409 "Some conflict user channels occurred." when any is already saved.'),
-    async (request, reply) => reply.code(201).send(ok(presentPlacements(await service.add(currentUser(request), request.body)))),
+    writeOptions(
+      'Add channels to the user’s set (A30), insert only',
+      '409 "Some conflict user channels occurred." when any is already saved.',
+    ),
+    async (request, reply) =>
+      reply.code(201).send(ok(presentPlacements(await service.add(currentUser(request), request.body)))),
   );
 
   r.put(
     USER_CHANNELS,
     writeOptions('Replace the user’s whole channel set (A16)', 'Channels not in the body are removed.'),
-    async (request, reply) => reply.code(201).send(ok(presentPlacements(await service.replace(currentUser(request), request.body)))),
+    async (request, reply) =>
+      reply.code(201).send(ok(presentPlacements(await service.replace(currentUser(request), request.body)))),
   );
 
   r.patch(
@@ -82,7 +99,8 @@ export function channelRoutes(app: FastifyInstance, service: ChannelService): vo
       'Add or reorder channels (A15)',
       'New ids are added, saved ones take the new seq, others are untouched. The app adds one channel with seq = its list length including 推荐.',
     ),
-    async (request, reply) => reply.code(201).send(ok(presentPlacements(await service.merge(currentUser(request), request.body)))),
+    async (request, reply) =>
+      reply.code(201).send(ok(presentPlacements(await service.merge(currentUser(request), request.body)))),
   );
 
   r.delete(
@@ -112,11 +130,18 @@ export function channelRoutes(app: FastifyInstance, service: ChannelService): vo
       schema: {
         tags: ['channels'],
         summary: 'Add or move one channel in the user’s set (A10)',
-        description: '400 "Invalid channel id." for an unknown channel or 0; 400 "Invalid channel sequence param." for a bad seq.',
+        description:
+          '400 "Invalid channel id." for an unknown channel or 0; 400 "Invalid channel sequence param." for a bad seq.',
         security: bearer,
         params: ChannelParams,
         body: SequenceBody,
-        response: { 201: PlacementResponse, 400: ErrorResponses[400], 401: ErrorResponses[401], 403: ErrorResponses[403], 404: ErrorResponses[404] },
+        response: {
+          201: PlacementResponse,
+          400: ErrorResponses[400],
+          401: ErrorResponses[401],
+          403: ErrorResponses[403],
+          404: ErrorResponses[404],
+        },
       },
     },
     async (request, reply) => {

@@ -7,7 +7,11 @@ export const ChannelSchema = Type.Object({ id: IdOutput, name: Type.String() });
 
 export const ChannelListResponse = okSchema(Type.Object({ channels: Type.Array(ChannelSchema) }));
 
-const Sequence = Type.Integer({ minimum: 0, maximum: MAX_SEQUENCE, description: 'position in the user’s list (ascending)' });
+const Sequence = Type.Integer({
+  minimum: 0,
+  maximum: MAX_SEQUENCE,
+  description: 'position in the user’s list (ascending)',
+});
 
 const Placement = Type.Object({
   id: IdInput,
@@ -28,11 +32,17 @@ export const PlacementsBody = Type.Object({
   }),
 });
 
-export const PlacementsResponse = okSchema(Type.Object({ channels: Type.Array(Type.Object({ id: IdOutput, seq: Type.Integer() })) }));
+export const PlacementsResponse = okSchema(
+  Type.Object({ channels: Type.Array(Type.Object({ id: IdOutput, seq: Type.Integer() })) }),
+);
 
 /** A17. */
 export const ChannelIdsBody = Type.Object({
-  channels: Type.Array(IdInput, { minItems: 1, maxItems: MAX_CHANNELS_PER_WRITE, description: 'channel ids (each ≥ 1) to remove' }),
+  channels: Type.Array(IdInput, {
+    minItems: 1,
+    maxItems: MAX_CHANNELS_PER_WRITE,
+    description: 'channel ids (each ≥ 1) to remove',
+  }),
 });
 
 /** A10, A11: the path id is digits (the router answers 404 otherwise, as the original's int rule). */

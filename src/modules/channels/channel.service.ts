@@ -46,7 +46,8 @@ function parseId(value: unknown): bigint | null {
 
 /** A sequence: a non-negative integer (or digit string), within the column's range; null otherwise. */
 export function parseSequence(value: unknown): number | null {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^[0-9]{1,10}$/.test(value) ? Number(value) : NaN;
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && /^[0-9]{1,10}$/.test(value) ? Number(value) : NaN;
   return Number.isInteger(n) && n >= 0 && n <= MAX_SEQUENCE ? n : null;
 }
 

@@ -18,7 +18,8 @@ export const CHAT_MAX_CHARS = 500;
 /** How many article titles an answer lists. */
 export const CHAT_RESULTS = 3;
 
-export const GREETING = '您好，我是头条小助手，请问有什么可以帮您？可以问我怎么登录、验证码、怎么发布文章，或者直接发关键词，我帮您找文章。';
+export const GREETING =
+  '您好，我是头条小助手，请问有什么可以帮您？可以问我怎么登录、验证码、怎么发布文章，或者直接发关键词，我帮您找文章。';
 export const FALLBACK = 'oops，我病了，容我缓一下...';
 export const TOO_FAST = '消息太频繁了，请稍后再试。';
 
@@ -38,7 +39,8 @@ const FAQ: Faq[] = [
   },
   {
     pattern: /登录|登陆|注册|sign ?in|sign ?up|log ?in|账号/i,
-    answer: () => '在「我的」页点击「登录 / 注册」，输入手机号并获取短信验证码即可登录，第一次登录会自动注册。登录会自动续期，14 天内无需重新登录。',
+    answer: () =>
+      '在「我的」页点击「登录 / 注册」，输入手机号并获取短信验证码即可登录，第一次登录会自动注册。登录会自动续期，14 天内无需重新登录。',
   },
   {
     pattern: /发布|发表|写文章|投稿|自媒体|作者|创作|publish|write/i,
@@ -47,11 +49,13 @@ const FAQ: Faq[] = [
   },
   {
     pattern: /频道|channel/i,
-    answer: () => '点击首页频道栏右侧的按钮可以编辑「我的频道」：添加、删除或调整顺序。未登录时频道保存在本机，登录后保存在账号里。',
+    answer: () =>
+      '点击首页频道栏右侧的按钮可以编辑「我的频道」：添加、删除或调整顺序。未登录时频道保存在本机，登录后保存在账号里。',
   },
   {
     pattern: /通知|消息提醒|粉丝|关注|notif/i,
-    answer: () => '关注作者后，可在「我的」查看关注和粉丝。有人关注您、点赞或评论您的文章时，在线会立刻收到通知；离线期间的通知也会保留，登录后可以查看。',
+    answer: () =>
+      '关注作者后，可在「我的」查看关注和粉丝。有人关注您、点赞或评论您的文章时，在线会立刻收到通知；离线期间的通知也会保留，登录后可以查看。',
   },
   {
     pattern: /收藏|历史|浏览记录|collect|history/i,
@@ -63,7 +67,8 @@ const FAQ: Faq[] = [
   },
   {
     pattern: /你是谁|你能做什么|帮助|功能|help|who are you/i,
-    answer: () => '我是头条小助手：可以回答登录、验证码、发布文章、频道、通知等问题，也可以根据关键词帮您找文章，比如发送「Python」。',
+    answer: () =>
+      '我是头条小助手：可以回答登录、验证码、发布文章、频道、通知等问题，也可以根据关键词帮您找文章，比如发送「Python」。',
   },
   { pattern: /谢谢|感谢|thank/i, answer: () => '不客气，祝您阅读愉快！' },
   { pattern: /再见|拜拜|\bbye\b/i, answer: () => '再见，欢迎随时回来～' },
@@ -111,7 +116,8 @@ export interface ChatSocketDeps {
 /** Answers `message` on a socket: in order, rate limited per user (anonymous: per IP). */
 export function chatHandler(deps: ChatSocketDeps): (socket: RealtimeSocket) => void {
   const windows: Window[] = parseRule(deps.rule ?? CHAT_RATE_RULE);
-  const answer = (socket: RealtimeSocket, msg: string) => socket.emit(CHAT_EVENT, { msg, timestamp: Math.floor(deps.clock.now() / 1000) });
+  const answer = (socket: RealtimeSocket, msg: string) =>
+    socket.emit(CHAT_EVENT, { msg, timestamp: Math.floor(deps.clock.now() / 1000) });
 
   return (socket) => {
     const key = socket.data.userId !== null ? `user:${socket.data.userId}` : `ip:${socket.data.ip}`;

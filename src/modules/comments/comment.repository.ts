@@ -11,7 +11,10 @@ type Comment = Selectable<CommentsTable>;
 export type CommentRow = Omit<Comment, 'status'> & { aut_name: string; aut_photo: string | null };
 
 /** What the rules need to know about the article a comment lives on. */
-export type CommentArticle = Pick<ArticleRow, 'id' | 'user_id' | 'title' | 'status' | 'allow_comment' | 'published_at' | 'created_at' | 'deleted_at'>;
+export type CommentArticle = Pick<
+  ArticleRow,
+  'id' | 'user_id' | 'title' | 'status' | 'allow_comment' | 'published_at' | 'created_at' | 'deleted_at'
+>;
 
 /** A comment as the rules see it, whatever its status. */
 export type StoredComment = Pick<Comment, 'id' | 'article_id' | 'user_id' | 'parent_id' | 'is_top' | 'status'>;
@@ -71,7 +74,10 @@ export function createCommentRepository(db: Db) {
     /** The list position of `id` when it belongs to `list` (deleted items keep their place as cursors). */
     async positionIn(list: CommentList, id: bigint): Promise<ListPosition | undefined> {
       let q = db.selectFrom('comments').select(['id', 'is_top']).where('id', '=', id);
-      q = list.parentId === null ? q.where('article_id', '=', list.articleId).where('parent_id', 'is', null) : q.where('parent_id', '=', list.parentId);
+      q =
+        list.parentId === null
+          ? q.where('article_id', '=', list.articleId).where('parent_id', 'is', null)
+          : q.where('parent_id', '=', list.parentId);
       const row = await q.executeTakeFirst();
       return row ? { isTop: row.is_top, id: row.id } : undefined;
     },
@@ -82,20 +88,29 @@ export function createCommentRepository(db: Db) {
       if (after) {
         q =
           after.isTop > 0
-            ? q.where((eb) => eb.or([eb('c.is_top', '=', 0), eb.and([eb('c.is_top', '=', 1), eb('c.id', '<', after.id)])]))
+            ? q.where((eb) =>
+                eb.or([eb('c.is_top', '=', 0), eb.and([eb('c.is_top', '=', 1), eb('c.id', '<', after.id)])]),
+              )
             : q.where('c.is_top', '=', 0).where('c.id', '<', after.id);
       }
       return q.orderBy('c.is_top', 'desc').orderBy('c.id', 'desc').limit(limit).execute();
     },
 
     async count(list: CommentList): Promise<number> {
-      const row = await inList(list).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const row = await inList(list)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 
     /** The id of the last item of the whole list. */
     async lastId(list: CommentList): Promise<bigint | null> {
-      const row = await inList(list).select('c.id').orderBy('c.is_top', 'asc').orderBy('c.id', 'asc').limit(1).executeTakeFirst();
+      const row = await inList(list)
+        .select('c.id')
+        .orderBy('c.is_top', 'asc')
+        .orderBy('c.id', 'asc')
+        .limit(1)
+        .executeTakeFirst();
       return row?.id ?? null;
     },
 
@@ -108,7 +123,14 @@ export function createCommentRepository(db: Db) {
         .executeTakeFirst();
     },
 
-    async insert(row: { id: bigint; article_id: bigint; user_id: bigint; parent_id: bigint | null; content: string; created_at: number }): Promise<void> {
+    async insert(row: {
+      id: bigint;
+      article_id: bigint;
+      user_id: bigint;
+      parent_id: bigint | null;
+      content: string;
+      created_at: number;
+    }): Promise<void> {
       await db.insertInto('comments').values(row).execute();
     },
 
@@ -149,17 +171,30 @@ export function createCommentRepository(db: Db) {
      * many rows this call changed, so only one of two racing deletes moves the counters.
      */
     async softDelete(which: { id: bigint } | { parentId: bigint }): Promise<number> {
-      const q = db.updateTable('comments').set({ status: CommentStatus.deleted }).where('status', '=', CommentStatus.visible);
-      const result = await ('id' in which ? q.where('id', '=', which.id) : q.where('parent_id', '=', which.parentId)).executeTakeFirst();
+      const q = db
+        .updateTable('comments')
+        .set({ status: CommentStatus.deleted })
+        .where('status', '=', CommentStatus.visible);
+      const result = await (
+        'id' in which ? q.where('id', '=', which.id) : q.where('parent_id', '=', which.parentId)
+      ).executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
 
     async setTop(id: bigint, isTop: boolean): Promise<void> {
-      await db.updateTable('comments').set({ is_top: isTop ? 1 : 0 }).where('id', '=', id).execute();
+      await db
+        .updateTable('comments')
+        .set({ is_top: isTop ? 1 : 0 })
+        .where('id', '=', id)
+        .execute();
     },
 
     async setAllowComment(articleId: bigint, allow: boolean, at: number): Promise<void> {
-      await db.updateTable('articles').set({ allow_comment: allow ? 1 : 0, updated_at: at }).where('id', '=', articleId).execute();
+      await db
+        .updateTable('articles')
+        .set({ allow_comment: allow ? 1 : 0, updated_at: at })
+        .where('id', '=', articleId)
+        .execute();
     },
 
     author(userId: bigint): Promise<{ name: string; photo: string | null } | undefined> {

@@ -22,14 +22,25 @@ import {
   TargetParams,
   TargetResponse,
 } from './comment.schema.js';
-import { parseCursor, type CommentService, type Created, type CreateRequest, type ListRequest } from './comment.service.js';
+import {
+  parseCursor,
+  type CommentService,
+  type Created,
+  type CreateRequest,
+  type ListRequest,
+} from './comment.service.js';
 
 const bearer = [{ bearer: [] }];
 const withAuthErrors = { 400: ErrorResponses[400], 401: ErrorResponses[401], 403: ErrorResponses[403] };
 
 /** A44 / M23 response: the ids plus the full new Comment the app prepends to its list. */
 const presentCreated = (present: PresenterContext, created: Created) =>
-  ok({ com_id: created.comment.id, target: created.target, art_id: created.articleId, new_obj: presentComment(present, created.comment) });
+  ok({
+    com_id: created.comment.id,
+    target: created.target,
+    art_id: created.articleId,
+    new_obj: presentComment(present, created.comment),
+  });
 
 const listRequest = (query: Static<typeof CommentListQuery>, viewerId?: bigint, ownerId?: bigint): ListRequest => ({
   type: query.type,
@@ -58,7 +69,8 @@ export function commentRoutes(app: FastifyInstance, service: CommentService, pre
       config: { auth: 'optional', cache: { maxAge: 30 } },
       schema: {
         tags: ['comments'],
-        summary: 'Comments of an article (type=a) or replies of a comment (type=c), pinned first then newest, cursor paged (A43)',
+        summary:
+          'Comments of an article (type=a) or replies of a comment (type=c), pinned first then newest, cursor paged (A43)',
         querystring: CommentListQuery,
         response: { 200: CommentListResponse, 400: ErrorResponses[400], 401: ErrorResponses[401] },
       },

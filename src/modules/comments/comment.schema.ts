@@ -18,7 +18,9 @@ const commentFields = <L extends TSchema>(isLiking: L) =>
   });
 
 /** Comment (contract §1.9) as the app sees it: `is_liking` is a boolean. */
-export const CommentSchema = commentFields(Type.Boolean({ description: 'liked by the signed-in user; false when anonymous' }));
+export const CommentSchema = commentFields(
+  Type.Boolean({ description: 'liked by the signed-in user; false when anonymous' }),
+);
 /** The MP form (M22): `is_liking` is 0/1. */
 export const MpCommentSchema = commentFields(Type.Integer({ minimum: 0, maximum: 1 }));
 
@@ -31,17 +33,22 @@ const Cursor = Type.Union([Type.String({ pattern: '^[0-9]{1,40}$' }), Type.Integ
 });
 
 export const CommentListQuery = Type.Object({
-  type: Type.Optional(Type.String({ description: '`a`: comments of article `source`; `c`: replies of comment `source`' })),
+  type: Type.Optional(
+    Type.String({ description: '`a`: comments of article `source`; `c`: replies of comment `source`' }),
+  ),
   source: IdInput,
   offset: Type.Optional(Cursor),
   limit: Type.Optional(Type.Integer({ description: 'page size, 10–50 (clamped), default 10' })),
 });
 
 /** A cursor in a response: an exact JSON integer, or null. */
-const NullableId = (description: string) => Type.Unsafe<bigint | null>({ type: 'integer', nullable: true, format: 'int64', description });
+const NullableId = (description: string) =>
+  Type.Unsafe<bigint | null>({ type: 'integer', nullable: true, format: 'int64', description });
 
 const pageFields = <C extends TSchema>(comment: C) => ({
-  total_count: Type.Integer({ description: 'how many items the whole list has (top-level comments for type=a, replies for type=c)' }),
+  total_count: Type.Integer({
+    description: 'how many items the whole list has (top-level comments for type=a, replies for type=c)',
+  }),
   end_id: NullableId('cursor of the last item of the whole list; null when empty'),
   last_id: NullableId('cursor of the last item of this page (next `offset`); null when empty'),
   results: Type.Array(comment),
@@ -58,7 +65,9 @@ export const MpCommentListResponse = okSchema(
   }),
 );
 
-const content = Type.String({ description: `plain text, 1–${COMMENT_MAX_CHARS} characters after trimming; stored exactly as sent` });
+const content = Type.String({
+  description: `plain text, 1–${COMMENT_MAX_CHARS} characters after trimming; stored exactly as sent`,
+});
 
 export const CreateCommentBody = Type.Object({
   target: IdInput,

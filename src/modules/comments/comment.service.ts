@@ -87,7 +87,8 @@ export interface Created {
 /** Rejects what can never be a comment; returns nothing because the text is stored as typed. */
 export function checkContent(content: string): void {
   if (content.trim() === '') throw badRequest('Empty content.');
-  if ([...content].length > COMMENT_MAX_CHARS) throw invalidField('content', `must be at most ${COMMENT_MAX_CHARS} characters`);
+  if ([...content].length > COMMENT_MAX_CHARS)
+    throw invalidField('content', `must be at most ${COMMENT_MAX_CHARS} characters`);
   // PostgreSQL text cannot hold NUL; refusing it everywhere keeps the three databases alike.
   if (content.includes('\u0000')) throw invalidField('content', 'must not contain NUL characters');
 }
@@ -115,12 +116,21 @@ export function createCommentService(deps: {
   const withCounts = (rows: CommentRow[]) => counters.overlay('comment', rows, ['like_count', 'reply_count']);
 
   async function withLikes(rows: CommentRow[], viewerId: bigint | undefined): Promise<CommentView[]> {
-    const liked = viewerId === undefined ? new Set<bigint>() : await comments.likedAmong(viewerId, rows.map((r) => r.id));
+    const liked =
+      viewerId === undefined
+        ? new Set<bigint>()
+        : await comments.likedAmong(
+            viewerId,
+            rows.map((r) => r.id),
+          );
     return rows.map((row) => ({ ...row, isLiking: liked.has(row.id) }));
   }
 
   /** The list a request denotes and its article, or null when either is unknown or not visible. */
-  async function resolveList(type: 'a' | 'c', source: bigint): Promise<{ list: CommentList; article: CommentArticle } | null> {
+  async function resolveList(
+    type: 'a' | 'c',
+    source: bigint,
+  ): Promise<{ list: CommentList; article: CommentArticle } | null> {
     if (type === 'a') {
       const article = await comments.findArticle(source);
       return isVisibleArticle(article) ? { list: { articleId: source, parentId: null }, article } : null;
@@ -141,7 +151,11 @@ export function createCommentService(deps: {
   }
 
   /** A comment on one of `ownerId`'s articles (MP). Deleted comments only when `allowDeleted`. */
-  async function ownedComment(id: bigint, ownerId: bigint, allowDeleted = false): Promise<{ comment: StoredComment; article: CommentArticle }> {
+  async function ownedComment(
+    id: bigint,
+    ownerId: bigint,
+    allowDeleted = false,
+  ): Promise<{ comment: StoredComment; article: CommentArticle }> {
     const comment = await comments.find(id);
     if (!comment || (!allowDeleted && comment.status !== CommentStatus.visible)) throw badRequest(INVALID_TARGET);
     const article = await comments.findArticle(comment.article_id);
@@ -199,7 +213,8 @@ export function createCommentService(deps: {
       let parentId: bigint | null = null;
       if (request.articleId !== undefined) {
         const target = await comments.find(request.target);
-        if (!target || target.status !== CommentStatus.visible || target.article_id !== articleId) throw badRequest(INVALID_TARGET);
+        if (!target || target.status !== CommentStatus.visible || target.article_id !== articleId)
+          throw badRequest(INVALID_TARGET);
         parentId = target.parent_id ?? target.id;
         if (target.parent_id !== null) {
           const top = await comments.find(target.parent_id);
@@ -210,12 +225,26 @@ export function createCommentService(deps: {
       const id = ids.content();
       const at = clock.now();
       await counters.write(async (trx) => {
-        await comments.inTransaction(trx).insert({ id, article_id: articleId, user_id: request.userId, parent_id: parentId, content: request.content, created_at: at });
+        await comments.inTransaction(trx).insert({
+          id,
+          article_id: articleId,
+          user_id: request.userId,
+          parent_id: parentId,
+          content: request.content,
+          created_at: at,
+        });
         const changes: CounterChange[] = [{ entity: 'article', id: articleId, field: 'comment_count', by: 1 }];
         if (parentId !== null) changes.push({ entity: 'comment', id: parentId, field: 'reply_count', by: 1 });
         return { value: null, changes };
       });
-      events.publish('comment.created', { actorId: request.userId, articleId, authorId: article.user_id, commentId: id, parentId, at });
+      events.publish('comment.created', {
+        actorId: request.userId,
+        articleId,
+        authorId: article.user_id,
+        commentId: id,
+        parentId,
+        at,
+      });
 
       const row = await comments.one(id);
       if (!row) throw new Error(`comment ${id} not found right after its insert`);
@@ -235,7 +264,10 @@ export function createCommentService(deps: {
     async unlike(userId: bigint, commentId: bigint): Promise<void> {
       await counters.write(async (trx) => {
         const unliked = await comments.inTransaction(trx).unlike(userId, commentId);
-        return { value: null, changes: [{ entity: 'comment', id: commentId, field: 'like_count', by: unliked ? -1 : 0 }] };
+        return {
+          value: null,
+          changes: [{ entity: 'comment', id: commentId, field: 'like_count', by: unliked ? -1 : 0 }],
+        };
       });
     },
 

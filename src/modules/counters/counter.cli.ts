@@ -6,7 +6,10 @@ import type { CounterService, RecountProgress, RecountResult } from './counter.s
 
 const WIDTH = 30;
 
-export async function runRecount(counters: CounterService, stream: NodeJS.WriteStream = process.stderr): Promise<RecountResult> {
+export async function runRecount(
+  counters: CounterService,
+  stream: NodeJS.WriteStream = process.stderr,
+): Promise<RecountResult> {
   const tty = Boolean(stream.isTTY);
   let entity: string | undefined;
   let shown = -1;

@@ -59,7 +59,10 @@ const WRITE_ATTEMPTS = 4;
 
 /** Own properties only: `constructor` or `__proto__` must not pass for an entity. */
 function isCounter(entity: string, field: string): entity is CounterEntity {
-  return Object.hasOwn(COUNTER_FIELDS, entity) && (COUNTER_FIELDS[entity as CounterEntity] as readonly string[]).includes(field);
+  return (
+    Object.hasOwn(COUNTER_FIELDS, entity) &&
+    (COUNTER_FIELDS[entity as CounterEntity] as readonly string[]).includes(field)
+  );
 }
 
 function isDelta(entity: CounterEntity, field: string): boolean {
@@ -99,7 +102,9 @@ function checkChanges(changes: CounterChange[], kind: 'row' | 'delta'): void {
     if (!isCounter(c.entity, c.field)) throw new TypeError(`Unknown counter ${String(c.entity)}.${String(c.field)}`);
     if (!Number.isSafeInteger(c.by)) throw new TypeError(`Counter step must be an integer, got ${c.by}`);
     if ((kind === 'delta') !== isDelta(c.entity, c.field)) {
-      throw new TypeError(`${c.entity}.${c.field} is a ${kind === 'delta' ? 'row counter: move it with write()' : 'delta counter: move it with add()'}`);
+      throw new TypeError(
+        `${c.entity}.${c.field} is a ${kind === 'delta' ? 'row counter: move it with write()' : 'delta counter: move it with add()'}`,
+      );
     }
   }
 }
@@ -111,20 +116,70 @@ function checkChanges(changes: CounterChange[], kind: 'row' | 'delta'): void {
  * every visible comment, reply or not, is one of its article's comments; an approved article is
  * one of its author's articles.
  */
-function rowCountQueries(db: Db, entity: CounterEntity, ids: bigint[]): Record<string, () => Promise<{ id: bigint; n: number | bigint | string }[]>> {
+function rowCountQueries(
+  db: Db,
+  entity: CounterEntity,
+  ids: bigint[],
+): Record<string, () => Promise<{ id: bigint; n: number | bigint | string }[]>> {
   switch (entity) {
     case 'article':
       return {
-        like_count: () => db.selectFrom('attitudes').select(['article_id as id', (eb) => eb.fn.countAll().as('n')]).where('article_id', 'in', ids).where('attitude', '=', 1).groupBy('article_id').execute(),
-        dislike_count: () => db.selectFrom('attitudes').select(['article_id as id', (eb) => eb.fn.countAll().as('n')]).where('article_id', 'in', ids).where('attitude', '=', 0).groupBy('article_id').execute(),
-        collect_count: () => db.selectFrom('collections').select(['article_id as id', (eb) => eb.fn.countAll().as('n')]).where('article_id', 'in', ids).groupBy('article_id').execute(),
-        comment_count: () => db.selectFrom('comments').select(['article_id as id', (eb) => eb.fn.countAll().as('n')]).where('article_id', 'in', ids).where('status', '=', 1).groupBy('article_id').execute(),
+        like_count: () =>
+          db
+            .selectFrom('attitudes')
+            .select(['article_id as id', (eb) => eb.fn.countAll().as('n')])
+            .where('article_id', 'in', ids)
+            .where('attitude', '=', 1)
+            .groupBy('article_id')
+            .execute(),
+        dislike_count: () =>
+          db
+            .selectFrom('attitudes')
+            .select(['article_id as id', (eb) => eb.fn.countAll().as('n')])
+            .where('article_id', 'in', ids)
+            .where('attitude', '=', 0)
+            .groupBy('article_id')
+            .execute(),
+        collect_count: () =>
+          db
+            .selectFrom('collections')
+            .select(['article_id as id', (eb) => eb.fn.countAll().as('n')])
+            .where('article_id', 'in', ids)
+            .groupBy('article_id')
+            .execute(),
+        comment_count: () =>
+          db
+            .selectFrom('comments')
+            .select(['article_id as id', (eb) => eb.fn.countAll().as('n')])
+            .where('article_id', 'in', ids)
+            .where('status', '=', 1)
+            .groupBy('article_id')
+            .execute(),
       };
     case 'user':
       return {
-        follow_count: () => db.selectFrom('follows').select(['user_id as id', (eb) => eb.fn.countAll().as('n')]).where('user_id', 'in', ids).groupBy('user_id').execute(),
-        fans_count: () => db.selectFrom('follows').select(['target_user_id as id', (eb) => eb.fn.countAll().as('n')]).where('target_user_id', 'in', ids).groupBy('target_user_id').execute(),
-        art_count: () => db.selectFrom('articles').select(['user_id as id', (eb) => eb.fn.countAll().as('n')]).where('user_id', 'in', ids).where('status', '=', ArticleStatus.approved).groupBy('user_id').execute(),
+        follow_count: () =>
+          db
+            .selectFrom('follows')
+            .select(['user_id as id', (eb) => eb.fn.countAll().as('n')])
+            .where('user_id', 'in', ids)
+            .groupBy('user_id')
+            .execute(),
+        fans_count: () =>
+          db
+            .selectFrom('follows')
+            .select(['target_user_id as id', (eb) => eb.fn.countAll().as('n')])
+            .where('target_user_id', 'in', ids)
+            .groupBy('target_user_id')
+            .execute(),
+        art_count: () =>
+          db
+            .selectFrom('articles')
+            .select(['user_id as id', (eb) => eb.fn.countAll().as('n')])
+            .where('user_id', 'in', ids)
+            .where('status', '=', ArticleStatus.approved)
+            .groupBy('user_id')
+            .execute(),
         like_count: () =>
           db
             .selectFrom('attitudes as t')
@@ -137,8 +192,21 @@ function rowCountQueries(db: Db, entity: CounterEntity, ids: bigint[]): Record<s
       };
     case 'comment':
       return {
-        like_count: () => db.selectFrom('comment_likes').select(['comment_id as id', (eb) => eb.fn.countAll().as('n')]).where('comment_id', 'in', ids).groupBy('comment_id').execute(),
-        reply_count: () => db.selectFrom('comments').select(['parent_id as id', (eb) => eb.fn.countAll().as('n')]).where('parent_id', 'in', ids).where('status', '=', 1).groupBy('parent_id').execute() as never,
+        like_count: () =>
+          db
+            .selectFrom('comment_likes')
+            .select(['comment_id as id', (eb) => eb.fn.countAll().as('n')])
+            .where('comment_id', 'in', ids)
+            .groupBy('comment_id')
+            .execute(),
+        reply_count: () =>
+          db
+            .selectFrom('comments')
+            .select(['parent_id as id', (eb) => eb.fn.countAll().as('n')])
+            .where('parent_id', 'in', ids)
+            .where('status', '=', 1)
+            .groupBy('parent_id')
+            .execute() as never,
       };
   }
 }
@@ -148,7 +216,12 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
   const keyOf = (entity: CounterEntity, id: bigint, field: string) => `cnt:${entity}:${id}:${field}`;
   // Feed pages overlay the same cached card objects on every request: their keys are built once.
   const rowKeys = new WeakMap<object, { signature: string; keys: string[] }>();
-  const keysOf = (entity: CounterEntity, row: { id: bigint }, fields: readonly string[], signature: string): string[] => {
+  const keysOf = (
+    entity: CounterEntity,
+    row: { id: bigint },
+    fields: readonly string[],
+    signature: string,
+  ): string[] => {
     const known = rowKeys.get(row);
     if (known?.signature === signature) return known.keys;
     const keys = fields.map((field) => keyOf(entity, row.id, field));
@@ -162,13 +235,17 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
   async function notify(moved: Map<CounterEntity, Map<bigint, Set<string>>>): Promise<void> {
     for (const [entity, rows] of moved) {
       for (const { listener, fields } of changedListeners) {
-        const ids = [...rows].filter(([, f]) => !fields || [...f].some((name) => fields.has(name))).map(([rowId]) => rowId);
+        const ids = [...rows]
+          .filter(([, f]) => !fields || [...f].some((name) => fields.has(name)))
+          .map(([rowId]) => rowId);
         if (ids.length > 0) await listener(entity, ids);
       }
     }
   }
 
-  function movedOf(changes: { entity: CounterEntity; id: bigint; field: string }[]): Map<CounterEntity, Map<bigint, Set<string>>> {
+  function movedOf(
+    changes: { entity: CounterEntity; id: bigint; field: string }[],
+  ): Map<CounterEntity, Map<bigint, Set<string>>> {
     const moved = new Map<CounterEntity, Map<bigint, Set<string>>>();
     for (const { entity, id, field } of changes) {
       let rows = moved.get(entity);
@@ -190,14 +267,21 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
       if (!row) rows.set(rowKey, (row = { entity: c.entity, id: c.id, set: new Map() }));
       row.set.set(c.field, (row.set.get(c.field) ?? 0) + c.by);
     }
-    const ordered = [...rows.values()].sort((a, b) => LOCK_ORDER[a.entity] - LOCK_ORDER[b.entity] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const ordered = [...rows.values()].sort(
+      (a, b) => LOCK_ORDER[a.entity] - LOCK_ORDER[b.entity] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
     for (const row of ordered) {
       const set: Record<string, unknown> = {};
       for (const [field, by] of row.set) {
-        if (by !== 0) set[field] = sql`CASE WHEN ${sql.ref(field)} + ${by} < 0 THEN 0 ELSE ${sql.ref(field)} + ${by} END`;
+        if (by !== 0)
+          set[field] = sql`CASE WHEN ${sql.ref(field)} + ${by} < 0 THEN 0 ELSE ${sql.ref(field)} + ${by} END`;
       }
       if (Object.keys(set).length === 0) continue;
-      await trx.updateTable(TABLES[row.entity] as 'articles').set(set as never).where('id', '=', row.id).execute();
+      await trx
+        .updateTable(TABLES[row.entity] as 'articles')
+        .set(set as never)
+        .where('id', '=', row.id)
+        .execute();
     }
   }
 
@@ -254,7 +338,11 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
      * Adds unflushed deltas to rows that carry the counter columns (lists and details). Row
      * counters are exact in the row already and are passed through without a kv round trip.
      */
-    async overlay<E extends CounterEntity, R extends { id: bigint }>(entity: E, rows: R[], fields: CounterField<E>[]): Promise<R[]> {
+    async overlay<E extends CounterEntity, R extends { id: bigint }>(
+      entity: E,
+      rows: R[],
+      fields: CounterField<E>[],
+    ): Promise<R[]> {
       const live = fields.filter((field) => isDelta(entity, field));
       if (rows.length === 0 || live.length === 0) return rows;
       const signature = `${entity}:${live.join(',')}`;
@@ -310,7 +398,10 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
           } catch (error) {
             // Give back what this batch took but did not write, so the next flush retries it.
             await kv.incr(member, delta);
-            await kv.zadd(DIRTY, batch.slice(index).map((b) => ({ member: b.member, score: deps.now() })));
+            await kv.zadd(
+              DIRTY,
+              batch.slice(index).map((b) => ({ member: b.member, score: deps.now() })),
+            );
             throw error;
           }
           written++;
@@ -331,7 +422,9 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
      * - Only row counters are recounted; no kv deltas exist for them (pending ones from an older
      *   version are flushed first). Read and share counts have no exact rows and stay as they are.
      */
-    async recount(options: { onProgress?: (progress: RecountProgress) => void; batchSize?: number } = {}): Promise<RecountResult> {
+    async recount(
+      options: { onProgress?: (progress: RecountProgress) => void; batchSize?: number } = {},
+    ): Promise<RecountResult> {
       const started = Date.now();
       const size = options.batchSize ?? RECOUNT_BATCH;
       const lockRows = dialectOf(db) !== 'sqlite';
@@ -341,7 +434,14 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
       for (const entity of ['article', 'user', 'comment'] as const) {
         const table = TABLES[entity] as 'articles';
         const fields = COUNTER_FIELDS[entity].filter((field) => !isDelta(entity, field));
-        const total = Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+        const total = Number(
+          (
+            await db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
         let done = 0;
         let after: bigint | undefined;
         options.onProgress?.({ entity, done, total, fixed });
@@ -351,7 +451,11 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
             if (after !== undefined) ids = ids.where('id', '>', after);
             const batch = (await (lockRows ? ids.forUpdate() : ids).execute()).map((r) => r.id);
             if (batch.length === 0) return { value: null, changes: [] };
-            const current = await trx.selectFrom(table).select(['id', ...fields] as never).where('id', 'in', batch).execute() as unknown as Record<string, number | bigint>[];
+            const current = (await trx
+              .selectFrom(table)
+              .select(['id', ...fields] as never)
+              .where('id', 'in', batch)
+              .execute()) as unknown as Record<string, number | bigint>[];
             const queries = rowCountQueries(trx, entity, batch);
             const counted = new Map<string, Map<bigint, number>>();
             for (const field of fields) {

@@ -59,39 +59,85 @@ const TITLES: Record<DemoLanguage, Template[]> = {
 
 const INTROS: Record<DemoLanguage, Template[]> = {
   zh: [
-    { text: '最近在团队里推广{t}，发现大家对它的理解差别很大。这篇文章把我这段时间的实践整理出来，希望对同样关注{c}的同学有所帮助。', tech: true },
-    { text: '社区里关于{t}的讨论一直很热闹，有人觉得它被高估了，也有人认为它是{c}领域绕不开的基础。我的看法是：先了解清楚，再下判断。' },
-    { text: '先说结论：{t}不是万能的，但放在合适的位置，它能实实在在地解决问题。关键在于弄清楚它到底解决的是什么问题。' },
+    {
+      text: '最近在团队里推广{t}，发现大家对它的理解差别很大。这篇文章把我这段时间的实践整理出来，希望对同样关注{c}的同学有所帮助。',
+      tech: true,
+    },
+    {
+      text: '社区里关于{t}的讨论一直很热闹，有人觉得它被高估了，也有人认为它是{c}领域绕不开的基础。我的看法是：先了解清楚，再下判断。',
+    },
+    {
+      text: '先说结论：{t}不是万能的，但放在合适的位置，它能实实在在地解决问题。关键在于弄清楚它到底解决的是什么问题。',
+    },
     { text: '过去一段时间，{t}频繁出现在各类讨论中。热度背后，真正值得关注的是它给{c}带来的长期变化。' },
   ],
   en: [
-    { text: 'Over the past few months our team has been adopting {t}, and opinions inside the team vary a lot. This post collects what we learned, in the hope that it helps anyone else working on {c}.', tech: true },
-    { text: 'The community keeps debating {t}: some say the idea is overrated, others see a foundation of {c} you cannot avoid. My take: understand the details first, judge later.' },
-    { text: 'Short version: do not expect miracles from {t}, but used in the right place, the payoff is real. The trick is to be clear about which problem you are actually solving.' },
-    { text: 'Lately you see {t} everywhere. Behind the hype, what deserves attention is the long-term change for {c}.' },
+    {
+      text: 'Over the past few months our team has been adopting {t}, and opinions inside the team vary a lot. This post collects what we learned, in the hope that it helps anyone else working on {c}.',
+      tech: true,
+    },
+    {
+      text: 'The community keeps debating {t}: some say the idea is overrated, others see a foundation of {c} you cannot avoid. My take: understand the details first, judge later.',
+    },
+    {
+      text: 'Short version: do not expect miracles from {t}, but used in the right place, the payoff is real. The trick is to be clear about which problem you are actually solving.',
+    },
+    {
+      text: 'Lately you see {t} everywhere. Behind the hype, what deserves attention is the long-term change for {c}.',
+    },
   ],
 };
 
 const MIDDLES: Record<DemoLanguage, Template[]> = {
   zh: [
     { text: '很多教程只讲了{t}的用法，却很少解释背后的取舍。理解了这些取舍，再去看{t2}，很多疑惑会自然消失。' },
-    { text: '我们的做法是先写一个最小可运行的例子，再逐步加入真实业务里的约束。这样每一步的变化都清晰可见，出了问题也容易定位。', tech: true },
-    { text: '在实际项目中，{t}最容易出问题的地方往往不是功能本身，而是边界情况：空数据、超时、并发访问，以及各种意料之外的输入。', tech: true },
+    {
+      text: '我们的做法是先写一个最小可运行的例子，再逐步加入真实业务里的约束。这样每一步的变化都清晰可见，出了问题也容易定位。',
+      tech: true,
+    },
+    {
+      text: '在实际项目中，{t}最容易出问题的地方往往不是功能本身，而是边界情况：空数据、超时、并发访问，以及各种意料之外的输入。',
+      tech: true,
+    },
     { text: '如果你刚接触{c}，建议先把{t}的基本概念弄扎实，再去研究{t2}这类进阶话题，不要急于求成。' },
-    { text: '对比之前的方案，引入{t}之后，排查问题的时间缩短了将近一半。数据不会说谎，但也要注意样本是否足够。', tech: true },
+    {
+      text: '对比之前的方案，引入{t}之后，排查问题的时间缩短了将近一半。数据不会说谎，但也要注意样本是否足够。',
+      tech: true,
+    },
     { text: '从用户的角度看，{t}最打动人的往往不是参数或概念，而是日常使用中那些细小但确定的改进。' },
-    { text: '当然也有冷静的声音：{t}的成本、门槛和可持续性，都还需要时间来检验。与{t2}放在一起比较，结论可能会更清楚。' },
+    {
+      text: '当然也有冷静的声音：{t}的成本、门槛和可持续性，都还需要时间来检验。与{t2}放在一起比较，结论可能会更清楚。',
+    },
     { text: '值得一提的是，{t}和{t2}经常被放在一起讨论，但它们关注的其实是不同层面的问题，混为一谈只会让决策更困难。' },
   ],
   en: [
-    { text: 'Most tutorials show how to use {t} but rarely explain the trade-offs behind the design. Once those trade-offs are clear, {t2} starts to make a lot more sense too.' },
-    { text: 'Our approach was to start with the smallest example that runs, then add the constraints of the real project one at a time. Every change stays visible, and problems are easy to pin down.', tech: true },
-    { text: 'In real projects the trouble with {t} is rarely the feature itself. It is the edge cases: empty data, timeouts, concurrent access and inputs nobody expected.', tech: true },
-    { text: 'If you are new to {c}, get comfortable with the basics of {t} first and leave topics like {t2} for later. There is no prize for rushing.' },
-    { text: 'Compared with our previous setup, {t} cut the time we spend chasing problems roughly in half. Numbers do not lie, but check that your sample is large enough.', tech: true },
-    { text: 'From a user\'s point of view, the most convincing thing about {t} is rarely a spec sheet; it is the small, reliable improvements in daily use.' },
-    { text: 'There are sober voices too: the cost, the learning curve and the long-term future of {t} still need time to prove themselves. A side-by-side comparison with {t2} makes the picture clearer.' },
-    { text: '{T} and {t2} are often discussed together, but they address different layers of the problem, and mixing them up only makes decisions harder.' },
+    {
+      text: 'Most tutorials show how to use {t} but rarely explain the trade-offs behind the design. Once those trade-offs are clear, {t2} starts to make a lot more sense too.',
+    },
+    {
+      text: 'Our approach was to start with the smallest example that runs, then add the constraints of the real project one at a time. Every change stays visible, and problems are easy to pin down.',
+      tech: true,
+    },
+    {
+      text: 'In real projects the trouble with {t} is rarely the feature itself. It is the edge cases: empty data, timeouts, concurrent access and inputs nobody expected.',
+      tech: true,
+    },
+    {
+      text: 'If you are new to {c}, get comfortable with the basics of {t} first and leave topics like {t2} for later. There is no prize for rushing.',
+    },
+    {
+      text: 'Compared with our previous setup, {t} cut the time we spend chasing problems roughly in half. Numbers do not lie, but check that your sample is large enough.',
+      tech: true,
+    },
+    {
+      text: "From a user's point of view, the most convincing thing about {t} is rarely a spec sheet; it is the small, reliable improvements in daily use.",
+    },
+    {
+      text: 'There are sober voices too: the cost, the learning curve and the long-term future of {t} still need time to prove themselves. A side-by-side comparison with {t2} makes the picture clearer.',
+    },
+    {
+      text: '{T} and {t2} are often discussed together, but they address different layers of the problem, and mixing them up only makes decisions harder.',
+    },
   ],
 };
 
@@ -103,9 +149,17 @@ const CLOSINGS: Record<DemoLanguage, Template[]> = {
     { text: '关于{t}就先聊到这里，下一篇会继续聊聊{t2}，感兴趣的话可以关注一下。' },
   ],
   en: [
-    { text: 'There is no universal answer here. What worked for us with {t} may not fit every team, so please share your own experience in the comments.' },
-    { text: 'No documentation replaces hands-on experiments. Change a few parameters in the example and watch what happens.', tech: true },
-    { text: 'Looking back, the change took about {n} weeks. Issues related to {t} dropped noticeably, and new teammates got up to speed faster.', tech: true },
+    {
+      text: 'There is no universal answer here. What worked for us with {t} may not fit every team, so please share your own experience in the comments.',
+    },
+    {
+      text: 'No documentation replaces hands-on experiments. Change a few parameters in the example and watch what happens.',
+      tech: true,
+    },
+    {
+      text: 'Looking back, the change took about {n} weeks. Issues related to {t} dropped noticeably, and new teammates got up to speed faster.',
+      tech: true,
+    },
     { text: 'That is it for {t} for now. Next time I will look at {t2}, so stay tuned if that interests you.' },
   ],
 };

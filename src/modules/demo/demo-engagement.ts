@@ -105,8 +105,26 @@ const COMMENTS: Record<DemoLanguage, string[]> = {
 };
 
 const REPLIES: Record<DemoLanguage, string[]> = {
-  zh: ['同意', '+1，我也是这么想的', '我们也是这样做的', '可以看看官方文档，写得很详细', '哈哈，太真实了', '说得对', '我倒觉得还好', '同问'],
-  en: ['Agreed', '+1, same here', 'We do the same', 'The official docs cover this well', 'Ha, so true', 'Exactly', 'Not sure about that', 'Same question'],
+  zh: [
+    '同意',
+    '+1，我也是这么想的',
+    '我们也是这样做的',
+    '可以看看官方文档，写得很详细',
+    '哈哈，太真实了',
+    '说得对',
+    '我倒觉得还好',
+    '同问',
+  ],
+  en: [
+    'Agreed',
+    '+1, same here',
+    'We do the same',
+    'The official docs cover this well',
+    'Ha, so true',
+    'Exactly',
+    'Not sure about that',
+    'Same question',
+  ],
 };
 
 const AUTHOR_REPLIES: Record<DemoLanguage, string[]> = {
@@ -145,13 +163,28 @@ interface PlannedComment {
 export function planEngagement(random: Random, input: EngagementInput): EngagementRows {
   const { now, people, demoReader } = input;
   const latest = now - MINUTE;
-  const rows: EngagementRows = { attitudes: [], collections: [], comments: [], commentLikes: [], reads: [], follows: [], history: [] };
+  const rows: EngagementRows = {
+    attitudes: [],
+    collections: [],
+    comments: [],
+    commentLikes: [],
+    reads: [],
+    follows: [],
+    history: [],
+  };
   const joined = new Map(people.map((p) => [p.id, p.joinedAt]));
   joined.set(demoReader.id, demoReader.joinedAt);
   const planned: PlannedComment[] = [];
   const read = (articleId: bigint, userId: bigint | null, at: number) => {
     const duration = random() < 0.65 ? Math.round(logUniform(random, 600)) + 5 : 0;
-    rows.reads.push({ id: 0n, article_id: articleId, user_id: userId, source: weighted(random, SOURCES), duration_seconds: duration, created_at: at });
+    rows.reads.push({
+      id: 0n,
+      article_id: articleId,
+      user_id: userId,
+      source: weighted(random, SOURCES),
+      duration_seconds: duration,
+      created_at: at,
+    });
   };
 
   for (const article of input.articles) {
@@ -177,14 +210,20 @@ export function planEngagement(random: Random, input: EngagementInput): Engageme
     const threads: PlannedComment[] = [];
     const total = Math.floor(heat * random() * 0.35);
     for (let i = 0; i < total; i++) {
-      const parent = threads.length > 0 && random() < 0.35 ? threads[Math.floor(random() * random() * threads.length)]! : null;
+      const parent =
+        threads.length > 0 && random() < 0.35 ? threads[Math.floor(random() * random() * threads.length)]! : null;
       const byAuthor = parent !== null && heat >= POPULAR_HEAT && random() < 0.25;
       const userId = byAuthor ? article.authorId : pick(random, others);
       const after = parent ? Number(parent.row.created_at) + MINUTE : from + MINUTE;
       const templates = byAuthor ? AUTHOR_REPLIES : parent ? REPLIES : COMMENTS;
       const at = Math.min(latest, soonAfter(random, after, latest));
       const comment: PlannedComment = {
-        row: { article_id: article.id, user_id: userId, content: fill(pick(random, templates[article.language]), article.topic), created_at: at },
+        row: {
+          article_id: article.id,
+          user_id: userId,
+          content: fill(pick(random, templates[article.language]), article.topic),
+          created_at: at,
+        },
         parent,
         likers: pickDistinct(random, others, Math.floor(logUniform(random, Math.min(others.length, 2 + heat / 6))) - 1),
       };
@@ -194,7 +233,8 @@ export function planEngagement(random: Random, input: EngagementInput): Engageme
 
     // Detail views: at least one per like, collection and comment, mostly anonymous.
     const reads = Math.max(Math.floor(4 + heat * (0.5 + random() * 0.5)), likers.length * 2, total * 2);
-    for (let i = 0; i < reads; i++) read(article.id, random() < 0.25 ? pick(random, others) : null, soonAfter(random, from, latest));
+    for (let i = 0; i < reads; i++)
+      read(article.id, random() < 0.25 ? pick(random, others) : null, soonAfter(random, from, latest));
   }
 
   // The demo account read a dozen recent articles, liked some and collected a few.
@@ -203,7 +243,14 @@ export function planEngagement(random: Random, input: EngagementInput): Engageme
     const at = soonAfter(random, article.publishedAt, latest);
     rows.history.push({ user_id: demoReader.id, article_id: article.id, created_at: at, read_at: at });
     read(article.id, demoReader.id, at);
-    if (random() < 0.5) rows.attitudes.push({ user_id: demoReader.id, article_id: article.id, attitude: 1, created_at: at, updated_at: at });
+    if (random() < 0.5)
+      rows.attitudes.push({
+        user_id: demoReader.id,
+        article_id: article.id,
+        attitude: 1,
+        created_at: at,
+        updated_at: at,
+      });
     if (random() < 0.3) rows.collections.push({ user_id: demoReader.id, article_id: article.id, created_at: at });
   }
 
@@ -213,7 +260,11 @@ export function planEngagement(random: Random, input: EngagementInput): Engageme
     comment.id = input.newId();
     rows.comments.push({ ...comment.row, id: comment.id, parent_id: comment.parent?.id ?? null });
     for (const userId of comment.likers) {
-      rows.commentLikes.push({ user_id: userId, comment_id: comment.id, created_at: soonAfter(random, Number(comment.row.created_at), latest) });
+      rows.commentLikes.push({
+        user_id: userId,
+        comment_id: comment.id,
+        created_at: soonAfter(random, Number(comment.row.created_at), latest),
+      });
     }
   }
   rows.reads.sort((a, b) => Number(a.created_at) - Number(b.created_at));
@@ -267,7 +318,11 @@ export function tally(rows: EngagementRows) {
   const comments = new Map<bigint, CommentTally>();
   const article = (id: bigint) => {
     let t = articles.get(id);
-    if (!t) articles.set(id, (t = { read_count: 0, like_count: 0, dislike_count: 0, comment_count: 0, collect_count: 0, share_count: 0 }));
+    if (!t)
+      articles.set(
+        id,
+        (t = { read_count: 0, like_count: 0, dislike_count: 0, comment_count: 0, collect_count: 0, share_count: 0 }),
+      );
     return t;
   };
   const user = (id: bigint) => {

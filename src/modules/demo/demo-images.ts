@@ -18,7 +18,17 @@ function hsl(h: number, s: number, l: number): Rgb {
   const x = chroma * (1 - Math.abs((hue % 2) - 1));
   const m = l - chroma / 2;
   const [r, g, b] =
-    hue < 1 ? [chroma, x, 0] : hue < 2 ? [x, chroma, 0] : hue < 3 ? [0, chroma, x] : hue < 4 ? [0, x, chroma] : hue < 5 ? [x, 0, chroma] : [chroma, 0, x];
+    hue < 1
+      ? [chroma, x, 0]
+      : hue < 2
+        ? [x, chroma, 0]
+        : hue < 3
+          ? [0, chroma, x]
+          : hue < 4
+            ? [0, x, chroma]
+            : hue < 5
+              ? [x, 0, chroma]
+              : [chroma, 0, x];
   return [Math.round((r + m) * 255), Math.round((g + m) * 255), Math.round((b + m) * 255)];
 }
 
@@ -31,12 +41,17 @@ const PATTERNS: readonly ((x: number, y: number, w: number, h: number) => number
   // grid lines
   (x, y) => (x % 32 < 2 || y % 32 < 2 ? 0.22 : 0),
   // dots
-  (x, y) => ((x % 24) - 12) ** 2 + ((y % 24) - 12) ** 2 < 20 ? 0.28 : 0,
+  (x, y) => (((x % 24) - 12) ** 2 + ((y % 24) - 12) ** 2 < 20 ? 0.28 : 0),
   // two waves
-  (x, y, _w, h) => (y > h * 0.75 + Math.sin(x / 19 + 1.7) * 10 ? -0.18 : y > h * 0.55 + Math.sin(x / 26) * 14 ? -0.08 : 0),
+  (x, y, _w, h) =>
+    y > h * 0.75 + Math.sin(x / 19 + 1.7) * 10 ? -0.18 : y > h * 0.55 + Math.sin(x / 26) * 14 ? -0.08 : 0,
   // mountains with a sun
   (x, y, w, h) =>
-    y > h * 0.62 - Math.abs(((x * 1.3) % 140) - 70) * 0.6 ? -0.2 : (x - w * 0.25) ** 2 + (y - h * 0.3) ** 2 < 22 * 22 ? 0.35 : 0,
+    y > h * 0.62 - Math.abs(((x * 1.3) % 140) - 70) * 0.6
+      ? -0.2
+      : (x - w * 0.25) ** 2 + (y - h * 0.3) ** 2 < 22 * 22
+        ? 0.35
+        : 0,
 ];
 
 /** Raw RGB pixels of cover `index` (any non-negative integer; 24 distinct palettes). */

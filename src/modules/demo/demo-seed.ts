@@ -10,7 +10,13 @@ import type { Insertable } from 'kysely';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
 import type { Platform } from '../../platform/platform.js';
 import type { ObjectStorage } from '../../platform/storage/storage.js';
-import { ArticleStatus, type ArticleContentsTable, type NewArticle, type NewChannel, type NewUser } from '../../platform/db/schema.js';
+import {
+  ArticleStatus,
+  type ArticleContentsTable,
+  type NewArticle,
+  type NewChannel,
+  type NewUser,
+} from '../../platform/db/schema.js';
 import { generateArticle, type DemoLanguage } from './demo-articles.js';
 import { DEFAULT_CHANNEL_COUNT, DEMO_CHANNELS } from './demo-channels.js';
 import { avatarPng, coverPng } from './demo-images.js';
@@ -163,7 +169,11 @@ function heat(random: Random, pinned: boolean): number {
 function cover(random: Random): { cover_type: number; cover_images: string } {
   const roll = random();
   const type = roll < 0.4 ? 1 : roll < 0.7 ? 3 : 0;
-  const indexes = pickDistinct(random, Array.from({ length: DEMO_COVER_COUNT }, (_, i) => i), type);
+  const indexes = pickDistinct(
+    random,
+    Array.from({ length: DEMO_COVER_COUNT }, (_, i) => i),
+    type,
+  );
   return { cover_type: type, cover_images: JSON.stringify(indexes.map(coverKey)) };
 }
 
@@ -188,7 +198,13 @@ function planArticles(
   DEMO_CHANNELS.forEach((channel, channelIndex) => {
     // Each channel has three regular authors, so author pages stay on a few subjects.
     const authors = [0, 1, 2].map((k) => authorIds[(channelIndex * 3 + k) % authorIds.length]!);
-    const pinned = new Set(pickDistinct(random, Array.from({ length: perChannel }, (_, i) => i), intBetween(random, 1, 2)));
+    const pinned = new Set(
+      pickDistinct(
+        random,
+        Array.from({ length: perChannel }, (_, i) => i),
+        intBetween(random, 1, 2),
+      ),
+    );
     const usedTitles = new Set<string>();
     for (let i = 0; i < perChannel; i++) {
       const language: DemoLanguage = random() < 0.5 ? 'zh' : 'en';
@@ -220,11 +236,22 @@ function planArticles(
   return planned;
 }
 
-async function insertInBatches<T>(rows: T[], insert: (batch: T[]) => Promise<unknown>, size = BATCH_SIZE): Promise<void> {
+async function insertInBatches<T>(
+  rows: T[],
+  insert: (batch: T[]) => Promise<unknown>,
+  size = BATCH_SIZE,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += size) await insert(rows.slice(i, i + size));
 }
 
-const NO_ARTICLE_COUNTS = { read_count: 0, like_count: 0, dislike_count: 0, comment_count: 0, collect_count: 0, share_count: 0 };
+const NO_ARTICLE_COUNTS = {
+  read_count: 0,
+  like_count: 0,
+  dislike_count: 0,
+  comment_count: 0,
+  collect_count: 0,
+  share_count: 0,
+};
 
 /**
  * Writes the demo data. Throws (mentioning `--force`) when the database already has users or
@@ -307,7 +334,14 @@ export async function seedDemoData(p: Platform, options: SeedOptions = {}): Prom
   const person = (u: NewUser) => ({ id: u.id, joinedAt: u.created_at });
   const engagement = planEngagement(mulberry32(Math.floor(random() * 2 ** 32)), {
     now,
-    articles: planned.map((a, i) => ({ id: ids[i]!, authorId: a.row.user_id, publishedAt: a.row.published_at!, language: a.language, topic: a.topic, heat: a.heat })),
+    articles: planned.map((a, i) => ({
+      id: ids[i]!,
+      authorId: a.row.user_id,
+      publishedAt: a.row.published_at!,
+      language: a.language,
+      topic: a.topic,
+      heat: a.heat,
+    })),
     people: [...readers, ...authors, mediaAccount].map(person),
     demoReader: person(appAccount),
     // Not the MP demo account: following it is one of the first things to try in the app.
@@ -336,7 +370,10 @@ export async function seedDemoData(p: Platform, options: SeedOptions = {}): Prom
     ...(stats.get(u.id) ?? { art_count: 0, read_count: 0, like_count: 0 }),
     ...(counted.users.get(u.id) ?? { follow_count: 0, fans_count: 0 }),
   }));
-  const comments = engagement.comments.map((c) => ({ ...c, ...(counted.comments.get(c.id) ?? { like_count: 0, reply_count: 0 }) }));
+  const comments = engagement.comments.map((c) => ({
+    ...c,
+    ...(counted.comments.get(c.id) ?? { like_count: 0, reply_count: 0 }),
+  }));
 
   try {
     await p.db.transaction().execute(async (trx) => {
@@ -356,12 +393,32 @@ export async function seedDemoData(p: Platform, options: SeedOptions = {}): Prom
       await insertInBatches(contents, (batch) => trx.insertInto('article_contents').values(batch).execute());
       await insertInBatches(comments, (batch) => trx.insertInto('comments').values(batch).execute());
       // Narrow rows: larger batches, still far below every database's placeholder limit.
-      await insertInBatches(engagement.attitudes, (batch) => trx.insertInto('attitudes').values(batch).execute(), 1_000);
-      await insertInBatches(engagement.collections, (batch) => trx.insertInto('collections').values(batch).execute(), 1_000);
-      await insertInBatches(engagement.commentLikes, (batch) => trx.insertInto('comment_likes').values(batch).execute(), 1_000);
+      await insertInBatches(
+        engagement.attitudes,
+        (batch) => trx.insertInto('attitudes').values(batch).execute(),
+        1_000,
+      );
+      await insertInBatches(
+        engagement.collections,
+        (batch) => trx.insertInto('collections').values(batch).execute(),
+        1_000,
+      );
+      await insertInBatches(
+        engagement.commentLikes,
+        (batch) => trx.insertInto('comment_likes').values(batch).execute(),
+        1_000,
+      );
       await insertInBatches(engagement.follows, (batch) => trx.insertInto('follows').values(batch).execute(), 1_000);
-      await insertInBatches(engagement.history, (batch) => trx.insertInto('reading_history').values(batch).execute(), 1_000);
-      await insertInBatches(engagement.reads, (batch) => trx.insertInto('article_reads').values(batch).execute(), 1_000);
+      await insertInBatches(
+        engagement.history,
+        (batch) => trx.insertInto('reading_history').values(batch).execute(),
+        1_000,
+      );
+      await insertInBatches(
+        engagement.reads,
+        (batch) => trx.insertInto('article_reads').values(batch).execute(),
+        1_000,
+      );
     });
   } catch (error) {
     // Two processes seeding one empty database at once (e.g. `--workers N` on first start): the

@@ -25,7 +25,12 @@ export function createAttitudeService(deps: EngagementDeps) {
   const { repo, counters, events, clock } = deps;
 
   /** Insert the attitude, else flip the opposite one, else it is already there. */
-  async function setAttitude(repo: EngagementRepository, userId: bigint, articleId: bigint, wanted: AttitudeValue): Promise<Outcome> {
+  async function setAttitude(
+    repo: EngagementRepository,
+    userId: bigint,
+    articleId: bigint,
+    wanted: AttitudeValue,
+  ): Promise<Outcome> {
     const opposite = wanted === Attitude.like ? Attitude.dislike : Attitude.like;
     for (let attempt = 0; attempt < SET_ATTEMPTS; attempt++) {
       const at = clock.now();
@@ -48,7 +53,12 @@ export function createAttitudeService(deps: EngagementDeps) {
     if (authorId !== undefined) changes.push({ entity: 'user', id: authorId, field: 'like_count', by });
     return changes;
   };
-  const dislikeChange = (articleId: bigint, by: number): CounterChange => ({ entity: 'article', id: articleId, field: 'dislike_count', by });
+  const dislikeChange = (articleId: bigint, by: number): CounterChange => ({
+    entity: 'article',
+    id: articleId,
+    field: 'dislike_count',
+    by,
+  });
 
   return {
     /** A35: like (replacing a dislike). Idempotent. */

@@ -26,7 +26,10 @@ export function createCollectionService(deps: EngagementDeps) {
       await requireVisible(articleId);
       await counters.write(async (trx) => {
         const created = await repo.inTransaction(trx).insertCollection(userId, articleId, clock.now());
-        return { value: null, changes: created ? [{ entity: 'article', id: articleId, field: 'collect_count', by: 1 }] : [] };
+        return {
+          value: null,
+          changes: created ? [{ entity: 'article', id: articleId, field: 'collect_count', by: 1 }] : [],
+        };
       });
     },
 
@@ -34,7 +37,10 @@ export function createCollectionService(deps: EngagementDeps) {
     async uncollect(userId: bigint, articleId: bigint): Promise<void> {
       await counters.write(async (trx) => {
         const removed = await repo.inTransaction(trx).deleteCollection(userId, articleId);
-        return { value: null, changes: removed ? [{ entity: 'article', id: articleId, field: 'collect_count', by: -1 }] : [] };
+        return {
+          value: null,
+          changes: removed ? [{ entity: 'article', id: articleId, field: 'collect_count', by: -1 }] : [],
+        };
       });
     },
 

@@ -101,14 +101,22 @@ export function createEngagementRepository(db: Db) {
     async insertAttitude(userId: bigint, articleId: bigint, attitude: AttitudeValue, at: number): Promise<boolean> {
       const result = await onConflictIgnore(
         db,
-        db.insertInto('attitudes').values({ user_id: userId, article_id: articleId, attitude, created_at: at, updated_at: at }),
+        db
+          .insertInto('attitudes')
+          .values({ user_id: userId, article_id: articleId, attitude, created_at: at, updated_at: at }),
         ['user_id', 'article_id'],
       ).executeTakeFirst();
       return changed(result.numInsertedOrUpdatedRows);
     },
 
     /** Compare-and-set: true when this call turned `from` into `to`. */
-    async flipAttitude(userId: bigint, articleId: bigint, from: AttitudeValue, to: AttitudeValue, at: number): Promise<boolean> {
+    async flipAttitude(
+      userId: bigint,
+      articleId: bigint,
+      from: AttitudeValue,
+      to: AttitudeValue,
+      at: number,
+    ): Promise<boolean> {
       const result = await db
         .updateTable('attitudes')
         .set({ attitude: to, updated_at: at })
@@ -143,7 +151,11 @@ export function createEngagementRepository(db: Db) {
     /** Article ids among `articleIds` that the user has this attitude to. */
     async withAttitude(userId: bigint, attitude: AttitudeValue, articleIds?: bigint[]): Promise<bigint[]> {
       if (articleIds?.length === 0) return [];
-      let query = db.selectFrom('attitudes').select('article_id').where('user_id', '=', userId).where('attitude', '=', attitude);
+      let query = db
+        .selectFrom('attitudes')
+        .select('article_id')
+        .where('user_id', '=', userId)
+        .where('attitude', '=', attitude);
       if (articleIds) query = query.where('article_id', 'in', articleIds);
       const rows = await query.execute();
       return rows.map((row) => row.article_id);
@@ -161,7 +173,11 @@ export function createEngagementRepository(db: Db) {
     },
 
     async deleteCollection(userId: bigint, articleId: bigint): Promise<boolean> {
-      const result = await db.deleteFrom('collections').where('user_id', '=', userId).where('article_id', '=', articleId).executeTakeFirst();
+      const result = await db
+        .deleteFrom('collections')
+        .where('user_id', '=', userId)
+        .where('article_id', '=', articleId)
+        .executeTakeFirst();
       return changed(result.numDeletedRows);
     },
 
@@ -204,7 +220,9 @@ export function createEngagementRepository(db: Db) {
     async insertHistory(userId: bigint, articleId: bigint, at: number): Promise<boolean> {
       const result = await onConflictIgnore(
         db,
-        db.insertInto('reading_history').values({ user_id: userId, article_id: articleId, created_at: at, read_at: at }),
+        db
+          .insertInto('reading_history')
+          .values({ user_id: userId, article_id: articleId, created_at: at, read_at: at }),
         ['user_id', 'article_id'],
       ).executeTakeFirst();
       return changed(result.numInsertedOrUpdatedRows);
@@ -228,7 +246,11 @@ export function createEngagementRepository(db: Db) {
       const result = await db
         .deleteFrom('reading_history')
         .where('user_id', '=', userId)
-        .where('article_id', 'in', surplus.map((row) => row.article_id))
+        .where(
+          'article_id',
+          'in',
+          surplus.map((row) => row.article_id),
+        )
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
@@ -262,7 +284,10 @@ export function createEngagementRepository(db: Db) {
         .select('id')
         .where('article_id', '=', articleId)
         .where('created_at', '>=', since);
-      query = userId === null ? query.where('user_id', 'is', null).where('duration_seconds', '=', 0) : query.where('user_id', '=', userId);
+      query =
+        userId === null
+          ? query.where('user_id', 'is', null).where('duration_seconds', '=', 0)
+          : query.where('user_id', '=', userId);
       const row = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
       return row?.id;
     },
@@ -287,7 +312,9 @@ export function createEngagementRepository(db: Db) {
         .limit(page.limit)
         .offset(page.offset)
         .execute();
-      const count = await total(visible().innerJoin('collections as c', 'c.article_id', 'a.id').where('c.user_id', '=', userId));
+      const count = await total(
+        visible().innerJoin('collections as c', 'c.article_id', 'a.id').where('c.user_id', '=', userId),
+      );
       return { total: count, rows: asCards(rows) };
     },
 
@@ -301,7 +328,9 @@ export function createEngagementRepository(db: Db) {
         .limit(page.limit)
         .offset(page.offset)
         .execute();
-      const count = await total(visible().innerJoin('reading_history as h', 'h.article_id', 'a.id').where('h.user_id', '=', userId));
+      const count = await total(
+        visible().innerJoin('reading_history as h', 'h.article_id', 'a.id').where('h.user_id', '=', userId),
+      );
       return { total: count, rows: asCards(rows) };
     },
 

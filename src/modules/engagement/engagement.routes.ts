@@ -79,7 +79,11 @@ export function engagementRoutes(app: FastifyInstance, service: EngagementServic
   }
 
   /** GET of one of the signed-in user's card lists (each card with is_liking), paged 10–50. */
-  function personalList(path: string, summary: string, load: (userId: bigint, query: PageRequest) => Promise<CardList>): void {
+  function personalList(
+    path: string,
+    summary: string,
+    load: (userId: bigint, query: PageRequest) => Promise<CardList>,
+  ): void {
     r.get(
       path,
       {
@@ -116,8 +120,16 @@ export function engagementRoutes(app: FastifyInstance, service: EngagementServic
     service.uncollect,
   );
 
-  personalList('/app/v1_0/article/collections', 'The signed-in user’s collected articles, most recently collected first (A41)', service.collections);
-  personalList('/app/v1_0/user/articles', 'The signed-in user’s published articles, newest first (A47)', service.myArticles);
+  personalList(
+    '/app/v1_0/article/collections',
+    'The signed-in user’s collected articles, most recently collected first (A41)',
+    service.collections,
+  );
+  personalList(
+    '/app/v1_0/user/articles',
+    'The signed-in user’s published articles, newest first (A47)',
+    service.myArticles,
+  );
   personalList(
     '/app/v1_0/user/histories',
     `The signed-in user’s reading history, most recently read first, each article once, the newest ${HISTORY_CAP} kept (A49)`,
@@ -152,7 +164,8 @@ export function engagementRoutes(app: FastifyInstance, service: EngagementServic
       schema: {
         tags,
         summary: 'A user’s published articles, newest first (A48)',
-        description: 'Public. Unknown or disabled user: 400 {"message":"Invalid request."}. per_page is clamped to 10–50.',
+        description:
+          'Public. Unknown or disabled user: 400 {"message":"Invalid request."}. per_page is clamped to 10–50.',
         params: UserArticlesParams,
         querystring: ListQuery,
         response: { 200: CardPage, 400: ErrorResponses[400] },

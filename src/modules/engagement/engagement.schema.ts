@@ -21,7 +21,8 @@ export const ReportBody = Type.Object({
   type: Type.Integer({
     minimum: 0,
     maximum: REPORT_TYPE_MAX,
-    description: '0 其他问题, 1 标题夸张, 2 低俗色情, 3 错别字多, 4 旧闻重复, 5 广告软文, 6 内容不实, 7 涉嫌违法犯罪, 8 侵权',
+    description:
+      '0 其他问题, 1 标题夸张, 2 低俗色情, 3 错别字多, 4 旧闻重复, 5 广告软文, 6 内容不实, 7 涉嫌违法犯罪, 8 侵权',
   }),
   remark: Type.Optional(Type.String({ maxLength: REPORT_REMARK_MAX, description: 'kept only when type is 0' })),
 });

@@ -59,10 +59,22 @@ export function createHistoryService(deps: EngagementDeps) {
      * One detail view (A34): the reader's history (when signed in), an article_reads row, and the
      * article's and the author's read_count. Unknown sources are stored as 'other'.
      */
-    async recordRead(userId: bigint | null, articleId: bigint, authorId: bigint, source: string = 'other'): Promise<void> {
+    async recordRead(
+      userId: bigint | null,
+      articleId: bigint,
+      authorId: bigint,
+      source: string = 'other',
+    ): Promise<void> {
       const at = clock.now();
       if (userId !== null) await remember(userId, articleId, at);
-      reads.add({ id: ids.content(), articleId, userId, source: isSource(source) ? source : 'other', durationSeconds: 0, at });
+      reads.add({
+        id: ids.content(),
+        articleId,
+        userId,
+        source: isSource(source) ? source : 'other',
+        durationSeconds: 0,
+        at,
+      });
       await counters.add([
         { entity: 'article', id: articleId, field: 'read_count', by: 1 },
         { entity: 'user', id: authorId, field: 'read_count', by: 1 },
@@ -89,7 +101,9 @@ export function createHistoryService(deps: EngagementDeps) {
         const claimed = await repo.setReadDuration(readId, duration, userId === null);
         if (claimed || userId !== null) return;
       }
-      await repo.insertReads([{ id: ids.content(), articleId, userId, source: 'other', durationSeconds: duration, at }]);
+      await repo.insertReads([
+        { id: ids.content(), articleId, userId, source: 'other', durationSeconds: duration, at },
+      ]);
     },
 
     /** Writes the article_reads rows still waiting in this process (statistics, shutdown, tests). */

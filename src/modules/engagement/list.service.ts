@@ -26,7 +26,11 @@ export interface CardList {
 export function createListService(deps: EngagementDeps) {
   const { repo, counters } = deps;
 
-  async function list(query: PageRequest, load: (window: PageWindow) => Promise<CardPage>, viewerId?: bigint): Promise<CardList> {
+  async function list(
+    query: PageRequest,
+    load: (window: PageWindow) => Promise<CardPage>,
+    viewerId?: bigint,
+  ): Promise<CardList> {
     const page = clampPage(query, APP_LIST);
     const { total, rows } = await load({ offset: page.offset, limit: page.perPage });
     const fresh = await counters.overlay('article', rows, ['comment_count', 'like_count', 'collect_count']);

@@ -19,7 +19,16 @@ export function createFeedRepository(db: Db) {
     async candidates(limit: number, now: number): Promise<Candidate[]> {
       const rows = await db
         .selectFrom('articles')
-        .select(['id', 'user_id', 'channel_id', 'published_at', 'read_count', 'like_count', 'comment_count', 'collect_count'])
+        .select([
+          'id',
+          'user_id',
+          'channel_id',
+          'published_at',
+          'read_count',
+          'like_count',
+          'comment_count',
+          'collect_count',
+        ])
         .where('status', '=', ArticleStatus.approved)
         .where('published_at', 'is not', null)
         .where('published_at', '<=', now)
@@ -62,7 +71,10 @@ export function createFeedRepository(db: Db) {
           ...liked.map((a) => ({ channel_id: a.channel_id, user_id: a.user_id, liked: true })),
           ...reads.map((r) => ({ channel_id: r.channel_id, user_id: r.user_id, liked: false })),
         ],
-        excludedArticles: [...attitudes.filter((a) => a.attitude === 0).map((a) => a.article_id), ...reads.map((r) => r.article_id)],
+        excludedArticles: [
+          ...attitudes.filter((a) => a.attitude === 0).map((a) => a.article_id),
+          ...reads.map((r) => r.article_id),
+        ],
         blockedAuthors: blacklist.map((b) => b.target_user_id),
       };
     },

@@ -31,7 +31,8 @@ export function feedRoutes(app: FastifyInstance, feed: FeedService): void {
       config: { auth: 'optional' },
       schema: {
         tags: ['articles'],
-        summary: 'Feed (A32): channel 0 recommended (session-paged), other channels newest first (keyset paged), 10 per page',
+        summary:
+          'Feed (A32): channel 0 recommended (session-paged), other channels newest first (keyset paged), 10 per page',
         querystring: FeedQuerySchema,
         response: { 200: FeedResponse, 400: ErrorResponses[400], 401: ErrorResponses[401] },
       },
@@ -42,7 +43,8 @@ export function feedRoutes(app: FastifyInstance, feed: FeedService): void {
         { userId: request.userId, anonymousId: request.anonymousId },
         { channelId: BigInt(channel_id), timestamp, withTop: parseWithTop(with_top) },
       );
-      const render = () => renderJson(reply, ok({ pre_timestamp: page.preTimestamp, results: page.cards.map(presentCardEntry) }));
+      const render = () =>
+        renderJson(reply, ok({ pre_timestamp: page.preTimestamp, results: page.cards.map(presentCardEntry) }));
       let bytes: Buffer | undefined;
       if (channel_id === 0 && request.userId !== undefined) {
         // A signed-in reader's channel 0 is a session of its own: nothing to share.

@@ -6,7 +6,8 @@ export const FeedQuerySchema = Type.Object({
   channel_id: Type.Integer({ minimum: 0, description: '0 = 推荐 (the recommender), else a channel id' }),
   timestamp: Type.Integer({
     minimum: 1,
-    description: 'unix ms: articles published before this instant; Date.now() for a first or refresh page, then the previous pre_timestamp',
+    description:
+      'unix ms: articles published before this instant; Date.now() for a first or refresh page, then the previous pre_timestamp',
   }),
   with_top: Type.String({
     pattern: '^(0|1|true|false)$',

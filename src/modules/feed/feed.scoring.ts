@@ -43,7 +43,9 @@ export interface Candidate {
   collect_count: number;
 }
 
-export function engagement(c: Pick<Candidate, 'read_count' | 'like_count' | 'comment_count' | 'collect_count'>): number {
+export function engagement(
+  c: Pick<Candidate, 'read_count' | 'like_count' | 'comment_count' | 'collect_count'>,
+): number {
   const w = ENGAGEMENT_WEIGHTS;
   return w.read * c.read_count + w.like * c.like_count + w.comment * c.comment_count + w.collect * c.collect_count;
 }
@@ -86,11 +88,16 @@ export function affinityOf(profile: ReaderProfile): Affinity {
   }
   const share = (weights: Map<bigint, number>, key: bigint) => (total > 0 ? (weights.get(key) ?? 0) / total : 0);
   return (c) =>
-    (1 + (ownChannels.has(c.channel_id) ? AFFINITY.ownChannel : 0) + AFFINITY.channelShare * share(channelWeight, c.channel_id)) *
-    (1 + (followed.has(c.user_id) ? AFFINITY.followedAuthor : 0) + AFFINITY.authorShare * share(authorWeight, c.user_id));
+    (1 +
+      (ownChannels.has(c.channel_id) ? AFFINITY.ownChannel : 0) +
+      AFFINITY.channelShare * share(channelWeight, c.channel_id)) *
+    (1 +
+      (followed.has(c.user_id) ? AFFINITY.followedAuthor : 0) +
+      AFFINITY.authorShare * share(authorWeight, c.user_id));
 }
 
-const newestFirst = (a: Candidate, b: Candidate) => b.published_at - a.published_at || (b.id > a.id ? 1 : b.id < a.id ? -1 : 0);
+const newestFirst = (a: Candidate, b: Candidate) =>
+  b.published_at - a.published_at || (b.id > a.id ? 1 : b.id < a.id ? -1 : 0);
 
 /**
  * A session's list: the `ranked` best candidates by score (hot × affinity), then every other
@@ -118,7 +125,10 @@ export function rankCandidates(
     .slice(options.ranked)
     .map((s) => s.c)
     .sort(newestFirst);
-  return head.concat(tail).slice(0, MAX_SESSION_LENGTH).map((c) => c.id);
+  return head
+    .concat(tail)
+    .slice(0, MAX_SESSION_LENGTH)
+    .map((c) => c.id);
 }
 
 /**

@@ -29,7 +29,14 @@ import { FEED_PAGE_SIZE, NEAR_CACHE, type ArticleService, type FeedRequest } fro
 import { NearCache } from '../articles/near-cache.js';
 import type { CounterService } from '../counters/counter.service.js';
 import type { FeedRepository } from './feed.repository.js';
-import { decodeCursor, encodeCursor, MAX_SESSION_NUMBER, rankCandidates, type Candidate, type ReaderProfile } from './feed.scoring.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  MAX_SESSION_NUMBER,
+  rankCandidates,
+  type Candidate,
+  type ReaderProfile,
+} from './feed.scoring.js';
 
 /** Newest visible articles considered (bounded work per ranking; the cursor holds offsets < 1000). */
 export const CANDIDATES = 400;

@@ -7,7 +7,8 @@ import type { Platform } from '../../platform/platform.js';
 import { NO_SCHEDULER, schedulerRunning } from '../../platform/cluster/warnings.js';
 
 const Schedules = Type.String({
-  description: 'ok when a live process of the site runs the cron schedules, else why not (informational: never makes this node unready)',
+  description:
+    'ok when a live process of the site runs the cron schedules, else why not (informational: never makes this node unready)',
 });
 const Checks = Type.Record(Type.String(), Type.String(), { description: 'per dependency: ok or the error' });
 
@@ -34,7 +35,13 @@ export function healthRoutes(app: FastifyInstance, platform: Platform): void {
 
   r.get(
     '/healthz',
-    { schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: okSchema(Type.Object({ status: Type.String() })) } } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: the process answers',
+        response: { 200: okSchema(Type.Object({ status: Type.String() })) },
+      },
+    },
     async () => ok({ status: 'alive' }),
   );
 

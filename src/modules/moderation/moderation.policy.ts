@@ -16,7 +16,11 @@ export interface ReviewPolicy extends ReviewHooks {
   readonly name: ReviewPolicyName;
 }
 
-export function createReviewPolicy(deps: { policy: ReviewPolicyName; decisions: ModerationRepository; ids: IdGenerators }): ReviewPolicy {
+export function createReviewPolicy(deps: {
+  policy: ReviewPolicyName;
+  decisions: ModerationRepository;
+  ids: IdGenerators;
+}): ReviewPolicy {
   const { policy, decisions, ids } = deps;
   if (!REVIEW_POLICIES.includes(policy)) throw new Error(`Unknown review policy "${String(policy)}" (auto or manual)`);
   return {

@@ -5,7 +5,14 @@ import { ErrorResponses, ok } from '../../platform/http/envelope.js';
 import { toId } from '../../platform/http/ids.js';
 import type { PresenterContext } from '../../platform/presenter.js';
 import { presentDecision, presentQueueItem, presentReviewArticle } from './moderation.presenter.js';
-import { ArticleParams, DecisionBody, DecisionResponse, QueueQuery, QueueResponse, ReviewArticleResponse } from './moderation.schema.js';
+import {
+  ArticleParams,
+  DecisionBody,
+  DecisionResponse,
+  QueueQuery,
+  QueueResponse,
+  ReviewArticleResponse,
+} from './moderation.schema.js';
 import { MODERATOR_ONLY, type ModerationService } from './moderation.service.js';
 
 const bearer = [{ bearer: [] }];
@@ -32,7 +39,11 @@ export function moderationRoutes(app: FastifyInstance, service: ModerationServic
     },
     async (request) => {
       const q = request.query;
-      const queue = await service.queue(currentUser(request), { statuses: q.status, page: q.page, perPage: q.per_page });
+      const queue = await service.queue(currentUser(request), {
+        statuses: q.status,
+        page: q.page,
+        perPage: q.per_page,
+      });
       return ok({
         total_count: queue.total,
         page: queue.page,

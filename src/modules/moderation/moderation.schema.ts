@@ -7,7 +7,12 @@ import { REASON_MAX } from './moderation.service.js';
 const Cover = Type.Object({ type: Type.Integer(), images: Type.Array(Type.String()) });
 
 export const QueueQuery = Type.Object({
-  status: Type.Optional(Type.Array(Type.Integer(), { maxItems: 5, description: 'repeatable: 1 pending (default), 2 approved, 3 rejected, 5 banned' })),
+  status: Type.Optional(
+    Type.Array(Type.Integer(), {
+      maxItems: 5,
+      description: 'repeatable: 1 pending (default), 2 approved, 3 rejected, 5 banned',
+    }),
+  ),
   ...PageQuery,
 });
 
@@ -39,7 +44,12 @@ export const ArticleParams = Type.Object({ target: IdPath });
 const Decision = Type.Object({
   id: IdOutput,
   // `nullable` rather than a union: the serializer cannot match a bigint against a union branch.
-  moderator_id: Type.Unsafe<bigint | null>({ type: 'integer', format: 'int64', nullable: true, description: 'null: the automatic review policy' }),
+  moderator_id: Type.Unsafe<bigint | null>({
+    type: 'integer',
+    format: 'int64',
+    nullable: true,
+    description: 'null: the automatic review policy',
+  }),
   moderator_name: Type.Union([Type.String(), Type.Null()]),
   decision: Type.String({ description: 'approve | reject | ban' }),
   reason: Type.Union([Type.String(), Type.Null()]),
@@ -61,9 +71,13 @@ export const ReviewArticleResponse = okSchema(
 
 export const DecisionBody = Type.Object({
   decision: Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('ban')]),
-  reason: Type.Optional(Type.String({ maxLength: 1000, description: `required to reject; at most ${REASON_MAX} characters` })),
+  reason: Type.Optional(
+    Type.String({ maxLength: 1000, description: `required to reject; at most ${REASON_MAX} characters` }),
+  ),
   version: Type.Optional(
-    Type.Integer({ description: 'the `version` of the article the moderator reviewed: 409 when it has changed since (recommended)' }),
+    Type.Integer({
+      description: 'the `version` of the article the moderator reviewed: 409 when it has changed since (recommended)',
+    }),
   ),
 });
 

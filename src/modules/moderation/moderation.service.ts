@@ -26,11 +26,19 @@ export const REASON_MAX = 255;
 export const TRANSITIONS: Record<ModerationDecision, { from: readonly number[]; to: number }> = {
   approve: { from: [ArticleStatus.pending, ArticleStatus.rejected, ArticleStatus.banned], to: ArticleStatus.approved },
   reject: { from: [ArticleStatus.pending, ArticleStatus.approved], to: ArticleStatus.rejected },
-  ban: { from: [ArticleStatus.draft, ArticleStatus.pending, ArticleStatus.approved, ArticleStatus.rejected], to: ArticleStatus.banned },
+  ban: {
+    from: [ArticleStatus.draft, ArticleStatus.pending, ArticleStatus.approved, ArticleStatus.rejected],
+    to: ArticleStatus.banned,
+  },
 };
 
 /** What a moderator may list: everything submitted (drafts and deleted articles are the author's). */
-export const QUEUE_STATUSES = new Set<number>([ArticleStatus.pending, ArticleStatus.approved, ArticleStatus.rejected, ArticleStatus.banned]);
+export const QUEUE_STATUSES = new Set<number>([
+  ArticleStatus.pending,
+  ArticleStatus.approved,
+  ArticleStatus.rejected,
+  ArticleStatus.banned,
+]);
 
 export interface DecisionResult {
   id: bigint;
@@ -42,7 +50,12 @@ export interface DecisionResult {
   at: number;
 }
 
-export function createModerationService(deps: { articles: MpArticleService; decisions: ModerationRepository; users: UserLookup; ids: IdGenerators }) {
+export function createModerationService(deps: {
+  articles: MpArticleService;
+  decisions: ModerationRepository;
+  users: UserLookup;
+  ids: IdGenerators;
+}) {
   const { articles, decisions, users, ids } = deps;
   const guard = (userId: bigint) => requireRole(users, userId, ['moderator', 'admin'], MODERATOR_ONLY);
 
@@ -50,13 +63,21 @@ export function createModerationService(deps: { articles: MpArticleService; deci
     /** The review queue (default: pending), oldest submission first. */
     async queue(moderatorId: bigint, query: { statuses?: number[]; page?: number; perPage?: number }) {
       await guard(moderatorId);
-      const statuses = query.statuses && query.statuses.length > 0 ? [...new Set(query.statuses)] : [ArticleStatus.pending];
-      if (statuses.some((s) => !QUEUE_STATUSES.has(s))) throw invalidField('status', 'must be 1 pending, 2 approved, 3 rejected or 5 banned');
+      const statuses =
+        query.statuses && query.statuses.length > 0 ? [...new Set(query.statuses)] : [ArticleStatus.pending];
+      if (statuses.some((s) => !QUEUE_STATUSES.has(s)))
+        throw invalidField('status', 'must be 1 pending, 2 approved, 3 rejected or 5 banned');
       return articles.reviewQueue(statuses, query);
     },
 
     /** One article as a moderator reviews it: content, flags and the decision history. */
-    async detail(moderatorId: bigint, articleId: bigint): Promise<{ article: Awaited<ReturnType<MpArticleService['forReview']>>; history: (DecisionRow & { moderator_name: string | null })[] }> {
+    async detail(
+      moderatorId: bigint,
+      articleId: bigint,
+    ): Promise<{
+      article: Awaited<ReturnType<MpArticleService['forReview']>>;
+      history: (DecisionRow & { moderator_name: string | null })[];
+    }> {
       await guard(moderatorId);
       const article = await articles.forReview(articleId);
       return { article, history: await decisions.forArticle(articleId) };
@@ -79,7 +100,8 @@ export function createModerationService(deps: { articles: MpArticleService; deci
       if (!transition) throw invalidField('decision', 'must be approve, reject or ban');
       const reason = rawReason?.trim() || null;
       if (decision === 'reject' && reason === null) throw invalidField('reason', 'is required to reject an article');
-      if (reason !== null && [...reason].length > REASON_MAX) throw invalidField('reason', `must be at most ${REASON_MAX} characters`);
+      if (reason !== null && [...reason].length > REASON_MAX)
+        throw invalidField('reason', `must be at most ${REASON_MAX} characters`);
 
       const id = ids.content();
       let at = 0;

@@ -76,7 +76,10 @@ export function dayRange(begin: string | undefined, end: string | undefined, tim
     const endDay = parseDay(end);
     if (!endDay) throw invalidField('end_pubdate', 'Invalid pubdate param. (a date YYYY-MM-DD)');
     const next = new Date(Date.UTC(endDay.year, endDay.month - 1, endDay.day + 1));
-    range.until = startOfDay({ year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() }, timeZone);
+    range.until = startOfDay(
+      { year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() },
+      timeZone,
+    );
   }
   if (range.from !== undefined && range.until !== undefined && range.from >= range.until) {
     throw invalidField('end_pubdate', 'Invalid pubdate param. (end_pubdate is before begin_pubdate)');

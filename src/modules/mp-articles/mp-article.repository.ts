@@ -66,7 +66,10 @@ const ARTICLE_COLUMNS = [
 
 export function createMpArticleRepository(db: Db) {
   const filtered = (filter: ListFilter) => {
-    let q = db.selectFrom('articles as a').where('a.user_id', '=', filter.userId).where('a.status', 'in', filter.statuses);
+    let q = db
+      .selectFrom('articles as a')
+      .where('a.user_id', '=', filter.userId)
+      .where('a.status', 'in', filter.statuses);
     if (filter.channelIds && filter.channelIds.length > 0) q = q.where('a.channel_id', 'in', filter.channelIds);
     if (filter.from !== undefined) q = q.where('a.created_at', '>=', filter.from);
     if (filter.until !== undefined) q = q.where('a.created_at', '<', filter.until);
@@ -75,11 +78,7 @@ export function createMpArticleRepository(db: Db) {
 
   return {
     /** Inserts the article and its content in one transaction; `within` joins it (decision log). */
-    async insert(
-      row: NewArticle,
-      content: string,
-      within?: (trx: Db) => Promise<void>,
-    ): Promise<void> {
+    async insert(row: NewArticle, content: string, within?: (trx: Db) => Promise<void>): Promise<void> {
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('articles').values(row).execute();
         await trx.insertInto('article_contents').values({ article_id: row.id, content }).execute();
@@ -124,7 +123,11 @@ export function createMpArticleRepository(db: Db) {
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) === 0) return false;
         if (options.content !== undefined) {
-          await trx.updateTable('article_contents').set({ content: options.content }).where('article_id', '=', id).execute();
+          await trx
+            .updateTable('article_contents')
+            .set({ content: options.content })
+            .where('article_id', '=', id)
+            .execute();
         }
         if (options.within) await options.within(trx);
         return true;
@@ -134,13 +137,21 @@ export function createMpArticleRepository(db: Db) {
     /** One page of an author's articles, newest first. */
     async list(filter: ListFilter, offset: number, limit: number): Promise<MpArticleRow[]> {
       if (filter.statuses.length === 0) return [];
-      return filtered(filter).select(ARTICLE_COLUMNS).orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(limit).offset(offset).execute();
+      return filtered(filter)
+        .select(ARTICLE_COLUMNS)
+        .orderBy('a.created_at', 'desc')
+        .orderBy('a.id', 'desc')
+        .limit(limit)
+        .offset(offset)
+        .execute();
     },
 
     /** How many rows `list` can page through with this filter. */
     async count(filter: ListFilter): Promise<number> {
       if (filter.statuses.length === 0) return 0;
-      const row = await filtered(filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const row = await filtered(filter)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 
@@ -149,7 +160,16 @@ export function createMpArticleRepository(db: Db) {
       if (ids.length === 0) return [];
       return db
         .selectFrom('articles')
-        .select(['id', 'title', 'allow_comment', 'comment_count', 'read_count', 'like_count', 'share_count', 'collect_count'])
+        .select([
+          'id',
+          'title',
+          'allow_comment',
+          'comment_count',
+          'read_count',
+          'like_count',
+          'share_count',
+          'collect_count',
+        ])
         .where('id', 'in', ids)
         .execute();
     },
@@ -159,7 +179,9 @@ export function createMpArticleRepository(db: Db) {
       if (ids.length === 0) return new Map();
       const rows = await db
         .selectFrom('comments as c')
-        .innerJoin('follows as f', (join) => join.onRef('f.user_id', '=', 'c.user_id').on('f.target_user_id', '=', authorId))
+        .innerJoin('follows as f', (join) =>
+          join.onRef('f.user_id', '=', 'c.user_id').on('f.target_user_id', '=', authorId),
+        )
         .select(['c.article_id', (eb) => eb.fn.countAll<number>().as('n')])
         .where('c.article_id', 'in', ids)
         .where('c.status', '=', 1)

@@ -36,7 +36,12 @@ const articleInput = (body: Static<typeof ArticleBody>): ArticleInput => ({
  * M10–M15: the media platform's channels and the author's own articles. (M16, searching them, is
  * the search module's: full text over title and body.)
  */
-export function mpArticleRoutes(app: FastifyInstance, service: MpArticleService, channels: ChannelService, present: PresenterContext): void {
+export function mpArticleRoutes(
+  app: FastifyInstance,
+  service: MpArticleService,
+  channels: ChannelService,
+  present: PresenterContext,
+): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get(
@@ -105,7 +110,11 @@ export function mpArticleRoutes(app: FastifyInstance, service: MpArticleService,
       },
     },
     async (request, reply) => {
-      const written = await service.create(currentUser(request), articleInput(request.body), request.query.draft ?? false);
+      const written = await service.create(
+        currentUser(request),
+        articleInput(request.body),
+        request.query.draft ?? false,
+      );
       return reply.code(201).send(ok(written));
     },
   );
@@ -123,7 +132,8 @@ export function mpArticleRoutes(app: FastifyInstance, service: MpArticleService,
         response: { 200: ArticleResponse, ...mpErrors, 404: ErrorResponses[404] },
       },
     },
-    async (request) => ok(presentArticle(present, await service.get(currentUser(request), toId(request.params.target, 'target')))),
+    async (request) =>
+      ok(presentArticle(present, await service.get(currentUser(request), toId(request.params.target, 'target')))),
   );
 
   r.put(
@@ -146,7 +156,12 @@ export function mpArticleRoutes(app: FastifyInstance, service: MpArticleService,
     },
     async (request, reply) => {
       const id = toId(request.params.target, 'target');
-      const written = await service.update(currentUser(request), id, articleInput(request.body), request.query.draft ?? false);
+      const written = await service.update(
+        currentUser(request),
+        id,
+        articleInput(request.body),
+        request.query.draft ?? false,
+      );
       return reply.code(201).send(ok(written));
     },
   );

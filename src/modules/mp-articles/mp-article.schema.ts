@@ -21,19 +21,29 @@ export const CoverOutput = Type.Object({
 
 /** M12 / M14. Unknown fields (the admin PUTs back `id` and more) are ignored. */
 export const ArticleBody = Type.Object({
-  title: Type.String({ maxLength: 500, description: `plain text, ${TITLE_MIN}–${TITLE_MAX} characters after trimming` }),
+  title: Type.String({
+    maxLength: 500,
+    description: `plain text, ${TITLE_MIN}–${TITLE_MAX} characters after trimming`,
+  }),
   content: Type.String({
-    description: 'HTML; sanitized on write (allowlist of article tags, images only from this site); must have text or an image',
+    description:
+      'HTML; sanitized on write (allowlist of article tags, images only from this site); must have text or an image',
   }),
   cover: Type.Optional(CoverSchema),
   channel_id: IdInput,
   price: Type.Optional(
-    Type.Integer({ minimum: 0, maximum: MAX_PRICE_CENTS, description: 'Inkstone extension: price in integer cents, 0 = free (default on create; kept on edit when absent)' }),
+    Type.Integer({
+      minimum: 0,
+      maximum: MAX_PRICE_CENTS,
+      description: 'Inkstone extension: price in integer cents, 0 = free (default on create; kept on edit when absent)',
+    }),
   ),
 });
 
 export const DraftQuery = Type.Object({
-  draft: Type.Optional(Type.Boolean({ description: 'true: save as draft (status 0); false (default): submit for review (status 1)' })),
+  draft: Type.Optional(
+    Type.Boolean({ description: 'true: save as draft (status 0); false (default): submit for review (status 1)' }),
+  ),
 });
 
 export const ArticleParams = Type.Object({ target: IdPath });
@@ -58,12 +68,20 @@ export const ArticleResponse = okSchema(
 );
 
 export const ListQuery = Type.Object({
-  status: Type.Optional(Type.Array(Type.Integer(), { maxItems: 10, description: 'repeatable; 0–4. Absent: 0–3 (everything but deleted)' })),
+  status: Type.Optional(
+    Type.Array(Type.Integer(), { maxItems: 10, description: 'repeatable; 0–4. Absent: 0–3 (everything but deleted)' }),
+  ),
   channel_id: Type.Optional(Type.Array(IdInput, { maxItems: 100, description: 'repeatable' })),
-  begin_pubdate: Type.Optional(Type.String({ description: 'YYYY-MM-DD (site time zone), inclusive; filters on the creation time' })),
-  end_pubdate: Type.Optional(Type.String({ description: 'YYYY-MM-DD, inclusive through 23:59:59; not before begin_pubdate' })),
+  begin_pubdate: Type.Optional(
+    Type.String({ description: 'YYYY-MM-DD (site time zone), inclusive; filters on the creation time' }),
+  ),
+  end_pubdate: Type.Optional(
+    Type.String({ description: 'YYYY-MM-DD, inclusive through 23:59:59; not before begin_pubdate' }),
+  ),
   response_type: Type.Optional(
-    Type.Union([Type.Literal('comment'), Type.Literal('statistic')], { description: 'absent: content management; comment / statistic: approved articles only' }),
+    Type.Union([Type.Literal('comment'), Type.Literal('statistic')], {
+      description: 'absent: content management; comment / statistic: approved articles only',
+    }),
   ),
   ...PageQuery,
 });

@@ -35,7 +35,15 @@ import type { SensitiveWordFilter } from '../../platform/sanitize/sensitive-word
 import type { ObjectStorage } from '../../platform/storage/storage.js';
 import type { CounterService } from '../counters/counter.service.js';
 import { dayRange } from './mp-article.dates.js';
-import type { ArticleUpdate, ListFilter, MpArticleRepository, MpArticleRow, MpArticleWithContent, ReviewRow, StatsRow } from './mp-article.repository.js';
+import type {
+  ArticleUpdate,
+  ListFilter,
+  MpArticleRepository,
+  MpArticleRow,
+  MpArticleWithContent,
+  ReviewRow,
+  StatsRow,
+} from './mp-article.repository.js';
 
 /**
  * MP list sizes. The contract's bounds are 10–50, but the admin's comment page offers 100 and
@@ -86,7 +94,10 @@ export interface ReviewHooks {
   /** An article was submitted (status 1): approve it now, or hold it for a moderator. */
   screen(submission: Submission): ReviewOutcome;
   /** Records an automatic approval, inside the transaction that stores it. */
-  recordAutomatic(trx: Db, entry: { articleId: bigint; fromStatus: number; toStatus: number; at: number }): Promise<void>;
+  recordAutomatic(
+    trx: Db,
+    entry: { articleId: bigint; fromStatus: number; toStatus: number; at: number },
+  ): Promise<void>;
 }
 
 export interface CoverInput {
@@ -159,10 +170,14 @@ interface Prepared {
 
 /** Plain-text title: trimmed, inner whitespace runs collapsed, 5–30 characters, no markup. */
 export function checkTitle(raw: string): string {
-  // eslint-disable-next-line no-control-regex
-  const title = raw.replace(/[\u0000-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/g, '').replace(/\s+/g, ' ').trim();
+  const title = raw
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this strips
+    .replace(/[\u0000-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   const length = [...title].length;
-  if (length < TITLE_MIN || length > TITLE_MAX) throw invalidField('title', `must be ${TITLE_MIN} to ${TITLE_MAX} characters`);
+  if (length < TITLE_MIN || length > TITLE_MAX)
+    throw invalidField('title', `must be ${TITLE_MIN} to ${TITLE_MAX} characters`);
   // A title is text, never HTML: refuse anything shaped like a tag rather than guess what was meant.
   if (/<\s*\/?\s*[a-z!?]/i.test(title)) throw invalidField('title', 'must be plain text (no HTML tags)');
   return title;
@@ -208,14 +223,20 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
       const picked = autoCover(contentImages);
       return { type: picked.length, images: picked.map(storedImage) };
     }
-    if (type !== 0 && type !== 1 && type !== 3) throw invalidField('cover', `${MESSAGES.cover} type must be -1, 0, 1 or 3`);
+    if (type !== 0 && type !== 1 && type !== 3)
+      throw invalidField('cover', `${MESSAGES.cover} type must be -1, 0, 1 or 3`);
     const images = cover?.images ?? [];
-    if (images.length !== type) throw invalidField('cover', `${MESSAGES.cover} type ${type} needs exactly ${type} image(s), got ${images.length}`);
+    if (images.length !== type)
+      throw invalidField(
+        'cover',
+        `${MESSAGES.cover} type ${type} needs exactly ${type} image(s), got ${images.length}`,
+      );
     return {
       type,
       images: images.map((image) => {
         const url = typeof image === 'string' ? sanitizer.imageUrl(image) : null;
-        if (!url) throw invalidField('cover', `${MESSAGES.cover} images must be absolute URLs of images stored on this site`);
+        if (!url)
+          throw invalidField('cover', `${MESSAGES.cover} images must be absolute URLs of images stored on this site`);
         return storedImage(url);
       }),
     };
@@ -233,8 +254,12 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
     if (cleaned.empty) throw invalidField('content', 'must not be empty');
     if (cleaned.html.includes('\u0000')) throw invalidField('content', 'must not contain NUL characters');
     const cover = resolveCover(input.cover, cleaned.images);
-    if (input.channelId === 0n || !(await channels.isVisible(input.channelId))) throw invalidField('channel_id', MESSAGES.channel);
-    if (input.price !== undefined && (!Number.isSafeInteger(input.price) || input.price < 0 || input.price > MAX_PRICE_CENTS)) {
+    if (input.channelId === 0n || !(await channels.isVisible(input.channelId)))
+      throw invalidField('channel_id', MESSAGES.channel);
+    if (
+      input.price !== undefined &&
+      (!Number.isSafeInteger(input.price) || input.price < 0 || input.price > MAX_PRICE_CENTS)
+    ) {
       throw invalidField('price', `must be an integer number of cents from 0 to ${MAX_PRICE_CENTS}`);
     }
     const flags = words.match(`${title}\n${cleaned.text}`, MAX_FLAGS);
@@ -289,7 +314,13 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
 
   function screen(status: number, id: bigint, authorId: bigint, prepared: Prepared): number {
     if (status !== ArticleStatus.pending) return status;
-    const outcome = review.screen({ articleId: id, authorId, title: prepared.title, text: prepared.text, flags: prepared.flags });
+    const outcome = review.screen({
+      articleId: id,
+      authorId,
+      title: prepared.title,
+      text: prepared.text,
+      flags: prepared.flags,
+    });
     return outcome === 'approve' ? ArticleStatus.approved : status;
   }
 
@@ -319,7 +350,15 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
           review_flags: flagsJson(prepared.flags),
         },
         prepared.html,
-        inChange(userId, null, status, approved ? (trx) => review.recordAutomatic(trx, { articleId: id, fromStatus: ArticleStatus.pending, toStatus: status, at }) : undefined),
+        inChange(
+          userId,
+          null,
+          status,
+          approved
+            ? (trx) =>
+                review.recordAutomatic(trx, { articleId: id, fromStatus: ArticleStatus.pending, toStatus: status, at })
+            : undefined,
+        ),
       );
       changed({ id }, status, at);
       return { id, status };
@@ -358,7 +397,20 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
         }
         const done = await articles.transition(id, current, set, {
           content: prepared.html,
-          within: inChange(current.user_id, current.status, status, approved ? (trx) => review.recordAutomatic(trx, { articleId: id, fromStatus: ArticleStatus.pending, toStatus: status, at }) : undefined),
+          within: inChange(
+            current.user_id,
+            current.status,
+            status,
+            approved
+              ? (trx) =>
+                  review.recordAutomatic(trx, {
+                    articleId: id,
+                    fromStatus: ArticleStatus.pending,
+                    toStatus: status,
+                    at,
+                  })
+              : undefined,
+          ),
         });
         if (done) {
           changed(current, status, at);
@@ -373,11 +425,16 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
       for (let attempt = 0; attempt < RETRIES; attempt++) {
         const current = await owned(userId, id, invalidArticle);
         const at = clock.now();
-        const done = await articles.transition(id, current, {
-          status: ArticleStatus.deleted,
-          deleted_at: at,
-          updated_at: Math.max(at, current.updated_at + 1),
-        }, { within: inChange(current.user_id, current.status, ArticleStatus.deleted) });
+        const done = await articles.transition(
+          id,
+          current,
+          {
+            status: ArticleStatus.deleted,
+            deleted_at: at,
+            updated_at: Math.max(at, current.updated_at + 1),
+          },
+          { within: inChange(current.user_id, current.status, ArticleStatus.deleted) },
+        );
         if (done) {
           changed(current, ArticleStatus.deleted, at);
           return;
@@ -393,7 +450,8 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
     async list(userId: bigint, query: ListQuery): Promise<ListResult> {
       const requested = query.statuses ?? [];
       for (const status of requested) {
-        if (!LISTABLE_STATUSES.has(status)) throw invalidField('status', 'Invalid status param. (0 draft, 1 pending, 2 approved, 3 rejected, 4 deleted)');
+        if (!LISTABLE_STATUSES.has(status))
+          throw invalidField('status', 'Invalid status param. (0 draft, 1 pending, 2 approved, 3 rejected, 4 deleted)');
       }
       let statuses = requested.length > 0 ? [...new Set(requested)] : [...AUTHOR_STATUSES];
       if (query.responseType) statuses = statuses.filter((s) => s === ArticleStatus.approved);
@@ -412,15 +470,27 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
       );
       if (query.responseType === 'statistic') return { kind: 'statistic', page, perPage, total, rows: stats };
       const fans = await articles.fansCommentCounts(userId, ids);
-      return { kind: 'comment', page, perPage, total, rows: stats.map((s) => ({ ...s, fans_comment_count: fans.get(s.id) ?? 0 })) };
+      return {
+        kind: 'comment',
+        page,
+        perPage,
+        total,
+        rows: stats.map((s) => ({ ...s, fans_comment_count: fans.get(s.id) ?? 0 })),
+      };
     },
 
     // ---- for moderation -------------------------------------------------------------------
 
     /** The review queue: articles in `statuses`, oldest change first. */
-    async reviewQueue(statuses: number[], query: { page?: number; perPage?: number }): Promise<{ page: number; perPage: number; total: number; rows: ReviewRow[] }> {
+    async reviewQueue(
+      statuses: number[],
+      query: { page?: number; perPage?: number },
+    ): Promise<{ page: number; perPage: number; total: number; rows: ReviewRow[] }> {
       const { page, perPage, offset } = clampPage({ page: query.page, per_page: query.perPage }, REVIEW_PAGE);
-      const [rows, total] = await Promise.all([articles.reviewPage(statuses, offset, perPage), articles.reviewCount(statuses)]);
+      const [rows, total] = await Promise.all([
+        articles.reviewPage(statuses, offset, perPage),
+        articles.reviewCount(statuses),
+      ]);
       return { page, perPage, total, rows };
     },
 

@@ -34,7 +34,12 @@ export function createImageLibraryRepository(db: Db) {
   return {
     /** One of the user's rows (live or deleted); another user's id finds nothing. */
     async findOwn(userId: bigint, id: bigint): Promise<LibraryImageRow | undefined> {
-      return db.selectFrom('user_images').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+      return db
+        .selectFrom('user_images')
+        .selectAll()
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
     },
 
     /** The user's row for these uploaded bytes, newest first if several uploads re-encoded alike. */

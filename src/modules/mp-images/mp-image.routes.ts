@@ -64,9 +64,13 @@ async function readImagePart(request: FastifyRequest): Promise<Buffer> {
     const e = error as { code?: string; statusCode?: number; message?: string };
     if (e.code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError(413, { [FIELD]: `is larger than ${MB} MB` });
     if (e.code === 'FST_FILES_LIMIT' || e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT') {
-      throw new AppError(413, `Too many parts: at most ${MULTIPART_LIMITS.files} files and ${MULTIPART_LIMITS.fields} fields.`);
+      throw new AppError(
+        413,
+        `Too many parts: at most ${MULTIPART_LIMITS.files} files and ${MULTIPART_LIMITS.fields} fields.`,
+      );
     }
-    if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) throw new AppError(e.statusCode, e.message ?? 'Bad request.');
+    if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500)
+      throw new AppError(e.statusCode, e.message ?? 'Bad request.');
     throw badRequest('Malformed multipart body.');
   }
   if (repeated) throw invalidField(FIELD, 'was sent more than once');
@@ -74,7 +78,11 @@ async function readImagePart(request: FastifyRequest): Promise<Buffer> {
   return image;
 }
 
-export function imageLibraryRoutes(app: FastifyInstance, service: ImageLibraryService, present: PresenterContext): void {
+export function imageLibraryRoutes(
+  app: FastifyInstance,
+  service: ImageLibraryService,
+  present: PresenterContext,
+): void {
   // Own scope, so multipart parsing exists only for these routes.
   void app.register(async (scope) => {
     await scope.register(multipart, {

@@ -100,7 +100,10 @@ export function createImageLibraryService(deps: ImageLibraryDeps) {
   return {
     /** M17: collected first, then newest. */
     async list(userId: bigint, window: LibraryWindow): Promise<LibraryPage> {
-      const [total, rows] = await Promise.all([images.count(userId, window.collectedOnly), images.page(userId, window)]);
+      const [total, rows] = await Promise.all([
+        images.count(userId, window.collectedOnly),
+        images.page(userId, window),
+      ]);
       return { total, rows };
     },
 
@@ -118,7 +121,14 @@ export function createImageLibraryService(deps: ImageLibraryDeps) {
       const thumbnail = await makeThumbnail(image);
       const imageKey = contentAddressedKey(LIBRARY_PROFILE.prefix, image);
       const thumbnailKey = thumbnail ? contentAddressedKey(THUMBNAIL_PREFIX, thumbnail) : imageKey;
-      await store(thumbnail ? [{ key: imageKey, image }, { key: thumbnailKey, image: thumbnail }] : [{ key: imageKey, image }]);
+      await store(
+        thumbnail
+          ? [
+              { key: imageKey, image },
+              { key: thumbnailKey, image: thumbnail },
+            ]
+          : [{ key: imageKey, image }],
+      );
 
       const at = clock.now();
       const id = ids.content();

@@ -62,12 +62,16 @@ export interface FollowerProfile {
 const num = (value: unknown) => Number(value ?? 0);
 
 /** COUNT of the rows where `condition` holds (portable: no FILTER clause). */
-const countWhere = (condition: Expression<SqlBool> | ReturnType<typeof sql>) => sql<number>`count(case when ${condition} then 1 end)`;
+const countWhere = (condition: Expression<SqlBool> | ReturnType<typeof sql>) =>
+  sql<number>`count(case when ${condition} then 1 end)`;
 
 export function createStatisticsRepository(db: Db) {
   return {
     /** M28: the counter columns of the author's approved articles, optionally by channel and publish time. */
-    async approvedArticleCounters(authorId: bigint, filter: { channelId?: bigint; window: TimeWindow }): Promise<ArticleCounterRow[]> {
+    async approvedArticleCounters(
+      authorId: bigint,
+      filter: { channelId?: bigint; window: TimeWindow },
+    ): Promise<ArticleCounterRow[]> {
       let query = db
         .selectFrom('articles')
         .select(['id', 'read_count', 'comment_count', 'collect_count', 'share_count', 'like_count'])
@@ -99,7 +103,12 @@ export function createStatisticsRepository(db: Db) {
      * M29: one pass over the article's reads in the window. A read counts as a fan's when the
      * reader already followed the author at the time of the read.
      */
-    async readFigures(articleId: bigint, authorId: bigint, window: TimeWindow, estimatedSeconds: number): Promise<ReadFigures> {
+    async readFigures(
+      articleId: bigint,
+      authorId: bigint,
+      window: TimeWindow,
+      estimatedSeconds: number,
+    ): Promise<ReadFigures> {
       const e = sql.lit(estimatedSeconds);
       const e4 = sql.lit(estimatedSeconds * 4);
       const duration = sql.ref('r.duration_seconds');
@@ -107,7 +116,10 @@ export function createStatisticsRepository(db: Db) {
       let query = db
         .selectFrom('article_reads as r')
         .leftJoin('follows as f', (join) =>
-          join.onRef('f.user_id', '=', 'r.user_id').on('f.target_user_id', '=', authorId).onRef('f.created_at', '<=', 'r.created_at'),
+          join
+            .onRef('f.user_id', '=', 'r.user_id')
+            .on('f.target_user_id', '=', authorId)
+            .onRef('f.created_at', '<=', 'r.created_at'),
         )
         .select([
           sql<number>`count(*)`.as('read_total'),

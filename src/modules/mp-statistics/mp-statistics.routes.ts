@@ -58,7 +58,9 @@ export function statisticsRoutes(app: FastifyInstance, service: StatisticsServic
       },
     },
     async (request) =>
-      ok(await service.articleDetail(currentUser(request), toId(request.params.article_id, 'article_id'), request.query)),
+      ok(
+        await service.articleDetail(currentUser(request), toId(request.params.article_id, 'article_id'), request.query),
+      ),
   );
 
   r.get(

@@ -4,9 +4,12 @@ import { IdInput, IdPath } from '../../platform/http/ids.js';
 import { READING_TIME_RULE } from './mp-statistics.reading.js';
 
 const day = (what: string) =>
-  Type.Optional(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: `YYYY-MM-DD (service time zone); ${what}` }));
+  Type.Optional(
+    Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: `YYYY-MM-DD (service time zone); ${what}` }),
+  );
 const count = (description: string) => Type.Integer({ minimum: 0, description });
-const share = (description: string) => Type.Number({ minimum: 0, maximum: 1, description: `${description}; rounded to 4 decimals` });
+const share = (description: string) =>
+  Type.Number({ minimum: 0, maximum: 1, description: `${description}; rounded to 4 decimals` });
 
 /** M28. */
 export const TotalsQuery = Type.Object({
@@ -20,7 +23,9 @@ export const TotalsResponse = okSchema(
     read_count: count('detail views of the articles (their read counters)'),
     comment_count: count('comments and replies on the articles (their comment counters)'),
     collect_count: count('times the articles are collected'),
-    repost_count: count('shares of the articles (their share counters); no endpoint records shares, so 0 unless imported or seeded'),
+    repost_count: count(
+      'shares of the articles (their share counters); no endpoint records shares, so 0 unless imported or seeded',
+    ),
     like_count: count('Inkstone extra: likes of the articles'),
     fans_count: count('Inkstone extra: the author’s followers now (not filtered by channel or date)'),
   }),
@@ -40,8 +45,13 @@ export const DetailResponse = okSchema(
       'average reading progress of the timed reads (those with a duration reported through A50): ' +
         'min(duration ÷ estimated reading time, 1); 0 without timed reads',
     ),
-    bounce_rate: share('share of the timed reads that ended before 20% of the estimated reading time (completed.lt20 ÷ timed reads)'),
-    time_spent: Type.Integer({ minimum: 0, description: 'average reported reading duration of the timed reads, in whole seconds' }),
+    bounce_rate: share(
+      'share of the timed reads that ended before 20% of the estimated reading time (completed.lt20 ÷ timed reads)',
+    ),
+    time_spent: Type.Integer({
+      minimum: 0,
+      description: 'average reported reading duration of the timed reads, in whole seconds',
+    }),
     conversion: Type.Object({
       reco_count: count('times the article was recommended in feeds: not recorded by this service, always 0'),
       read_count: count('reads in the window: detail views, plus durations reported without a matching view'),
@@ -93,7 +103,10 @@ export const FollowersResponse = okSchema(
         le50: count('aged 41–50'),
         gt50: count('aged 51 and over'),
       },
-      { description: 'age today (service time zone) from the profile birthday; followers without a birthday are left out' },
+      {
+        description:
+          'age today (service time zone) from the profile birthday; followers without a birthday are left out',
+      },
     ),
     device: Type.Object(
       { ios: count('iOS'), android: count('Android') },

@@ -145,7 +145,14 @@ export function createStatisticsService(deps: StatisticsDeps) {
       ]);
       return {
         gender: { male: profile.male, female: profile.female },
-        age: { le18: profile.le18, le23: profile.le23, le30: profile.le30, le40: profile.le40, le50: profile.le50, gt50: profile.gt50 },
+        age: {
+          le18: profile.le18,
+          le23: profile.le23,
+          le30: profile.le30,
+          le40: profile.le40,
+          le50: profile.le50,
+          gt50: profile.gt50,
+        },
         device: { ios: platforms.get('ios') ?? 0, android: platforms.get('android') ?? 0 },
       };
     },

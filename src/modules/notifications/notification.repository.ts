@@ -87,7 +87,11 @@ export function createNotificationRepository(db: Db) {
     /** Marks the user's unread notifications (all, or those of `ids`) read; returns how many changed. */
     async markRead(userId: bigint, ids?: bigint[]): Promise<number> {
       if (ids && ids.length === 0) return 0;
-      let query = db.updateTable('notifications').set({ is_read: 1 }).where('user_id', '=', userId).where('is_read', '=', 0);
+      let query = db
+        .updateTable('notifications')
+        .set({ is_read: 1 })
+        .where('user_id', '=', userId)
+        .where('is_read', '=', 0);
       if (ids) query = query.where('id', 'in', ids);
       const result = await query.executeTakeFirst();
       return Number(result.numUpdatedRows);

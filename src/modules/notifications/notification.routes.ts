@@ -37,7 +37,12 @@ const TEST_EVENTS: Partial<Record<string, NotificationType>> = Object.fromEntrie
   NOTIFICATION_TYPE_NAMES.map((type) => [NOTIFICATION_TYPES[type].testLetter, type]),
 );
 
-export function notificationRoutes(app: FastifyInstance, service: NotificationService, present: PresenterContext, config: Pick<Config, 'env'>): void {
+export function notificationRoutes(
+  app: FastifyInstance,
+  service: NotificationService,
+  present: PresenterContext,
+  config: Pick<Config, 'env'>,
+): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get(
@@ -90,10 +95,16 @@ export function notificationRoutes(app: FastifyInstance, service: NotificationSe
       schema: {
         tags: ['notifications'],
         summary: 'Mark notifications read (Inkstone extension)',
-        description: 'Body `{ids: [...]}` marks those (ids of other users are ignored); no body or no `ids` marks all. 201 `{updated}`.',
+        description:
+          'Body `{ids: [...]}` marks those (ids of other users are ignored); no body or no `ids` marks all. 201 `{updated}`.',
         security: bearer,
         body: MarkReadBody,
-        response: { 201: MarkReadResponse, 400: ErrorResponses[400], 401: ErrorResponses[401], 403: ErrorResponses[403] },
+        response: {
+          201: MarkReadResponse,
+          400: ErrorResponses[400],
+          401: ErrorResponses[401],
+          403: ErrorResponses[403],
+        },
       },
       // No body at all means "all": give the validator the empty object it means.
       preValidation: async (request) => {
@@ -130,7 +141,8 @@ export function notificationRoutes(app: FastifyInstance, service: NotificationSe
     async (request, reply) => {
       const type = TEST_EVENTS[request.params.event];
       if (type === undefined) return reply.code(404).send({ message: '错误的事件' });
-      const recipient = request.userId ?? (request.query.target !== undefined ? toId(request.query.target, 'target') : undefined);
+      const recipient =
+        request.userId ?? (request.query.target !== undefined ? toId(request.query.target, 'target') : undefined);
       if (recipient === undefined) throw invalidField('target', 'is required without a token');
       await service.sendTest(type, recipient.toString(), request.userId, recipient);
       return { message: `已发送${NOTIFICATION_TYPES[type].socketEvent}事件` };

@@ -34,12 +34,18 @@ export const NotificationListResponse = okSchema(
 export const UnreadCountResponse = okSchema(Type.Object({ unread_count: Type.Integer() }));
 
 export const MarkReadBody = Type.Object({
-  ids: Type.Optional(Type.Array(IdInput, { maxItems: MARK_READ_MAX_IDS, description: 'absent: mark every notification read' })),
+  ids: Type.Optional(
+    Type.Array(IdInput, { maxItems: MARK_READ_MAX_IDS, description: 'absent: mark every notification read' }),
+  ),
 });
 
-export const MarkReadResponse = okSchema(Type.Object({ updated: Type.Integer({ description: 'notifications that were unread and are now read' }) }));
+export const MarkReadResponse = okSchema(
+  Type.Object({ updated: Type.Integer({ description: 'notifications that were unread and are now read' }) }),
+);
 
-export const ImTestParams = Type.Object({ event: Type.String({ description: 'f (following notify), l (liking notify) or c (comment notify)' }) });
+export const ImTestParams = Type.Object({
+  event: Type.String({ description: 'f (following notify), l (liking notify) or c (comment notify)' }),
+});
 
 export const ImTestQuery = Type.Object({
   target: Type.Optional(IdInput),

@@ -95,14 +95,25 @@ export function createNotificationService(deps: NotificationServiceDeps) {
     start(): () => void {
       const { events } = deps;
       const off = [
-        events.subscribe('user.followed', (e) => notify({ type: 'follow', recipientId: e.targetUserId, actorId: e.actorId, at: e.at }).then(() => {})),
+        events.subscribe('user.followed', (e) =>
+          notify({ type: 'follow', recipientId: e.targetUserId, actorId: e.actorId, at: e.at }).then(() => {}),
+        ),
         events.subscribe('article.liked', (e) =>
-          notify({ type: 'like', recipientId: e.authorId, actorId: e.actorId, articleId: e.articleId, at: e.at }).then(() => {}),
+          notify({ type: 'like', recipientId: e.authorId, actorId: e.actorId, articleId: e.articleId, at: e.at }).then(
+            () => {},
+          ),
         ),
         events.subscribe('comment.created', async (e) => {
           // Replies are not announced (as in the original backend).
           if (e.parentId !== null) return;
-          await notify({ type: 'comment', recipientId: e.authorId, actorId: e.actorId, articleId: e.articleId, commentId: e.commentId, at: e.at });
+          await notify({
+            type: 'comment',
+            recipientId: e.authorId,
+            actorId: e.actorId,
+            articleId: e.articleId,
+            commentId: e.commentId,
+            at: e.at,
+          });
         }),
         events.subscribe('announcement.published', (e) => {
           sink.broadcast(ANNOUNCEMENT_EVENT, { id: e.announcementId, title: e.title, timestamp: seconds(e.at) });
@@ -114,7 +125,10 @@ export function createNotificationService(deps: NotificationServiceDeps) {
     notify,
 
     async list(userId: bigint, page: Page): Promise<{ total: number; unread: number; rows: NotificationListRow[] }> {
-      const [counts, rows] = await Promise.all([repository.counts(userId), repository.list(userId, page.offset, page.perPage)]);
+      const [counts, rows] = await Promise.all([
+        repository.counts(userId),
+        repository.list(userId, page.offset, page.perPage),
+      ]);
       return { ...counts, rows };
     },
 
@@ -130,7 +144,12 @@ export function createNotificationService(deps: NotificationServiceDeps) {
      * A08: a sample event of `type` to a room (not stored). The actor is `actorId` when known (the
      * caller), else the recipient; the article is one of the recipient's, else any visible one.
      */
-    async sendTest(type: NotificationType, room: string, actorId: bigint | undefined, recipientId: bigint | undefined): Promise<void> {
+    async sendTest(
+      type: NotificationType,
+      room: string,
+      actorId: bigint | undefined,
+      recipientId: bigint | undefined,
+    ): Promise<void> {
       const who = actorId ?? recipientId;
       const actor = (who !== undefined ? await describeActor(who) : undefined) ?? {
         user_id: 0n,
@@ -142,8 +161,15 @@ export function createNotificationService(deps: NotificationServiceDeps) {
         sink.emitToRoom(room, NOTIFICATION_TYPES.follow.socketEvent, { ...actor, timestamp } satisfies FollowPayload);
         return;
       }
-      const article = (recipientId !== undefined ? await repository.someArticle(recipientId) : undefined) ?? (await repository.someArticle());
-      const payload: ArticlePayload = { ...actor, art_id: article?.id ?? 0n, art_title: article?.title ?? '测试文章', timestamp };
+      const article =
+        (recipientId !== undefined ? await repository.someArticle(recipientId) : undefined) ??
+        (await repository.someArticle());
+      const payload: ArticlePayload = {
+        ...actor,
+        art_id: article?.id ?? 0n,
+        art_title: article?.title ?? '测试文章',
+        timestamp,
+      };
       sink.emitToRoom(room, NOTIFICATION_TYPES[type].socketEvent, payload);
     },
   };

@@ -24,7 +24,11 @@ export interface ContentAccess {
 
 export type OwnershipLookup = (viewerId: bigint, articleId: bigint) => Promise<boolean>;
 
-export async function contentAccessWith(owns: OwnershipLookup, viewerId: bigint | null, article: ArticlePriceInfo): Promise<ContentAccess> {
+export async function contentAccessWith(
+  owns: OwnershipLookup,
+  viewerId: bigint | null,
+  article: ArticlePriceInfo,
+): Promise<ContentAccess> {
   const priceCents = Math.max(0, Math.trunc(article.priceCents || 0));
   if (priceCents === 0) return { full: true, priceCents: 0, purchased: false };
   if (viewerId === null) return { full: false, priceCents, purchased: false };
@@ -42,7 +46,21 @@ export interface PreviewOptions {
   maxChars?: number;
 }
 
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'source',
+  'track',
+  'wbr',
+]);
 const DROPPED = new Set(['script', 'style', 'template']);
 const TOKEN =
   /<!--[\s\S]*?-->|<\/?([a-zA-Z][a-zA-Z0-9-]*)(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*\/?>|[^<]+|</g;
@@ -112,7 +130,10 @@ export function previewOf(html: string, options: PreviewOptions = {}): string {
       used += text.length;
       continue;
     }
-    const keep = text.slice(0, budget - used).join('').trimEnd();
+    const keep = text
+      .slice(0, budget - used)
+      .join('')
+      .trimEnd();
     out.push(escapeStray(keep), '…');
     break;
   }

@@ -59,7 +59,12 @@ export async function checkLedger(db: Db): Promise<LedgerReport> {
 
   const totals = await db
     .selectFrom('ledger_entries')
-    .select(['direction', 'account', (eb) => eb.fn.sum<string>('amount_cents').as('total'), (eb) => eb.fn.countAll().as('n')])
+    .select([
+      'direction',
+      'account',
+      (eb) => eb.fn.sum<string>('amount_cents').as('total'),
+      (eb) => eb.fn.countAll().as('n'),
+    ])
     .groupBy(['direction', 'account'])
     .execute();
   for (const row of totals) {
@@ -104,11 +109,23 @@ export async function checkLedger(db: Db): Promise<LedgerReport> {
     const [entries, refunds] = await Promise.all([
       db
         .selectFrom('ledger_entries')
-        .select(['order_id', 'event_key', 'refund_id', 'account', 'direction', (eb) => eb.fn.sum<string>('amount_cents').as('amount'), (eb) => eb.fn.countAll().as('n')])
+        .select([
+          'order_id',
+          'event_key',
+          'refund_id',
+          'account',
+          'direction',
+          (eb) => eb.fn.sum<string>('amount_cents').as('amount'),
+          (eb) => eb.fn.countAll().as('n'),
+        ])
         .where('order_id', 'in', ids)
         .groupBy(['order_id', 'event_key', 'refund_id', 'account', 'direction'])
         .execute(),
-      db.selectFrom('payment_refunds').select(['id', 'order_id', 'status', 'amount_cents']).where('order_id', 'in', ids).execute(),
+      db
+        .selectFrom('payment_refunds')
+        .select(['id', 'order_id', 'status', 'amount_cents'])
+        .where('order_id', 'in', ids)
+        .execute(),
     ]);
     type Line = { account: string; direction: string; amount: number; n: number; refundId: bigint | null };
     const byOrder = new Map<bigint, Map<string, Line[]>>();
@@ -116,7 +133,13 @@ export async function checkLedger(db: Db): Promise<LedgerReport> {
       let events = byOrder.get(e.order_id);
       if (!events) byOrder.set(e.order_id, (events = new Map<string, Line[]>()));
       const lines = events.get(e.event_key) ?? [];
-      lines.push({ account: e.account, direction: e.direction, amount: num(e.amount), n: num(e.n), refundId: e.refund_id });
+      lines.push({
+        account: e.account,
+        direction: e.direction,
+        amount: num(e.amount),
+        n: num(e.n),
+        refundId: e.refund_id,
+      });
       events.set(e.event_key, lines);
     }
     const refundsOf = new Map<bigint, typeof refunds>();
@@ -132,7 +155,9 @@ export async function checkLedger(db: Db): Promise<LedgerReport> {
       const tag = `order ${o.id} (${o.status})`;
       const events = byOrder.get(o.id) ?? new Map<string, Line[]>();
       const amount = (lines: Line[] | undefined, account: string, direction: string) =>
-        (lines ?? []).filter((l) => l.account === account && l.direction === direction).reduce((t, l) => t + l.amount, 0);
+        (lines ?? [])
+          .filter((l) => l.account === account && l.direction === direction)
+          .reduce((t, l) => t + l.amount, 0);
       const rows = (lines: Line[] | undefined) => (lines ?? []).reduce((t, l) => t + l.n, 0);
 
       let debit = 0;
@@ -145,7 +170,8 @@ export async function checkLedger(db: Db): Promise<LedgerReport> {
         }
       }
       if (debit !== credit) problem(`${tag}: debits ${debit} ≠ credits ${credit}`);
-      if (o.amount_cents <= 0 || o.fee_cents < 0 || o.fee_cents > o.amount_cents) problem(`${tag}: amount ${o.amount_cents} / fee ${o.fee_cents} out of range`);
+      if (o.amount_cents <= 0 || o.fee_cents < 0 || o.fee_cents > o.amount_cents)
+        problem(`${tag}: amount ${o.amount_cents} / fee ${o.fee_cents} out of range`);
 
       const settled = o.status === 'paid' || o.status === 'refunded';
       if (!settled) {
@@ -158,21 +184,32 @@ export async function checkLedger(db: Db): Promise<LedgerReport> {
 
       const payment = events.get('payment');
       if (rows(payment) !== 3) problem(`${tag}: ${rows(payment)} payment entries (expected exactly one set of 3)`);
-      if (amount(payment, 'buyer', 'debit') !== o.amount_cents) problem(`${tag}: buyer paid ${amount(payment, 'buyer', 'debit')} ≠ amount ${o.amount_cents}`);
-      if (amount(payment, 'author', 'credit') !== o.amount_cents - o.fee_cents) problem(`${tag}: author credit ≠ amount − fee`);
+      if (amount(payment, 'buyer', 'debit') !== o.amount_cents)
+        problem(`${tag}: buyer paid ${amount(payment, 'buyer', 'debit')} ≠ amount ${o.amount_cents}`);
+      if (amount(payment, 'author', 'credit') !== o.amount_cents - o.fee_cents)
+        problem(`${tag}: author credit ≠ amount − fee`);
       if (amount(payment, 'platform', 'credit') !== o.fee_cents) problem(`${tag}: platform credit ≠ fee`);
 
-      if (!(o.refunded_cents >= 0 && o.refunded_cents <= o.refund_reserved_cents && o.refund_reserved_cents <= o.amount_cents)) {
-        problem(`${tag}: refunded ${o.refunded_cents}, reserved ${o.refund_reserved_cents}, amount ${o.amount_cents} (refunds exceed what was paid)`);
+      if (!(
+        o.refunded_cents >= 0 &&
+        o.refunded_cents <= o.refund_reserved_cents &&
+        o.refund_reserved_cents <= o.amount_cents
+      )) {
+        problem(
+          `${tag}: refunded ${o.refunded_cents}, reserved ${o.refund_reserved_cents}, amount ${o.amount_cents} (refunds exceed what was paid)`,
+        );
       }
-      if ((o.status === 'refunded') !== (o.refunded_cents === o.amount_cents)) problem(`${tag}: status does not match refunded ${o.refunded_cents} of ${o.amount_cents}`);
+      if ((o.status === 'refunded') !== (o.refunded_cents === o.amount_cents))
+        problem(`${tag}: status does not match refunded ${o.refunded_cents} of ${o.amount_cents}`);
 
       const orderRefunds = refundsOf.get(o.id) ?? [];
       const succeeded = orderRefunds.filter((r) => r.status === 'succeeded');
       const open = orderRefunds.filter((r) => r.status === 'pending');
       const sumOf = (list: typeof refunds) => list.reduce((t, r) => t + r.amount_cents, 0);
-      if (sumOf(succeeded) !== o.refunded_cents) problem(`${tag}: succeeded refunds ${sumOf(succeeded)} ≠ refunded ${o.refunded_cents}`);
-      if (sumOf(succeeded) + sumOf(open) !== o.refund_reserved_cents) problem(`${tag}: refunds asked ${sumOf(succeeded) + sumOf(open)} ≠ reserved ${o.refund_reserved_cents}`);
+      if (sumOf(succeeded) !== o.refunded_cents)
+        problem(`${tag}: succeeded refunds ${sumOf(succeeded)} ≠ refunded ${o.refunded_cents}`);
+      if (sumOf(succeeded) + sumOf(open) !== o.refund_reserved_cents)
+        problem(`${tag}: refunds asked ${sumOf(succeeded) + sumOf(open)} ≠ reserved ${o.refund_reserved_cents}`);
       let refundEntries = 0;
       for (const [key, lines] of events) {
         if (key === 'payment') continue;
@@ -182,11 +219,14 @@ export async function checkLedger(db: Db): Promise<LedgerReport> {
           continue;
         }
         if (rows(lines) !== 3) problem(`${tag}: ${rows(lines)} entries for ${key} (expected 3)`);
-        if (amount(lines, 'buyer', 'credit') !== refund.amount_cents) problem(`${tag}: ${key} gives back ${amount(lines, 'buyer', 'credit')} ≠ ${refund.amount_cents}`);
+        if (amount(lines, 'buyer', 'credit') !== refund.amount_cents)
+          problem(`${tag}: ${key} gives back ${amount(lines, 'buyer', 'credit')} ≠ ${refund.amount_cents}`);
         refundEntries += amount(lines, 'buyer', 'credit');
       }
-      if (refundEntries !== o.refunded_cents) problem(`${tag}: reversing entries ${refundEntries} ≠ refunded ${o.refunded_cents}`);
-      for (const r of succeeded) if (!events.has(`refund:${r.id}`)) problem(`${tag}: refund ${r.id} succeeded without entries`);
+      if (refundEntries !== o.refunded_cents)
+        problem(`${tag}: reversing entries ${refundEntries} ≠ refunded ${o.refunded_cents}`);
+      for (const r of succeeded)
+        if (!events.has(`refund:${r.id}`)) problem(`${tag}: refund ${r.id} succeeded without entries`);
     }
   }
 
@@ -211,7 +251,8 @@ export function formatLedgerReport(report: LedgerReport): string[] {
     `  problems      ${report.problemCount}`,
   ];
   for (const p of report.problems) lines.push(`    - ${p}`);
-  if (report.problemCount > report.problems.length) lines.push(`    … and ${report.problemCount - report.problems.length} more`);
+  if (report.problemCount > report.problems.length)
+    lines.push(`    … and ${report.problemCount - report.problems.length} more`);
   return lines;
 }
 

@@ -30,7 +30,12 @@ export interface LedgerOrder {
 export function paymentEntries(order: LedgerOrder): EntryDraft[] {
   return [
     { account: 'buyer', user_id: order.buyer_id, direction: 'debit', amount_cents: order.amount_cents },
-    { account: 'author', user_id: order.author_id, direction: 'credit', amount_cents: order.amount_cents - order.fee_cents },
+    {
+      account: 'author',
+      user_id: order.author_id,
+      direction: 'credit',
+      amount_cents: order.amount_cents - order.fee_cents,
+    },
     { account: 'platform', user_id: null, direction: 'credit', amount_cents: order.fee_cents },
   ];
 }

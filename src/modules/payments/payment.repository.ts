@@ -6,7 +6,12 @@
  */
 import type { Insertable, Selectable, UpdateResult } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
-import type { OrderKind, PaymentOrdersTable, PaymentRefundsTable, RefundStatus } from '../../platform/db/tables/payments.js';
+import type {
+  OrderKind,
+  PaymentOrdersTable,
+  PaymentRefundsTable,
+  RefundStatus,
+} from '../../platform/db/tables/payments.js';
 import { ArticleStatus } from '../../platform/db/schema.js';
 import { paymentEntries, refundEntries, type EntryDraft } from './ledger.js';
 
@@ -14,7 +19,10 @@ export type OrderRow = Selectable<PaymentOrdersTable>;
 export type RefundRow = Selectable<PaymentRefundsTable>;
 
 /** An order as created: always pending; the columns that change later keep their defaults. */
-export type NewOrder = Omit<Insertable<PaymentOrdersTable>, 'status' | 'updated_at' | 'provider_trade_no' | 'paid_at' | 'closed_at' | 'refund_reserved_cents' | 'refunded_cents'>;
+export type NewOrder = Omit<
+  Insertable<PaymentOrdersTable>,
+  'status' | 'updated_at' | 'provider_trade_no' | 'paid_at' | 'closed_at' | 'refund_reserved_cents' | 'refunded_cents'
+>;
 
 export interface PaidArticle {
   id: bigint;
@@ -41,15 +49,38 @@ const num = (value: unknown) => Number(value ?? 0);
 const won = (result: UpdateResult) => Number(result.numUpdatedRows) === 1;
 
 export function createPaymentRepository(db: Db) {
-  const insertEntries = async (trx: Db, orderId: bigint, eventKey: string, refundId: bigint | null, drafts: EntryDraft[], at: number, newId: () => bigint) => {
+  const insertEntries = async (
+    trx: Db,
+    orderId: bigint,
+    eventKey: string,
+    refundId: bigint | null,
+    drafts: EntryDraft[],
+    at: number,
+    newId: () => bigint,
+  ) => {
     await trx
       .insertInto('ledger_entries')
-      .values(drafts.map((d) => ({ id: newId(), order_id: orderId, refund_id: refundId, event_key: eventKey, created_at: at, ...d })))
+      .values(
+        drafts.map((d) => ({
+          id: newId(),
+          order_id: orderId,
+          refund_id: refundId,
+          event_key: eventKey,
+          created_at: at,
+          ...d,
+        })),
+      )
       .execute();
   };
 
   /** pending → succeeded | failed: true for the one writer that moved it. */
-  const settleRefund = async (trx: Db, refund: RefundRow, status: Exclude<RefundStatus, 'pending'>, at: number, failureReason: string | null = null) =>
+  const settleRefund = async (
+    trx: Db,
+    refund: RefundRow,
+    status: Exclude<RefundStatus, 'pending'>,
+    at: number,
+    failureReason: string | null = null,
+  ) =>
     won(
       await trx
         .updateTable('payment_refunds')
@@ -67,7 +98,13 @@ export function createPaymentRepository(db: Db) {
         .where('id', '=', id)
         .executeTakeFirst();
       if (!row) return undefined;
-      return { id: row.id, user_id: row.user_id, title: row.title, price_cents: Number(row.price_cents ?? 0), visible: row.status === ArticleStatus.approved && row.deleted_at === null };
+      return {
+        id: row.id,
+        user_id: row.user_id,
+        title: row.title,
+        price_cents: Number(row.price_cents ?? 0),
+        visible: row.status === ArticleStatus.approved && row.deleted_at === null,
+      };
     },
 
     user(id: bigint) {
@@ -86,11 +123,21 @@ export function createPaymentRepository(db: Db) {
     },
 
     findPending(pendingKey: string): Promise<OrderRow | undefined> {
-      return db.selectFrom('payment_orders').selectAll().where('pending_key', '=', pendingKey).where('status', '=', 'pending').executeTakeFirst();
+      return db
+        .selectFrom('payment_orders')
+        .selectAll()
+        .where('pending_key', '=', pendingKey)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
     },
 
     async setChannel(id: bigint, channel: string, at: number): Promise<void> {
-      await db.updateTable('payment_orders').set({ channel, updated_at: at }).where('id', '=', id).where('status', '=', 'pending').execute();
+      await db
+        .updateTable('payment_orders')
+        .set({ channel, updated_at: at })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .execute();
     },
 
     /** A purchase that grants the full text: an article order that is paid (a partly refunded one still is). */
@@ -109,8 +156,20 @@ export function createPaymentRepository(db: Db) {
 
     async listByBuyer(buyerId: bigint, offset: number, limit: number): Promise<{ total: number; rows: OrderRow[] }> {
       const [count, rows] = await Promise.all([
-        db.selectFrom('payment_orders').select((eb) => eb.fn.countAll().as('n')).where('buyer_id', '=', buyerId).executeTakeFirstOrThrow(),
-        db.selectFrom('payment_orders').selectAll().where('buyer_id', '=', buyerId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+        db
+          .selectFrom('payment_orders')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('buyer_id', '=', buyerId)
+          .executeTakeFirstOrThrow(),
+        db
+          .selectFrom('payment_orders')
+          .selectAll()
+          .where('buyer_id', '=', buyerId)
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(limit)
+          .offset(offset)
+          .execute(),
       ]);
       return { total: num(count.n), rows };
     },
@@ -159,17 +218,26 @@ export function createPaymentRepository(db: Db) {
      * Reserves `amount` of the order for a refund and records the request, in one transaction.
      * Resolves false (nothing written) when the order is not paid or the reservation would exceed it.
      */
-    async reserveRefund(refund: { id: bigint; order_id: bigint; request_no: string; amount_cents: number; admin_id: bigint }, at: number): Promise<boolean> {
+    async reserveRefund(
+      refund: { id: bigint; order_id: bigint; request_no: string; amount_cents: number; admin_id: bigint },
+      at: number,
+    ): Promise<boolean> {
       return db.transaction().execute(async (trx) => {
         const updated = await trx
           .updateTable('payment_orders')
-          .set((eb) => ({ refund_reserved_cents: eb('refund_reserved_cents', '+', refund.amount_cents), updated_at: at }))
+          .set((eb) => ({
+            refund_reserved_cents: eb('refund_reserved_cents', '+', refund.amount_cents),
+            updated_at: at,
+          }))
           .where('id', '=', refund.order_id)
           .where('status', '=', 'paid')
           .where((eb) => eb(eb('refund_reserved_cents', '+', refund.amount_cents), '<=', eb.ref('amount_cents')))
           .executeTakeFirst();
         if (!won(updated)) return false;
-        await trx.insertInto('payment_refunds').values({ ...refund, status: 'pending', created_at: at, updated_at: at }).execute();
+        await trx
+          .insertInto('payment_refunds')
+          .values({ ...refund, status: 'pending', created_at: at, updated_at: at })
+          .execute();
         return true;
       });
     },
@@ -191,11 +259,28 @@ export function createPaymentRepository(db: Db) {
           .set((eb) => ({ refunded_cents: eb('refunded_cents', '+', refund.amount_cents), updated_at: at }))
           .where('id', '=', refund.order_id)
           .execute();
-        const order = await trx.selectFrom('payment_orders').selectAll().where('id', '=', refund.order_id).executeTakeFirstOrThrow();
+        const order = await trx
+          .selectFrom('payment_orders')
+          .selectAll()
+          .where('id', '=', refund.order_id)
+          .executeTakeFirstOrThrow();
         const before = order.refunded_cents - refund.amount_cents;
-        await insertEntries(trx, order.id, `refund:${refund.id}`, refund.id, refundEntries(order, before, refund.amount_cents), at, newId);
+        await insertEntries(
+          trx,
+          order.id,
+          `refund:${refund.id}`,
+          refund.id,
+          refundEntries(order, before, refund.amount_cents),
+          at,
+          newId,
+        );
         if (order.refunded_cents === order.amount_cents) {
-          await trx.updateTable('payment_orders').set({ status: 'refunded', updated_at: at }).where('id', '=', order.id).where('status', '=', 'paid').execute();
+          await trx
+            .updateTable('payment_orders')
+            .set({ status: 'refunded', updated_at: at })
+            .where('id', '=', order.id)
+            .where('status', '=', 'paid')
+            .execute();
         }
         return true;
       });
@@ -207,7 +292,10 @@ export function createPaymentRepository(db: Db) {
         if (!(await settleRefund(trx, refund, 'failed', at, reason.slice(0, 128)))) return false;
         await trx
           .updateTable('payment_orders')
-          .set((eb) => ({ refund_reserved_cents: eb('refund_reserved_cents', '-', refund.amount_cents), updated_at: at }))
+          .set((eb) => ({
+            refund_reserved_cents: eb('refund_reserved_cents', '-', refund.amount_cents),
+            updated_at: at,
+          }))
           .where('id', '=', refund.order_id)
           .execute();
         return true;
@@ -215,7 +303,14 @@ export function createPaymentRepository(db: Db) {
     },
 
     pendingRefundsBefore(cutoff: number, limit: number): Promise<RefundRow[]> {
-      return db.selectFrom('payment_refunds').selectAll().where('status', '=', 'pending').where('created_at', '<', cutoff).orderBy('created_at').limit(limit).execute();
+      return db
+        .selectFrom('payment_refunds')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('created_at', '<', cutoff)
+        .orderBy('created_at')
+        .limit(limit)
+        .execute();
     },
 
     /** An author's account: what was credited, what refunds took back, and the sales behind it. */
@@ -224,8 +319,12 @@ export function createPaymentRepository(db: Db) {
         db
           .selectFrom('ledger_entries')
           .select((eb) => [
-            eb.fn.sum<string>(eb.case().when('direction', '=', 'credit').then(eb.ref('amount_cents')).else(0).end()).as('credits'),
-            eb.fn.sum<string>(eb.case().when('direction', '=', 'debit').then(eb.ref('amount_cents')).else(0).end()).as('debits'),
+            eb.fn
+              .sum<string>(eb.case().when('direction', '=', 'credit').then(eb.ref('amount_cents')).else(0).end())
+              .as('credits'),
+            eb.fn
+              .sum<string>(eb.case().when('direction', '=', 'debit').then(eb.ref('amount_cents')).else(0).end())
+              .as('debits'),
           ])
           .where('account', '=', 'author')
           .where('user_id', '=', authorId)
@@ -248,7 +347,11 @@ export function createPaymentRepository(db: Db) {
       };
     },
 
-    async authorEntries(authorId: bigint, offset: number, limit: number): Promise<{ total: number; rows: EarningEntryRow[] }> {
+    async authorEntries(
+      authorId: bigint,
+      offset: number,
+      limit: number,
+    ): Promise<{ total: number; rows: EarningEntryRow[] }> {
       const [count, rows] = await Promise.all([
         db
           .selectFrom('ledger_entries')
@@ -260,7 +363,17 @@ export function createPaymentRepository(db: Db) {
           .selectFrom('ledger_entries as e')
           .innerJoin('payment_orders as o', 'o.id', 'e.order_id')
           .leftJoin('articles as a', 'a.id', 'o.article_id')
-          .select(['e.id', 'e.order_id', 'e.refund_id', 'e.direction', 'e.amount_cents', 'e.created_at', 'o.kind', 'o.article_id', 'a.title as article_title'])
+          .select([
+            'e.id',
+            'e.order_id',
+            'e.refund_id',
+            'e.direction',
+            'e.amount_cents',
+            'e.created_at',
+            'o.kind',
+            'o.article_id',
+            'a.title as article_title',
+          ])
           .where('e.account', '=', 'author')
           .where('e.user_id', '=', authorId)
           .orderBy('e.created_at', 'desc')
@@ -272,7 +385,15 @@ export function createPaymentRepository(db: Db) {
       return { total: num(count.n), rows: rows as EarningEntryRow[] };
     },
 
-    async recordEvent(event: { id: bigint; provider: string; source: string; reason: string; order_ref: string | null; detail: string; created_at: number }): Promise<void> {
+    async recordEvent(event: {
+      id: bigint;
+      provider: string;
+      source: string;
+      reason: string;
+      order_ref: string | null;
+      detail: string;
+      created_at: number;
+    }): Promise<void> {
       await db.insertInto('payment_events').values(event).execute();
     },
   };

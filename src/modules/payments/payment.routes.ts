@@ -57,7 +57,15 @@ export function paymentRoutes(app: FastifyInstance, service: PaymentService, pre
           'tips must lie within the configured bounds.',
         security: [{ bearer: [] }],
         body: CreateOrderBody,
-        response: { 201: CreatedOrderResponse, 400: ErrorResponses[400], 401: ErrorResponses[401], 404: ErrorResponses[404], 409: ErrorResponses[409], 429: ErrorResponses[429], ...Unavailable },
+        response: {
+          201: CreatedOrderResponse,
+          400: ErrorResponses[400],
+          401: ErrorResponses[401],
+          404: ErrorResponses[404],
+          409: ErrorResponses[409],
+          429: ErrorResponses[429],
+          ...Unavailable,
+        },
       },
     },
     async (request, reply) => {
@@ -69,7 +77,9 @@ export function paymentRoutes(app: FastifyInstance, service: PaymentService, pre
         amount: body.amount,
         channel: body.channel ?? 'pc',
       });
-      return reply.code(201).send(ok({ ...presentOrder(present, result.order), pay_url: result.payUrl, reused: result.reused }));
+      return reply
+        .code(201)
+        .send(ok({ ...presentOrder(present, result.order), pay_url: result.payUrl, reused: result.reused }));
     },
   );
 
@@ -85,7 +95,8 @@ export function paymentRoutes(app: FastifyInstance, service: PaymentService, pre
         response: { 200: OrderResponse, 401: ErrorResponses[401], 404: ErrorResponses[404] },
       },
     },
-    async (request) => ok(presentOrder(present, await service.getOrder(currentUser(request), toId(request.params.target, 'target')))),
+    async (request) =>
+      ok(presentOrder(present, await service.getOrder(currentUser(request), toId(request.params.target, 'target')))),
   );
 
   r.get(
@@ -103,7 +114,12 @@ export function paymentRoutes(app: FastifyInstance, service: PaymentService, pre
     async (request) => {
       const page = clampPage(request.query);
       const { total, rows } = await service.listOrders(currentUser(request), page);
-      return ok({ total_count: total, page: page.page, per_page: page.perPage, results: rows.map((row) => presentOrder(present, row)) });
+      return ok({
+        total_count: total,
+        page: page.page,
+        per_page: page.perPage,
+        results: rows.map((row) => presentOrder(present, row)),
+      });
     },
   );
 
@@ -120,7 +136,15 @@ export function paymentRoutes(app: FastifyInstance, service: PaymentService, pre
     },
     async (request) => {
       const e = await service.earnings(currentUser(request));
-      return ok({ balance: e.balance, earned: e.earned, refunded: e.refunded, gross: e.gross, article_sales: e.articleSales, tips: e.tips, currency: 'CNY' as const });
+      return ok({
+        balance: e.balance,
+        earned: e.earned,
+        refunded: e.refunded,
+        gross: e.gross,
+        article_sales: e.articleSales,
+        tips: e.tips,
+        currency: 'CNY' as const,
+      });
     },
   );
 
@@ -139,7 +163,12 @@ export function paymentRoutes(app: FastifyInstance, service: PaymentService, pre
     async (request) => {
       const page = clampPage(request.query);
       const { total, rows } = await service.earningEntries(currentUser(request), page);
-      return ok({ total_count: total, page: page.page, per_page: page.perPage, results: rows.map((row) => presentEntry(present, row)) });
+      return ok({
+        total_count: total,
+        page: page.page,
+        per_page: page.perPage,
+        results: rows.map((row) => presentEntry(present, row)),
+      });
     },
   );
 
@@ -156,7 +185,15 @@ export function paymentRoutes(app: FastifyInstance, service: PaymentService, pre
         security: [{ bearer: [] }],
         params: OrderParams,
         body: RefundBody,
-        response: { 201: RefundResponse, 400: ErrorResponses[400], 401: ErrorResponses[401], 403: ErrorResponses[403], 404: ErrorResponses[404], 409: ErrorResponses[409], ...Unavailable },
+        response: {
+          201: RefundResponse,
+          400: ErrorResponses[400],
+          401: ErrorResponses[401],
+          403: ErrorResponses[403],
+          404: ErrorResponses[404],
+          409: ErrorResponses[409],
+          ...Unavailable,
+        },
       },
       // No body at all is a full refund, like `{}`.
       preValidation: async (request) => {
@@ -164,7 +201,11 @@ export function paymentRoutes(app: FastifyInstance, service: PaymentService, pre
       },
     },
     async (request, reply) => {
-      const { refund, order } = await service.refund(currentUser(request), toId(request.params.target, 'target'), request.body?.amount);
+      const { refund, order } = await service.refund(
+        currentUser(request),
+        toId(request.params.target, 'target'),
+        request.body?.amount,
+      );
       return reply.code(201).send(ok(presentRefund(present, refund, order)));
     },
   );
@@ -191,8 +232,14 @@ export function paymentRoutes(app: FastifyInstance, service: PaymentService, pre
           const { answer } = await service.handleNotification(form);
           return reply.code(200).type('text/plain; charset=utf-8').send(answer);
         } catch (error) {
-          request.log.error({ err: error, outTradeNo: form.out_trade_no }, 'payments: notify not recorded; the provider will retry');
-          return reply.code(500).type('text/plain; charset=utf-8').send(service.provider?.acknowledgement(false) ?? 'failure');
+          request.log.error(
+            { err: error, outTradeNo: form.out_trade_no },
+            'payments: notify not recorded; the provider will retry',
+          );
+          return reply
+            .code(500)
+            .type('text/plain; charset=utf-8')
+            .send(service.provider?.acknowledgement(false) ?? 'failure');
         }
       },
     );
@@ -204,7 +251,8 @@ export function paymentRoutes(app: FastifyInstance, service: PaymentService, pre
         schema: {
           tags: ['payments'],
           summary: 'Alipay synchronous return: the buyer’s browser comes back here',
-          description: 'Verified; a pending order is queried at Alipay. 302 to the front-end result URL with ?order_id=…&status=paid|pending|failed.',
+          description:
+            'Verified; a pending order is queried at Alipay. 302 to the front-end result URL with ?order_id=…&status=paid|pending|failed.',
         },
       },
       async (request, reply) => {
@@ -219,9 +267,15 @@ export function paymentRoutes(app: FastifyInstance, service: PaymentService, pre
       { schema: { tags: ['payments'], summary: 'A minimal payment result page (the default PAYMENTS_RESULT_URL)' } },
       async (request, reply) => {
         const query = new URLSearchParams(rawQuery(request.url));
-        const status = ['paid', 'pending', 'failed'].includes(query.get('status') ?? '') ? query.get('status')! : 'failed';
+        const status = ['paid', 'pending', 'failed'].includes(query.get('status') ?? '')
+          ? query.get('status')!
+          : 'failed';
         const orderId = /^[0-9]{1,19}$/.test(query.get('order_id') ?? '') ? query.get('order_id')! : '';
-        const text = { paid: '支付成功 · Payment received', pending: '等待确认 · Payment pending', failed: '支付未完成 · Payment not completed' }[status]!;
+        const text = {
+          paid: '支付成功 · Payment received',
+          pending: '等待确认 · Payment pending',
+          failed: '支付未完成 · Payment not completed',
+        }[status]!;
         return reply
           .header('cache-control', 'no-store')
           .type('text/html; charset=utf-8')

@@ -5,22 +5,38 @@ import { PageQuery } from '../../platform/http/paging.js';
 
 const Cents = (description: string) => Type.Integer({ description: `${description} (integer cents)` });
 const LocalTime = Type.String({ description: 'local time, YYYY-MM-DDTHH:mm:ss' });
-const NullableId = Type.Unsafe<bigint | null>({ type: 'integer', nullable: true, format: 'int64', description: 'id (64-bit integer) or null' });
+const NullableId = Type.Unsafe<bigint | null>({
+  type: 'integer',
+  nullable: true,
+  format: 'int64',
+  description: 'id (64-bit integer) or null',
+});
 
 export const CreateOrderBody = Type.Object({
-  kind: Type.Union([Type.Literal('article'), Type.Literal('tip')], { description: 'buy a paid article, or tip an author' }),
+  kind: Type.Union([Type.Literal('article'), Type.Literal('tip')], {
+    description: 'buy a paid article, or tip an author',
+  }),
   article_id: Type.Optional(IdInput),
   author_id: Type.Optional(IdInput),
-  amount: Type.Optional(Type.Integer({ description: 'tips only: integer cents, within the configured bounds (default 1–50000)' })),
-  channel: Type.Optional(Type.Union([Type.Literal('pc'), Type.Literal('wap')], { description: 'pc: desktop cashier page (default); wap: mobile web' })),
+  amount: Type.Optional(
+    Type.Integer({ description: 'tips only: integer cents, within the configured bounds (default 1–50000)' }),
+  ),
+  channel: Type.Optional(
+    Type.Union([Type.Literal('pc'), Type.Literal('wap')], {
+      description: 'pc: desktop cashier page (default); wap: mobile web',
+    }),
+  ),
 });
 
 const OrderFields = {
   id: IdOutput,
   kind: Type.Union([Type.Literal('article'), Type.Literal('tip')]),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('paid'), Type.Literal('closed'), Type.Literal('refunded')], {
-    description: 'pending → paid or closed (expired); paid → refunded when refunds reach the amount',
-  }),
+  status: Type.Union(
+    [Type.Literal('pending'), Type.Literal('paid'), Type.Literal('closed'), Type.Literal('refunded')],
+    {
+      description: 'pending → paid or closed (expired); paid → refunded when refunds reach the amount',
+    },
+  ),
   amount: Cents('what the buyer pays'),
   refunded_amount: Cents('confirmed refunds'),
   currency: Type.Literal('CNY'),
@@ -46,7 +62,12 @@ export const OrderResponse = okSchema(Order);
 export const OrderParams = Type.Object({ target: IdPath });
 export const OrderListQuery = Type.Object(PageQuery);
 export const OrderListResponse = okSchema(
-  Type.Object({ total_count: Type.Integer(), page: Type.Integer(), per_page: Type.Integer(), results: Type.Array(Order) }),
+  Type.Object({
+    total_count: Type.Integer(),
+    page: Type.Integer(),
+    per_page: Type.Integer(),
+    results: Type.Array(Order),
+  }),
 );
 
 export const EarningsResponse = okSchema(

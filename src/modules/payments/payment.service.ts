@@ -12,12 +12,23 @@ import { AppError, badRequest, conflict, invalidField, notFound } from '../../pl
 import type { Page } from '../../platform/http/paging.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
 import type { Platform } from '../../platform/platform.js';
-import { createPaymentProvider, paymentsConfigOf, type PaymentChannel, type PaymentProvider, type PaymentsConfig } from '../../platform/payments/index.js';
+import {
+  createPaymentProvider,
+  paymentsConfigOf,
+  type PaymentChannel,
+  type PaymentProvider,
+  type PaymentsConfig,
+} from '../../platform/payments/index.js';
 import type { AlipaySimulator } from '../../platform/payments/alipay-simulator.js';
 import { requireRole, type UserLookup } from '../users/roles.js';
 import { contentAccessWith, previewOf, type ArticlePriceInfo, type ContentAccess } from './content-access.js';
 import { feeOf } from './ledger.js';
-import { createPaymentRepository, type OrderRow, type PaymentRepository, type RefundRow } from './payment.repository.js';
+import {
+  createPaymentRepository,
+  type OrderRow,
+  type PaymentRepository,
+  type RefundRow,
+} from './payment.repository.js';
 
 /** An unpaid order is closed this long after its expiry (clock skew between us and the provider). */
 export const CLOSE_GRACE_MS = 60_000;
@@ -86,7 +97,12 @@ export function createPaymentService(options: PaymentServiceOptions) {
    * Unauthenticated junk (bad or missing signatures) is only logged, so nobody can fill the table.
    * Never signatures or keys.
    */
-  async function audit(source: string, reason: string, orderRef: string | null | undefined, detail: Record<string, unknown> = {}): Promise<void> {
+  async function audit(
+    source: string,
+    reason: string,
+    orderRef: string | null | undefined,
+    detail: Record<string, unknown> = {},
+  ): Promise<void> {
     log.warn({ audit: 'payments', source, reason, orderRef, detail }, `payments: ${source} ${reason}`);
     if (UNAUTHENTICATED.has(reason)) return;
     await repo.recordEvent({
@@ -105,14 +121,20 @@ export function createPaymentService(options: PaymentServiceOptions) {
    * durably recorded (paid now, paid before, or an anomaly written down), false when it must not be
    * believed (unknown order, wrong amount): then nothing changed.
    */
-  async function applyPayment(payment: { orderId: bigint; amountCents: number; providerTradeNo: string | null }, source: string): Promise<{ accepted: boolean; changed: boolean }> {
+  async function applyPayment(
+    payment: { orderId: bigint; amountCents: number; providerTradeNo: string | null },
+    source: string,
+  ): Promise<{ accepted: boolean; changed: boolean }> {
     let order = await repo.findOrder(payment.orderId);
     if (!order) {
       await audit(source, 'unknown_order', String(payment.orderId));
       return { accepted: false, changed: false };
     }
     if (payment.amountCents !== order.amount_cents) {
-      await audit(source, 'amount_mismatch', String(order.id), { expected: order.amount_cents, received: payment.amountCents });
+      await audit(source, 'amount_mismatch', String(order.id), {
+        expected: order.amount_cents,
+        received: payment.amountCents,
+      });
       return { accepted: false, changed: false };
     }
     if (order.status === 'pending') {
@@ -145,7 +167,10 @@ export function createPaymentService(options: PaymentServiceOptions) {
     if (!provider) throw PAYMENTS_UNAVAILABLE();
     const answer = await provider.query(order.id);
     if (answer.status === 'paid') {
-      await applyPayment({ orderId: order.id, amountCents: answer.amountCents ?? -1, providerTradeNo: answer.providerTradeNo }, source);
+      await applyPayment(
+        { orderId: order.id, amountCents: answer.amountCents ?? -1, providerTradeNo: answer.providerTradeNo },
+        source,
+      );
       return;
     }
     if (answer.status === 'closed') {
@@ -161,7 +186,10 @@ export function createPaymentService(options: PaymentServiceOptions) {
     }
     const again = await provider.query(order.id);
     if (again.status === 'paid') {
-      await applyPayment({ orderId: order.id, amountCents: again.amountCents ?? -1, providerTradeNo: again.providerTradeNo }, source);
+      await applyPayment(
+        { orderId: order.id, amountCents: again.amountCents ?? -1, providerTradeNo: again.providerTradeNo },
+        source,
+      );
     } else if (again.status === 'closed') {
       await repo.markClosed(order.id, clock.now());
     }
@@ -190,7 +218,13 @@ export function createPaymentService(options: PaymentServiceOptions) {
     if (result.status === 'succeeded') {
       if (await repo.completeRefund(refund, at, newId)) {
         const order = await repo.findOrder(refund.order_id);
-        events.publish('order.refunded', { orderId: refund.order_id, refundId: refund.id, amountCents: refund.amount_cents, fully: order?.status === 'refunded', at });
+        events.publish('order.refunded', {
+          orderId: refund.order_id,
+          refundId: refund.id,
+          amountCents: refund.amount_cents,
+          fully: order?.status === 'refunded',
+          at,
+        });
       }
     } else if (await repo.failRefund(refund, result.reason, at)) {
       await audit('refund', 'refund_refused', String(refund.order_id), { refundId: refund.id, reason: result.reason });
@@ -207,7 +241,10 @@ export function createPaymentService(options: PaymentServiceOptions) {
     repository: repo,
 
     /** POST /app/v1_0/orders: an article purchase (reusing a pending one) or a tip. */
-    async createOrder(buyerId: bigint, input: CreateOrderInput): Promise<{ order: OrderRow; payUrl: string; reused: boolean }> {
+    async createOrder(
+      buyerId: bigint,
+      input: CreateOrderInput,
+    ): Promise<{ order: OrderRow; payUrl: string; reused: boolean }> {
       if (!provider) throw PAYMENTS_UNAVAILABLE();
       const now = clock.now();
       if (input.kind === 'article') {
@@ -224,7 +261,11 @@ export function createPaymentService(options: PaymentServiceOptions) {
           if (!existing) return null;
           if (existing.expires_at > clock.now()) {
             if (existing.channel !== input.channel) await repo.setChannel(existing.id, input.channel, clock.now());
-            return { order: { ...existing, channel: input.channel }, payUrl: await payUrlFor(existing, input.channel), reused: true };
+            return {
+              order: { ...existing, channel: input.channel },
+              payUrl: await payUrlFor(existing, input.channel),
+              reused: true,
+            };
           }
           // Expired but not yet reconciled: settle it now, then start afresh.
           try {
@@ -234,7 +275,8 @@ export function createPaymentService(options: PaymentServiceOptions) {
           }
           const after = (await repo.findOrder(existing.id))!;
           if (after.status === 'paid') throw conflict('You already own this article.');
-          if (after.status === 'pending') throw conflict('A payment for this article is still being settled; try again in a minute.');
+          if (after.status === 'pending')
+            throw conflict('A payment for this article is still being settled; try again in a minute.');
           return null;
         };
 
@@ -273,14 +315,18 @@ export function createPaymentService(options: PaymentServiceOptions) {
       if (input.articleId !== undefined) {
         const article = await repo.article(input.articleId);
         if (!article || !article.visible) throw notFound('Article does not exist.');
-        if (authorId !== undefined && authorId !== article.user_id) throw invalidField('article_id', 'is not an article of this author');
+        if (authorId !== undefined && authorId !== article.user_id)
+          throw invalidField('article_id', 'is not an article of this author');
         authorId = article.user_id;
       }
       if (authorId === undefined) throw invalidField('author_id', 'is required');
       const amount = input.amount;
       if (amount === undefined) throw invalidField('amount', 'is required');
       if (!Number.isSafeInteger(amount) || amount < settings.tipMinCents || amount > settings.tipMaxCents) {
-        throw invalidField('amount', `must be a whole number of cents from ${settings.tipMinCents} to ${settings.tipMaxCents}`);
+        throw invalidField(
+          'amount',
+          `must be a whole number of cents from ${settings.tipMinCents} to ${settings.tipMaxCents}`,
+        );
       }
       if (authorId === buyerId) throw badRequest('You cannot tip yourself.');
       const author = await repo.user(authorId);
@@ -337,7 +383,10 @@ export function createPaymentService(options: PaymentServiceOptions) {
         return answer(false);
       }
       if (payment.amountCents !== order.amount_cents) {
-        await audit('notify', 'amount_mismatch', String(order.id), { expected: order.amount_cents, received: payment.amountCents });
+        await audit('notify', 'amount_mismatch', String(order.id), {
+          expected: order.amount_cents,
+          received: payment.amountCents,
+        });
         return answer(false);
       }
       // Closed by the provider (timeout, or a full refund of a paid order): only a pending order changes.
@@ -349,7 +398,9 @@ export function createPaymentService(options: PaymentServiceOptions) {
      * The buyer's browser back from the provider: verified, and when the order is still pending
      * the provider is asked (the notify may be late or lost). Resolves the front-end URL to go to.
      */
-    async handleReturn(params: Record<string, string>): Promise<{ location: string; status: PaymentResult; orderId: bigint | null }> {
+    async handleReturn(
+      params: Record<string, string>,
+    ): Promise<{ location: string; status: PaymentResult; orderId: bigint | null }> {
       const go = (orderId: bigint | null, status: PaymentResult) => {
         const url = new URL(settings.resultUrl);
         if (orderId !== null) url.searchParams.set('order_id', String(orderId));
@@ -368,14 +419,20 @@ export function createPaymentService(options: PaymentServiceOptions) {
         return go(null, 'failed');
       }
       if (verified.value.amountCents !== null && verified.value.amountCents !== order.amount_cents) {
-        await audit('return', 'amount_mismatch', String(order.id), { expected: order.amount_cents, received: verified.value.amountCents });
+        await audit('return', 'amount_mismatch', String(order.id), {
+          expected: order.amount_cents,
+          received: verified.value.amountCents,
+        });
         return go(order.id, 'failed');
       }
       if (order.status === 'pending') {
         try {
           await reconcileOrder(order, 'return');
         } catch (error) {
-          log.warn({ err: error, orderId: String(order.id) }, 'payments: query on return failed; reconciliation will retry');
+          log.warn(
+            { err: error, orderId: String(order.id) },
+            'payments: query on return failed; reconciliation will retry',
+          );
         }
         order = (await repo.findOrder(order.id))!;
       }
@@ -428,9 +485,13 @@ export function createPaymentService(options: PaymentServiceOptions) {
       const refundable = order.amount_cents - order.refund_reserved_cents;
       if (refundable <= 0) throw conflict('Nothing is left to refund (refunds are in progress).');
       const cents = amount ?? refundable;
-      if (!Number.isSafeInteger(cents) || cents < 1 || cents > refundable) throw invalidField('amount', `must be a whole number of cents from 1 to ${refundable}`);
+      if (!Number.isSafeInteger(cents) || cents < 1 || cents > refundable)
+        throw invalidField('amount', `must be a whole number of cents from 1 to ${refundable}`);
       const id = newId();
-      const reserved = await repo.reserveRefund({ id, order_id: order.id, request_no: `R${id}`, amount_cents: cents, admin_id: adminId }, clock.now());
+      const reserved = await repo.reserveRefund(
+        { id, order_id: order.id, request_no: `R${id}`, amount_cents: cents, admin_id: adminId },
+        clock.now(),
+      );
       if (!reserved) throw conflict('The refund exceeds what is left to refund.');
       const refund = await executeRefund((await repo.findRefund(id))!);
       return { refund, order: (await repo.findOrder(order.id))! };

@@ -44,7 +44,11 @@ export function createRelationRepository(db: Db) {
   }
 
   async function deletePair(table: RelationTable, userId: bigint, targetId: bigint): Promise<boolean> {
-    const result = await db.deleteFrom(table).where('user_id', '=', userId).where('target_user_id', '=', targetId).executeTakeFirst();
+    const result = await db
+      .deleteFrom(table)
+      .where('user_id', '=', userId)
+      .where('target_user_id', '=', targetId)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) === 1;
   }
 

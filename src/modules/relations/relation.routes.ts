@@ -86,7 +86,12 @@ export function relationRoutes(app: FastifyInstance, service: RelationService, p
           description: pair.createDescription,
           security: bearer,
           body: TargetBody,
-          response: { 201: TargetResponse, 400: ErrorResponses[400], 401: ErrorResponses[401], 403: ErrorResponses[403] },
+          response: {
+            201: TargetResponse,
+            400: ErrorResponses[400],
+            401: ErrorResponses[401],
+            403: ErrorResponses[403],
+          },
         },
       },
       async (request, reply) => {
@@ -144,12 +149,20 @@ export function relationRoutes(app: FastifyInstance, service: RelationService, p
             `is clamped to 10–50 (default 10). mutual_follow: ${list.mutual}.`,
           security: bearer,
           querystring: FollowListQuery,
-          response: { 200: FollowListResponse, 400: ErrorResponses[400], 401: ErrorResponses[401], 403: ErrorResponses[403] },
+          response: {
+            200: FollowListResponse,
+            400: ErrorResponses[400],
+            401: ErrorResponses[401],
+            403: ErrorResponses[403],
+          },
         },
       },
       async (request) => {
         const page = clampPage(request.query);
-        const rows = await service.list(list.direction, currentUser(request), { offset: page.offset, limit: page.perPage });
+        const rows = await service.list(list.direction, currentUser(request), {
+          offset: page.offset,
+          limit: page.perPage,
+        });
         return pageReply(page, rows, (row) => presentFollowItem(present, row));
       },
     );

@@ -128,13 +128,19 @@ export function createRelationService(deps: RelationDeps) {
 
     /** A24 ('followings') and A25 ('followers'), newest first; fans_count includes unflushed deltas. */
     async list(direction: Direction, userId: bigint, window: PageWindow): Promise<ListPage<FollowListRow>> {
-      const [total, rows] = await Promise.all([relations.count(direction, userId), relations.page(direction, userId, window)]);
+      const [total, rows] = await Promise.all([
+        relations.count(direction, userId),
+        relations.page(direction, userId, window),
+      ]);
       return { total, rows: await counters.overlay('user', rows, ['fans_count']) };
     },
 
     /** M09: the user's fans, newest first (only id, name and photo are shown, so no counter overlay). */
     async fans(userId: bigint, window: PageWindow): Promise<ListPage<FollowListRow>> {
-      const [total, rows] = await Promise.all([relations.count('followers', userId), relations.page('followers', userId, window)]);
+      const [total, rows] = await Promise.all([
+        relations.count('followers', userId),
+        relations.page('followers', userId, window),
+      ]);
       return { total, rows };
     },
 

@@ -13,14 +13,17 @@ import { Type } from 'typebox';
 import { buildRouteMap, type RegisteredRoute, type Service } from './route-map.js';
 
 const RouteMapResponse = Type.Record(Type.String(), Type.String(), {
-  description: 'endpoint name → service-internal path in Flask form, e.g. "user.SMSVerificationCode": "/v1_0/sms/codes/<mobile:mobile>"',
+  description:
+    'endpoint name → service-internal path in Flask form, e.g. "user.SMSVerificationCode": "/v1_0/sms/codes/<mobile:mobile>"',
 });
 
 const CONTRACT_ROUTE = /(^|\s)\/(app|mp)(\/|\s|$)/m;
 
 export function routeMapRoutes(app: FastifyInstance): void {
   if (CONTRACT_ROUTE.test(app.printRoutes({ commonPrefix: false }))) {
-    throw new Error('routeMapRoutes must be registered before any /app or /mp route, or the route maps (A01, M01) would miss them');
+    throw new Error(
+      'routeMapRoutes must be registered before any /app or /mp route, or the route maps (A01, M01) would miss them',
+    );
   }
   const routes: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
@@ -41,7 +44,10 @@ export function routeMapRoutes(app: FastifyInstance): void {
         config: { auth: 'public' },
         schema: {
           tags: ['portal'],
-          summary: service === 'app' ? 'Route map of the app service (A01), bare JSON' : 'Route map of the media platform (M01), bare JSON',
+          summary:
+            service === 'app'
+              ? 'Route map of the app service (A01), bare JSON'
+              : 'Route map of the media platform (M01), bare JSON',
           response: { 200: RouteMapResponse },
         },
       },

@@ -15,7 +15,10 @@ export async function queueCatchUp(search: SearchService, logger: Logger): Promi
   try {
     await search.enqueueCatchUp();
   } catch (error) {
-    logger.warn({ err: error }, 'search catch-up could not be queued; run `inkstone reindex` if search misses articles');
+    logger.warn(
+      { err: error },
+      'search catch-up could not be queued; run `inkstone reindex` if search misses articles',
+    );
   }
 }
 
@@ -28,7 +31,10 @@ export function catchUpProcessor(search: SearchService, logger: Logger): JobProc
       onProgress: ({ done, total, indexed }) => {
         if (Date.now() - lastLog < PROGRESS_EVERY_MS || done >= total) return;
         lastLog = Date.now();
-        logger.info({ checked: done, total, indexed, percent: Math.floor((done / Math.max(total, 1)) * 100) }, 'search index: catching up');
+        logger.info(
+          { checked: done, total, indexed, percent: Math.floor((done / Math.max(total, 1)) * 100) },
+          'search index: catching up',
+        );
       },
     });
     if (result.indexed + result.removed > 0) logger.info(result, 'search index: caught up with the database');

@@ -5,7 +5,11 @@
 import type { ReindexProgress, SearchService } from './search.service.js';
 
 const BAR = 30;
-const LABELS: Record<ReindexProgress['phase'], string> = { index: 'indexing', sweep: 'sweeping', vocabulary: 'vocabulary' };
+const LABELS: Record<ReindexProgress['phase'], string> = {
+  index: 'indexing',
+  sweep: 'sweeping',
+  vocabulary: 'vocabulary',
+};
 
 export function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
   const tty = Boolean(stream.isTTY);

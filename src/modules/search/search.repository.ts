@@ -6,7 +6,12 @@ import type { Db } from '../../platform/db/database.js';
 import { ArticleStatus } from '../../platform/db/schema.js';
 
 /** Statuses kept in the index: draft, pending, approved, rejected (not deleted, not banned). */
-export const INDEXED_STATUSES = [ArticleStatus.draft, ArticleStatus.pending, ArticleStatus.approved, ArticleStatus.rejected];
+export const INDEXED_STATUSES = [
+  ArticleStatus.draft,
+  ArticleStatus.pending,
+  ArticleStatus.approved,
+  ArticleStatus.rejected,
+];
 
 export interface ArticleSourceRow {
   id: bigint;
@@ -78,7 +83,11 @@ export function createSearchRepository(db: Db) {
     async sourcesOf(ids: bigint[]): Promise<ArticleSourceRow[]> {
       const out: ArticleSourceRow[] = [];
       for (let i = 0; i < ids.length; i += IN_CHUNK) {
-        out.push(...((await sources().where('a.id', 'in', ids.slice(i, i + IN_CHUNK)).execute()) as ArticleSourceRow[]));
+        out.push(
+          ...((await sources()
+            .where('a.id', 'in', ids.slice(i, i + IN_CHUNK))
+            .execute()) as ArticleSourceRow[]),
+        );
       }
       return out;
     },

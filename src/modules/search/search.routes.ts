@@ -3,7 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { currentUser } from '../../platform/http/auth.js';
 import { ErrorResponses, NoContent, ok } from '../../platform/http/envelope.js';
 import { APP_LIST, clampPage } from '../../platform/http/paging.js';
-import { HistoriesResponse, MpSearchResponse, SearchQuerystring, SearchResponse, SuggestionQuerystring, SuggestionResponse } from './search.schema.js';
+import {
+  HistoriesResponse,
+  MpSearchResponse,
+  SearchQuerystring,
+  SearchResponse,
+  SuggestionQuerystring,
+  SuggestionResponse,
+} from './search.schema.js';
 import type { SearchService } from './search.service.js';
 
 /** A04–A07 and M16. */
@@ -82,7 +89,12 @@ export function searchRoutes(app: FastifyInstance, service: SearchService): void
         tags: ['mp'],
         summary: 'Search the author’s own articles (M16)',
         querystring: SearchQuerystring,
-        response: { 200: MpSearchResponse, 400: ErrorResponses[400], 401: ErrorResponses[401], 403: ErrorResponses[403] },
+        response: {
+          200: MpSearchResponse,
+          400: ErrorResponses[400],
+          401: ErrorResponses[401],
+          403: ErrorResponses[403],
+        },
       },
     },
     async (request) => {

@@ -27,7 +27,14 @@ export const MpSearchResultSchema = Type.Object({
 });
 
 const pageOf = <T extends TSchema>(item: T) =>
-  okSchema(Type.Object({ total_count: Type.Integer(), page: Type.Integer(), per_page: Type.Integer(), results: Type.Array(item) }));
+  okSchema(
+    Type.Object({
+      total_count: Type.Integer(),
+      page: Type.Integer(),
+      per_page: Type.Integer(),
+      results: Type.Array(item),
+    }),
+  );
 
 export const SearchResponse = pageOf(SearchResultSchema);
 export const MpSearchResponse = pageOf(MpSearchResultSchema);

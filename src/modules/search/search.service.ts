@@ -58,7 +58,13 @@ export interface SearchServiceOptions {
 
 /** Likes, comments, collections and shares weigh more than reads. */
 export function popularityOf(row: Record<PopularityField, number>): number {
-  return row.like_count * 2 + row.comment_count * 3 + row.collect_count * 3 + row.share_count * 2 + Math.floor(row.read_count / 10);
+  return (
+    row.like_count * 2 +
+    row.comment_count * 3 +
+    row.collect_count * 3 +
+    row.share_count * 2 +
+    Math.floor(row.read_count / 10)
+  );
 }
 
 export function toDocument(row: ArticleSourceRow): SearchDocument {
@@ -104,7 +110,10 @@ export interface ReindexProgress {
 export function createSearchService(deps: SearchServiceDeps, options: SearchServiceOptions = {}) {
   const { index, repository, kv, jobs, clock, present } = deps;
   const history = createSearchHistory(kv, options.historySize ?? DEFAULT_HISTORY_SIZE);
-  const suggestions = createSuggestionService({ index, kv }, { refreshMs: options.suggestionRefreshMs, now: clock.now });
+  const suggestions = createSuggestionService(
+    { index, kv },
+    { refreshMs: options.suggestionRefreshMs, now: clock.now },
+  );
   const popularityDelayMs = options.popularityDelayMs ?? 3_000;
 
   async function documents(rows: ArticleSourceRow[]): Promise<SearchDocument[]> {
@@ -113,7 +122,11 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
   }
 
   /** Removes documents (ids up to `upTo`, or all) whose article is no longer indexable; returns how many. */
-  async function sweep(upTo: bigint | null, expected: number, onProgress?: (p: ReindexProgress) => void): Promise<number> {
+  async function sweep(
+    upTo: bigint | null,
+    expected: number,
+    onProgress?: (p: ReindexProgress) => void,
+  ): Promise<number> {
     let removed = 0;
     let swept = 0;
     let cursor: bigint | null = null;
@@ -170,8 +183,23 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
     /** M16: the author's own non-deleted articles, any status, in the MP list shape. */
     async mpSearch(request: SearchRequest & { userId: bigint }) {
       const { q, page, perPage, userId } = request;
-      const result = await index.search({ text: q, page, perPage, statuses: INDEXED_STATUSES, authorId: userId, now: clock.now(), highlight: false });
-      const rows = new Map((await repository.mpRows(result.hits.map((h) => h.id), userId)).map((r) => [r.id, r]));
+      const result = await index.search({
+        text: q,
+        page,
+        perPage,
+        statuses: INDEXED_STATUSES,
+        authorId: userId,
+        now: clock.now(),
+        highlight: false,
+      });
+      const rows = new Map(
+        (
+          await repository.mpRows(
+            result.hits.map((h) => h.id),
+            userId,
+          )
+        ).map((r) => [r.id, r]),
+      );
       const results = result.hits.flatMap((hit) => {
         const row = rows.get(hit.id);
         if (!row) return [];
@@ -200,7 +228,11 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
     /** Queues an index update (what the event subscribers do). */
     async enqueueIndex(articleId: bigint, delayed = false): Promise<void> {
       const payload: IndexArticleJob = { articleId: articleId.toString() };
-      if (delayed) await jobs.enqueue(INDEX_ARTICLE_JOB, payload, { jobId: `popularity-${articleId}`, delayMs: popularityDelayMs });
+      if (delayed)
+        await jobs.enqueue(INDEX_ARTICLE_JOB, payload, {
+          jobId: `popularity-${articleId}`,
+          delayMs: popularityDelayMs,
+        });
       else await jobs.enqueue(INDEX_ARTICLE_JOB, payload);
     },
 

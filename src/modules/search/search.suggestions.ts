@@ -106,7 +106,10 @@ interface Queries {
   loadedAt: number;
 }
 
-export function createSuggestionService(deps: { index: SearchIndex; kv: KeyValueStore }, options: SuggestionOptions = {}) {
+export function createSuggestionService(
+  deps: { index: SearchIndex; kv: KeyValueStore },
+  options: SuggestionOptions = {},
+) {
   const { index, kv } = deps;
   const now = options.now ?? Date.now;
   const refreshMs = options.refreshMs ?? 30_000;
@@ -124,7 +127,9 @@ export function createSuggestionService(deps: { index: SearchIndex; kv: KeyValue
       .zrevrange(QUERIES_KEY, 0, MAX_RECORDED_QUERIES - 1)
       .then((members) => {
         queries = {
-          completions: new PrefixIndex(members.map((m) => ({ key: m.member, display: m.member, weight: 3 + Math.log1p(m.score) }))),
+          completions: new PrefixIndex(
+            members.map((m) => ({ key: m.member, display: m.member, weight: 3 + Math.log1p(m.score) })),
+          ),
           loadedAt: now(),
         };
         recent = new Map();
@@ -149,7 +154,12 @@ export function createSuggestionService(deps: { index: SearchIndex; kv: KeyValue
       const pinyinEntries: PrefixEntry[] = [];
       const latin: { term: string; df: number }[] = [];
       for (const t of vocabulary) {
-        if (t.pinyin) pinyinEntries.push({ key: `${t.pinyin}\u0000${t.term}`, display: t.term, weight: Math.log1p(t.df) + (t.term.length >= 2 ? 1 : 0) });
+        if (t.pinyin)
+          pinyinEntries.push({
+            key: `${t.pinyin}\u0000${t.term}`,
+            display: t.term,
+            weight: Math.log1p(t.df) + (t.term.length >= 2 ? 1 : 0),
+          });
         else if (LATIN_TERM.test(t.term)) latin.push({ term: t.term, df: t.df });
       }
       derived = { vocabulary, pinyin: new PrefixIndex(pinyinEntries), latin: new LengthBuckets(latin) };
@@ -202,7 +212,8 @@ export function createSuggestionService(deps: { index: SearchIndex; kv: KeyValue
       for (const e of pinyin.complete(compact, MAX_CORRECTIONS)) add(e.display);
     }
     // Fill up with completions of the best correction (pyhton → python, python教程…).
-    if (out.length > 0 && out.length < SUGGESTION_LIMIT) for (const option of await complete(fold(out[0]!))) add(option);
+    if (out.length > 0 && out.length < SUGGESTION_LIMIT)
+      for (const option of await complete(fold(out[0]!))) add(option);
     return out;
   }
 

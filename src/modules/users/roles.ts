@@ -13,7 +13,12 @@ export interface UserLookup {
 }
 
 /** Resolves with the user's role when it is one of `roles`; otherwise a 403 with `message`. */
-export async function requireRole(users: UserLookup, userId: bigint, roles: readonly Role[], message = 'Admin only.'): Promise<Role> {
+export async function requireRole(
+  users: UserLookup,
+  userId: bigint,
+  roles: readonly Role[],
+  message = 'Admin only.',
+): Promise<Role> {
   const user = await users.findById(userId);
   if (!user || user.status !== 1 || !roles.includes(user.role)) throw forbidden(message);
   return user.role;

@@ -21,7 +21,13 @@ export function createUserAdminRepository(db: Db) {
     async apply(
       userId: bigint,
       transition: ActionTransition,
-      log: { id: bigint; moderator_id: bigint; action: UserModerationAction; reason: string | null; created_at: number },
+      log: {
+        id: bigint;
+        moderator_id: bigint;
+        action: UserModerationAction;
+        reason: string | null;
+        created_at: number;
+      },
       alsoInTransaction: (trx: Db) => Promise<bigint[]>,
     ): Promise<{ applied: false } | { applied: true; revoked: bigint[] }> {
       return db.transaction().execute(async (trx) => {
@@ -32,7 +38,10 @@ export function createUserAdminRepository(db: Db) {
           .where(transition.column, '=', transition.from)
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) return { applied: false as const };
-        await trx.insertInto('user_moderation_actions').values({ ...log, user_id: userId }).execute();
+        await trx
+          .insertInto('user_moderation_actions')
+          .values({ ...log, user_id: userId })
+          .execute();
         return { applied: true as const, revoked: await alsoInTransaction(trx) };
       });
     },
@@ -42,7 +51,15 @@ export function createUserAdminRepository(db: Db) {
       return db
         .selectFrom('user_moderation_actions as a')
         .leftJoin('users as u', 'u.id', 'a.moderator_id')
-        .select(['a.id', 'a.user_id', 'a.moderator_id', 'a.action', 'a.reason', 'a.created_at', 'u.name as moderator_name'])
+        .select([
+          'a.id',
+          'a.user_id',
+          'a.moderator_id',
+          'a.action',
+          'a.reason',
+          'a.created_at',
+          'u.name as moderator_name',
+        ])
         .where('a.user_id', '=', userId)
         .orderBy('a.created_at', 'desc')
         .orderBy('a.id', 'desc')

@@ -11,7 +11,12 @@ import { TargetParams } from './user.schema.js';
 
 const bearer = [{ bearer: [] }];
 const TAGS = ['admin'];
-const errors = { 400: ErrorResponses[400], 401: ErrorResponses[401], 403: ErrorResponses[403], 404: ErrorResponses[404] };
+const errors = {
+  400: ErrorResponses[400],
+  401: ErrorResponses[401],
+  403: ErrorResponses[403],
+  404: ErrorResponses[404],
+};
 const staffOnly = `Signed-in users whose role is moderator or admin; others get 403 {"message":"${STAFF_ONLY}"}.`;
 
 /** Account moderation for staff: bans and author verification (Inkstone extension, like article review). */
@@ -57,7 +62,12 @@ export function userAdminRoutes(app: FastifyInstance, service: UserAdminService,
       },
     },
     async (request, reply) => {
-      const result = await service.act(currentUser(request), toId(request.params.target, 'target'), request.body.action, request.body.reason);
+      const result = await service.act(
+        currentUser(request),
+        toId(request.params.target, 'target'),
+        request.body.action,
+        request.body.reason,
+      );
       return reply.code(201).send(ok(presentAction(present, result)));
     },
   );

@@ -5,7 +5,9 @@ import { REASON_MAX } from './user-admin.service.js';
 
 export const ActionBody = Type.Object({
   action: Type.Union([Type.Literal('ban'), Type.Literal('unban'), Type.Literal('verify'), Type.Literal('unverify')]),
-  reason: Type.Optional(Type.String({ maxLength: 1000, description: `required to ban and to unverify; at most ${REASON_MAX} characters` })),
+  reason: Type.Optional(
+    Type.String({ maxLength: 1000, description: `required to ban and to unverify; at most ${REASON_MAX} characters` }),
+  ),
 });
 
 const Account = {
@@ -26,7 +28,11 @@ const HistoryItem = Type.Object({
 });
 
 export const AccountResponse = okSchema(
-  Type.Object({ ...Account, created_at: Type.String(), actions: Type.Array(HistoryItem, { description: 'newest first, at most 50' }) }),
+  Type.Object({
+    ...Account,
+    created_at: Type.String(),
+    actions: Type.Array(HistoryItem, { description: 'newest first, at most 50' }),
+  }),
 );
 
 export const ActionResponse = okSchema(

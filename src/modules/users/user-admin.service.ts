@@ -25,7 +25,10 @@ export const NOT_ALLOWED = 'Action not allowed on this user.';
 export const STATE_CONFLICT = 'User status does not allow this action.';
 export const REASON_MAX = 255;
 
-export const USER_ACTIONS: Record<UserModerationAction, ActionTransition & { reasonRequired: boolean; revokes?: 'all' | 'mp' }> = {
+export const USER_ACTIONS: Record<
+  UserModerationAction,
+  ActionTransition & { reasonRequired: boolean; revokes?: 'all' | 'mp' }
+> = {
   ban: { column: 'status', from: UserStatus.active, to: UserStatus.disabled, reasonRequired: true, revokes: 'all' },
   unban: { column: 'status', from: UserStatus.disabled, to: UserStatus.active, reasonRequired: false },
   verify: { column: 'verified', from: 0, to: 1, reasonRequired: false },
@@ -48,7 +51,13 @@ export interface UserActionResult {
   at: number;
 }
 
-export function createUserAdminService(deps: { users: UserRepository; repository: UserAdminRepository; sessions: SessionControl; ids: IdGenerators; clock: Clock }) {
+export function createUserAdminService(deps: {
+  users: UserRepository;
+  repository: UserAdminRepository;
+  sessions: SessionControl;
+  ids: IdGenerators;
+  clock: Clock;
+}) {
   const { users, repository, sessions } = deps;
   const guard = (actorId: bigint) => requireRole(users, actorId, ['moderator', 'admin'], STAFF_ONLY);
 
@@ -65,21 +74,34 @@ export function createUserAdminService(deps: { users: UserRepository; repository
       return { user: await target(userId), history: await repository.history(userId) };
     },
 
-    async act(actorId: bigint, userId: bigint, action: UserModerationAction, rawReason: string | undefined): Promise<UserActionResult> {
+    async act(
+      actorId: bigint,
+      userId: bigint,
+      action: UserModerationAction,
+      rawReason: string | undefined,
+    ): Promise<UserActionResult> {
       const role = await guard(actorId);
       const rule = USER_ACTIONS[action];
       if (!rule) throw invalidField('action', 'must be ban, unban, verify or unverify');
       const reason = rawReason?.trim() || null;
       if (rule.reasonRequired && reason === null) throw invalidField('reason', `is required to ${action} a user`);
-      if (reason !== null && [...reason].length > REASON_MAX) throw invalidField('reason', `must be at most ${REASON_MAX} characters`);
+      if (reason !== null && [...reason].length > REASON_MAX)
+        throw invalidField('reason', `must be at most ${REASON_MAX} characters`);
 
       const user = await target(userId);
-      if (userId === actorId || user.role === 'admin' || (user.role === 'moderator' && role !== 'admin')) throw forbidden(NOT_ALLOWED);
+      if (userId === actorId || user.role === 'admin' || (user.role === 'moderator' && role !== 'admin'))
+        throw forbidden(NOT_ALLOWED);
 
       const id = deps.ids.content();
       const at = deps.clock.now();
-      const result = await repository.apply(userId, rule, { id, moderator_id: actorId, action, reason, created_at: at }, (trx) =>
-        rule.revokes ? sessions.revokeUserSessions(userId, rule.revokes === 'mp' ? { client: 'mp' } : {}, trx) : Promise.resolve([]),
+      const result = await repository.apply(
+        userId,
+        rule,
+        { id, moderator_id: actorId, action, reason, created_at: at },
+        (trx) =>
+          rule.revokes
+            ? sessions.revokeUserSessions(userId, rule.revokes === 'mp' ? { client: 'mp' } : {}, trx)
+            : Promise.resolve([]),
       );
       if (!result.applied) throw conflict(STATE_CONFLICT);
       await sessions.announceRevoked(result.revoked);

@@ -45,12 +45,18 @@ export function createUserRepository(db: Db) {
       for (let attempt = 0; ; attempt++) {
         const name = nameFor(attempt);
         try {
-          await db.insertInto('users').values({ ...user, name }).execute();
+          await db
+            .insertInto('users')
+            .values({ ...user, name })
+            .execute();
           return name;
         } catch (error) {
           if (!isUniqueViolation(error) || attempt + 1 >= NAME_ATTEMPTS) throw error;
           const column = violatedUserColumn(error);
-          const nameClash = column === 'name' || (column === undefined && (await db.selectFrom('users').select('id').where('name', '=', name).executeTakeFirst()) !== undefined);
+          const nameClash =
+            column === 'name' ||
+            (column === undefined &&
+              (await db.selectFrom('users').select('id').where('name', '=', name).executeTakeFirst()) !== undefined);
           if (!nameClash) throw error;
         }
       }
@@ -62,13 +68,23 @@ export function createUserRepository(db: Db) {
 
     /** Whether another user already has this display name (the unique index has the last word). */
     async nameTaken(name: string, exceptId: bigint): Promise<boolean> {
-      const row = await db.selectFrom('users').select('id').where('name', '=', name).where('id', '!=', exceptId).executeTakeFirst();
+      const row = await db
+        .selectFrom('users')
+        .select('id')
+        .where('name', '=', name)
+        .where('id', '!=', exceptId)
+        .executeTakeFirst();
       return row !== undefined;
     },
 
     /** Whether another user already has this (lower-cased) email. */
     async emailTaken(email: string, exceptId: bigint): Promise<boolean> {
-      const row = await db.selectFrom('users').select('id').where('email', '=', email).where('id', '!=', exceptId).executeTakeFirst();
+      const row = await db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', email)
+        .where('id', '!=', exceptId)
+        .executeTakeFirst();
       return row !== undefined;
     },
 

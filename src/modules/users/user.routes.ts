@@ -81,9 +81,13 @@ async function readImageParts(request: FastifyRequest, accepted: readonly ImageF
       throw new AppError(413, { [e.part?.fieldname ?? 'file']: `is larger than ${MB} MB` });
     }
     if (e.code === 'FST_FILES_LIMIT' || e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT') {
-      throw new AppError(413, `Too many parts: at most ${MULTIPART_LIMITS.files} files and ${MULTIPART_LIMITS.fields} fields.`);
+      throw new AppError(
+        413,
+        `Too many parts: at most ${MULTIPART_LIMITS.files} files and ${MULTIPART_LIMITS.fields} fields.`,
+      );
     }
-    if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) throw new AppError(e.statusCode, e.message ?? 'Bad request.');
+    if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500)
+      throw new AppError(e.statusCode, e.message ?? 'Bad request.');
     throw badRequest('Malformed multipart body.');
   }
   const [first] = repeated;
@@ -94,7 +98,12 @@ async function readImageParts(request: FastifyRequest, accepted: readonly ImageF
   return [...uploads].map(([field, bytes]) => ({ field, bytes }));
 }
 
-export function userRoutes(app: FastifyInstance, service: UserService, present: PresenterContext, authenticator: Authenticator): void {
+export function userRoutes(
+  app: FastifyInstance,
+  service: UserService,
+  present: PresenterContext,
+  authenticator: Authenticator,
+): void {
   /** A22 is public, yet a valid token tells who is looking; any problem with it means anonymous. */
   async function viewerOf(request: FastifyRequest): Promise<bigint | undefined> {
     const token = bearerToken(request);
@@ -113,7 +122,9 @@ export function userRoutes(app: FastifyInstance, service: UserService, present: 
       limits: MULTIPART_LIMITS,
       throwFileSizeLimit: true,
       isPartAFile: (field, contentType, filename) =>
-        filename !== undefined || contentType === 'application/octet-stream' || (field !== undefined && IMAGE_FIELD_SET.has(field)),
+        filename !== undefined ||
+        contentType === 'application/octet-stream' ||
+        (field !== undefined && IMAGE_FIELD_SET.has(field)),
     });
     const r = scope.withTypeProvider<TypeBoxTypeProvider>();
 

@@ -99,7 +99,10 @@ export function normalizeIdNumber(raw: string, today: string): string {
   const value = raw.trim().toUpperCase();
   if (!ID_NUMBER.test(value)) throw invalidField('id_number', 'is not a valid ID card number');
   const birth = `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`;
-  if (!calendarDate(Number(value.slice(6, 10)), Number(value.slice(10, 12)), Number(value.slice(12, 14))) || birth > today) {
+  if (
+    !calendarDate(Number(value.slice(6, 10)), Number(value.slice(10, 12)), Number(value.slice(12, 14))) ||
+    birth > today
+  ) {
     throw invalidField('id_number', 'is not a valid ID card number');
   }
   if (idNumberCheck(value.slice(0, 17)) !== value[17]) throw invalidField('id_number', 'has a wrong check digit');

@@ -70,14 +70,18 @@ const base64Image = (what: string) =>
 
 /** A09. Loose types here; the exact rules (after trimming) are checked by the service with a 400 naming the field. */
 export const AppProfileBody = Type.Object({
-  name: Type.Optional(Type.String({ description: `display name, 1–${NAME_MAX} characters after trimming, unique (409)` })),
+  name: Type.Optional(
+    Type.String({ description: `display name, 1–${NAME_MAX} characters after trimming, unique (409)` }),
+  ),
   photo: base64Image('avatar'),
   gender: Type.Optional(Type.Integer({ minimum: 0, maximum: 1, description: '0 male, 1 female' })),
   birthday: Type.Optional(Type.String({ description: 'YYYY-MM-DD, a real date, not in the future, not before 1900' })),
   intro: Type.Optional(Type.String({ description: `0–${INTRO_MAX} characters after trimming` })),
   real_name: Type.Optional(Type.String({ description: `real name, 1–${REAL_NAME_MAX} characters` })),
   id_number: Type.Optional(
-    Type.String({ description: '18-character PRC resident ID number with a valid check character; stored upper-cased' }),
+    Type.String({
+      description: '18-character PRC resident ID number with a valid check character; stored upper-cased',
+    }),
   ),
   id_card_front: base64Image('ID card, front'),
   id_card_back: base64Image('ID card, back'),
@@ -124,7 +128,9 @@ export const MpProfileResponse = okSchema(
 /** M07. "" (and null) never reach the handler: the HTTP layer treats them as absent (contract §1.8). */
 export const MpProfileBody = Type.Object({
   name: Type.Optional(Type.String({ description: `1–${NAME_MAX} characters after trimming, unique (409)` })),
-  intro: Type.Optional(Type.String({ description: `0–${INTRO_MAX} characters after trimming; whitespace alone sets it empty` })),
+  intro: Type.Optional(
+    Type.String({ description: `0–${INTRO_MAX} characters after trimming; whitespace alone sets it empty` }),
+  ),
   email: Type.Optional(
     Type.String({ description: 'an email address, stored lower-cased, unique (409); whitespace alone clears it' }),
   ),

@@ -122,7 +122,13 @@ export interface UserServiceDeps {
    * Adds the counters' pending deltas (read_count) to a user row; the row counters (follows,
    * fans, articles, likes) are exact in the row. Absent = rows as stored.
    */
-  counters?: { overlay(entity: 'user', rows: UserRow[], fields: ('art_count' | 'follow_count' | 'fans_count' | 'like_count' | 'read_count')[]): Promise<UserRow[]> };
+  counters?: {
+    overlay(
+      entity: 'user',
+      rows: UserRow[],
+      fields: ('art_count' | 'follow_count' | 'fans_count' | 'like_count' | 'read_count')[],
+    ): Promise<UserRow[]>;
+  };
   /** Presence from the real-time module; absent = nobody is shown online. */
   presence?: { isOnline(userId: bigint): Promise<boolean> };
   /** Where failures of best-effort clean-up are reported. */
@@ -140,7 +146,11 @@ export function createUserService(deps: UserServiceDeps) {
   /** The row with live counters, for every response that shows them. */
   async function withCounts(user: UserRow): Promise<UserRow> {
     if (!deps.counters) return user;
-    const [live] = await deps.counters.overlay('user', [user], ['art_count', 'follow_count', 'fans_count', 'like_count', 'read_count']);
+    const [live] = await deps.counters.overlay(
+      'user',
+      [user],
+      ['art_count', 'follow_count', 'fans_count', 'like_count', 'read_count'],
+    );
     return live ?? user;
   }
 
@@ -175,7 +185,12 @@ export function createUserService(deps: UserServiceDeps) {
    * Stores the images (skipping objects that already exist: keys are content addressed), then
    * writes `update` in one statement. Returns `saved` with the image keys added.
    */
-  async function commit(userId: bigint, update: Mutable, saved: SavedFields, images: ImageUpload[]): Promise<SavedFields> {
+  async function commit(
+    userId: bigint,
+    update: Mutable,
+    saved: SavedFields,
+    images: ImageUpload[],
+  ): Promise<SavedFields> {
     // Every 400 before any 409: images are decoded (and so validated) before uniqueness is asked.
     const processed: { field: ImageField; image: ProcessedImage }[] = [];
     for (const upload of images) processed.push({ field: upload.field, image: await reencode(upload) });
@@ -199,7 +214,12 @@ export function createUserService(deps: UserServiceDeps) {
     } catch (error) {
       deps.logger?.error({ err: error, userId: userId.toString() }, 'storing a profile image failed');
       await removeQuietly(stored);
-      throw new AppError(507, processed.some((p) => p.field === 'photo') ? 'Uploading profile photo image failed.' : 'Uploading image failed.');
+      throw new AppError(
+        507,
+        processed.some((p) => p.field === 'photo')
+          ? 'Uploading profile photo image failed.'
+          : 'Uploading image failed.',
+      );
     }
 
     if (Object.keys(update).length === 0) return saved;
@@ -227,7 +247,8 @@ export function createUserService(deps: UserServiceDeps) {
       if (!stored || stored.status !== UserStatus.active) throw badRequest(INVALID_TARGET);
       const user = await withCounts(stored);
       const isOnline = (await deps.presence?.isOnline(targetId)) ?? false;
-      if (viewerId === undefined || viewerId === targetId) return { user, isFollowing: false, isBlacklist: false, isOnline };
+      if (viewerId === undefined || viewerId === targetId)
+        return { user, isFollowing: false, isBlacklist: false, isOnline };
       return { user, isOnline, ...(await relations.between(viewerId, targetId)) };
     },
 
@@ -248,7 +269,8 @@ export function createUserService(deps: UserServiceDeps) {
       if (input.birthday !== undefined) update.birthday = saved.birthday = normalizeBirthday(input.birthday, today());
       if (input.intro !== undefined) update.intro = saved.intro = normalizeIntro(input.intro);
       if (input.real_name !== undefined) update.real_name = saved.real_name = normalizeRealName(input.real_name);
-      if (input.id_number !== undefined) update.id_number = saved.id_number = normalizeIdNumber(input.id_number, today());
+      if (input.id_number !== undefined)
+        update.id_number = saved.id_number = normalizeIdNumber(input.id_number, today());
 
       const images: ImageUpload[] = [];
       for (const field of IMAGE_FIELDS) {
@@ -256,7 +278,8 @@ export function createUserService(deps: UserServiceDeps) {
         if (text === undefined) continue;
         const bytes = decodeBase64Image(text);
         if (bytes === null) throw invalidField(field, 'is not base64 (optionally a data:image/…;base64, URL)');
-        if (bytes.length > MAX_IMAGE_BYTES) throw new AppError(413, { [field]: `is larger than ${MAX_IMAGE_BYTES / (1024 * 1024)} MB` });
+        if (bytes.length > MAX_IMAGE_BYTES)
+          throw new AppError(413, { [field]: `is larger than ${MAX_IMAGE_BYTES / (1024 * 1024)} MB` });
         images.push({ field, bytes });
       }
       await self(userId);

@@ -117,10 +117,17 @@ export class DatabaseLeaseStore implements LeaseStore {
 
   async acquire(workerId: number, holder: LeaseHolder, ttlMs: number): Promise<boolean> {
     const now = this.now();
-    const row = { owner: holder.owner, node: holder.node, scheduler: holder.scheduler ? 1 : 0, expires_at: now + ttlMs };
-    const inserted = await onConflictIgnore(this.db, this.db.insertInto('worker_leases').values({ worker_id: BigInt(workerId), ...row }), [
-      'worker_id',
-    ]).executeTakeFirst();
+    const row = {
+      owner: holder.owner,
+      node: holder.node,
+      scheduler: holder.scheduler ? 1 : 0,
+      expires_at: now + ttlMs,
+    };
+    const inserted = await onConflictIgnore(
+      this.db,
+      this.db.insertInto('worker_leases').values({ worker_id: BigInt(workerId), ...row }),
+      ['worker_id'],
+    ).executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return true;
     // Taking over an expired lease is one conditional UPDATE, so two takers cannot both win.
     const stolen = await this.db
@@ -143,7 +150,11 @@ export class DatabaseLeaseStore implements LeaseStore {
   }
 
   async release(workerId: number, holder: LeaseHolder): Promise<void> {
-    await this.db.deleteFrom('worker_leases').where('worker_id', '=', BigInt(workerId)).where('owner', '=', holder.owner).execute();
+    await this.db
+      .deleteFrom('worker_leases')
+      .where('worker_id', '=', BigInt(workerId))
+      .where('owner', '=', holder.owner)
+      .execute();
   }
 
   async live(): Promise<LiveLease[]> {
@@ -153,7 +164,12 @@ export class DatabaseLeaseStore implements LeaseStore {
       .where('expires_at', '>=', this.now())
       .orderBy('worker_id')
       .execute();
-    return rows.map((r) => ({ workerId: Number(r.worker_id), owner: r.owner, node: r.node, scheduler: r.scheduler === 1 }));
+    return rows.map((r) => ({
+      workerId: Number(r.worker_id),
+      owner: r.owner,
+      node: r.node,
+      scheduler: r.scheduler === 1,
+    }));
   }
 
   async close(): Promise<void> {}

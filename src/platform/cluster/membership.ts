@@ -121,7 +121,8 @@ export class Membership {
     if (id === null) {
       const holder = (await options.store.live().catch(() => [])).find((l) => l.workerId === membership.explicit);
       await membership.store.close();
-      if (membership.explicit === null) throw new Error(`no free worker id: all ${MAX_WORKER_ID + 1} are leased by live processes`);
+      if (membership.explicit === null)
+        throw new Error(`no free worker id: all ${MAX_WORKER_ID + 1} are leased by live processes`);
       throw new ConfigError(
         'WORKER_ID',
         `${membership.explicit} is in use by a live process${holder ? ` on node ${holder.node}` : ''}; ` +
@@ -181,7 +182,10 @@ export class Membership {
         if (await this.store.extend(this.current, this.holder, this.ttlMs)) {
           this.validUntil = sent + this.ttlMs - this.fenceMarginMs;
         } else {
-          this.logger.error({ workerId: this.current }, 'worker id lease lost (expired or taken over); not minting ids until a lease is held again');
+          this.logger.error(
+            { workerId: this.current },
+            'worker id lease lost (expired or taken over); not minting ids until a lease is held again',
+          );
           this.validUntil = 0;
           lost = this.current;
           this.current = null;
@@ -195,7 +199,11 @@ export class Membership {
       this.failing = false;
       if (this.onBeat && this.announced) this.onBeat(await this.store.live());
     } catch (err) {
-      if (!this.failing) this.logger.warn({ err, workerId: this.current }, 'worker id heartbeat failed; ids stop being minted if it keeps failing');
+      if (!this.failing)
+        this.logger.warn(
+          { err, workerId: this.current },
+          'worker id heartbeat failed; ids stop being minted if it keeps failing',
+        );
       this.failing = true;
     }
   }

@@ -10,7 +10,9 @@ export interface ConnectionMessage {
 export type WorkerMessage = { type: 'inkstone:ready' };
 
 export function isConnectionMessage(message: unknown): message is ConnectionMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'inkstone:connection';
+  return (
+    typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'inkstone:connection'
+  );
 }
 
 export function isWorkerMessage(message: unknown): message is WorkerMessage {

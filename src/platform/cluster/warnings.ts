@@ -43,7 +43,10 @@ export function scaleOutWarnings(config: Config, logger: MembershipLogger) {
       }
       if (nodes > 1 && config.jwtSecretSource === 'data-dir' && !warned.jwt) {
         warned.jwt = true;
-        logger.warn({ nodes }, 'several nodes with different DATA_DIRs and no JWT_SECRET: tokens from one node are rejected by the others; set the same JWT_SECRET everywhere');
+        logger.warn(
+          { nodes },
+          'several nodes with different DATA_DIRs and no JWT_SECRET: tokens from one node are rejected by the others; set the same JWT_SECRET everywhere',
+        );
       }
       const missing = !schedulerRunning(live);
       if (missing && !schedulerMissing) logger.warn({ runScheduler: config.runScheduler }, NO_SCHEDULER);

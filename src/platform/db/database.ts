@@ -11,7 +11,10 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export function openDatabase(url: string, options: { poolSize?: number; onIdleError?: (error: Error) => void } = {}): DatabaseHandle {
+export function openDatabase(
+  url: string,
+  options: { poolSize?: number; onIdleError?: (error: Error) => void } = {},
+): DatabaseHandle {
   const db = createKysely<Database>(url, options);
   return { db, dialect: dialectFromUrl(url), close: () => db.destroy() };
 }

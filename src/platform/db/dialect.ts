@@ -136,7 +136,9 @@ export function createKysely<DB>(url: string, options: PoolOptions = {}): Kysely
       keepAlive: true,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === 20 ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+          oid === 20
+            ? (value: string) => BigInt(value)
+            : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
     pool.on('error', options.onIdleError ?? (() => {}));
@@ -171,7 +173,10 @@ function withAcquireTimeout(pool: MysqlPool): MysqlPool {
       let settled = false;
       const timer = setTimeout(() => {
         settled = true;
-        callback(Object.assign(new Error('timeout exceeded when trying to connect'), { code: 'ETIMEDOUT' }), undefined as never);
+        callback(
+          Object.assign(new Error('timeout exceeded when trying to connect'), { code: 'ETIMEDOUT' }),
+          undefined as never,
+        );
       }, CONNECT_TIMEOUT_MS);
       pool.getConnection((error, connection) => {
         if (settled) {
@@ -234,4 +239,3 @@ export function isUniqueViolation(error: unknown): boolean {
     e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   );
 }
-

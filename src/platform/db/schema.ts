@@ -29,7 +29,11 @@ export interface UsersTable {
   verified: Flag;
   /** 1 active, 0 disabled. */
   status: ColumnType<number, number | undefined, number>;
-  role: ColumnType<'user' | 'moderator' | 'admin', 'user' | 'moderator' | 'admin' | undefined, 'user' | 'moderator' | 'admin'>;
+  role: ColumnType<
+    'user' | 'moderator' | 'admin',
+    'user' | 'moderator' | 'admin' | undefined,
+    'user' | 'moderator' | 'admin'
+  >;
   username: string | null;
   email: string | null;
   password_hash: string | null;
@@ -170,7 +174,8 @@ export interface AnnouncementsTable {
   created_at: number;
 }
 
-export interface Database extends ClusterTables, MediaPlatformTables, MediaAssetTables, SearchTables, RealtimeTables, PaymentTables {
+export interface Database
+  extends ClusterTables, MediaPlatformTables, MediaAssetTables, SearchTables, RealtimeTables, PaymentTables {
   users: UsersTable;
   channels: ChannelsTable;
   articles: ArticlesTable;

@@ -13,13 +13,28 @@ export interface DomainEvents {
   /** A35: `actorId` liked an article written by `authorId`. */
   'article.liked': { actorId: bigint; articleId: bigint; authorId: bigint; at: number };
   /** A44: a comment (`parentId` null) or a reply on an article written by `authorId`. */
-  'comment.created': { actorId: bigint; articleId: bigint; authorId: bigint; commentId: bigint; parentId: bigint | null; at: number };
+  'comment.created': {
+    actorId: bigint;
+    articleId: bigint;
+    authorId: bigint;
+    commentId: bigint;
+    parentId: bigint | null;
+    at: number;
+  };
   /** An article became visible, changed or disappeared for readers (search index, caches). */
   'article.changed': { articleId: bigint; visible: boolean; at: number };
   /** An announcement was published. */
   'announcement.published': { announcementId: bigint; title: string; at: number };
   /** An order was paid (once per order). */
-  'order.paid': { orderId: bigint; kind: 'article' | 'tip'; buyerId: bigint; authorId: bigint; articleId: bigint | null; amountCents: number; at: number };
+  'order.paid': {
+    orderId: bigint;
+    kind: 'article' | 'tip';
+    buyerId: bigint;
+    authorId: bigint;
+    articleId: bigint | null;
+    amountCents: number;
+    at: number;
+  };
   /** A refund was confirmed by the provider. */
   'order.refunded': { orderId: bigint; refundId: bigint; amountCents: number; fully: boolean; at: number };
 }
@@ -77,7 +92,9 @@ export function createEventBus(logger: EventLogger): EventBus {
         // setImmediate: the publisher's response is never delayed by a subscriber's synchronous work.
         const run = new Promise<void>((resolve) => setImmediate(resolve))
           .then(() => handler(payload))
-          .catch((error: unknown) => logger.error({ err: error, event: name, subject: subjectOf(name, payload) }, 'event handler failed'))
+          .catch((error: unknown) =>
+            logger.error({ err: error, event: name, subject: subjectOf(name, payload) }, 'event handler failed'),
+          )
           .finally(() => running.delete(run));
         running.add(run);
       }

@@ -69,7 +69,9 @@ const CONTRACT_PREFIX = /^\/(app|mp)\//;
 export function registerAuth(app: FastifyInstance, authenticator: Authenticator): void {
   app.addHook('onRoute', (route) => {
     if (CONTRACT_PREFIX.test(route.url) && route.config?.auth === undefined) {
-      throw new Error(`${String(route.method)} ${route.url} must declare config.auth (public, optional, required or mp)`);
+      throw new Error(
+        `${String(route.method)} ${route.url} must declare config.auth (public, optional, required or mp)`,
+      );
     }
   });
   // Callback form, so anonymous requests (most of the traffic) pay for no promise here.
@@ -89,7 +91,11 @@ export function registerAuth(app: FastifyInstance, authenticator: Authenticator)
     authenticate(request, mode, token).then(() => done(), done);
   });
 
-  async function authenticate(request: FastifyRequest, mode: AuthMode, token: string | null | undefined): Promise<void> {
+  async function authenticate(
+    request: FastifyRequest,
+    mode: AuthMode,
+    token: string | null | undefined,
+  ): Promise<void> {
     const unauthorized = mode === 'optional' ? MESSAGES.optionalInvalid : MESSAGES.required;
     if (!token) throw new AppError(401, unauthorized);
 

@@ -14,7 +14,9 @@ const MAX_DEPTH = 8;
 /** The dotted path of the first number no handler should see, or undefined. */
 export function unsafeNumberPath(value: unknown, path = '', depth = 0): string | undefined {
   if (typeof value === 'number') {
-    return !Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)) ? path || 'request' : undefined;
+    return !Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value))
+      ? path || 'request'
+      : undefined;
   }
   if (value === null || typeof value !== 'object' || depth >= MAX_DEPTH) return undefined;
   const entries = Array.isArray(value) ? value.entries() : Object.entries(value);

@@ -71,7 +71,10 @@ function cacheHeaders(request: FastifyRequest, reply: FastifyReply, payload: unk
   const maxAge = request.routeOptions.config?.cache?.maxAge;
   const personal = request.headers.authorization !== undefined;
   if (!reply.hasHeader('cache-control')) {
-    reply.header('cache-control', maxAge !== undefined && !personal ? `public, max-age=${maxAge}` : personal ? 'private, no-cache' : 'no-cache');
+    reply.header(
+      'cache-control',
+      maxAge !== undefined && !personal ? `public, max-age=${maxAge}` : personal ? 'private, no-cache' : 'no-cache',
+    );
   }
   reply.header('vary', withAuthorization(reply.getHeader('vary')));
 

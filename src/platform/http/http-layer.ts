@@ -100,7 +100,10 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
   if (outage) {
     const suppressed = outages.admit(outage.kind);
     if (suppressed !== undefined) {
-      request.log.error({ err: error, dependency: outage.dependency, suppressed, route: request.routeOptions.url }, 'dependency unavailable; answering 503');
+      request.log.error(
+        { err: error, dependency: outage.dependency, suppressed, route: request.routeOptions.url },
+        'dependency unavailable; answering 503',
+      );
     }
     const unavailable = serviceUnavailable();
     return sendError(reply, unavailable.statusCode, unavailable.body, unavailable.headers);
@@ -124,7 +127,10 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
     },
     'unhandled error',
   );
-  return reply.code(500).type('application/json; charset=utf-8').send({ message: 'Internal server error.', request_id: request.id });
+  return reply
+    .code(500)
+    .type('application/json; charset=utf-8')
+    .send({ message: 'Internal server error.', request_id: request.id });
 }
 
 export async function registerHttpLayer(app: FastifyInstance, config: Config): Promise<void> {

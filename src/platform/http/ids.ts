@@ -10,9 +10,12 @@ import { AppError } from './errors.js';
 const MAX_ID = (1n << 63n) - 1n;
 
 /** An id in a JSON body or query string: a positive integer or a digit string. */
-export const IdInput = Type.Union([Type.String({ pattern: '^[0-9]{1,19}$' }), Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })], {
-  description: 'id, as an integer or a string of digits',
-});
+export const IdInput = Type.Union(
+  [Type.String({ pattern: '^[0-9]{1,19}$' }), Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })],
+  {
+    description: 'id, as an integer or a string of digits',
+  },
+);
 
 /** An id in the path: digits only (contract: route rule `int(min=1)`). */
 export const IdPath = Type.String({ pattern: '^[0-9]{1,19}$', description: 'id (digits)' });
@@ -28,7 +31,8 @@ const DIGITS = /^[0-9]{1,19}$/;
  * finite-input.ts) and some routes take ids from untyped path segments.
  */
 export function toId(value: string | number, field: string): bigint {
-  const wellFormed = typeof value === 'number' ? Number.isSafeInteger(value) : typeof value === 'string' && DIGITS.test(value);
+  const wellFormed =
+    typeof value === 'number' ? Number.isSafeInteger(value) : typeof value === 'string' && DIGITS.test(value);
   if (!wellFormed) throw new AppError(400, { [field]: 'must be a positive 64-bit id' });
   const id = BigInt(value);
   if (id < 1n || id > MAX_ID) throw new AppError(400, { [field]: 'must be a positive 64-bit id' });

@@ -9,7 +9,8 @@ import { AppError } from './errors.js';
 
 function reviver(key: string, value: unknown): unknown {
   // 1e309 parses as Infinity: no field means that.
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new AppError(400, { [key || 'body']: 'must be a finite number' });
+  if (typeof value === 'number' && !Number.isFinite(value))
+    throw new AppError(400, { [key || 'body']: 'must be a finite number' });
   if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
     throw new AppError(400, { [key || 'body']: 'integer too large to be exact; send ids as strings of digits' });
   }

@@ -27,7 +27,8 @@ interface Registration {
 const KEEP_FAILED = 1000;
 const DRAIN_POLL_MS = 50;
 /** ioredis' messages when the connection is down or a command timed out (bounded options). */
-const CONNECTION_FAILURE = /Stream isn't writeable|Command timed out|Connection is closed|ECONNREFUSED|ECONNRESET|MaxRetriesPerRequest|connect ETIMEDOUT/;
+const CONNECTION_FAILURE =
+  /Stream isn't writeable|Command timed out|Connection is closed|ECONNREFUSED|ECONNRESET|MaxRetriesPerRequest|connect ETIMEDOUT/;
 
 export class BullJobQueue implements JobQueue {
   readonly kind = 'bullmq' as const;
@@ -112,7 +113,11 @@ export class BullJobQueue implements JobQueue {
       // BullMQ forces maxRetriesPerRequest null on blocking connections anyway; stated so nobody
       // "fixes" it. The store's reconnection backoff (capped at a second) rather than BullMQ's
       // (up to 20 s): after an outage the worker picks jobs up again as soon as Redis is back.
-      connection: { url: this.options.redisUrl, maxRetriesPerRequest: null, retryStrategy: BOUNDED_REDIS_OPTIONS.retryStrategy },
+      connection: {
+        url: this.options.redisUrl,
+        maxRetriesPerRequest: null,
+        retryStrategy: BOUNDED_REDIS_OPTIONS.retryStrategy,
+      },
       prefix: this.options.prefix,
       concurrency,
     });

@@ -19,7 +19,8 @@ export function resolveEnqueueOptions(options: EnqueueOptions = {}): ResolvedEnq
   const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
   const backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS;
   const delayMs = options.delayMs ?? 0;
-  if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`attempts must be an integer >= 1, got ${attempts}`);
+  if (!Number.isInteger(attempts) || attempts < 1)
+    throw new RangeError(`attempts must be an integer >= 1, got ${attempts}`);
   if (!Number.isFinite(backoffMs) || backoffMs < 0) throw new RangeError(`backoffMs must be >= 0, got ${backoffMs}`);
   if (!Number.isFinite(delayMs) || delayMs < 0) throw new RangeError(`delayMs must be >= 0, got ${delayMs}`);
   if (options.jobId !== undefined && options.jobId === '') throw new RangeError('jobId must not be empty');
@@ -42,8 +43,11 @@ export function serializePayload(type: string, payload: unknown): string {
   try {
     json = JSON.stringify(payload);
   } catch (err) {
-    throw new TypeError(`payload of job '${type}' is not JSON-serialisable (pass bigint ids as strings)`, { cause: err });
+    throw new TypeError(`payload of job '${type}' is not JSON-serialisable (pass bigint ids as strings)`, {
+      cause: err,
+    });
   }
-  if (json === undefined) throw new TypeError(`payload of job '${type}' is not JSON-serialisable (got ${typeof payload})`);
+  if (json === undefined)
+    throw new TypeError(`payload of job '${type}' is not JSON-serialisable (got ${typeof payload})`);
   return json;
 }

@@ -80,7 +80,11 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return entry.value;
   }
 
-  async verifyAndCount(key: string, guess: string, options: { counterKey: string; maxMisses: number }): Promise<GuessResult> {
+  async verifyAndCount(
+    key: string,
+    guess: string,
+    options: { counterKey: string; maxMisses: number },
+  ): Promise<GuessResult> {
     // Synchronous throughout: no other call can run between the compare and the count.
     const stored = this.read(key, 'string');
     if (!stored) return 'absent';
@@ -90,7 +94,11 @@ export class MemoryKeyValueStore implements KeyValueStore {
       return 'match';
     }
     const remaining = this.cache.getRemainingTTL(key);
-    const misses = this.increment(options.counterKey, 1, Number.isFinite(remaining) && remaining > 0 ? Math.ceil(remaining) : undefined);
+    const misses = this.increment(
+      options.counterKey,
+      1,
+      Number.isFinite(remaining) && remaining > 0 ? Math.ceil(remaining) : undefined,
+    );
     if (misses >= options.maxMisses) this.cache.delete(key);
     return 'miss';
   }

@@ -133,7 +133,8 @@ export class RedisKeyValueStore implements KeyValueStore {
     const { ttlMs, onlyIfAbsent } = options;
     const k = this.key(key);
     const reply = await this.run(() => {
-      if (ttlMs !== undefined) return onlyIfAbsent ? this.client.set(k, value, 'PX', ttlMs, 'NX') : this.client.set(k, value, 'PX', ttlMs);
+      if (ttlMs !== undefined)
+        return onlyIfAbsent ? this.client.set(k, value, 'PX', ttlMs, 'NX') : this.client.set(k, value, 'PX', ttlMs);
       return onlyIfAbsent ? this.client.set(k, value, 'NX') : this.client.set(k, value);
     });
     return reply === 'OK';
@@ -147,8 +148,14 @@ export class RedisKeyValueStore implements KeyValueStore {
     return this.run(() => this.client.getdel(this.key(key)));
   }
 
-  async verifyAndCount(key: string, guess: string, options: { counterKey: string; maxMisses: number }): Promise<GuessResult> {
-    const reply = (await this.run(() => this.client.eval(VERIFY_AND_COUNT, 2, this.key(key), this.key(options.counterKey), guess, options.maxMisses))) as number;
+  async verifyAndCount(
+    key: string,
+    guess: string,
+    options: { counterKey: string; maxMisses: number },
+  ): Promise<GuessResult> {
+    const reply = (await this.run(() =>
+      this.client.eval(VERIFY_AND_COUNT, 2, this.key(key), this.key(options.counterKey), guess, options.maxMisses),
+    )) as number;
     return reply === 1 ? 'match' : reply === 0 ? 'miss' : 'absent';
   }
 
@@ -225,7 +232,14 @@ export class RedisKeyValueStore implements KeyValueStore {
 
   async lpushCapped(key: string, value: string, max: number): Promise<void> {
     const k = this.key(key);
-    const results = await this.run(() => this.client.multi().lrem(k, 0, value).lpush(k, value).ltrim(k, 0, max - 1).exec());
+    const results = await this.run(() =>
+      this.client
+        .multi()
+        .lrem(k, 0, value)
+        .lpush(k, value)
+        .ltrim(k, 0, max - 1)
+        .exec(),
+    );
     // EXEC reports each command's error separately (e.g. WRONGTYPE) instead of rejecting.
     const failure = results?.find(([error]) => error)?.[0];
     if (failure) throw failure;

@@ -29,7 +29,10 @@ export const SIMULATOR_APP_ID = '9021000000000001';
 export const SIMULATOR_SELLER_ID = '2088000000000001';
 const BUYER_ID = '2088000000000002';
 const PAGE_METHODS = ['alipay.trade.page.pay', 'alipay.trade.wap.pay'];
-const PRODUCT_OF: Record<string, string> = { 'alipay.trade.page.pay': 'FAST_INSTANT_TRADE_PAY', 'alipay.trade.wap.pay': 'QUICK_WAP_WAY' };
+const PRODUCT_OF: Record<string, string> = {
+  'alipay.trade.page.pay': 'FAST_INSTANT_TRADE_PAY',
+  'alipay.trade.wap.pay': 'QUICK_WAP_WAY',
+};
 const TRADE_TTL_MS = 30 * 86400_000;
 /** Alipay retries a notify for 25 hours; the simulator for a few minutes. */
 const RETRY_DELAYS_MS = [2_000, 10_000, 30_000, 60_000, 120_000];
@@ -97,7 +100,11 @@ function page(title: string, body: string): string {
 </head><body><div class="card">${body}</div></body></html>`;
 }
 
-const errorPage = (status: number, message: string) => ({ ok: false as const, status, html: page('支付失败', `<h1>无法支付</h1><p id="error">${escapeHtml(message)}</p>`) });
+const errorPage = (status: number, message: string) => ({
+  ok: false as const,
+  status,
+  html: page('支付失败', `<h1>无法支付</h1><p id="error">${escapeHtml(message)}</p>`),
+});
 
 export class AlipaySimulator {
   readonly appId = SIMULATOR_APP_ID;
@@ -114,7 +121,9 @@ export class AlipaySimulator {
 
   constructor(options: AlipaySimulatorOptions) {
     if (options.env === 'production') {
-      throw new Error('The payment simulator is refused in production: configure Alipay (PAYMENTS_PROVIDER=alipay) or turn payments off');
+      throw new Error(
+        'The payment simulator is refused in production: configure Alipay (PAYMENTS_PROVIDER=alipay) or turn payments off',
+      );
     }
     this.#keyDir = path.join(options.dataDir, 'payments-simulator');
     this.#kv = options.kv;
@@ -131,7 +140,12 @@ export class AlipaySimulator {
       const alipay = loadOrCreateKeyPair(this.#keyDir, 'alipay');
       const app = loadOrCreateKeyPair(this.#keyDir, 'app');
       // Decoded once: signing and verifying with PEM text decodes it every time.
-      this.#keys = { alipay, app, signing: createPrivateKey(alipay.privateKey), appPublic: createPublicKey(app.publicKey) };
+      this.#keys = {
+        alipay,
+        app,
+        signing: createPrivateKey(alipay.privateKey),
+        appPublic: createPublicKey(app.publicKey),
+      };
     }
     return this.#keys;
   }
@@ -223,12 +237,25 @@ export class AlipaySimulator {
     const totalCents = parseYuan(typeof biz.total_amount === 'string' ? biz.total_amount : undefined);
     if (totalCents === null || totalCents < 1) return 'total_amount is invalid';
     if (biz.product_code !== PRODUCT_OF[method]) return 'product_code does not match the method';
-    const expiresAt = biz.time_expire === undefined ? null : parseAlipayTime(typeof biz.time_expire === 'string' ? biz.time_expire : '');
+    const expiresAt =
+      biz.time_expire === undefined
+        ? null
+        : parseAlipayTime(typeof biz.time_expire === 'string' ? biz.time_expire : '');
     if (biz.time_expire !== undefined && expiresAt === null) return 'time_expire is invalid';
     const notifyUrl = params.notify_url ?? '';
     const returnUrl = params.return_url ?? '';
-    if (!/^https?:\/\//.test(notifyUrl) || !/^https?:\/\//.test(returnUrl)) return 'notify_url and return_url are required';
-    return { params, method, outTradeNo, totalCents, subject: typeof biz.subject === 'string' ? biz.subject : '', expiresAt, notifyUrl, returnUrl };
+    if (!/^https?:\/\//.test(notifyUrl) || !/^https?:\/\//.test(returnUrl))
+      return 'notify_url and return_url are required';
+    return {
+      params,
+      method,
+      outTradeNo,
+      totalCents,
+      subject: typeof biz.subject === 'string' ? biz.subject : '',
+      expiresAt,
+      notifyUrl,
+      returnUrl,
+    };
   }
 
   /** Opens (or re-opens) the trade the page request describes. */
@@ -244,7 +271,11 @@ export class AlipaySimulator {
       status: 'WAIT_BUYER_PAY',
       total_cents: request.totalCents,
       subject: request.subject.slice(0, 256),
-      trade_no: `${alipayTime(now).slice(0, 10).replaceAll('-', '')}2200${String(randomInt(1e9)).padStart(9, '0')}${String(randomInt(1e9)).padStart(9, '0')}`.slice(0, 28),
+      trade_no:
+        `${alipayTime(now).slice(0, 10).replaceAll('-', '')}2200${String(randomInt(1e9)).padStart(9, '0')}${String(randomInt(1e9)).padStart(9, '0')}`.slice(
+          0,
+          28,
+        ),
       refunded_cents: 0,
       expires_at: request.expiresAt ?? now + 24 * 3600_000,
       created_at: now,
@@ -364,7 +395,10 @@ ${state}`,
         answer = `error: ${(error as Error).message}`;
       }
       if (answer === 'success') return;
-      this.#logger.warn({ outTradeNo: request.outTradeNo, attempt: n + 1, answer: answer.slice(0, 60) }, 'payment simulator: notify not acknowledged');
+      this.#logger.warn(
+        { outTradeNo: request.outTradeNo, attempt: n + 1, answer: answer.slice(0, 60) },
+        'payment simulator: notify not acknowledged',
+      );
       const delay = RETRY_DELAYS_MS[n];
       if (delay === undefined || this.#closed) return;
       const timer = setTimeout(() => {
@@ -428,7 +462,8 @@ ${state}`,
     if (params.sign_type !== 'RSA2' || !verifyMerchantRequest(params, this.#appPublicKey)) {
       return failure('40002', 'Invalid Arguments', 'isv.invalid-signature', '验签出错');
     }
-    if (params.app_id !== this.appId) return failure('40002', 'Invalid Arguments', 'isv.invalid-app-id', '无效的AppID参数');
+    if (params.app_id !== this.appId)
+      return failure('40002', 'Invalid Arguments', 'isv.invalid-app-id', '无效的AppID参数');
     let biz: Record<string, unknown>;
     try {
       biz = JSON.parse(params.biz_content ?? '') as Record<string, unknown>;
@@ -437,7 +472,8 @@ ${state}`,
     }
     const outTradeNo = typeof biz.out_trade_no === 'string' ? biz.out_trade_no : '';
     const trade = outTradeNo ? await this.#trade(outTradeNo) : null;
-    const notFound = () => failure('40004', 'Business Failed', 'ACQ.TRADE_NOT_EXIST', '交易不存在', { out_trade_no: outTradeNo });
+    const notFound = () =>
+      failure('40004', 'Business Failed', 'ACQ.TRADE_NOT_EXIST', '交易不存在', { out_trade_no: outTradeNo });
 
     switch (method) {
       case 'alipay.trade.query': {
@@ -462,7 +498,9 @@ ${state}`,
           await this.#update(outTradeNo, { status: 'TRADE_CLOSED' });
         }
         if ((await this.#finalOutcome(outTradeNo)) === 'paid') {
-          return failure('40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法', { out_trade_no: outTradeNo });
+          return failure('40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法', {
+            out_trade_no: outTradeNo,
+          });
         }
         return answer({ code: '10000', msg: 'Success', out_trade_no: outTradeNo, trade_no: trade.trade_no });
       }
@@ -470,9 +508,12 @@ ${state}`,
         if (!trade) return notFound();
         const requestNo = typeof biz.out_request_no === 'string' ? biz.out_request_no : '';
         const cents = parseYuan(typeof biz.refund_amount === 'string' ? biz.refund_amount : undefined);
-        if (!requestNo || cents === null || cents < 1) return failure('40002', 'Invalid Arguments', 'isv.invalid-parameter', 'refund_amount / out_request_no');
+        if (!requestNo || cents === null || cents < 1)
+          return failure('40002', 'Invalid Arguments', 'isv.invalid-parameter', 'refund_amount / out_request_no');
         if ((await this.#finalOutcome(outTradeNo)) !== 'paid') {
-          return failure('40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法', { out_trade_no: outTradeNo });
+          return failure('40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法', {
+            out_trade_no: outTradeNo,
+          });
         }
         const refundKey = `paysim:refund:${this.appId}:${outTradeNo}:${requestNo}`;
         const success = (fundChange: 'Y' | 'N', refunded: number) =>
@@ -489,7 +530,9 @@ ${state}`,
         if (!(await this.#kv.set(refundKey, String(cents), { onlyIfAbsent: true, ttlMs: TRADE_TTL_MS }))) {
           // The same out_request_no again: Alipay answers the first outcome and moves no money.
           if ((await this.#kv.get(refundKey)) !== String(cents)) {
-            return failure('40004', 'Business Failed', 'ACQ.REASON_REQUEST_AMOUNT_INCONSISTENT', '请求金额不一致', { out_trade_no: outTradeNo });
+            return failure('40004', 'Business Failed', 'ACQ.REASON_REQUEST_AMOUNT_INCONSISTENT', '请求金额不一致', {
+              out_trade_no: outTradeNo,
+            });
           }
           return success('N', (await this.#trade(outTradeNo))!.refunded_cents);
         }
@@ -497,7 +540,9 @@ ${state}`,
         if (refunded > trade.total_cents) {
           await this.#kv.hincr(this.#tradeKey(outTradeNo), 'refunded_cents', -cents);
           await this.#kv.del(refundKey);
-          return failure('40004', 'Business Failed', 'ACQ.REASON_TRADE_REFUND_FEE_ERR', '退款金额超限', { out_trade_no: outTradeNo });
+          return failure('40004', 'Business Failed', 'ACQ.REASON_TRADE_REFUND_FEE_ERR', '退款金额超限', {
+            out_trade_no: outTradeNo,
+          });
         }
         // A fully refunded trade is closed, as Alipay does.
         if (refunded === trade.total_cents) await this.#update(outTradeNo, { status: 'TRADE_CLOSED' });

@@ -63,14 +63,32 @@ export const alipayTime = createTimeFormat('Asia/Shanghai').plain;
 
 /** Subjects may not carry `/`, `=` or `&` (Alipay rejects them) and are at most 256 characters. */
 function subjectOf(text: string): string {
-  const clean = text.replace(/[/=&\r\n\t]/g, ' ').replace(/\s+/g, ' ').trim();
-  return Array.from(clean || 'Inkstone').slice(0, 128).join('');
+  const clean = text
+    .replace(/[/=&\r\n\t]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return Array.from(clean || 'Inkstone')
+    .slice(0, 128)
+    .join('');
 }
 
-function reject(reason: string, params: Record<string, string>): { ok: false; reason: string; detail: Record<string, string> } {
+function reject(
+  reason: string,
+  params: Record<string, string>,
+): { ok: false; reason: string; detail: Record<string, string> } {
   // Only what helps an audit: never the signature.
   const detail: Record<string, string> = {};
-  for (const key of ['app_id', 'out_trade_no', 'trade_no', 'trade_status', 'total_amount', 'seller_id', 'sign_type', 'notify_id', 'method']) {
+  for (const key of [
+    'app_id',
+    'out_trade_no',
+    'trade_no',
+    'trade_status',
+    'total_amount',
+    'seller_id',
+    'sign_type',
+    'notify_id',
+    'method',
+  ]) {
     const value = params[key];
     if (value !== undefined) detail[key] = value.slice(0, 80);
   }
@@ -99,7 +117,10 @@ export function createAlipayProvider(options: AlipayAdapterOptions): PaymentProv
     return sdk;
   };
   // Pages and signature checks need no network: one SDK for them, built now so a bad key fails the boot.
-  const pageSdk = sdkFor(options.payGateway ?? (typeof options.gateway === 'string' ? options.gateway : 'https://openapi.alipay.com/gateway.do'));
+  const pageSdk = sdkFor(
+    options.payGateway ??
+      (typeof options.gateway === 'string' ? options.gateway : 'https://openapi.alipay.com/gateway.do'),
+  );
   let execSdk: Promise<AlipaySdk> | undefined;
   const gatewaySdk = () => {
     if (!execSdk) {
@@ -111,8 +132,11 @@ export function createAlipayProvider(options: AlipayAdapterOptions): PaymentProv
   };
 
   /** Signature, sign_type and app checks shared by notifies and returns. */
-  function verifySigned(params: Record<string, string>): { ok: false; reason: string; detail: Record<string, string> } | null {
-    if (params.sign_type !== 'RSA2') return reject(params.sign_type === undefined ? 'missing_sign_type' : 'sign_type', params);
+  function verifySigned(
+    params: Record<string, string>,
+  ): { ok: false; reason: string; detail: Record<string, string> } | null {
+    if (params.sign_type !== 'RSA2')
+      return reject(params.sign_type === undefined ? 'missing_sign_type' : 'sign_type', params);
     if (!params.sign) return reject('missing_sign', params);
     let valid: boolean;
     try {
@@ -138,9 +162,16 @@ export function createAlipayProvider(options: AlipayAdapterOptions): PaymentProv
     }
     if (result.code !== '10000' && result.code !== '40004') {
       // 20000 (service busy), 40002 (bad arguments / signature), …: nothing we can act on.
-      throw new PaymentProviderError(`${method}: ${result.code} ${result.sub_code ?? result.msg}`, result.sub_code ?? result.code);
+      throw new PaymentProviderError(
+        `${method}: ${result.code} ${result.sub_code ?? result.msg}`,
+        result.sub_code ?? result.code,
+      );
     }
-    if (result.code === '10000' && result.out_trade_no !== undefined && result.out_trade_no !== bizContent.out_trade_no) {
+    if (
+      result.code === '10000' &&
+      result.out_trade_no !== undefined &&
+      result.out_trade_no !== bizContent.out_trade_no
+    ) {
       throw new PaymentProviderError(`${method}: answer is about another order`);
     }
     return result;
@@ -159,7 +190,11 @@ export function createAlipayProvider(options: AlipayAdapterOptions): PaymentProv
         time_expire: alipayTime(request.expiresAt),
       };
       if (channel === 'wap') bizContent.quit_url = options.quitUrl;
-      const payUrl = pageSdk.pageExecute(product.method, 'GET', { bizContent, notify_url: options.notifyUrl, return_url: options.returnUrl });
+      const payUrl = pageSdk.pageExecute(product.method, 'GET', {
+        bizContent,
+        notify_url: options.notifyUrl,
+        return_url: options.returnUrl,
+      });
       return { payUrl };
     },
 
@@ -170,7 +205,10 @@ export function createAlipayProvider(options: AlipayAdapterOptions): PaymentProv
       if (!status) return reject('trade_status', params);
       const amountCents = parseYuan(params.total_amount);
       if (amountCents === null) return reject('total_amount', params);
-      return { ok: true, value: { orderId: BigInt(params.out_trade_no!), amountCents, status, providerTradeNo: params.trade_no ?? null } };
+      return {
+        ok: true,
+        value: { orderId: BigInt(params.out_trade_no!), amountCents, status, providerTradeNo: params.trade_no ?? null },
+      };
     },
 
     parseReturn(params): Verification<VerifiedReturn> {
@@ -178,7 +216,10 @@ export function createAlipayProvider(options: AlipayAdapterOptions): PaymentProv
       if (problem) return problem;
       const amountCents = params.total_amount === undefined ? null : parseYuan(params.total_amount);
       if (params.total_amount !== undefined && amountCents === null) return reject('total_amount', params);
-      return { ok: true, value: { orderId: BigInt(params.out_trade_no!), amountCents, providerTradeNo: params.trade_no ?? null } };
+      return {
+        ok: true,
+        value: { orderId: BigInt(params.out_trade_no!), amountCents, providerTradeNo: params.trade_no ?? null },
+      };
     },
 
     async query(orderId): Promise<QueryResult> {
@@ -188,8 +229,15 @@ export function createAlipayProvider(options: AlipayAdapterOptions): PaymentProv
         throw new PaymentProviderError(`alipay.trade.query: ${result.sub_code}`, result.sub_code);
       }
       const status = TRADE_STATES[String(result.trade_status)];
-      if (!status) throw new PaymentProviderError(`alipay.trade.query: unknown trade_status ${String(result.trade_status).slice(0, 40)}`);
-      return { status, amountCents: parseYuan(typeof result.total_amount === 'string' ? result.total_amount : undefined), providerTradeNo: typeof result.trade_no === 'string' ? result.trade_no : null };
+      if (!status)
+        throw new PaymentProviderError(
+          `alipay.trade.query: unknown trade_status ${String(result.trade_status).slice(0, 40)}`,
+        );
+      return {
+        status,
+        amountCents: parseYuan(typeof result.total_amount === 'string' ? result.total_amount : undefined),
+        providerTradeNo: typeof result.trade_no === 'string' ? result.trade_no : null,
+      };
     },
 
     async close(orderId): Promise<CloseResult> {
@@ -208,7 +256,8 @@ export function createAlipayProvider(options: AlipayAdapterOptions): PaymentProv
       });
       if (result.code === '10000') return { status: 'succeeded' };
       // ACQ.SYSTEM_ERROR is "try again with the same out_request_no": not a definite answer.
-      if (result.sub_code === 'ACQ.SYSTEM_ERROR') throw new PaymentProviderError('alipay.trade.refund: ACQ.SYSTEM_ERROR', result.sub_code);
+      if (result.sub_code === 'ACQ.SYSTEM_ERROR')
+        throw new PaymentProviderError('alipay.trade.refund: ACQ.SYSTEM_ERROR', result.sub_code);
       return { status: 'failed', reason: String(result.sub_code ?? result.msg) };
     },
 

@@ -63,7 +63,11 @@ type Fail = (name: string, problem: string) => Error;
  * Parses the PAYMENTS_* and ALIPAY_* variables, for `loadConfig`:
  * `payments: readPaymentsConfig((n) => read(env, n), { env: nodeEnv, publicUrl }, (n, p) => new ConfigError(n, p))`.
  */
-export function readPaymentsConfig(read: Read, context: { env: NodeEnv; publicUrl: string }, fail: Fail): PaymentsConfig {
+export function readPaymentsConfig(
+  read: Read,
+  context: { env: NodeEnv; publicUrl: string },
+  fail: Fail,
+): PaymentsConfig {
   const defaults = defaultPaymentsConfig(context);
   const integer = (name: string, fallback: number, min: number, max: number) => {
     const raw = read(name);
@@ -99,7 +103,8 @@ export function readPaymentsConfig(read: Read, context: { env: NodeEnv; publicUr
   };
 
   const providerRaw = read('PAYMENTS_PROVIDER') ?? defaults.provider;
-  if (!['simulator', 'alipay', 'off'].includes(providerRaw)) throw fail('PAYMENTS_PROVIDER', `must be simulator, alipay or off, got "${providerRaw}"`);
+  if (!['simulator', 'alipay', 'off'].includes(providerRaw))
+    throw fail('PAYMENTS_PROVIDER', `must be simulator, alipay or off, got "${providerRaw}"`);
   const provider = providerRaw as PaymentsProviderName;
   if (provider === 'simulator' && context.env === 'production') {
     throw fail('PAYMENTS_PROVIDER', 'cannot be simulator in production (configure Alipay or set off)');

@@ -12,14 +12,18 @@ export class FormFields {
 }
 
 export function registerFormBody(scope: FastifyInstance, bodyLimit = 64 * 1024): void {
-  scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit }, (_request, body, done) => {
-    const fields: Record<string, string> = {};
-    for (const [key, value] of new URLSearchParams(body as string)) {
-      if (Object.hasOwn(fields, key)) return done(badRequest('Duplicate form field.'), undefined);
-      fields[key] = value;
-    }
-    done(null, new FormFields(fields));
-  });
+  scope.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit },
+    (_request, body, done) => {
+      const fields: Record<string, string> = {};
+      for (const [key, value] of new URLSearchParams(body as string)) {
+        if (Object.hasOwn(fields, key)) return done(badRequest('Duplicate form field.'), undefined);
+        fields[key] = value;
+      }
+      done(null, new FormFields(fields));
+    },
+  );
 }
 
 /** The form fields of a request (empty when the body was not a form). */

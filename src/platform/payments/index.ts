@@ -54,11 +54,18 @@ export function createPaymentProvider(config: PaymentsConfig, deps: PaymentProvi
     case 'off':
       return { provider: null, simulator: null };
     case 'alipay': {
-      if (!config.alipay) throw new Error('payments: provider alipay needs the Alipay settings (app id, keys, gateway)');
+      if (!config.alipay)
+        throw new Error('payments: provider alipay needs the Alipay settings (app id, keys, gateway)');
       return { provider: createAlipayProvider({ ...config.alipay, ...urls }), simulator: null };
     }
     case 'simulator': {
-      const simulator = new AlipaySimulator({ env: deps.env, dataDir: deps.dataDir, kv: deps.kv, clock: deps.clock, logger: deps.logger });
+      const simulator = new AlipaySimulator({
+        env: deps.env,
+        dataDir: deps.dataDir,
+        kv: deps.kv,
+        clock: deps.clock,
+        logger: deps.logger,
+      });
       // The same Alipay adapter, pointed at the simulator; built on first use (that is when the keys are made).
       const adapter = lazily(() =>
         createAlipayProvider({

@@ -42,8 +42,7 @@ export type Verification<T> =
   | { ok: false; reason: string; detail?: Record<string, string> };
 
 export type QueryResult =
-  | { status: 'not_found' }
-  | { status: PaymentState; amountCents: number | null; providerTradeNo: string | null };
+  { status: 'not_found' } | { status: PaymentState; amountCents: number | null; providerTradeNo: string | null };
 
 /** `conflict`: the provider will not close it (already paid, usually): query again. */
 export type CloseResult = 'closed' | 'not_found' | 'conflict';
@@ -73,7 +72,10 @@ export interface PaymentProvider {
 
 /** Thrown by an adapter when the provider answered something it cannot vouch for. */
 export class PaymentProviderError extends Error {
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
     this.name = 'PaymentProviderError';
   }

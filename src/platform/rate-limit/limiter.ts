@@ -150,12 +150,19 @@ function decide(reports: Report[], allowed: boolean): Decision {
     if (worse) worst = r;
   }
   const w = worst!;
-  return { allowed, limit: w.limit, remaining: w.remaining, resetMs: w.resetMs, retryAfterMs: allowed ? 0 : w.retryAfterMs };
+  return {
+    allowed,
+    limit: w.limit,
+    remaining: w.remaining,
+    resetMs: w.resetMs,
+    retryAfterMs: allowed ? 0 : w.retryAfterMs,
+  };
 }
 
 function check(windows: Window[], cost: number): void {
   if (windows.length === 0) throw new Error('rate limit: a rule needs at least one window');
-  if (!Number.isSafeInteger(cost) || cost < 1) throw new Error(`rate limit: cost must be a positive integer, got ${cost}`);
+  if (!Number.isSafeInteger(cost) || cost < 1)
+    throw new Error(`rate limit: cost must be a positive integer, got ${cost}`);
   const tooSmall = windows.find((w) => w.limit < cost);
   if (tooSmall) throw new Error(`rate limit: cost ${cost} can never fit in ${tooSmall.label}`);
 }
@@ -215,7 +222,10 @@ export class RateLimiter {
       offset += s.buckets + 1;
       return report(s, counts, cost, now);
     });
-    return decide(reports, reports.every((r) => !r.blocked));
+    return decide(
+      reports,
+      reports.every((r) => !r.blocked),
+    );
   }
 
   /**
@@ -237,7 +247,15 @@ export class RateLimiter {
     const name = (i: number) => `rl:${scope}:${windowMs}:${i * bucketMs}:${safeKey(key)}`;
     const pastKeys: string[] = [];
     for (let i = index - buckets; i < index; i++) pastKeys.push(name(i));
-    return { window, buckets, bucketMs, index, elapsed: (now - index * bucketMs) / bucketMs, currentKey: name(index), pastKeys };
+    return {
+      window,
+      buckets,
+      bucketMs,
+      index,
+      elapsed: (now - index * bucketMs) / bucketMs,
+      currentKey: name(index),
+      pastKeys,
+    };
   }
 }
 

@@ -60,7 +60,8 @@ export function parseRule(text: string): Window[] {
     const window = parseWindow(part, text);
     // Counters are keyed by window length: two windows of one length would share (and double) a count.
     const same = windows.find((w) => w.windowMs === window.windowMs);
-    if (same) throw new Error(`Invalid rate-limit rule "${text}": "${same.label}" and "${window.label}" cover the same period`);
+    if (same)
+      throw new Error(`Invalid rate-limit rule "${text}": "${same.label}" and "${window.label}" cover the same period`);
     windows.push(window);
   }
   return windows;

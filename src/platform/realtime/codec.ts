@@ -87,7 +87,9 @@ const BIGINT_TAG = '\u0000bigint';
 /** The `parser` option of the Redis adapter: JSON with tagged bigints. */
 export const adapterParser = {
   encode(value: unknown): string {
-    return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? { [BIGINT_TAG]: item.toString() } : item));
+    return JSON.stringify(value, (_key, item: unknown) =>
+      typeof item === 'bigint' ? { [BIGINT_TAG]: item.toString() } : item,
+    );
   },
   decode(message: Buffer | string): unknown {
     return JSON.parse(message.toString(), (_key, item: unknown) => {

@@ -137,7 +137,10 @@ export class Presence {
       else if (this.shared) elsewhere.push(id);
     }
     if (elsewhere.length === 0) return online;
-    const [live, hashes] = await Promise.all([this.live(), Promise.all(elsewhere.map((id) => this.kv.hgetall(userKey(id.toString()))))]);
+    const [live, hashes] = await Promise.all([
+      this.live(),
+      Promise.all(elsewhere.map((id) => this.kv.hgetall(userKey(id.toString())))),
+    ]);
     elsewhere.forEach((id, i) => {
       if (remoteCount(hashes[i]!, live, this.nodeId) > 0) online.add(id);
     });
@@ -203,7 +206,11 @@ export class Presence {
         await this.kv.hdel(userKey(id), this.nodeId);
         await this.kv.hincr(userKey(id), this.nodeId, count);
       }
-      if (entries.length > 0) await this.kv.zadd(nodeUsersKey(this.nodeId), entries.map(([id]) => ({ member: id, score: 0 })));
+      if (entries.length > 0)
+        await this.kv.zadd(
+          nodeUsersKey(this.nodeId),
+          entries.map(([id]) => ({ member: id, score: 0 })),
+        );
     });
     await this.chain;
   }

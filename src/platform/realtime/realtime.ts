@@ -177,7 +177,8 @@ export class Realtime {
       allowRequest: (request, callback) => {
         if (this.closing) return callback('Server shutting down.', false);
         const ip = addressOf(request);
-        if ((this.perIp.get(ip) ?? 0) >= limits.connectionsPerIp) return callback('Too many connections from this address.', false);
+        if ((this.perIp.get(ip) ?? 0) >= limits.connectionsPerIp)
+          return callback('Too many connections from this address.', false);
         callback(null, true);
       },
     });
@@ -206,7 +207,13 @@ export class Realtime {
         });
       }
       this.redis = [pub, sub];
-      io.adapter(createAdapter(pub, sub, { key: `${config.redisPrefix}socket.io`, parser: adapterParser, requestsTimeout: 3_000 }));
+      io.adapter(
+        createAdapter(pub, sub, {
+          key: `${config.redisPrefix}socket.io`,
+          parser: adapterParser,
+          requestsTimeout: 3_000,
+        }),
+      );
       // The adapter subscribes on `sub` without waiting; a command queued behind those
       // subscriptions answers once they are in place, so no emit from another node is missed.
       await sub.ping();
@@ -214,15 +221,18 @@ export class Realtime {
     await this.presence.start();
 
     // Per-IP counts follow Engine.IO connections (one per client, whatever the namespaces).
-    io.engine.on('connection', (connection: { request: Parameters<typeof addressOf>[0]; once(event: 'close', fn: () => void): void }) => {
-      const ip = addressOf(connection.request);
-      this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
-      connection.once('close', () => {
-        const left = (this.perIp.get(ip) ?? 1) - 1;
-        if (left > 0) this.perIp.set(ip, left);
-        else this.perIp.delete(ip);
-      });
-    });
+    io.engine.on(
+      'connection',
+      (connection: { request: Parameters<typeof addressOf>[0]; once(event: 'close', fn: () => void): void }) => {
+        const ip = addressOf(connection.request);
+        this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+        connection.once('close', () => {
+          const left = (this.perIp.get(ip) ?? 1) - 1;
+          if (left > 0) this.perIp.set(ip, left);
+          else this.perIp.delete(ip);
+        });
+      },
+    );
 
     // Node's server.close() only closes the connections idle at that moment; one that was busy
     // (a request in flight, a long-poll) would then stay open until its keep-alive timeout and hold
@@ -266,7 +276,11 @@ export class Realtime {
   }
 
   /** Establishes `socket.data` from the handshake, or returns why the handshake is refused. */
-  private async identify(socket: RealtimeSocket, authenticator: Authenticator, ip: string): Promise<HandshakeRefused | undefined> {
+  private async identify(
+    socket: RealtimeSocket,
+    authenticator: Authenticator,
+    ip: string,
+  ): Promise<HandshakeRefused | undefined> {
     if (this.closing) return new HandshakeRefused('Server shutting down.', 'shutting_down');
     const query = socket.handshake.query;
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;

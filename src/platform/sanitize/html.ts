@@ -50,14 +50,66 @@ export interface HtmlSanitizer {
 }
 
 export const ARTICLE_TAGS = [
-  'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
-  'strong', 'b', 'em', 'i', 'u', 's', 'strike', 'del', 'ins', 'sub', 'sup',
-  'blockquote', 'pre', 'code', 'ul', 'ol', 'li', 'span', 'div', 'figure', 'figcaption',
-  'a', 'img',
-  'table', 'caption', 'colgroup', 'col', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td',
+  'p',
+  'br',
+  'hr',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'strong',
+  'b',
+  'em',
+  'i',
+  'u',
+  's',
+  'strike',
+  'del',
+  'ins',
+  'sub',
+  'sup',
+  'blockquote',
+  'pre',
+  'code',
+  'ul',
+  'ol',
+  'li',
+  'span',
+  'div',
+  'figure',
+  'figcaption',
+  'a',
+  'img',
+  'table',
+  'caption',
+  'colgroup',
+  'col',
+  'thead',
+  'tbody',
+  'tfoot',
+  'tr',
+  'th',
+  'td',
 ] as const;
 
-const BLOCKS_WITH_ALIGN = ['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'div', 'li', 'blockquote', 'td', 'th', 'figure', 'figcaption'];
+const BLOCKS_WITH_ALIGN = [
+  'p',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'div',
+  'li',
+  'blockquote',
+  'td',
+  'th',
+  'figure',
+  'figcaption',
+];
 const TEXT_WITH_COLOR = ['span', 'p', 'strong', 'em', 'u', 's', 'td', 'th'];
 
 export const ARTICLE_ATTRIBUTES: Record<string, string[]> = {
@@ -76,12 +128,32 @@ for (const tag of new Set([...BLOCKS_WITH_ALIGN, ...TEXT_WITH_COLOR])) {
 const COLOR = [/^#[0-9a-f]{3,8}$/i, /^rgba?\(\s*\d{1,3}%?\s*(,\s*\d{1,3}%?\s*){2}(,\s*(0|1|0?\.\d+)\s*)?\)$/i];
 const ALLOWED_STYLES: Record<string, Record<string, RegExp[]>> = {};
 for (const tag of BLOCKS_WITH_ALIGN) ALLOWED_STYLES[tag] = { 'text-align': [/^(left|right|center|justify)$/] };
-for (const tag of TEXT_WITH_COLOR) ALLOWED_STYLES[tag] = { ...ALLOWED_STYLES[tag], color: COLOR, 'background-color': COLOR };
+for (const tag of TEXT_WITH_COLOR)
+  ALLOWED_STYLES[tag] = { ...ALLOWED_STYLES[tag], color: COLOR, 'background-color': COLOR };
 
 /** Elements dropped with everything inside them (their text would be code or markup, not prose). */
 const DROPPED_WHOLE = [
-  'script', 'style', 'textarea', 'option', 'select', 'noscript', 'template', 'title', 'xmp', 'plaintext',
-  'iframe', 'frame', 'frameset', 'noembed', 'noframes', 'object', 'embed', 'applet', 'svg', 'math', 'head',
+  'script',
+  'style',
+  'textarea',
+  'option',
+  'select',
+  'noscript',
+  'template',
+  'title',
+  'xmp',
+  'plaintext',
+  'iframe',
+  'frame',
+  'frameset',
+  'noembed',
+  'noframes',
+  'object',
+  'embed',
+  'applet',
+  'svg',
+  'math',
+  'head',
 ];
 
 const LINK_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
@@ -151,7 +223,16 @@ export function createHtmlSanitizer(options: HtmlSanitizerOptions): HtmlSanitize
       allowedClasses: {},
       allowedSchemes: ['http', 'https', 'mailto'],
       allowedSchemesByTag: { img: ['http', 'https'] },
-      allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'action', 'formaction', 'poster', 'background', 'xlink:href'],
+      allowedSchemesAppliedToAttributes: [
+        'href',
+        'src',
+        'cite',
+        'action',
+        'formaction',
+        'poster',
+        'background',
+        'xlink:href',
+      ],
       allowProtocolRelative: false,
       allowedIframeHostnames: [],
       disallowedTagsMode: 'discard',

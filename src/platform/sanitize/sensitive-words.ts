@@ -56,7 +56,9 @@ export function parseWordList(text: string): string[] {
 }
 
 function cleanWords(words: readonly string[]): string[] {
-  return words.map((w) => (typeof w === 'string' ? w.trim() : '')).filter((w) => w !== '' && w.length <= MAX_WORD_LENGTH);
+  return words
+    .map((w) => (typeof w === 'string' ? w.trim() : ''))
+    .filter((w) => w !== '' && w.length <= MAX_WORD_LENGTH);
 }
 
 export function createSensitiveWordFilter(options: SensitiveWordOptions = {}): SensitiveWordFilter {
@@ -94,7 +96,9 @@ export function createSensitiveWordFilter(options: SensitiveWordOptions = {}): S
     },
     findAll(text, limit) {
       const current = automaton;
-      return current.findAll(text, limit).map((m) => ({ word: current.patterns[m.pattern]!, start: m.start, end: m.end }));
+      return current
+        .findAll(text, limit)
+        .map((m) => ({ word: current.patterns[m.pattern]!, start: m.start, end: m.end }));
     },
     test(text) {
       return automaton.test(text);

@@ -105,7 +105,9 @@ export class KvScheduler implements Scheduler {
       const tick = job.cron.previousRuns(1, new Date(Date.now() + 1))[0];
       if (!tick) return;
       void this.track(
-        this.claimAndRun(job, tick, (err) => this.logger.error({ err, job: job.name, tick: tick.toISOString() }, 'scheduled task failed')),
+        this.claimAndRun(job, tick, (err) =>
+          this.logger.error({ err, job: job.name, tick: tick.toISOString() }, 'scheduled task failed'),
+        ),
       );
     });
   }

@@ -30,9 +30,69 @@ export const MAX_QUERY_TERMS = 16;
  * nothing else still works): they would only narrow an AND query to the same documents.
  */
 const QUERY_STOPWORDS = new Set([
-  '的', '了', '是', '在', '和', '与', '及', '或', '也', '就', '都', '而', '把', '被', '让', '给', '对', '从', '之', '着', '过', '吗', '呢', '吧', '啊', '呀',
-  '我', '你', '他', '她', '它', '这', '那', '有', '个', '一个', '怎么', '如何', '什么', '为什么',
-  'a', 'an', 'the', 'of', 'to', 'in', 'on', 'at', 'for', 'and', 'or', 'is', 'are', 'be', 'with', 'by', 'from', 'as', 'it', 'this', 'that', 'how', 'what',
+  '的',
+  '了',
+  '是',
+  '在',
+  '和',
+  '与',
+  '及',
+  '或',
+  '也',
+  '就',
+  '都',
+  '而',
+  '把',
+  '被',
+  '让',
+  '给',
+  '对',
+  '从',
+  '之',
+  '着',
+  '过',
+  '吗',
+  '呢',
+  '吧',
+  '啊',
+  '呀',
+  '我',
+  '你',
+  '他',
+  '她',
+  '它',
+  '这',
+  '那',
+  '有',
+  '个',
+  '一个',
+  '怎么',
+  '如何',
+  '什么',
+  '为什么',
+  'a',
+  'an',
+  'the',
+  'of',
+  'to',
+  'in',
+  'on',
+  'at',
+  'for',
+  'and',
+  'or',
+  'is',
+  'are',
+  'be',
+  'with',
+  'by',
+  'from',
+  'as',
+  'it',
+  'this',
+  'that',
+  'how',
+  'what',
 ]);
 
 export interface AnalyzerOptions {
@@ -88,7 +148,8 @@ const ACCENTED = /([\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}])\p{M}+/
 export function foldText(text: string): string {
   let folded = text.normalize('NFKC').toLowerCase();
   // Only pay for NFD when there is something non-ASCII that could carry an accent.
-  if (/[\u00c0-\u04ff\u1e00-\u1fff]/.test(folded)) folded = folded.normalize('NFD').replace(ACCENTED, '$1').normalize('NFC');
+  if (/[\u00c0-\u04ff\u1e00-\u1fff]/.test(folded))
+    folded = folded.normalize('NFD').replace(ACCENTED, '$1').normalize('NFC');
   return folded;
 }
 

@@ -97,7 +97,17 @@ export function filtersSql(request: RankRequest) {
 }
 
 /** Columns an upsert overwrites (all but the key). */
-export const UPDATED_COLUMNS = ['user_id', 'status', 'published_at', 'popularity', 'title', 'body', 'title_terms', 'body_terms', 'indexed_at'] as const;
+export const UPDATED_COLUMNS = [
+  'user_id',
+  'status',
+  'published_at',
+  'popularity',
+  'title',
+  'body',
+  'title_terms',
+  'body_terms',
+  'indexed_at',
+] as const;
 
 /** A search_documents row; `encode` turns each term into what the engine's index reads. */
 export function documentRow(d: AnalysedDocument, encode: (term: string) => string = (term) => term) {
@@ -117,5 +127,8 @@ export function documentRow(d: AnalysedDocument, encode: (term: string) => strin
 
 /** Rank rows → RankedPage: every row carries the same total; an empty page cannot tell it. */
 export function rankedPage(rows: { id: bigint; score: number; total: number }[]): RankedPage {
-  return { total: rows.length > 0 ? Number(rows[0]!.total) : null, rows: rows.map((r) => ({ id: r.id, score: Number(r.score) })) };
+  return {
+    total: rows.length > 0 ? Number(rows[0]!.total) : null,
+    rows: rows.map((r) => ({ id: r.id, score: Number(r.score) })),
+  };
 }

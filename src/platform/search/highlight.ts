@@ -20,7 +20,15 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
-const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  '#39': "'",
+};
 
 /** Article HTML → plain text (tags, scripts and styles dropped, entities decoded, spaces collapsed). */
 export function htmlToText(html: string): string {
@@ -167,7 +175,12 @@ export function snippet(body: string, terms: string[], size = SNIPPET_CHARS): st
   if (start > 0) {
     // Prefer starting just after a sentence or word break close before the cut.
     const window = body.slice(Math.max(0, start - 12), start);
-    const brk = Math.max(window.lastIndexOf('。'), window.lastIndexOf('. '), window.lastIndexOf('，'), window.lastIndexOf(' '));
+    const brk = Math.max(
+      window.lastIndexOf('。'),
+      window.lastIndexOf('. '),
+      window.lastIndexOf('，'),
+      window.lastIndexOf(' '),
+    );
     if (brk !== -1) start = Math.max(0, start - 12) + brk + 1;
   }
   start = codePointStart(body, start);

@@ -6,8 +6,27 @@
  * remove, search with highlights, suggest, vocabulary), but no such server is available to build
  * and test it against.
  */
-export type { DocumentState, IndexStats, SearchDocument, SearchEngineName, SearchHit, SearchIndex, SearchPage, SearchQuery, TitleEntry, VocabularyTerm } from './search.js';
-export { createAnalyzer, foldText, warmUp, MAX_BODY_CHARS, MAX_TERM_LENGTH, type Analyzer, type AnalyzerOptions } from './analyzer.js';
+export type {
+  DocumentState,
+  IndexStats,
+  SearchDocument,
+  SearchEngineName,
+  SearchHit,
+  SearchIndex,
+  SearchPage,
+  SearchQuery,
+  TitleEntry,
+  VocabularyTerm,
+} from './search.js';
+export {
+  createAnalyzer,
+  foldText,
+  warmUp,
+  MAX_BODY_CHARS,
+  MAX_TERM_LENGTH,
+  type Analyzer,
+  type AnalyzerOptions,
+} from './analyzer.js';
 export { escapeHtml, highlight, htmlToText, snippet } from './highlight.js';
 export { PrefixIndex, type PrefixEntry } from './prefix-index.js';
 export { RANKING } from './engine.js';

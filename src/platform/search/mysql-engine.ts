@@ -16,7 +16,17 @@
  */
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { chunks, DAY_MS, documentRow, filtersSql, RANKING, rankedPage, UPDATED_COLUMNS, WRITE_CHUNK, type SearchEngine } from './engine.js';
+import {
+  chunks,
+  DAY_MS,
+  documentRow,
+  filtersSql,
+  RANKING,
+  rankedPage,
+  UPDATED_COLUMNS,
+  WRITE_CHUNK,
+  type SearchEngine,
+} from './engine.js';
 
 const MAX_HEX = 82;
 
@@ -32,7 +42,6 @@ export function decodeTerm(word: string): string | null {
 export function booleanQuery(terms: string[], mode: 'all' | 'any'): string {
   return terms.map((term) => (mode === 'all' ? `+${encodeTerm(term)}` : encodeTerm(term))).join(' ');
 }
-
 
 export const mysqlEngine: SearchEngine = {
   name: 'mysql-fulltext',
@@ -52,7 +61,9 @@ export const mysqlEngine: SearchEngine = {
     const all = booleanQuery(request.terms, request.mode);
     // The weighted parts score every term that occurs, in the title index and the body index.
     const any = booleanQuery(request.terms, 'any');
-    const window = sql.lit(request.window > 0 ? Math.max(request.window, request.offset + request.limit) : 1_000_000_000_000);
+    const window = sql.lit(
+      request.window > 0 ? Math.max(request.window, request.offset + request.limit) : 1_000_000_000_000,
+    );
     const { rows } = await sql<{ id: bigint; score: number; total: number }>`
       WITH m AS (
         SELECT d.article_id FROM search_documents d
@@ -81,7 +92,9 @@ export const mysqlEngine: SearchEngine = {
   async count(db, request) {
     const { rows } = await sql<{ n: number }>`
       SELECT COUNT(*) AS n FROM search_documents d
-      WHERE MATCH(d.title_terms, d.body_terms) AGAINST (${booleanQuery(request.terms, request.mode)} IN BOOLEAN MODE) AND ${filtersSql(request)}`.execute(db);
+      WHERE MATCH(d.title_terms, d.body_terms) AGAINST (${booleanQuery(request.terms, request.mode)} IN BOOLEAN MODE) AND ${filtersSql(request)}`.execute(
+      db,
+    );
     return Number(rows[0]?.n ?? 0);
   },
 
@@ -110,4 +123,3 @@ export const mysqlEngine: SearchEngine = {
     }
   },
 };
-

@@ -29,7 +29,12 @@ export function tsvectorLiteral(titleTerms: string[], bodyTerms: string[]): stri
       let list = positions.get(term);
       if (!list) positions.set(term, (list = []));
       const entry = `${position}${weight}`;
-      if (list.length < MAX_POSITIONS_PER_LEXEME && list.at(-1) !== entry && !(position === MAX_POSITION && list.at(-1)?.startsWith(`${MAX_POSITION}`))) list.push(entry);
+      if (
+        list.length < MAX_POSITIONS_PER_LEXEME &&
+        list.at(-1) !== entry &&
+        !(position === MAX_POSITION && list.at(-1)?.startsWith(`${MAX_POSITION}`))
+      )
+        list.push(entry);
     }
   };
   add(titleTerms, 'A');
@@ -40,7 +45,6 @@ export function tsvectorLiteral(titleTerms: string[], bodyTerms: string[]): stri
 export function tsqueryLiteral(terms: string[], mode: 'all' | 'any'): string {
   return terms.map(quoteLexeme).join(mode === 'all' ? ' & ' : ' | ');
 }
-
 
 /** ts_rank_cd weights for {D, C, B, A}: a title (A) occurrence counts TITLE_WEIGHT body (B) ones. */
 const WEIGHTS = `{0.1,0.1,${RANKING.BODY_WEIGHT / RANKING.TITLE_WEIGHT},1.0}`;
@@ -94,7 +98,9 @@ export const postgresEngine: SearchEngine = {
   async count(db, request) {
     const { rows } = await sql<{ n: number }>`
       SELECT count(*) AS n FROM search_documents d
-      WHERE d.tsv @@ CAST(${tsqueryLiteral(request.terms, request.mode)} AS tsquery) AND ${filtersSql(request)}`.execute(db);
+      WHERE d.tsv @@ CAST(${tsqueryLiteral(request.terms, request.mode)} AS tsquery) AND ${filtersSql(request)}`.execute(
+      db,
+    );
     return Number(rows[0]?.n ?? 0);
   },
 
@@ -111,4 +117,3 @@ export const postgresEngine: SearchEngine = {
     return Number(rows[0]?.bytes ?? 0);
   },
 };
-

@@ -13,7 +13,15 @@ import { highlight, snippet } from './highlight.js';
 import { mysqlEngine } from './mysql-engine.js';
 import { postgresEngine } from './postgres-engine.js';
 import { PrefixIndex } from './prefix-index.js';
-import type { DocumentState, IndexStats, SearchDocument, SearchIndex, SearchPage, SearchQuery, VocabularyTerm } from './search.js';
+import type {
+  DocumentState,
+  IndexStats,
+  SearchDocument,
+  SearchIndex,
+  SearchPage,
+  SearchQuery,
+  VocabularyTerm,
+} from './search.js';
 import { sqliteEngine } from './sqlite-engine.js';
 
 export interface SearchIndexOptions {
@@ -71,7 +79,13 @@ export function createSearchIndex(db: Db, options: SearchIndexOptions = {}): Sea
   async function loadMemory(): Promise<Memory> {
     const started = generation;
     const [terms, titles] = await Promise.all([
-      db.selectFrom('search_terms').select(['term', 'df', 'pinyin']).orderBy('df', 'desc').orderBy('term').limit(vocabularySize).execute(),
+      db
+        .selectFrom('search_terms')
+        .select(['term', 'df', 'pinyin'])
+        .orderBy('df', 'desc')
+        .orderBy('term')
+        .limit(vocabularySize)
+        .execute(),
       db
         .selectFrom('search_documents')
         .select(['title', 'popularity'])
@@ -88,12 +102,20 @@ export function createSearchIndex(db: Db, options: SearchIndexOptions = {}): Sea
     const same = memory && memory.signature === signature;
     const termIndex = same
       ? memory!.terms
-      : new PrefixIndex(terms.filter((t) => [...t.term].length >= 2).map((t) => ({ key: t.term, display: t.term, weight: 1 + Math.log1p(t.df) })));
+      : new PrefixIndex(
+          terms
+            .filter((t) => [...t.term].length >= 2)
+            .map((t) => ({ key: t.term, display: t.term, weight: 1 + Math.log1p(t.df) })),
+        );
     await yieldToEventLoop();
     const titleIndex = new PrefixIndex(
       titles.map((t) => {
         const display = t.title.trim();
-        return { key: analyzer.fold(display).replace(/\s+/g, ' '), display, weight: 0.5 + 0.5 * Math.log1p(t.popularity) };
+        return {
+          key: analyzer.fold(display).replace(/\s+/g, ' '),
+          display,
+          weight: 0.5 + 0.5 * Math.log1p(t.popularity),
+        };
       }),
     );
     const loaded: Memory = {
@@ -150,10 +172,21 @@ export function createSearchIndex(db: Db, options: SearchIndexOptions = {}): Sea
     return out;
   }
 
-  async function highlighted(ids: bigint[], terms: string[]): Promise<Map<bigint, { titleHighlight: string; snippet: string }>> {
+  async function highlighted(
+    ids: bigint[],
+    terms: string[],
+  ): Promise<Map<bigint, { titleHighlight: string; snippet: string }>> {
     if (ids.length === 0) return new Map();
-    const rows = await db.selectFrom('search_documents').select(['article_id', 'title', 'body']).where('article_id', 'in', ids).execute();
-    return new Map(rows.map((r) => [r.article_id, { titleHighlight: highlight(r.title, terms), snippet: snippet(r.body, terms) }] as const));
+    const rows = await db
+      .selectFrom('search_documents')
+      .select(['article_id', 'title', 'body'])
+      .where('article_id', 'in', ids)
+      .execute();
+    return new Map(
+      rows.map(
+        (r) => [r.article_id, { titleHighlight: highlight(r.title, terms), snippet: snippet(r.body, terms) }] as const,
+      ),
+    );
   }
 
   const index: SearchIndex = {
@@ -166,7 +199,8 @@ export function createSearchIndex(db: Db, options: SearchIndexOptions = {}): Sea
     },
 
     async remove(ids) {
-      for (const chunk of chunks(ids, 500)) await db.deleteFrom('search_documents').where('article_id', 'in', chunk).execute();
+      for (const chunk of chunks(ids, 500))
+        await db.deleteFrom('search_documents').where('article_id', 'in', chunk).execute();
     },
 
     async search(query: SearchQuery): Promise<SearchPage> {
@@ -191,7 +225,10 @@ export function createSearchIndex(db: Db, options: SearchIndexOptions = {}): Sea
         total = ranked.total ?? (await engine.count(db, request));
       }
       const ids = ranked.rows.map((r) => r.id);
-      const marks = query.highlight === false ? new Map<bigint, { titleHighlight: string; snippet: string }>() : await highlighted(ids, terms);
+      const marks =
+        query.highlight === false
+          ? new Map<bigint, { titleHighlight: string; snippet: string }>()
+          : await highlighted(ids, terms);
       return {
         total,
         terms,
@@ -239,16 +276,19 @@ export function createSearchIndex(db: Db, options: SearchIndexOptions = {}): Sea
         await yieldToEventLoop();
       }
       const top = [...df].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, vocabularySize);
-      const known = new Map((await db.selectFrom('search_terms').select(['term', 'pinyin']).execute()).map((r) => [r.term, r.pinyin]));
+      const known = new Map(
+        (await db.selectFrom('search_terms').select(['term', 'pinyin']).execute()).map((r) => [r.term, r.pinyin]),
+      );
       const rows: VocabularyTerm[] = [];
       for (let i = 0; i < top.length; i++) {
         if (i % 500 === 499) await yieldToEventLoop();
         const [term, count] = top[i]!;
-        rows.push({ term, df: count, pinyin: analyzer.isHan(term) ? (known.get(term) || toPinyin(term)) : '' });
+        rows.push({ term, df: count, pinyin: analyzer.isHan(term) ? known.get(term) || toPinyin(term) : '' });
       }
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('search_terms').execute();
-        for (const chunk of chunks(rows, TERM_INSERT_CHUNK)) await trx.insertInto('search_terms').values(chunk).execute();
+        for (const chunk of chunks(rows, TERM_INSERT_CHUNK))
+          await trx.insertInto('search_terms').values(chunk).execute();
       });
       generation++;
       if (memory) memory.loadedAt = 0;
@@ -264,14 +304,21 @@ export function createSearchIndex(db: Db, options: SearchIndexOptions = {}): Sea
     async documentStates(ids) {
       const out = new Map<bigint, DocumentState>();
       for (const chunk of chunks(ids, 500)) {
-        const rows = await db.selectFrom('search_documents').select(['article_id', 'status', 'indexed_at']).where('article_id', 'in', chunk).execute();
+        const rows = await db
+          .selectFrom('search_documents')
+          .select(['article_id', 'status', 'indexed_at'])
+          .where('article_id', 'in', chunk)
+          .execute();
         for (const row of rows) out.set(row.article_id, { status: row.status, indexedAt: row.indexed_at });
       }
       return out;
     },
 
     async stats(): Promise<IndexStats> {
-      const row = await db.selectFrom('search_documents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+      const row = await db
+        .selectFrom('search_documents')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirst();
       return { engine: engine.name, documents: Number(row?.n ?? 0), bytes: await engine.sizeBytes(db) };
     },
   };

@@ -7,7 +7,17 @@
  * so no user input is ever read as FTS5 syntax.
  */
 import { sql } from 'kysely';
-import { chunks, DAY_MS, documentRow, filtersSql, RANKING, rankedPage, UPDATED_COLUMNS, WRITE_CHUNK, type SearchEngine } from './engine.js';
+import {
+  chunks,
+  DAY_MS,
+  documentRow,
+  filtersSql,
+  RANKING,
+  rankedPage,
+  UPDATED_COLUMNS,
+  WRITE_CHUNK,
+  type SearchEngine,
+} from './engine.js';
 
 export function ftsMatch(terms: string[], mode: 'all' | 'any'): string {
   return terms.map((term) => `"${term.replace(/"/g, '""')}"`).join(mode === 'all' ? ' AND ' : ' OR ');
@@ -28,7 +38,11 @@ export const sqliteEngine: SearchEngine = {
       await db
         .insertInto('search_documents')
         .values(chunk.map((d) => documentRow(d)))
-        .onConflict((oc) => oc.column('article_id').doUpdateSet(Object.fromEntries(UPDATED_COLUMNS.map((c) => [c, sql.ref(`excluded.${c}`)])) as never))
+        .onConflict((oc) =>
+          oc
+            .column('article_id')
+            .doUpdateSet(Object.fromEntries(UPDATED_COLUMNS.map((c) => [c, sql.ref(`excluded.${c}`)])) as never),
+        )
         .execute();
     }
   },
@@ -89,7 +103,9 @@ export const sqliteEngine: SearchEngine = {
     try {
       const { rows } = await sql<{ bytes: number }>`
         SELECT coalesce(sum(pgsize), 0) AS bytes FROM dbstat
-        WHERE name LIKE 'search_fts%' OR name LIKE 'search_documents%' OR name LIKE 'sqlite_autoindex_search_documents%'`.execute(db);
+        WHERE name LIKE 'search_fts%' OR name LIKE 'search_documents%' OR name LIKE 'sqlite_autoindex_search_documents%'`.execute(
+        db,
+      );
       return Number(rows[0]?.bytes ?? 0);
     } catch {
       return null;

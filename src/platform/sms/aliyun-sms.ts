@@ -39,7 +39,11 @@ export function aliyunCanonicalQuery(params: Record<string, string>): string {
     .join('&');
 }
 
-export function aliyunSignature(method: 'GET' | 'POST', params: Record<string, string>, accessKeySecret: string): string {
+export function aliyunSignature(
+  method: 'GET' | 'POST',
+  params: Record<string, string>,
+  accessKeySecret: string,
+): string {
   const stringToSign = `${method}&${aliyunPercentEncode('/')}&${aliyunPercentEncode(aliyunCanonicalQuery(params))}`;
   return createHmac('sha1', `${accessKeySecret}&`).update(stringToSign, 'utf8').digest('base64');
 }
@@ -107,7 +111,13 @@ export class AliyunSms implements SmsProvider {
     const signature = aliyunSignature('GET', params, this.#options.accessKeySecret);
     const url = `${this.#endpoint}/?${aliyunCanonicalQuery(params)}&Signature=${aliyunPercentEncode(signature)}`;
 
-    const response = await vendorRequest('aliyun', this.#fetch, url, { method: 'GET', headers: { Accept: 'application/json' } }, this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const response = await vendorRequest(
+      'aliyun',
+      this.#fetch,
+      url,
+      { method: 'GET', headers: { Accept: 'application/json' } },
+      this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    );
     const body = parseJsonObject(response.text);
     const vendorCode = str(body?.Code);
     if (response.status === 200 && vendorCode === 'OK') return;
@@ -115,6 +125,10 @@ export class AliyunSms implements SmsProvider {
 
     const retryable = RETRYABLE_CODES.has(vendorCode) || (response.status >= 500 && !vendorCode.startsWith('isv.'));
     const detail = redact(str(body?.Message) ?? '', [code, mobile, this.#options.accessKeySecret]);
-    throw new SmsSendError(`aliyun SendSms failed: ${vendorCode}${detail ? ` (${detail})` : ''}`, retryable, vendorCode);
+    throw new SmsSendError(
+      `aliyun SendSms failed: ${vendorCode}${detail ? ` (${detail})` : ''}`,
+      retryable,
+      vendorCode,
+    );
   }
 }

@@ -15,6 +15,9 @@ export class ConsoleSms implements SmsProvider {
 
   async send(message: SmsMessage): Promise<void> {
     const { mobile, code } = checkMessage(message);
-    this.#logger.info({ mobile: maskMobile(mobile), code }, 'SMS not sent (console provider, development only): verification code');
+    this.#logger.info(
+      { mobile: maskMobile(mobile), code },
+      'SMS not sent (console provider, development only): verification code',
+    );
   }
 }

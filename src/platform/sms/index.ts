@@ -36,7 +36,14 @@ export function createSmsProvider(config: SmsConfig, logger: SmsLogger): SmsProv
   }
 }
 
-export { SmsSendError, maskMobile, type SmsLogger, type SmsMessage, type SmsProvider, type SmsProviderKind } from './sms.js';
+export {
+  SmsSendError,
+  maskMobile,
+  type SmsLogger,
+  type SmsMessage,
+  type SmsProvider,
+  type SmsProviderKind,
+} from './sms.js';
 export { ConsoleSms } from './console-sms.js';
 export { AliyunSms, type AliyunSmsOptions } from './aliyun-sms.js';
 export { TencentSms, type TencentSmsOptions } from './tencent-sms.js';

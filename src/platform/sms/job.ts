@@ -19,7 +19,12 @@ export async function sendInJob(provider: SmsProvider, message: SmsMessage, logg
   } catch (err) {
     if (err instanceof SmsSendError && !err.retryable) {
       logger.warn(
-        { provider: provider.kind, mobile: maskMobile(String(message.mobile)), vendorCode: err.vendorCode, reason: err.message },
+        {
+          provider: provider.kind,
+          mobile: maskMobile(String(message.mobile)),
+          vendorCode: err.vendorCode,
+          reason: err.message,
+        },
         'SMS not sent; the failure is final, not retrying',
       );
       return false;

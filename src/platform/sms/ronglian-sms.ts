@@ -76,7 +76,13 @@ export class RonglianSms implements SmsProvider {
     };
     const body = JSON.stringify({ to: mobile, appId, templateId, datas: [code, minutes] });
 
-    const response = await vendorRequest('ronglian', this.#fetch, url, { method: 'POST', headers, body }, this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const response = await vendorRequest(
+      'ronglian',
+      this.#fetch,
+      url,
+      { method: 'POST', headers, body },
+      this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    );
     const result = parseJsonObject(response.text);
     const vendorCode = str(result?.statusCode);
     if (response.status === 200 && vendorCode === '000000') return;
@@ -84,6 +90,10 @@ export class RonglianSms implements SmsProvider {
 
     const detail = redact(str(result?.statusMsg) ?? '', [code, mobile, authToken]);
     const retryable = isRetryableCode(vendorCode) || response.status >= 500;
-    throw new SmsSendError(`ronglian TemplateSMS failed: ${vendorCode}${detail ? ` (${detail})` : ''}`, retryable, vendorCode);
+    throw new SmsSendError(
+      `ronglian TemplateSMS failed: ${vendorCode}${detail ? ` (${detail})` : ''}`,
+      retryable,
+      vendorCode,
+    );
   }
 }

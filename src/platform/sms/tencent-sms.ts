@@ -58,7 +58,12 @@ export function tc3Signature(input: Tc3Input): string {
     'content-type;host',
     sha256Hex(input.payload),
   ].join('\n');
-  const stringToSign = ['TC3-HMAC-SHA256', String(input.timestamp), `${date}/${input.service}/tc3_request`, sha256Hex(canonicalRequest)].join('\n');
+  const stringToSign = [
+    'TC3-HMAC-SHA256',
+    String(input.timestamp),
+    `${date}/${input.service}/tc3_request`,
+    sha256Hex(canonicalRequest),
+  ].join('\n');
   const secretDate = hmac(`TC3${input.secretKey}`, date);
   const secretService = hmac(secretDate, input.service);
   const secretSigning = hmac(secretService, 'tc3_request');
@@ -93,7 +98,8 @@ export class TencentSms implements SmsProvider {
       if (!options[key]) throw new Error(`tencent SMS: ${key} is required`);
     }
     const endpoint = new URL(options.endpoint ?? 'https://sms.tencentcloudapi.com');
-    if (endpoint.pathname !== '/' || endpoint.search) throw new Error('tencent SMS: endpoint must be an origin without a path');
+    if (endpoint.pathname !== '/' || endpoint.search)
+      throw new Error('tencent SMS: endpoint must be an origin without a path');
     this.#options = options;
     this.#url = `${endpoint.origin}/`;
     this.#host = endpoint.host.toLowerCase();
@@ -112,7 +118,13 @@ export class TencentSms implements SmsProvider {
     });
     const timestamp = Math.floor(this.#now().getTime() / 1000);
     const date = new Date(timestamp * 1000).toISOString().slice(0, 10);
-    const signature = tc3Signature({ secretKey: this.#options.secretKey, service: 'sms', host: this.#host, payload, timestamp });
+    const signature = tc3Signature({
+      secretKey: this.#options.secretKey,
+      service: 'sms',
+      host: this.#host,
+      payload,
+      timestamp,
+    });
     const headers = {
       Authorization: `TC3-HMAC-SHA256 Credential=${this.#options.secretId}/${date}/sms/tc3_request, SignedHeaders=content-type;host, Signature=${signature}`,
       'Content-Type': TENCENT_CONTENT_TYPE,
@@ -122,7 +134,13 @@ export class TencentSms implements SmsProvider {
       'X-TC-Region': this.#options.region ?? 'ap-guangzhou',
     };
 
-    const response = await vendorRequest('tencent', this.#fetch, this.#url, { method: 'POST', headers, body: payload }, this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const response = await vendorRequest(
+      'tencent',
+      this.#fetch,
+      this.#url,
+      { method: 'POST', headers, body: payload },
+      this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    );
     if (response.status !== 200) throw httpError('tencent', response.status);
     const body = parseJsonObject(response.text)?.Response;
     if (body === null || typeof body !== 'object') throw httpError('tencent', response.status);
@@ -134,7 +152,9 @@ export class TencentSms implements SmsProvider {
       const vendorCode = str(error?.Code) ?? 'UnknownError';
       throw this.#error(vendorCode, str(error?.Message), sensitive);
     }
-    const status = Array.isArray(result.SendStatusSet) ? (result.SendStatusSet[0] as { Code?: unknown; Message?: unknown } | undefined) : undefined;
+    const status = Array.isArray(result.SendStatusSet)
+      ? (result.SendStatusSet[0] as { Code?: unknown; Message?: unknown } | undefined)
+      : undefined;
     const statusCode = str(status?.Code);
     if (statusCode === 'Ok') return;
     if (!statusCode) throw httpError('tencent', response.status);
@@ -143,6 +163,10 @@ export class TencentSms implements SmsProvider {
 
   #error(vendorCode: string, vendorMessage: string | undefined, sensitive: string[]): SmsSendError {
     const detail = redact(vendorMessage ?? '', sensitive);
-    return new SmsSendError(`tencent SendSms failed: ${vendorCode}${detail ? ` (${detail})` : ''}`, isRetryableCode(vendorCode), vendorCode);
+    return new SmsSendError(
+      `tencent SendSms failed: ${vendorCode}${detail ? ` (${detail})` : ''}`,
+      isRetryableCode(vendorCode),
+      vendorCode,
+    );
   }
 }

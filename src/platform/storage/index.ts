@@ -2,9 +2,7 @@ import { DiskStorage } from './disk-storage.js';
 import { S3Storage, type S3Options } from './s3-storage.js';
 import type { ObjectStorage } from './storage.js';
 
-export type ObjectStorageConfig =
-  | { kind: 'disk'; root: string; publicBaseUrl: string }
-  | ({ kind: 's3' } & S3Options);
+export type ObjectStorageConfig = { kind: 'disk'; root: string; publicBaseUrl: string } | ({ kind: 's3' } & S3Options);
 
 export function createObjectStorage(config: ObjectStorageConfig): ObjectStorage {
   switch (config.kind) {

@@ -10,7 +10,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       .addColumn(right, 'bigint', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull());
     if (extra) table = extra(table);
-    return table.addPrimaryKeyConstraint(`${name}_pk`, [left, right] as never).modifyEnd(tableSuffix(db)).execute();
+    return table
+      .addPrimaryKeyConstraint(`${name}_pk`, [left, right] as never)
+      .modifyEnd(tableSuffix(db))
+      .execute();
   };
 
   // Who follows whom; listing a user's fans reads by target.
@@ -21,13 +24,17 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // 1 like, 0 dislike; no row = no attitude.
   await pair('attitudes', 'user_id', 'article_id', (t) =>
-    t.addColumn('attitude', 'smallint', (c: any) => c.notNull()).addColumn('updated_at', 'bigint', (c: any) => c.notNull()),
+    t
+      .addColumn('attitude', 'smallint', (c: any) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c: any) => c.notNull()),
   );
   await db.schema.createIndex('attitudes_article').on('attitudes').columns(['article_id', 'attitude']).execute();
   await pair('collections', 'user_id', 'article_id');
   await db.schema.createIndex('collections_user_time').on('collections').columns(['user_id', 'created_at']).execute();
   await pair('reports', 'user_id', 'article_id', (t) =>
-    t.addColumn('type', 'smallint', (c: any) => c.notNull()).addColumn('remark', 'varchar(255)', (c: any) => c.notNull().defaultTo('')),
+    t
+      .addColumn('type', 'smallint', (c: any) => c.notNull())
+      .addColumn('remark', 'varchar(255)', (c: any) => c.notNull().defaultTo('')),
   );
 
   await db.schema
@@ -46,17 +53,29 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .modifyEnd(tableSuffix(db))
     .execute();
-  await db.schema.createIndex('comments_article').on('comments').columns(['article_id', 'parent_id', 'is_top', 'id']).execute();
+  await db.schema
+    .createIndex('comments_article')
+    .on('comments')
+    .columns(['article_id', 'parent_id', 'is_top', 'id'])
+    .execute();
   await db.schema.createIndex('comments_parent').on('comments').columns(['parent_id', 'is_top', 'id']).execute();
   await pair('comment_likes', 'user_id', 'comment_id');
 
   await pair('user_channels', 'user_id', 'channel_id', (t) =>
-    t.addColumn('sequence', 'integer', (c: any) => c.notNull()).addColumn('updated_at', 'bigint', (c: any) => c.notNull()),
+    t
+      .addColumn('sequence', 'integer', (c: any) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c: any) => c.notNull()),
   );
 
   // Reading history (A49): one row per user and article, newest read_at first, trimmed to a cap.
-  await pair('reading_history', 'user_id', 'article_id', (t) => t.addColumn('read_at', 'bigint', (c: any) => c.notNull()));
-  await db.schema.createIndex('reading_history_user_time').on('reading_history').columns(['user_id', 'read_at']).execute();
+  await pair('reading_history', 'user_id', 'article_id', (t) =>
+    t.addColumn('read_at', 'bigint', (c: any) => c.notNull()),
+  );
+  await db.schema
+    .createIndex('reading_history_user_time')
+    .on('reading_history')
+    .columns(['user_id', 'read_at'])
+    .execute();
 
   // Detail views with where the reader came from, and reading-duration telemetry (A50): the MP statistics read these.
   await db.schema
@@ -70,7 +89,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .modifyEnd(tableSuffix(db))
     .execute();
-  await db.schema.createIndex('article_reads_article').on('article_reads').columns(['article_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('article_reads_article')
+    .on('article_reads')
+    .columns(['article_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('announcements')

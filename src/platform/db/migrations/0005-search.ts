@@ -29,14 +29,26 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('indexed_at', 'bigint', (c) => c.notNull())
     .modifyEnd(tableSuffix(db))
     .execute();
-  await db.schema.createIndex('search_documents_author').on('search_documents').columns(['user_id', 'status']).execute();
+  await db.schema
+    .createIndex('search_documents_author')
+    .on('search_documents')
+    .columns(['user_id', 'status'])
+    .execute();
   // Suggestions load the most popular visible titles.
-  await db.schema.createIndex('search_documents_popular').on('search_documents').columns(['status', 'popularity']).execute();
+  await db.schema
+    .createIndex('search_documents_popular')
+    .on('search_documents')
+    .columns(['status', 'popularity'])
+    .execute();
 
   await db.schema
     .createTable('search_terms')
     // Binary collation on MySQL: distinct terms must stay distinct (unicode_ci would merge some).
-    .addColumn('term', dialect === 'mysql' ? sql`varchar(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin` : 'varchar(64)', (c) => c.primaryKey())
+    .addColumn(
+      'term',
+      dialect === 'mysql' ? sql`varchar(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin` : 'varchar(64)',
+      (c) => c.primaryKey(),
+    )
     .addColumn('df', 'integer', (c) => c.notNull())
     .addColumn('pinyin', 'varchar(255)', (c) => c.notNull().defaultTo(''))
     .modifyEnd(tableSuffix(db))
@@ -45,7 +57,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   if (dialect === 'sqlite') {
     // Matches are filtered and ranked by these columns: a covering index keeps those lookups off
     // the wide rows (bodies) of the table itself (see platform/search/sqlite-engine.ts).
-    await sql`CREATE INDEX search_documents_filter ON search_documents (article_id, status, user_id, published_at, popularity)`.execute(db);
+    await sql`CREATE INDEX search_documents_filter ON search_documents (article_id, status, user_id, published_at, popularity)`.execute(
+      db,
+    );
     await sql`CREATE VIRTUAL TABLE search_fts USING fts5(
       title_terms, body_terms,
       content='search_documents', content_rowid='article_id',

@@ -19,8 +19,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .modifyEnd(tableSuffix(db))
     .execute();
   // The list (newest first) and the unread count both read by recipient.
-  await db.schema.createIndex('notifications_user_time').on('notifications').columns(['user_id', 'created_at']).execute();
-  await db.schema.createIndex('notifications_user_unread').on('notifications').columns(['user_id', 'is_read']).execute();
+  await db.schema
+    .createIndex('notifications_user_time')
+    .on('notifications')
+    .columns(['user_id', 'created_at'])
+    .execute();
+  await db.schema
+    .createIndex('notifications_user_unread')
+    .on('notifications')
+    .columns(['user_id', 'is_read'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

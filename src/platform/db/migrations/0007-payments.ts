@@ -28,9 +28,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .modifyEnd(tableSuffix(db))
     .execute();
   // "My orders", newest first.
-  await db.schema.createIndex('payment_orders_buyer').on('payment_orders').columns(['buyer_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('payment_orders_buyer')
+    .on('payment_orders')
+    .columns(['buyer_id', 'created_at'])
+    .execute();
   // Has this reader bought this article (article detail, every read of paid content).
-  await db.schema.createIndex('payment_orders_purchase').on('payment_orders').columns(['buyer_id', 'article_id', 'status']).execute();
+  await db.schema
+    .createIndex('payment_orders_purchase')
+    .on('payment_orders')
+    .columns(['buyer_id', 'article_id', 'status'])
+    .execute();
   // Reconciliation: pending orders, oldest first.
   await db.schema.createIndex('payment_orders_status').on('payment_orders').columns(['status', 'created_at']).execute();
   await db.schema.createIndex('payment_orders_author').on('payment_orders').columns(['author_id', 'status']).execute();
@@ -49,7 +57,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .modifyEnd(tableSuffix(db))
     .execute();
   await db.schema.createIndex('payment_refunds_order').on('payment_refunds').columns(['order_id']).execute();
-  await db.schema.createIndex('payment_refunds_status').on('payment_refunds').columns(['status', 'created_at']).execute();
+  await db.schema
+    .createIndex('payment_refunds_status')
+    .on('payment_refunds')
+    .columns(['status', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('ledger_entries')
@@ -66,7 +78,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .modifyEnd(tableSuffix(db))
     .execute();
   // An author's earnings: summary and entries, newest first.
-  await db.schema.createIndex('ledger_entries_account').on('ledger_entries').columns(['account', 'user_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('ledger_entries_account')
+    .on('ledger_entries')
+    .columns(['account', 'user_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('payment_events')
