@@ -4,5 +4,6 @@
  * outside the types (a row, a message) fails loudly instead of falling into another branch.
  */
 export function assertNever(value: never, what = 'value'): never {
-  throw new Error(`unhandled ${what}: ${JSON.stringify((value as { type?: unknown })?.type ?? value)}`);
+  const shown: unknown = (value as { type?: unknown } | null)?.type ?? value;
+  throw new Error(`unhandled ${what}: ${typeof shown === 'string' ? shown : JSON.stringify(shown)}`);
 }

@@ -72,7 +72,7 @@ export async function checkLedger(db: Db): Promise<LedgerReport> {
     report.entries += num(row.n);
     if (row.direction === 'debit') report.debits += amount;
     else if (row.direction === 'credit') report.credits += amount;
-    else problem(`entries with direction "${JSON.stringify(row.direction)}"`);
+    else problem(`entries with direction ${JSON.stringify(row.direction)}`);
     const signed = row.direction === 'credit' ? amount : -amount;
     if (row.account === 'platform') report.platformNet += signed;
     if (row.account === 'author') report.authorNet += signed;
