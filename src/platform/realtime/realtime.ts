@@ -246,10 +246,13 @@ export class Realtime {
     });
 
     io.use((socket, next) => {
-      this.identify(socket, authenticator, addressOf(socket.request)).then(next, (error: unknown) => {
-        this.logger.error({ err: error }, 'realtime: handshake failed');
-        next(new HandshakeRefused('Server error.', 'server_error'));
-      });
+      // Socket.IO ignores a middleware's promise: settle every path here, or a failure is unhandled.
+      this.identify(socket, authenticator, addressOf(socket.request))
+        .then((refusal) => next(refusal))
+        .catch((error: unknown) => {
+          this.logger.error({ err: error }, 'realtime: handshake failed');
+          next(new HandshakeRefused('Server error.', 'server_error'));
+        });
     });
 
     io.on('connection', (socket) => {
