@@ -50,6 +50,13 @@ describe(`token checks while Redis is down (db=${testDb})`, () => {
 
   afterAll(async () => {
     await redis?.start().catch(() => {});
+    // Close only once the app is connected again: BullMQ's quit on a connection that is still
+    // reconnecting fails (no offline queue) as an unhandled rejection inside BullMQ.
+    for (const deadline = Date.now() + 15_000; built && Date.now() < deadline;) {
+      if ((await built.app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // every reconnect backoff is capped at 1 s
     await built?.app.close();
     await built?.platform.close();
     original?.client.disconnect();
