@@ -14,7 +14,8 @@ import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { testDb, testEnvironment, testRedis } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
-import { bearer, randomIp } from '../helpers/http.js';
+import { signInOn } from '../helpers/nodes.js';
+import { bearer } from '../helpers/http.js';
 import { parseBody } from '../helpers/json.js';
 
 describe.skipIf(!testRedis)(`counters on two nodes sharing the database and Redis (db=${testDb})`, () => {
@@ -39,15 +40,7 @@ describe.skipIf(!testRedis)(`counters on two nodes sharing the database and Redi
   });
 
   async function signIn(node: App) {
-    const user = await newUser(node.platform);
-    const res = await node.app.inject({
-      method: 'POST',
-      remoteAddress: randomIp(),
-      url: '/app/v1_0/authorizations',
-      payload: { mobile: user.mobile, code: '246810' },
-    });
-    expect(res.statusCode).toBe(201);
-    return { id: user.id, token: res.json().data.token as string };
+    return signInOn(node, (await newUser(node.platform)).mobile);
   }
 
   it('a flush on node A never makes node B show fewer likes than it already showed', async () => {

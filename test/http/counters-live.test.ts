@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
-import { bearer, randomIp } from '../helpers/http.js';
+import { signInOn } from '../helpers/nodes.js';
+import { bearer } from '../helpers/http.js';
 import { mpAuthor } from '../helpers/mp-author.js';
 import { parseBody } from '../helpers/json.js';
 
@@ -22,15 +23,7 @@ afterAll(async () => {
 });
 
 async function account() {
-  const user = await newUser(t.platform);
-  const res = await t.app.inject({
-    method: 'POST',
-    remoteAddress: randomIp(),
-    url: '/app/v1_0/authorizations',
-    payload: { mobile: user.mobile, code: '246810' },
-  });
-  expect(res.statusCode).toBe(201);
-  return { id: user.id, token: res.json().data.token as string };
+  return signInOn(t, (await newUser(t.platform)).mobile);
 }
 
 async function get(url: string, token?: string) {
