@@ -215,11 +215,16 @@ export async function startMariaDb(): Promise<PrivateService> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkstone-maria-'));
   const data = path.join(dir, 'data');
+  // A starting mariadbd deletes every `#sql*` file in its tmpdir; with the default /tmp it would delete
+  // the shared server's in-flight temporary tables (seen in CI as "Error on delete of '/tmp/#sql-temptable…'").
+  const tmp = path.join(dir, 'tmp');
+  fs.mkdirSync(tmp);
   const install = spawnSync(
     'mariadb-install-db',
     [
       '--no-defaults',
       `--datadir=${data}`,
+      `--tmpdir=${tmp}`,
       '--auth-root-authentication-method=normal',
       '--skip-test-db',
       ...(process.getuid?.() === 0 ? ['--user=root'] : []),
@@ -239,6 +244,7 @@ export async function startMariaDb(): Promise<PrivateService> {
         [
           '--no-defaults',
           `--datadir=${data}`,
+          `--tmpdir=${tmp}`,
           `--socket=${path.join(dir, 'sock')}`,
           `--port=${port}`,
           '--bind-address=127.0.0.1',
