@@ -39,6 +39,32 @@ export default tseslint.config(
     },
   },
   {
+    // Modules meet through services and declared read models (CONTRIBUTING, "Shape of a feature"): another
+    // module's repository and tables are off limits except for their row types; its routes, manifest and
+    // migrations belong to the composition root.
+    files: ['src/modules/*/**/*.ts'],
+    ignores: ['src/modules/demo/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*/*.repository.js', '../*/*.tables.js'],
+              allowTypeImports: true,
+              message: "another module's repository and tables are its own: use its service or read model.",
+            },
+            {
+              group: ['../*/*.routes.js', '../*/*.module.js', '../*/migrations/*'],
+              message: "another module's routes, manifest and migrations are wired by the composition root only.",
+            },
+            { group: ['../../app.js', '../../services.js', '../index.js'], message: 'modules never import the root.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests, benchmarks and scripts read JSON bodies as untyped data and assert on their shape.
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{ts,mjs,js}'],
     rules: {

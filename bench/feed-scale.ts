@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { migrateToLatest, openDatabase } from '../src/platform/db/database.js';
+import { moduleSchema } from '../src/services.js';
 import { CONTENT_LAYOUT, ID_EPOCH_MS } from '../src/platform/ids.js';
 import { ROOT, startInkstone, type InkstoneServer } from './server-process.js';
 
@@ -31,7 +32,7 @@ async function generate(
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `inkstone-scale-${size}-`));
   const file = path.join(dir, 'inkstone.db');
   const handle = openDatabase(`sqlite:${file}`);
-  await migrateToLatest(handle.db);
+  await migrateToLatest(handle.db, moduleSchema().migrations);
   await handle.close();
 
   const db = new BetterSqlite3(file);

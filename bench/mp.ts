@@ -12,19 +12,15 @@
  *   BENCH_MP_ARTICLES=200   articles per policy
  *   BENCH_MP_TEXT_MB=4      size of the text the filter scans (UTF-8 MB)
  */
+import { buildApp, createAppPlatform, type App } from '../src/app.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { buildApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { registerJobProcessors, registerSchedules } from '../src/jobs.js';
-import { createMediaPlatform, type MediaPlatformOptions } from '../src/modules/mp-articles/media-platform.js';
-import { createPlatform } from '../src/platform/platform.js';
 import { createHtmlSanitizer } from '../src/platform/sanitize/html.js';
 import { createSensitiveWordFilter } from '../src/platform/sanitize/sensitive-words.js';
-import { createServices } from '../src/services.js';
 import { mulberry32 } from '../src/modules/demo/prng.js';
 
 const ARTICLES = Number(process.env.BENCH_MP_ARTICLES ?? 200);
@@ -56,7 +52,7 @@ const fmt = (x: number) => x.toFixed(2);
 let ipCounter = 0;
 const nextIp = () => `10.9.${(++ipCounter >> 8) & 255}.${ipCounter & 255 || 1}`;
 
-async function buildBenchApp(options: MediaPlatformOptions): Promise<{ app: App; close(): Promise<void> }> {
+async function buildBenchApp(reviewPolicy: 'auto' | 'manual'): Promise<{ app: App; close(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkstone-bench-mp-'));
   const config = loadConfig({
     NODE_ENV: 'development',
@@ -67,13 +63,10 @@ async function buildBenchApp(options: MediaPlatformOptions): Promise<{ app: App;
     LOG_LEVEL: 'silent',
     JWT_SECRET: randomBytes(48).toString('base64'),
     RUN_SCHEDULER: 'false',
+    REVIEW_POLICY: reviewPolicy,
   });
-  const platform = await createPlatform(config, pino({ level: 'silent' }));
-  const base = createServices(platform);
-  const services = { ...base, mediaPlatform: createMediaPlatform(platform, base, options) };
-  registerJobProcessors(platform, services);
-  registerSchedules(platform, services);
-  const app = await buildApp(config, { platform, services });
+  const platform = await createAppPlatform(config, pino({ level: 'silent' }));
+  const app = await buildApp(config, { platform });
   await app.app.ready();
   return {
     app,
@@ -132,7 +125,7 @@ function articleHtml(i: number): string {
 // 1. Create and approve over HTTP
 
 async function createAndApprove(policy: 'auto' | 'manual') {
-  const { app, close } = await buildBenchApp({ reviewPolicy: policy });
+  const { app, close } = await buildBenchApp(policy);
   try {
     const channelId = 1000n + BigInt(policy === 'auto' ? 1 : 2);
     const now = Date.now();

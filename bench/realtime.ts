@@ -56,7 +56,7 @@ type Command =
 async function serverMain(): Promise<void> {
   const { buildApp } = await import('../src/app.js');
   const { loadConfig } = await import('../src/config.js');
-  const { ArticleStatus } = await import('../src/platform/db/schema.js');
+  const { ArticleStatus } = await import('../src/modules/articles/article.read-model.js');
   const built = await buildApp(loadConfig(process.env));
   const { app, platform, services } = built;
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -137,7 +137,7 @@ async function serverMain(): Promise<void> {
                 updated_at: t,
               })
               .execute();
-            const pair = await services.sessions.open(id, 'app', false, device, false);
+            const pair = await services.auth.sessions.open(id, 'app', false, device, false);
             users.push(id.toString());
             tokens.push(pair.token);
           }

@@ -19,6 +19,7 @@
  *   SEARCH_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test   (admin URL; a scratch database is created)
  *   SEARCH_BENCH_KEEP=1            keep the databases afterwards
  */
+import { buildApp, createAppPlatform } from '../src/app.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,12 +29,11 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { pino } from 'pino';
-import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { loggerOptions } from '../src/platform/logger.js';
-import { createPlatform, type Platform } from '../src/platform/platform.js';
+import type { Platform } from '../src/platform/platform.js';
 import { createServices } from '../src/services.js';
-import type { NewArticle } from '../src/platform/db/schema.js';
+import type { NewArticle } from '../src/modules/articles/article.tables.js';
 import { progressPrinter } from '../src/modules/search/search.cli.js';
 import { mulberry32 } from '../src/modules/demo/prng.js';
 
@@ -404,7 +404,7 @@ async function runOne(kind: 'sqlite' | 'postgres', vocab: Vocabulary) {
     SEED_ON_EMPTY: 'false',
     JWT_SECRET: 'search-bench-secret-search-bench-secret-0123456789',
   });
-  const platform = await createPlatform(config, pino(loggerOptions(config)));
+  const platform = await createAppPlatform(config, pino(loggerOptions(config)));
   try {
     const genMs = await generateCorpus(platform, vocab);
     console.log(`corpus written in ${(genMs / 1000).toFixed(1)} s`);

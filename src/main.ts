@@ -8,10 +8,9 @@ import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { migrateToLatest, openDatabase } from './platform/db/database.js';
 import { loggerOptions } from './platform/logger.js';
-import { createPlatform } from './platform/platform.js';
+import { createAppPlatform } from './app.js';
 import { seedDemoData } from './modules/demo/demo-seed.js';
-import { registerJobProcessors, registerSchedules } from './jobs.js';
-import { createServices } from './services.js';
+import { createServices, moduleSchema, registerJobs } from './services.js';
 import { runReindex } from './modules/search/search.cli.js';
 import { runRecount } from './modules/counters/counter.cli.js';
 import { serve, superviseWorkers } from './server.js';
@@ -62,7 +61,7 @@ async function main(argv: string[]): Promise<void> {
     case 'migrate':
       return migrate(config, true);
     case 'seed': {
-      const platform = await createPlatform(config, pino(loggerOptions(config)));
+      const platform = await createAppPlatform(config, pino(loggerOptions(config)));
       try {
         const counts = await seedDemoData(platform, { force: values.force, search: createServices(platform).search });
         console.log(
@@ -74,7 +73,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'reindex': {
-      const platform = await createPlatform(config, pino(loggerOptions(config)));
+      const platform = await createAppPlatform(config, pino(loggerOptions(config)));
       try {
         const result = await runReindex(createServices(platform).search);
         console.log(
@@ -86,7 +85,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'recount': {
-      const platform = await createPlatform(config, pino(loggerOptions(config)));
+      const platform = await createAppPlatform(config, pino(loggerOptions(config)));
       try {
         const result = await runRecount(createServices(platform).counters);
         console.log(
@@ -98,7 +97,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'ledger-check': {
-      const platform = await createPlatform(config, pino(loggerOptions(config)));
+      const platform = await createAppPlatform(config, pino(loggerOptions(config)));
       try {
         process.exitCode = await ledgerCheckCommand(platform.db, (line) => console.log(line));
       } finally {
@@ -109,13 +108,11 @@ async function main(argv: string[]): Promise<void> {
     case 'worker': {
       if (!config.redisUrl) throw new UsageError('worker needs REDIS_URL; without Redis, `serve` runs the jobs itself');
       const logger = pino(loggerOptions(config));
-      const platform = await createPlatform(config, logger);
-      const services = createServices(platform);
-      registerJobProcessors(platform, services);
-      await platform.jobs.start();
+      const platform = await createAppPlatform(config, logger);
       // Workers run the schedules too (RUN_SCHEDULER, default on): serve nodes can then all set it
       // off. Each tick is claimed through Redis, so any number of schedulers run it once.
-      registerSchedules(platform, services);
+      registerJobs(createServices(platform));
+      await platform.jobs.start();
       if (config.runScheduler) platform.scheduler.start();
       await platform.cluster.announce({ scheduler: config.runScheduler });
       logger.info({ schedules: config.runScheduler }, 'worker: processing jobs');
@@ -137,7 +134,7 @@ class UsageError extends Error {}
 async function migrate(config: Config, print: boolean): Promise<void> {
   const database = openDatabase(config.databaseUrl);
   try {
-    const applied = await migrateToLatest(database.db);
+    const applied = await migrateToLatest(database.db, moduleSchema().migrations);
     if (print) console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
   } finally {
     await database.close();

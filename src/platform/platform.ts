@@ -3,6 +3,7 @@
  * Features only see these interfaces; which adapter runs (in-process or a real service) is decided
  * here and nowhere else.
  */
+import type { Migration } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { Cache } from './cache/cache.js';
@@ -10,7 +11,7 @@ import { createLeaseStore } from './cluster/leases.js';
 import { Membership, nodeId } from './cluster/membership.js';
 import { scaleOutWarnings } from './cluster/warnings.js';
 import { systemClock, type Clock } from './clock.js';
-import { createEventBus, type EventBus } from './events/events.js';
+import { createEventBus, type EventBus, type EventSubjects } from './events/events.js';
 import { migrateToLatest, openDatabase, type Db } from './db/database.js';
 import type { DialectName } from './db/dialect.js';
 import { createIdGenerators, type IdGenerators } from './ids.js';
@@ -49,11 +50,23 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-export async function createPlatform(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Platform> {
+/** What the feature modules bring to the platform: their migrations and their events' log subjects. */
+export interface PlatformSchema {
+  migrations: Record<string, Migration>;
+  events: Partial<EventSubjects>;
+}
+
+/** Built by the composition root (`createAppPlatform` in src/app.ts), which knows the modules' schema. */
+export async function createPlatform(
+  config: Config,
+  logger: Logger,
+  schema: PlatformSchema,
+  clock: Clock = systemClock,
+): Promise<Platform> {
   const database = openDatabase(config.databaseUrl, {
     onIdleError: (error) => logger.warn({ err: error }, 'an idle database connection was lost; the pool replaces it'),
   });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db, schema.migrations);
   const clusterLog = logger.child({ port: 'cluster' });
   const warnings = scaleOutWarnings(config, clusterLog);
   let cluster: Membership;
@@ -78,6 +91,7 @@ export async function createPlatform(config: Config, logger: Logger, clock: Cloc
   const scheduler = new KvScheduler({ kv, logger: logger.child({ port: 'scheduler' }), timezone: config.timeZone });
   const storage = createObjectStorage(config.storage);
   const events = createEventBus(logger.child({ port: 'events' }));
+  events.describe(schema.events);
   const metrics = createMetrics();
   const sms = createSmsProvider(config.sms, logger.child({ port: 'sms' }));
 

@@ -3,15 +3,14 @@
  * process with its own lease: what works when they share DATA_DIR, and what each node says at boot
  * when the set-up cannot work (local media, per-node JWT secrets, nobody running the schedules).
  */
+import { buildApp, createAppPlatform } from '../../src/app.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createPlatform } from '../../src/platform/platform.js';
 import { testDb, testEnvironment, testRedis } from '../helpers/app.js';
 import { bearer, randomIp } from '../helpers/http.js';
 
@@ -24,7 +23,7 @@ afterAll(async () => {
 async function startNode(env: Record<string, string>, scheduler = true) {
   const lines: string[] = [];
   const config = loadConfig(env);
-  const platform = await createPlatform(
+  const platform = await createAppPlatform(
     config,
     pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }),
   );

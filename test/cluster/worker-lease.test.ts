@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { migrateToLatest, openDatabase } from '../../src/platform/db/database.js';
+import { moduleSchema } from '../../src/services.js';
 import { createLeaseStore, type LeaseStore } from '../../src/platform/cluster/leases.js';
 import { Membership, WorkerIdUnavailableError, type MembershipOptions } from '../../src/platform/cluster/membership.js';
 import { buildTestApp, testDb, testEnvironment, testRedis } from '../helpers/app.js';
@@ -46,7 +47,7 @@ describe(`worker-id leases (db=${testDb}, redis=${testRedis})`, () => {
   beforeAll(async () => {
     env = await testEnvironment();
     database = openDatabase(env.env.DATABASE_URL!);
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, moduleSchema().migrations);
   });
   afterAll(async () => {
     for (const m of joined) await m.close();

@@ -3,7 +3,7 @@
  * only what it cares about.
  */
 import type { Platform } from '../../src/platform/platform.js';
-import { ArticleStatus } from '../../src/platform/db/schema.js';
+import { ArticleStatus } from '../../src/modules/articles/article.read-model.js';
 
 let counter = 0;
 const unique = () => `${Date.now() % 100000}${++counter}${Math.floor(Math.random() * 1000)}`;

@@ -5,14 +5,13 @@
  * command timeout), as the kv adapter does for an outage; the rest of the platform keeps
  * its own connection and is not exercised here.
  */
+import { buildApp, createAppPlatform, type App } from '../../src/app.js';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { RedisKeyValueStore } from '../../src/platform/kv/index.js';
-import { createPlatform } from '../../src/platform/platform.js';
 import { testDb, testEnvironment } from '../helpers/app.js';
 import { bearer } from '../helpers/http.js';
 import { ownRedis, signInOn, uniqueMobile } from '../helpers/nodes.js';
@@ -34,7 +33,7 @@ describe(`token checks while Redis is down (db=${testDb})`, () => {
     });
     cleanup = environment.cleanup;
     const config = loadConfig(environment.env);
-    const platform = await createPlatform(config, pino({ level: 'silent' }));
+    const platform = await createAppPlatform(config, pino({ level: 'silent' }));
     original = platform.kv as RedisKeyValueStore;
     original.client.on('error', () => {}); // the platform's own connection: not under test here
     fastClient = new Redis(redis.url);

@@ -64,7 +64,7 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       expect(delivered).toHaveLength(1);
       expect(delivered[0]!.params.code).toMatch(/^\d{6}$/);
       expect(delivered[0]!.params.minutes).toBe(5);
-      expect(await t.services.codes.pending(mobile)).toBe(delivered[0]!.params.code);
+      expect(await t.services.auth.codes.pending(mobile)).toBe(delivered[0]!.params.code);
 
       const again = await t.app.inject({ url: `/app/v1_0/sms/codes/${mobile}` });
       expect(again.statusCode).toBe(429);
@@ -83,7 +83,7 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
     it('signs in with the real code once: the code is used up on success', async () => {
       const mobile = newMobile();
       await t.app.inject({ url: `/app/v1_0/sms/codes/${mobile}` });
-      const code = (await t.services.codes.pending(mobile))!;
+      const code = (await t.services.auth.codes.pending(mobile))!;
       const first = await t.app.inject({
         method: 'POST',
         remoteAddress: randomIp(),
@@ -104,7 +104,7 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
     it('voids a code after 5 wrong tries', async () => {
       const mobile = newMobile();
       await t.app.inject({ url: `/app/v1_0/sms/codes/${mobile}` });
-      const code = (await t.services.codes.pending(mobile))!;
+      const code = (await t.services.auth.codes.pending(mobile))!;
       const wrong = code === '000000' ? '111111' : '000000';
       for (let i = 0; i < 5; i++) {
         const res = await t.app.inject({
@@ -126,7 +126,7 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
 
     it('rejects an expired code', async () => {
       const mobile = newMobile();
-      await t.platform.kv.set(t.services.codes.codeKey(mobile), '135790', { ttlMs: 30 });
+      await t.platform.kv.set(t.services.auth.codes.codeKey(mobile), '135790', { ttlMs: 30 });
       await new Promise((r) => setTimeout(r, 80));
       const res = await t.app.inject({
         method: 'POST',
@@ -140,7 +140,7 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
     it('lets only one of two concurrent sign-ins use the same code', async () => {
       const mobile = newMobile();
       await t.app.inject({ url: `/app/v1_0/sms/codes/${mobile}` });
-      const code = (await t.services.codes.pending(mobile))!;
+      const code = (await t.services.auth.codes.pending(mobile))!;
       const results = await Promise.all(
         Array.from({ length: 5 }, () =>
           t.app.inject({
@@ -205,7 +205,7 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       const { token } = await signIn(mobile);
       const userId = BigInt(decode(token).user_id as number);
       await t.platform.db.updateTable('users').set({ status: 0 }).where('id', '=', userId).execute();
-      await t.services.sessions.userChanged(userId);
+      await t.services.auth.sessions.userChanged(userId);
       const res = await t.app.inject({
         method: 'POST',
         remoteAddress: randomIp(),

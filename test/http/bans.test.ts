@@ -116,7 +116,7 @@ describe(`bans and verification through the admin API (db=${testDb}, redis=${tes
     const admin = await http.account('admin');
     const author = await http.account();
     await t.platform.db.updateTable('users').set({ verified: 1 }).where('id', '=', author.id).execute();
-    await t.services.sessions.userChanged(author.id);
+    await t.services.auth.sessions.userChanged(author.id);
     const mp = await http.signIn(author.mobile, '/mp/v1_0/authorizations');
     expect(mp.statusCode).toBe(201);
     const mpToken = mp.json().data.token as string;

@@ -480,14 +480,14 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
         (await t.app.inject({ url: '/app/v1_0/channels' })).json().data.channels.map((c: { id: number }) => c.id),
       ).not.toContain(8);
       expect(await ids()).toEqual([0, 2, 1, 6]);
-      await t.services.channelService.invalidateCatalog();
+      await t.services.channels.invalidateCatalog();
       expect((await t.app.inject({ url: '/app/v1_0/channels' })).json().data.channels[0]).toEqual({
         id: 8,
         name: 'rust',
       });
       expect(await ids()).toEqual([0, 8, 2, 1, 6]);
       await t.platform.db.deleteFrom('channels').where('id', '=', 8n).execute();
-      await t.services.channelService.invalidateCatalog();
+      await t.services.channels.invalidateCatalog();
     });
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArticleStatus } from '../../src/platform/db/schema.js';
+import { ArticleStatus } from '../../src/modules/articles/article.read-model.js';
 import { HISTORY_CAP, MAX_READ_SECONDS } from '../../src/modules/engagement/history.service.js';
 import { buildTestApp, manualClock, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
@@ -287,18 +287,22 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
       expect((await del('/app/v1_0/article/likings/999', reader.token)).statusCode).toBe(204);
     });
 
-    it('exposes attitude helpers for other modules: likedSet and dislikedArticles', async () => {
+    it("tells the recommender a reader's newest likes, dislikes and reads, with channel and author", async () => {
       const reader = await signIn();
       const writer = await author();
       const [a, b, c] = [await article(writer.id), await article(writer.id), await article(writer.id)];
       await like(reader.token, String(a.id));
       await like(reader.token, String(b.id));
       await dislike(reader.token, String(c.id));
-      const liked = await t.services.engagement.likedSet(reader.id, [a.id, b.id, c.id, 12345n]);
-      expect([...liked].sort()).toEqual([a.id, b.id].sort());
-      expect(liked.has(BigInt(String(a.id)))).toBe(true);
-      expect(await t.services.engagement.likedSet(reader.id, [])).toEqual(new Set());
-      expect(await t.services.engagement.dislikedArticles(reader.id)).toEqual([c.id]);
+      const attitudes = await t.services.engagement.recentAttitudes(reader.id, 10);
+      const byArticle = new Map(attitudes.map((x) => [x.article_id, x]));
+      expect(byArticle.get(a.id)).toMatchObject({ attitude: 1, user_id: writer.id });
+      expect(byArticle.get(b.id)).toMatchObject({ attitude: 1, user_id: writer.id });
+      expect(byArticle.get(c.id)).toMatchObject({ attitude: 0, user_id: writer.id });
+      expect(attitudes).toHaveLength(3);
+      expect(await t.services.engagement.recentAttitudes(reader.id, 2)).toHaveLength(2);
+      expect(await t.services.engagement.recentAttitudes(writer.id, 10)).toEqual([]);
+      expect(await t.services.engagement.recentReads(writer.id, 10)).toEqual([]);
     });
   });
 

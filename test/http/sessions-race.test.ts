@@ -39,10 +39,10 @@ describe(`a stale reader cannot bring a revoked session back (db=${testDb}, redi
   /** "Node B": the app's own services, but its database reads wait at `held` once they have their rows. */
   function staleNode(held: { session?: ReturnType<typeof gate>; user?: ReturnType<typeof gate> }) {
     const sessions = createSessionRepository(t.platform.db);
-    const users = t.services.users;
+    const users = t.services.users.accounts;
     return createSessionService({
       config: t.config.auth,
-      tokens: t.services.tokens,
+      tokens: t.services.auth.tokens,
       kv: t.platform.kv,
       ids: t.platform.ids,
       clock: t.platform.clock,

@@ -903,7 +903,7 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     const viewer = await signIn();
     expect((await get('/app/v1_0/user', me.token)).statusCode).toBe(200);
     await t.platform.db.updateTable('users').set({ status: 0 }).where('id', '=', me.id).execute();
-    await t.services.sessions.userChanged(me.id);
+    await t.services.auth.sessions.userChanged(me.id);
     for (const res of [
       await get('/app/v1_0/user', me.token),
       await get('/app/v1_0/user/profile', me.token),

@@ -39,6 +39,28 @@ describe.skipIf(testDb !== 'sqlite' || testRedis)('lint rules', () => {
     expect(found.some((m) => m.startsWith('no-restricted-imports') && m.includes('platform/'))).toBe(true);
   }, 120_000);
 
+  it("refuses a module that uses another module's repository, or wires another module", async () => {
+    const file = plant(
+      'src/modules/feed/zz-planted-boundary.ts',
+      "import { createUserRepository } from '../users/user.repository.js';\n" +
+        "import { usersModule } from '../users/users.module.js';\n" +
+        'export const planted = [createUserRepository, usersModule];\n',
+    );
+    const found = (await ruleIds(file)).filter((m) => m.startsWith('no-restricted-imports'));
+    expect(found.some((m) => m.includes('use its service or read model'))).toBe(true);
+    expect(found.some((m) => m.includes('composition root only'))).toBe(true);
+  }, 120_000);
+
+  it("accepts another module's service and row types", async () => {
+    const file = plant(
+      'src/modules/feed/zz-planted-clean.ts',
+      "import type { UserRow } from '../users/user.tables.js';\n" +
+        "import type { RelationService } from '../relations/relation.service.js';\n" +
+        'export type Planted = [UserRow, RelationService];\n',
+    );
+    expect(await ruleIds(file)).toEqual([]);
+  }, 120_000);
+
   it('refuses a promise left floating', async () => {
     const file = plant(
       'src/platform/zz-planted-floating.ts',

@@ -23,7 +23,7 @@ import {
 import type { KeyValueStore } from '../../src/platform/kv/kv.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
-import { ArticleStatus } from '../../src/platform/db/schema.js';
+import { ArticleStatus } from '../../src/modules/articles/article.read-model.js';
 
 /** Records the columns every UPDATE sets, to prove what reaches SQL. */
 class UpdateRecorder implements KyselyPlugin {

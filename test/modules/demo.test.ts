@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArticleStatus } from '../../src/platform/db/schema.js';
+import { ArticleStatus } from '../../src/modules/articles/article.read-model.js';
 import { DEMO_CHANNELS, channelWords } from '../../src/modules/demo/demo-channels.js';
 import {
   DemoDataExistsError,

@@ -1,16 +1,9 @@
 /**
  * Shared by the media-platform suites: accounts signed in through the real endpoints, article
- * writes as the MP admin sends them, and an app built with other media-platform options.
+ * writes as the MP admin sends them, and an app with the manual review policy.
  */
-import { pino } from 'pino';
 import { expect } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { registerJobProcessors, registerSchedules } from '../../src/jobs.js';
-import { createMediaPlatform, type MediaPlatformOptions } from '../../src/modules/mp-articles/media-platform.js';
-import { createPlatform } from '../../src/platform/platform.js';
-import { createServices } from '../../src/services.js';
-import { testEnvironment, type TestApp } from '../helpers/app.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { newUser } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
 import { randomIp, bearer } from '../helpers/http.js';
@@ -134,30 +127,7 @@ export async function artCount(t: TestApp, userId: bigint): Promise<number> {
   return row.art_count;
 }
 
-/** The real app, but with the media-platform pipeline built with `options` (e.g. the manual review policy). */
-export async function buildMediaPlatformApp(
-  options: MediaPlatformOptions,
-  extraEnv: Record<string, string> = {},
-): Promise<TestApp> {
-  const { env, cleanup } = await testEnvironment(extraEnv);
-  const config = loadConfig(env);
-  const platform = await createPlatform(config, pino({ level: 'silent' }));
-  const base = createServices(platform);
-  const services = { ...base, mediaPlatform: createMediaPlatform(platform, base, options) };
-  // buildApp leaves jobs to whoever built the services: register them as it would have.
-  registerJobProcessors(platform, services);
-  registerSchedules(platform, services);
-  const built = await buildApp(config, { platform, services });
-  await built.app.ready();
-  await platform.jobs.start();
-  return {
-    ...built,
-    config,
-    async close() {
-      await platform.kv.flush();
-      await built.app.close();
-      await platform.close();
-      await cleanup();
-    },
-  };
+/** The real app with the manual review policy (every submission waits for a moderator). */
+export function buildManualReviewApp(): Promise<TestApp> {
+  return buildTestApp({ REVIEW_POLICY: 'manual' });
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvents } from '../../src/platform/events/events.js';
-import { ArticleStatus } from '../../src/platform/db/schema.js';
+import { ArticleStatus } from '../../src/modules/articles/article.read-model.js';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { newChannel } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
@@ -8,7 +8,7 @@ import {
   account,
   artCount,
   bearer,
-  buildMediaPlatformApp,
+  buildManualReviewApp,
   reader,
   storedArticle,
   writer,
@@ -54,7 +54,7 @@ describe(`moderation, manual review policy (db=${testDb}, redis=${testRedis})`, 
   });
 
   beforeAll(async () => {
-    t = await buildMediaPlatformApp({ reviewPolicy: 'manual' });
+    t = await buildManualReviewApp();
     t.platform.events.subscribe('article.changed', (event) => void changes.push(event));
     w = writer(t);
     r = reader(t);

@@ -4,15 +4,14 @@
  * or deleted without an index job (imports, restores, a crash between a write and its job), in
  * the background, logging its progress.
  */
+import { buildApp, createAppPlatform, type App } from '../../src/app.js';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createPlatform } from '../../src/platform/platform.js';
-import { ArticleStatus } from '../../src/platform/db/schema.js';
+import { ArticleStatus } from '../../src/modules/articles/article.read-model.js';
 import { testDb, testEnvironment, testRedis } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
@@ -34,7 +33,7 @@ async function boot(env: Record<string, string>) {
     },
   });
   const config = loadConfig(env);
-  const platform = await createPlatform(config, pino({ level: 'info' }, sink));
+  const platform = await createAppPlatform(config, pino({ level: 'info' }, sink));
   const built = await buildApp(config, { platform });
   await built.app.ready();
   let closing: Promise<void> | undefined;

@@ -4,7 +4,7 @@
  */
 import type { PresenterContext } from '../../platform/presenter.js';
 import type { ArticleCardRow, ArticleDetailRow } from './article.repository.js';
-import { newRev } from './render.js';
+import { newRev } from '../../platform/http/render.js';
 
 export interface Cover {
   type: 0 | 1 | 3;

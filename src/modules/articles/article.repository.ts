@@ -1,22 +1,7 @@
 import type { Db } from '../../platform/db/database.js';
-import { ArticleStatus } from '../../platform/db/schema.js';
+import { ArticleStatus, visibleArticleCards, type ArticleCardRow } from './article.read-model.js';
 
-/** The columns every article card needs, with the author's name and photo. */
-export interface ArticleCardRow {
-  id: bigint;
-  title: string;
-  user_id: bigint;
-  aut_name: string;
-  aut_photo: string | null;
-  channel_id: bigint;
-  cover_type: number;
-  cover_images: string;
-  is_top: number;
-  comment_count: number;
-  like_count: number;
-  collect_count: number;
-  published_at: number;
-}
+export type { ArticleCardRow };
 
 export interface ArticleDetailRow extends ArticleCardRow {
   content: string;
@@ -49,27 +34,7 @@ export interface FeedQuery {
 }
 
 export function createArticleRepository(db: Db) {
-  const cards = () =>
-    db
-      .selectFrom('articles as a')
-      .innerJoin('users as u', 'u.id', 'a.user_id')
-      .select([
-        'a.id',
-        'a.title',
-        'a.user_id',
-        'u.name as aut_name',
-        'u.photo as aut_photo',
-        'a.channel_id',
-        'a.cover_type',
-        'a.cover_images',
-        'a.is_top',
-        'a.comment_count',
-        'a.like_count',
-        'a.collect_count',
-        'a.published_at',
-      ])
-      .where('a.status', '=', ArticleStatus.approved)
-      .where('a.deleted_at', 'is', null);
+  const cards = () => visibleArticleCards(db);
 
   const published = (rows: (Omit<ArticleCardRow, 'published_at'> & { published_at: number | null })[]) =>
     rows as ArticleCardRow[];

@@ -18,16 +18,15 @@
  * its channel go. Later pages and related lists of other articles only expire (short TTLs).
  */
 import { decodeValue, type Cache, type CachePolicy } from '../../platform/cache/cache.js';
-import type { EventBus } from '../../platform/events/events.js';
 import { badRequest, invalidField, notFound } from '../../platform/http/errors.js';
 import { isConnectionError } from '../../platform/db/errors.js';
 import type { KeyValueStore } from '../../platform/kv/kv.js';
 import type { PresenterContext } from '../../platform/presenter.js';
-import type { ChannelRepository } from '../channels/channel.repository.js';
+import type { ChannelService } from '../channels/channel.service.js';
 import type { CounterService } from '../counters/counter.service.js';
 import { toCardEntry, toDetailEntry, type CardEntry, type DetailEntry } from './article.presenter.js';
 import { pickRelated } from './article.related.js';
-import { NearCache } from './near-cache.js';
+import { NearCache } from '../../platform/cache/near-cache.js';
 import type { ArticleCardRow, ArticleRepository } from './article.repository.js';
 
 /** The contract fixes the feed page at 10 (A32). */
@@ -95,13 +94,11 @@ export interface ArticleServiceDeps {
   kv: KeyValueStore;
   counters: CounterService;
   present: PresenterContext;
-  /** Subscribes to 'article.changed' when given. */
-  events?: EventBus;
 }
 
 export function createArticleService(
   articles: ArticleRepository,
-  channels: ChannelRepository,
+  channels: Pick<ChannelService, 'listVisible'>,
   deps: ArticleServiceDeps,
 ) {
   const { cache, kv, counters, present } = deps;
@@ -280,7 +277,6 @@ export function createArticleService(
     },
   };
 
-  deps.events?.subscribe('article.changed', ({ articleId }) => invalidateArticle(articleId));
   // Cards cache the counts of their row: when a count moves in the database (a like, a comment,
   // a recount), the card goes, so the next read shows the new count.
   counters.onChanged(

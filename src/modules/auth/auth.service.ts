@@ -4,16 +4,16 @@
  */
 import type { IdGenerators } from '../../platform/ids.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
-import type { UserRow } from '../../platform/db/schema.js';
+import type { UserRow } from '../users/user.tables.js';
 import { AppError, badRequest } from '../../platform/http/errors.js';
 import type { Clock } from '../../platform/clock.js';
-import { UserStatus, type UserRepository } from '../users/user.repository.js';
+import { UserStatus, type UserAccounts } from '../users/user.accounts.js';
 import { defaultDisplayName } from '../users/user.rules.js';
 import type { DeviceInfo, SessionService, TokenPair } from './session.service.js';
 import type { SmsCodeService } from './sms-code.service.js';
 
 export interface AuthServiceDeps {
-  users: UserRepository;
+  users: UserAccounts;
   sessions: SessionService;
   codes: SmsCodeService;
   ids: IdGenerators;

@@ -21,12 +21,12 @@ import { randomBytes } from 'node:crypto';
 import { hash, parseOptions, verify, type Algorithm, type Options } from '@node-rs/argon2';
 import type { Clock } from '../../platform/clock.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
-import type { UserRow } from '../../platform/db/schema.js';
+import type { UserRow } from '../users/user.tables.js';
 import { AppError, badRequest, conflict, invalidField } from '../../platform/http/errors.js';
 import type { IdGenerators } from '../../platform/ids.js';
 import type { KeyValueStore } from '../../platform/kv/kv.js';
 import { assertAllowed, parseRule, RateLimiter } from '../../platform/rate-limit/index.js';
-import { UserStatus, type UserRepository } from '../users/user.repository.js';
+import { UserStatus, type UserAccounts } from '../users/user.accounts.js';
 import { defaultDisplayName } from '../users/user.rules.js';
 import type { DeviceInfo, SessionService, TokenPair } from './session.service.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './password.schema.js';
@@ -138,7 +138,7 @@ export interface ChangePasswordInput {
 }
 
 export interface PasswordServiceDeps {
-  users: UserRepository;
+  users: UserAccounts;
   sessions: SessionService;
   codes: SmsCodeService;
   kv: KeyValueStore;

@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db/database.js';
-import type { SessionRow, SessionsTable } from '../../platform/db/schema.js';
+import type { SessionRow, SessionsTable } from './session.tables.js';
 import type { Insertable } from 'kysely';
 
 export function createSessionRepository(db: Db) {

@@ -16,8 +16,8 @@ import type { Authenticator, TokenProblem } from '../../platform/http/auth.js';
 import type { IdGenerators } from '../../platform/ids.js';
 import type { KeyValueStore } from '../../platform/kv/kv.js';
 import type { Db } from '../../platform/db/database.js';
-import type { SessionRow } from '../../platform/db/schema.js';
-import { UserStatus, type UserRepository } from '../users/user.repository.js';
+import type { SessionRow } from './session.tables.js';
+import { UserStatus, type UserAccounts } from '../users/user.accounts.js';
 import type { SessionRepository } from './session.repository.js';
 import type { TokenService } from './token.service.js';
 
@@ -65,7 +65,7 @@ export interface SessionServiceDeps {
   config: AuthConfig;
   tokens: TokenService;
   sessions: SessionRepository;
-  users: UserRepository;
+  users: UserAccounts;
   kv: KeyValueStore;
   ids: IdGenerators;
   clock: Clock;

@@ -71,6 +71,17 @@ export function createChannelRepository(db: Db) {
         .execute();
     },
 
+    /** The ids of a user's saved channels (visible or not), at most `limit`. */
+    async savedIds(userId: bigint, limit: number): Promise<bigint[]> {
+      const rows = await db
+        .selectFrom('user_channels')
+        .select('channel_id')
+        .where('user_id', '=', userId)
+        .limit(limit)
+        .execute();
+      return rows.map((row) => row.channel_id);
+    },
+
     async isVisible(id: bigint): Promise<boolean> {
       const row = await db
         .selectFrom('channels')

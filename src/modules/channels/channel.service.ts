@@ -110,6 +110,15 @@ export function createChannelService({ channels, cache, now }: ChannelServiceDep
     /** A31: every visible channel, without 推荐. */
     catalog,
 
+    /** The visible channels read fresh from the database (modules that keep their own short-lived copy). */
+    listVisible: () => channels.listVisible(),
+
+    /** Whether a channel exists and is visible, read fresh (the media platform checks it on save). */
+    isVisible: (id: bigint) => channels.isVisible(id),
+
+    /** A user's saved channel ids, uncached (the recommender caches the reader's profile itself). */
+    savedChannelIds: (userId: bigint, limit: number) => channels.savedIds(userId, limit),
+
     /**
      * A28 without 推荐: the user's saved visible channels; the defaults for anonymous users and
      * for users with no visible saved channel (contract ⚠ recommendation: a new user's home page

@@ -9,7 +9,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
-import { ArticleStatus } from '../../platform/db/schema.js';
+import { ArticleStatus } from '../articles/article.read-model.js';
 
 export interface FoundArticle {
   id: bigint;

@@ -1,7 +1,9 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { onConflictIgnore } from '../../platform/db/dialect.js';
-import { ArticleStatus, type ArticleRow, type CommentsTable } from '../../platform/db/schema.js';
+import { ArticleStatus } from '../articles/article.read-model.js';
+import { type ArticleRow } from '../articles/article.tables.js';
+import { type CommentsTable } from './comment.tables.js';
 
 export const CommentStatus = { deleted: 0, visible: 1 } as const;
 

@@ -23,7 +23,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { dialectOf } from '../../platform/db/dialect.js';
-import { ArticleStatus } from '../../platform/db/schema.js';
+import { ArticleStatus } from '../articles/article.read-model.js';
 import { unlessKvDown, type KeyValueStore } from '../../platform/kv/kv.js';
 
 /** Which counter columns exist, per entity: the only names that ever reach SQL. */

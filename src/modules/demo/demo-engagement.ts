@@ -10,11 +10,11 @@ import type {
   ArticleReadsTable,
   AttitudesTable,
   CollectionsTable,
-  CommentLikesTable,
-  CommentsTable,
-  FollowsTable,
   ReadingHistoryTable,
-} from '../../platform/db/schema.js';
+} from '../engagement/engagement.tables.js';
+import type { CommentLikesTable } from '../comments/comment.tables.js';
+import type { FollowsTable } from '../relations/relation.tables.js';
+import type { CommentsTable } from '../comments/comment.tables.js';
 import type { DemoLanguage } from './demo-articles.js';
 import { intBetween, pick, pickDistinct, type Random } from './prng.js';
 

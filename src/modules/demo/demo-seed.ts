@@ -10,13 +10,11 @@ import type { Insertable } from 'kysely';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
 import type { Platform } from '../../platform/platform.js';
 import type { ObjectStorage } from '../../platform/storage/storage.js';
-import {
-  ArticleStatus,
-  type ArticleContentsTable,
-  type NewArticle,
-  type NewChannel,
-  type NewUser,
-} from '../../platform/db/schema.js';
+import type { ArticleContentsTable } from '../articles/article.tables.js';
+import { ArticleStatus } from '../articles/article.read-model.js';
+import { type NewArticle } from '../articles/article.tables.js';
+import { type NewChannel } from '../channels/channel.tables.js';
+import { type NewUser } from '../users/user.tables.js';
 import { generateArticle, type DemoLanguage } from './demo-articles.js';
 import { DEFAULT_CHANNEL_COUNT, DEMO_CHANNELS } from './demo-channels.js';
 import { avatarPng, coverPng } from './demo-images.js';

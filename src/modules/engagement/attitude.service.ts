@@ -108,15 +108,8 @@ export function createAttitudeService(deps: EngagementDeps) {
       return attitude === undefined ? -1 : attitude;
     },
 
-    /** Which of these articles the user likes (is_liking on a page of cards), in one query. */
-    async likedSet(userId: bigint, articleIds: bigint[]): Promise<Set<bigint>> {
-      return new Set(await repo.withAttitude(userId, Attitude.like, articleIds));
-    },
-
-    /** Every article the user disliked: the feed leaves them out (A37). */
-    dislikedArticles(userId: bigint): Promise<bigint[]> {
-      return repo.withAttitude(userId, Attitude.dislike);
-    },
+    /** The reader's newest likes and dislikes with the article's channel and author (the recommender). */
+    recentAttitudes: (userId: bigint, limit: number) => repo.recentAttitudes(userId, limit),
   };
 }
 

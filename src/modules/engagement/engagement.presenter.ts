@@ -1,6 +1,6 @@
 import type { PresenterContext } from '../../platform/presenter.js';
 import { presentCard } from '../articles/article.presenter.js';
-import type { ArticleCardRow } from '../articles/article.repository.js';
+import type { ArticleCardRow } from '../articles/article.read-model.js';
 import type { CardList } from './list.service.js';
 
 function pageOf<T>(list: CardList, item: (row: ArticleCardRow) => T) {

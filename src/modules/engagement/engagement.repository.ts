@@ -7,8 +7,13 @@
 import type { SelectQueryBuilder } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { onConflictIgnore } from '../../platform/db/dialect.js';
-import { ArticleStatus, type Database } from '../../platform/db/schema.js';
-import type { ArticleCardRow } from '../articles/article.repository.js';
+import { type Database } from '../../platform/db/schema.js';
+import {
+  ArticleStatus,
+  visibleArticleCards,
+  visibleArticles,
+  type ArticleCardRow,
+} from '../articles/article.read-model.js';
 
 /** attitudes.attitude */
 export const Attitude = { dislike: 0, like: 1 } as const;
@@ -39,28 +44,10 @@ export interface NewRead {
 const changed = (n: bigint | undefined) => Number(n ?? 0n) > 0;
 
 export function createEngagementRepository(db: Db) {
-  /**
-   * ArticleCard columns of visible articles (approved, not deleted) with their author: the same
-   * select as the articles module's feed, so every list presents cards one way.
-   */
-  const cards = () =>
-    db
-      .selectFrom('articles as a')
-      .innerJoin('users as u', 'u.id', 'a.user_id')
-      .select(['a.id', 'a.title', 'a.user_id', 'u.name as aut_name', 'u.photo as aut_photo', 'a.channel_id'])
-      .select(['a.cover_type', 'a.cover_images', 'a.is_top', 'a.comment_count', 'a.like_count', 'a.collect_count'])
-      .select('a.published_at')
-      .where('a.status', '=', ArticleStatus.approved)
-      .where('a.deleted_at', 'is', null)
-      .where('a.published_at', 'is not', null);
-
+  // The articles module's read model: every card list selects the same columns, one way.
+  const cards = () => visibleArticleCards(db).where('a.published_at', 'is not', null);
   /** Visible articles only, for counts that must match the listed cards. */
-  const visible = () =>
-    db
-      .selectFrom('articles as a')
-      .where('a.status', '=', ArticleStatus.approved)
-      .where('a.deleted_at', 'is', null)
-      .where('a.published_at', 'is not', null);
+  const visible = () => visibleArticles(db);
 
   const total = async (query: SelectQueryBuilder<Database, any, object>): Promise<number> => {
     const row = await query.select((eb) => eb.fn.countAll().as('total')).executeTakeFirstOrThrow();
@@ -159,6 +146,30 @@ export function createEngagementRepository(db: Db) {
       if (articleIds) query = query.where('article_id', 'in', articleIds);
       const rows = await query.execute();
       return rows.map((row) => row.article_id);
+    },
+
+    /** Newest likes and dislikes of a reader with the article's channel and author (the recommender). */
+    recentAttitudes(userId: bigint, limit: number) {
+      return db
+        .selectFrom('attitudes as x')
+        .innerJoin('articles as a', 'a.id', 'x.article_id')
+        .select(['x.article_id', 'x.attitude', 'a.channel_id', 'a.user_id'])
+        .where('x.user_id', '=', userId)
+        .orderBy('x.updated_at', 'desc')
+        .limit(limit)
+        .execute();
+    },
+
+    /** Newest reads of a reader with the article's channel and author (the recommender). */
+    recentReads(userId: bigint, limit: number) {
+      return db
+        .selectFrom('reading_history as h')
+        .innerJoin('articles as a', 'a.id', 'h.article_id')
+        .select(['h.article_id', 'a.channel_id', 'a.user_id'])
+        .where('h.user_id', '=', userId)
+        .orderBy('h.read_at', 'desc')
+        .limit(limit)
+        .execute();
     },
 
     // ---- collections ----

@@ -55,6 +55,9 @@ export function createHistoryService(deps: EngagementDeps) {
   }
 
   return {
+    /** The reader's newest reads with the article's channel and author (the recommender). */
+    recentReads: (userId: bigint, limit: number) => repo.recentReads(userId, limit),
+
     /**
      * One detail view (A34): the reader's history (when signed in), an article_reads row, and the
      * article's and the author's read_count. Unknown sources are stored as 'other'.

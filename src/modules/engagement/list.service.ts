@@ -6,7 +6,7 @@
  */
 import { badRequest } from '../../platform/http/errors.js';
 import { APP_LIST, clampPage, type Page } from '../../platform/http/paging.js';
-import type { ArticleCardRow } from '../articles/article.repository.js';
+import type { ArticleCardRow } from '../articles/article.read-model.js';
 import { Attitude, type CardPage, type PageWindow } from './engagement.repository.js';
 import type { EngagementDeps } from './engagement.service.js';
 

@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorResponses, ok } from '../../platform/http/envelope.js';
 import { presentCardEntry } from '../articles/article.presenter.js';
 import { parseWithTop } from '../articles/article.service.js';
-import { NearCache } from '../articles/near-cache.js';
-import { renderJson, sendJson } from '../articles/render.js';
+import { NearCache } from '../../platform/cache/near-cache.js';
+import { renderJson, sendJson } from '../../platform/http/render.js';
 import { FeedQuerySchema, FeedResponse } from './feed.schema.js';
 import type { FeedPage, FeedService } from './feed.service.js';
 

@@ -22,13 +22,13 @@
  */
 import { decodeValue, encodeValue, type Cache, type CachePolicy } from '../../platform/cache/cache.js';
 import type { Clock } from '../../platform/clock.js';
-import type { EventBus } from '../../platform/events/events.js';
 import { unlessKvDown, type KeyValueStore } from '../../platform/kv/kv.js';
 import type { CardEntry } from '../articles/article.presenter.js';
 import { FEED_PAGE_SIZE, NEAR_CACHE, type ArticleService, type FeedRequest } from '../articles/article.service.js';
-import { NearCache } from '../articles/near-cache.js';
+import { NearCache } from '../../platform/cache/near-cache.js';
 import type { CounterService } from '../counters/counter.service.js';
 import type { FeedRepository } from './feed.repository.js';
+import { loadReaderProfile, type ReaderSignals } from './reader-profile.js';
 import {
   decodeCursor,
   encodeCursor,
@@ -103,11 +103,12 @@ function arrayList(ids: bigint[]): IdList {
 export interface FeedServiceDeps {
   articles: ArticleService;
   repository: FeedRepository;
+  /** What a signed-in reader did, from the modules that own it. */
+  signals: ReaderSignals;
   cache: Cache;
   kv: KeyValueStore;
   counters: CounterService;
   clock: Clock;
-  events?: EventBus;
 }
 
 export function createFeedService(deps: FeedServiceDeps) {
@@ -167,7 +168,11 @@ export function createFeedService(deps: FeedServiceDeps) {
   }
 
   const readerProfile = async (userId: bigint) =>
-    (await cache.get(readerKey(userId), () => repository.profile(userId), FEED_CACHE.reader)) as ReaderProfile;
+    (await cache.get(
+      readerKey(userId),
+      () => loadReaderProfile(deps.signals, userId),
+      FEED_CACHE.reader,
+    )) as ReaderProfile;
 
   /** Up to a page of visible cards from `offset` on; articles gone since the list was made are passed over. */
   async function servePage(list: IdList, offset: number, session: number): Promise<FeedPage> {
@@ -242,8 +247,6 @@ export function createFeedService(deps: FeedServiceDeps) {
     },
   };
 
-  deps.events?.subscribe('article.liked', ({ actorId }) => service.forgetReader(actorId));
-  deps.events?.subscribe('user.followed', ({ actorId }) => service.forgetReader(actorId));
   articles.onViewed((userId) => service.forgetReader(userId));
 
   return service;

@@ -1,7 +1,7 @@
 import type { PresenterContext } from '../../platform/presenter.js';
 import { presentMpCover, reviewFlags } from '../mp-articles/mp-article.presenter.js';
 import type { MpArticleWithContent, ReviewRow } from '../mp-articles/mp-article.repository.js';
-import type { DecisionRow } from './moderation.repository.js';
+import type { DecisionRow } from '../review/review.repository.js';
 import type { DecisionResult } from './moderation.service.js';
 
 export function presentQueueItem(ctx: PresenterContext, row: ReviewRow) {

@@ -12,13 +12,13 @@
  * - ban (reason optional): draft, pending, approved or rejected → banned (5; hidden from the author).
  * Deleted articles (4) are the author's; they are not moderated.
  */
-import { ArticleStatus } from '../../platform/db/schema.js';
-import type { ModerationDecision } from '../../platform/db/tables/media-platform.js';
+import { ArticleStatus } from '../articles/article.read-model.js';
+import type { ModerationDecision } from '../review/review.tables.js';
 import { invalidField } from '../../platform/http/errors.js';
 import type { IdGenerators } from '../../platform/ids.js';
 import { requireRole, type UserLookup } from '../users/roles.js';
 import type { MpArticleService } from '../mp-articles/mp-article.service.js';
-import type { DecisionRow, ModerationRepository } from './moderation.repository.js';
+import type { DecisionRow, ModerationRepository } from '../review/review.repository.js';
 
 export const MODERATOR_ONLY = 'Moderator only.';
 export const REASON_MAX = 255;

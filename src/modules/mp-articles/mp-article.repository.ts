@@ -6,7 +6,7 @@
  */
 import type { Selectable, Updateable } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
-import type { ArticlesTable, NewArticle } from '../../platform/db/schema.js';
+import type { ArticlesTable, NewArticle } from '../articles/article.tables.js';
 
 export type ArticleUpdate = Updateable<ArticlesTable>;
 

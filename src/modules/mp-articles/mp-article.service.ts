@@ -25,7 +25,7 @@
  */
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
-import { ArticleStatus } from '../../platform/db/schema.js';
+import { ArticleStatus } from '../articles/article.read-model.js';
 import type { EventBus } from '../../platform/events/events.js';
 import { conflict, invalidField, notFound, badRequest } from '../../platform/http/errors.js';
 import { clampPage, type PageBounds } from '../../platform/http/paging.js';

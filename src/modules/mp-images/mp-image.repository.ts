@@ -4,7 +4,7 @@
  */
 import type { Selectable } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
-import type { UserImagesTable } from '../../platform/db/tables/media-assets.js';
+import type { UserImagesTable } from './mp-image.tables.js';
 
 export type LibraryImageRow = Selectable<UserImagesTable>;
 

@@ -6,7 +6,7 @@
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
-import { ArticleStatus } from '../../platform/db/schema.js';
+import { ArticleStatus } from '../articles/article.read-model.js';
 import type { TimeWindow } from './mp-statistics.window.js';
 
 export interface ArticleCounterRow {

@@ -5,8 +5,8 @@
 import type { Insertable } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { onConflictUpdate } from '../../platform/db/dialect.js';
-import { ArticleStatus } from '../../platform/db/schema.js';
-import type { NotificationsTable } from '../../platform/db/tables/realtime.js';
+import { ArticleStatus } from '../articles/article.read-model.js';
+import type { NotificationsTable } from './notification.tables.js';
 
 import type { NotificationType } from './notification.types.js';
 

@@ -4,13 +4,12 @@
  * `comment notify`, and stored so that a user who was offline can list what they missed.
  * Announcements are pushed to everyone as `announcement` (an Inkstone addition).
  *
- * Driven by domain events, so the services that follow, like and comment know nothing about
- * sockets. Nobody is told about their own actions (liking your own article), nor about the
+ * Driven by domain events (subscribed in ./notifications.module.ts), so the services that follow,
+ * like and comment know nothing about sockets. Nobody is told about their own actions (liking your own article), nor about the
  * actions of someone they blacklisted.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../platform/clock.js';
-import type { EventBus } from '../../platform/events/events.js';
 import type { IdGenerators } from '../../platform/ids.js';
 import type { Page } from '../../platform/http/paging.js';
 import type { PresenterContext } from '../../platform/presenter.js';
@@ -43,7 +42,6 @@ export interface NotificationSink {
 export interface NotificationServiceDeps {
   repository: NotificationRepository;
   sink: NotificationSink;
-  events: EventBus;
   present: PresenterContext;
   ids: IdGenerators;
   clock: Clock;
@@ -91,35 +89,9 @@ export function createNotificationService(deps: NotificationServiceDeps) {
   }
 
   return {
-    /** Subscribes to the domain events; returns the unsubscribe function (app onClose). */
-    start(): () => void {
-      const { events } = deps;
-      const off = [
-        events.subscribe('user.followed', (e) =>
-          notify({ type: 'follow', recipientId: e.targetUserId, actorId: e.actorId, at: e.at }).then(() => {}),
-        ),
-        events.subscribe('article.liked', (e) =>
-          notify({ type: 'like', recipientId: e.authorId, actorId: e.actorId, articleId: e.articleId, at: e.at }).then(
-            () => {},
-          ),
-        ),
-        events.subscribe('comment.created', async (e) => {
-          // Replies are not announced (as in the original backend).
-          if (e.parentId !== null) return;
-          await notify({
-            type: 'comment',
-            recipientId: e.authorId,
-            actorId: e.actorId,
-            articleId: e.articleId,
-            commentId: e.commentId,
-            at: e.at,
-          });
-        }),
-        events.subscribe('announcement.published', (e) => {
-          sink.broadcast(ANNOUNCEMENT_EVENT, { id: e.announcementId, title: e.title, timestamp: seconds(e.at) });
-        }),
-      ];
-      return () => off.forEach((unsubscribe) => unsubscribe());
+    /** Pushes a published announcement to every connected reader (not stored). */
+    announce(e: { announcementId: bigint; title: string; at: number }): void {
+      sink.broadcast(ANNOUNCEMENT_EVENT, { id: e.announcementId, title: e.title, timestamp: seconds(e.at) });
     },
 
     notify,

@@ -7,7 +7,7 @@
  *                           fee reversed so far is ⌊F × refunded / A⌋, so a full refund (in any
  *                           number of parts) gives back exactly F and never a cent more.
  */
-import type { LedgerAccount } from '../../platform/db/tables/payments.js';
+import type { LedgerAccount } from './payment.tables.js';
 
 export interface EntryDraft {
   account: LedgerAccount;

@@ -6,13 +6,8 @@
  */
 import type { Insertable, Selectable, UpdateResult } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
-import type {
-  OrderKind,
-  PaymentOrdersTable,
-  PaymentRefundsTable,
-  RefundStatus,
-} from '../../platform/db/tables/payments.js';
-import { ArticleStatus } from '../../platform/db/schema.js';
+import type { OrderKind, PaymentOrdersTable, PaymentRefundsTable, RefundStatus } from './payment.tables.js';
+import { ArticleStatus } from '../articles/article.read-model.js';
 import { paymentEntries, refundEntries, type EntryDraft } from './ledger.js';
 
 export type OrderRow = Selectable<PaymentOrdersTable>;

@@ -95,14 +95,13 @@ export function createRelationRepository(db: Db) {
     deleteBlacklist: (userId: bigint, targetId: bigint) => deletePair('blacklists', userId, targetId),
     isBlacklisted: (userId: bigint, targetId: bigint) => hasPair('blacklists', userId, targetId),
 
-    /** Which of `targetIds` the user follows (one query). */
-    async followedAmong(userId: bigint, targetIds: bigint[]): Promise<bigint[]> {
-      if (targetIds.length === 0) return [];
+    /** Users this user follows, at most `limit` (the recommender's affinity). */
+    async followedBy(userId: bigint, limit: number): Promise<bigint[]> {
       const rows = await db
         .selectFrom('follows')
         .select('target_user_id')
         .where('user_id', '=', userId)
-        .where('target_user_id', 'in', targetIds)
+        .limit(limit)
         .execute();
       return rows.map((r) => r.target_user_id);
     },

@@ -151,20 +151,14 @@ export function createRelationService(deps: RelationDeps) {
       return relations.isFollowing(viewerId, targetId);
     },
 
-    /** Which of `targetIds` `viewerId` follows, in one query (feeds, lists, article detail). */
-    async followingSet(viewerId: bigint, targetIds: readonly bigint[]): Promise<Set<bigint>> {
-      const unique = [...new Set(targetIds)].filter((id) => id !== viewerId);
-      return new Set(await relations.followedAmong(viewerId, unique));
-    },
-
-    /** Has `viewerId` blacklisted `targetId`? */
-    isBlacklisted(viewerId: bigint, targetId: bigint): Promise<boolean> {
-      return relations.isBlacklisted(viewerId, targetId);
+    /** Users `viewerId` follows, at most `limit` (the recommender's affinity). */
+    followedAuthors(viewerId: bigint, limit: number): Promise<bigint[]> {
+      return relations.followedBy(viewerId, limit);
     },
 
     /** Users `viewerId` blacklisted (newest first, at most MAX_BLACKLISTED_AUTHORS), to hide their content. */
-    blacklistedAuthors(viewerId: bigint): Promise<bigint[]> {
-      return relations.blacklistedBy(viewerId, MAX_BLACKLISTED_AUTHORS);
+    blacklistedAuthors(viewerId: bigint, limit = MAX_BLACKLISTED_AUTHORS): Promise<bigint[]> {
+      return relations.blacklistedBy(viewerId, Math.min(limit, MAX_BLACKLISTED_AUTHORS));
     },
 
     /** Both flags of A22 (shape of `UserRelations.between` in the users module). */

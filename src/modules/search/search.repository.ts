@@ -3,7 +3,7 @@
  * banned, so MP search finds its author's drafts) and the MP result rows.
  */
 import type { Db } from '../../platform/db/database.js';
-import { ArticleStatus } from '../../platform/db/schema.js';
+import { ArticleStatus } from '../articles/article.read-model.js';
 
 /** Statuses kept in the index: draft, pending, approved, rejected (not deleted, not banned). */
 export const INDEXED_STATUSES = [

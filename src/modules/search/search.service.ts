@@ -11,7 +11,6 @@
  * (seeds, imports, a crash before the job) become searchable without anyone running `reindex`.
  */
 import type { Clock } from '../../platform/clock.js';
-import type { EventBus } from '../../platform/events/events.js';
 import type { JobQueue } from '../../platform/jobs/jobs.js';
 import type { KeyValueStore } from '../../platform/kv/kv.js';
 import type { PresenterContext } from '../../platform/presenter.js';
@@ -43,8 +42,6 @@ export interface SearchServiceDeps {
   cards: (ids: bigint[]) => Promise<CardEntry[]>;
   /** Adds unflushed counter deltas to rows before popularity is computed (the counter service). */
   overlay?: <R extends { id: bigint } & Record<PopularityField, number>>(rows: R[]) => Promise<R[]>;
-  /** Subscribes to 'article.changed' and 'comment.created' when given. */
-  events?: EventBus;
 }
 
 export interface SearchServiceOptions {
@@ -314,9 +311,6 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
       return terms;
     },
   };
-
-  deps.events?.subscribe('article.changed', ({ articleId }) => service.enqueueIndex(articleId));
-  deps.events?.subscribe('comment.created', ({ articleId }) => service.enqueueIndex(articleId, true));
 
   return service;
 }

@@ -3,7 +3,7 @@
  * 'admin'); it is read on every call (never from the token), so a demotion takes effect at once.
  * Reusable by any module: pass anything that can look a user up by id (the user repository).
  */
-import type { UserRow } from '../../platform/db/schema.js';
+import type { UserRow } from './user.tables.js';
 import { forbidden } from '../../platform/http/errors.js';
 
 export type Role = UserRow['role'];

@@ -2,7 +2,7 @@
  * Rows → the contract's user shapes. Photos are always absolute URLs (the default avatar when
  * none is set, §1.9); the mobile number appears only in the owner's own profiles.
  */
-import type { UserRow } from '../../platform/db/schema.js';
+import type { UserRow } from './user.tables.js';
 import type { PresenterContext } from '../../platform/presenter.js';
 import { PRIVATE_PREFIX } from '../../platform/storage/index.js';
 import { IMAGE_FIELDS, type PublicProfile, type SavedFields } from './user.service.js';

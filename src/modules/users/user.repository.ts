@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/database.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
-import type { NewUser, UserRow, UserUpdate } from '../../platform/db/schema.js';
+import type { NewUser, UserRow, UserUpdate } from './user.tables.js';
 
 /** Tries for a free default name; each after the first is random, so running out means a bug. */
 const NAME_ATTEMPTS = 8;

@@ -9,7 +9,7 @@
  */
 import type { Clock } from '../../platform/clock.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
-import type { UserRow, UserUpdate } from '../../platform/db/schema.js';
+import type { UserRow, UserUpdate } from './user.tables.js';
 import { AppError, badRequest, conflict, invalidField, unauthorized } from '../../platform/http/errors.js';
 import {
   contentAddressedKey,

@@ -7,67 +7,25 @@
  * The bus is in-process on purpose. Cross-node fan-out happens where it is needed (Socket.IO's
  * Redis adapter, the BullMQ queue), so every event is handled once, on the node that produced it.
  */
-export interface DomainEvents {
-  /** A20: `actorId` started following `targetUserId`. */
-  'user.followed': { actorId: bigint; targetUserId: bigint; at: number };
-  /** A35: `actorId` liked an article written by `authorId`. */
-  'article.liked': { actorId: bigint; articleId: bigint; authorId: bigint; at: number };
-  /** A44: a comment (`parentId` null) or a reply on an article written by `authorId`. */
-  'comment.created': {
-    actorId: bigint;
-    articleId: bigint;
-    authorId: bigint;
-    commentId: bigint;
-    parentId: bigint | null;
-    at: number;
-  };
-  /** An article became visible, changed or disappeared for readers (search index, caches). */
-  'article.changed': { articleId: bigint; visible: boolean; at: number };
-  /** An announcement was published. */
-  'announcement.published': { announcementId: bigint; title: string; at: number };
-  /** An order was paid (once per order). */
-  'order.paid': {
-    orderId: bigint;
-    kind: 'article' | 'tip';
-    buyerId: bigint;
-    authorId: bigint;
-    articleId: bigint | null;
-    amountCents: number;
-    at: number;
-  };
-  /** A refund was confirmed by the provider. */
-  'order.refunded': { orderId: bigint; refundId: bigint; amountCents: number; fully: boolean; at: number };
-}
+/**
+ * Every domain event by name, with its payload. Each module declares the events it publishes in its
+ * `<name>.events.ts` by augmenting this interface, next to the subject its log lines use.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface DomainEvents {}
 
 export type EventName = keyof DomainEvents;
 
-export interface EventSpec<E extends EventName> {
-  /** What the event is about, for the log line of a failed handler (`article:123`). */
-  subject(payload: DomainEvents[E]): string;
+/** What each event is about, for the log line of a failed handler (`article:123`). */
+export type EventSubjects = { [E in EventName]: (payload: DomainEvents[E]) => string };
+
+/** A module's events and their subjects: `defineEvents({ 'order.paid': (e) => \`order:${e.orderId}\` })`. */
+export function defineEvents<K extends EventName>(subjects: { [E in K]: EventSubjects[E] }): {
+  [E in K]: EventSubjects[E];
+} {
+  return subjects;
 }
 
-/**
- * Every event, once. All of them are declared in DomainEvents above (modules do not augment it),
- * so this registry is exhaustive: an event added there without an entry here fails to compile.
- */
-export const DOMAIN_EVENTS: { [E in EventName]: EventSpec<E> } = {
-  'user.followed': { subject: (e) => `user:${e.targetUserId}` },
-  'article.liked': { subject: (e) => `article:${e.articleId}` },
-  'comment.created': { subject: (e) => `comment:${e.commentId}` },
-  'article.changed': { subject: (e) => `article:${e.articleId}` },
-  'announcement.published': { subject: (e) => `announcement:${e.announcementId}` },
-  'order.paid': { subject: (e) => `order:${e.orderId}` },
-  'order.refunded': { subject: (e) => `refund:${e.refundId}` },
-};
-
-function subjectOf<E extends EventName>(name: E, payload: DomainEvents[E]): string | undefined {
-  try {
-    return (DOMAIN_EVENTS[name] as EventSpec<E>).subject(payload);
-  } catch {
-    // A payload from outside the types: the log line still names the event.
-    return undefined;
-  }
-}
 export type EventHandler<E extends EventName> = (payload: DomainEvents[E]) => void | Promise<void>;
 
 export interface EventBus {
@@ -75,6 +33,8 @@ export interface EventBus {
   subscribe<E extends EventName>(name: E, handler: EventHandler<E>): () => void;
   /** Resolves when every handler started so far has finished (tests, graceful shutdown). */
   settle(): Promise<void>;
+  /** Adds log subjects (the composition root passes every module's). */
+  describe(subjects: Partial<EventSubjects>): void;
 }
 
 export interface EventLogger {
@@ -85,6 +45,15 @@ export function createEventBus(logger: EventLogger): EventBus {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one map holds the handlers of every event type
   const handlers = new Map<EventName, Set<EventHandler<any>>>();
   const running = new Set<Promise<void>>();
+  const subjects: Partial<EventSubjects> = {};
+  const subjectOf = <E extends EventName>(name: E, payload: DomainEvents[E]): string | undefined => {
+    try {
+      return (subjects[name] as EventSubjects[E] | undefined)?.(payload);
+    } catch {
+      // A payload from outside the types: the log line still names the event.
+      return undefined;
+    }
+  };
 
   return {
     publish(name, payload) {
@@ -104,6 +73,9 @@ export function createEventBus(logger: EventLogger): EventBus {
       if (!set) handlers.set(name, (set = new Set()));
       set.add(handler);
       return () => set.delete(handler);
+    },
+    describe(more) {
+      Object.assign(subjects, more);
     },
     async settle() {
       while (running.size > 0) await Promise.all([...running]);

@@ -1,0 +1,28 @@
+import { defineModule } from '../module.js';
+import { announcementEvents } from './announcement.events.js';
+import { createAnnouncementRepository } from './announcement.repository.js';
+import { announcementRoutes } from './announcement.routes.js';
+import { createAnnouncementService, type AnnouncementService } from './announcement.service.js';
+
+declare module '../module.js' {
+  interface ModuleServices {
+    announcements: AnnouncementService;
+  }
+}
+
+export const announcementsModule = defineModule({
+  name: 'announcements',
+  needs: ['users'],
+  events: announcementEvents,
+  create: ({ platform, users }) =>
+    createAnnouncementService({
+      announcements: createAnnouncementRepository(platform.db),
+      users: users.accounts,
+      cache: platform.cache,
+      kv: platform.kv,
+      events: platform.events,
+      newId: () => platform.ids.content(),
+      now: platform.clock.now,
+    }),
+  routes: (app, announcements, { present }) => announcementRoutes(app, announcements, present),
+});

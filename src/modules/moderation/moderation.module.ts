@@ -1,0 +1,22 @@
+import { defineModule } from '../module.js';
+import { moderationRoutes } from './moderation.routes.js';
+import { createModerationService, type ModerationService } from './moderation.service.js';
+
+declare module '../module.js' {
+  interface ModuleServices {
+    moderation: ModerationService;
+  }
+}
+
+export const moderationModule = defineModule({
+  name: 'moderation',
+  needs: ['mpArticles', 'review', 'users'],
+  create: ({ platform, mpArticles, review, users }) =>
+    createModerationService({
+      articles: mpArticles,
+      decisions: review.decisions,
+      users: users.accounts,
+      ids: platform.ids,
+    }),
+  routes: (app, moderation, { present }) => moderationRoutes(app, moderation, present),
+});

@@ -1,0 +1,114 @@
+/**
+ * Account moderation (Inkstone's own /admin/v1_0 paths): ban and unban users, withdraw or grant an
+ * author's real-name verification (what the media platform requires). Staff only, logged (who,
+ * when, why) in the transaction of the change, and effective at once on every node:
+ * - ban: status 1 → 0 and every session revoked; the user's access and refresh tokens are refused
+ *   (403 "User denied.") and sign-in too (403 "Invalid user."). Unban: 0 → 1; the user signs in again.
+ * - unverify: verified 1 → 0 and the media-platform sessions revoked; MP tokens stop and MP sign-in
+ *   is refused until verified again. verify: 0 → 1.
+ * Who may act: moderators and admins; moderators only on plain users, admins on moderators too;
+ * nobody on an admin or on themselves (roles change in the database, never through this API).
+ */
+import type { UserRow } from '../users/user.tables.js';
+import type { UserModerationAction } from './user-moderation.tables.js';
+import { conflict, forbidden, invalidField, notFound } from '../../platform/http/errors.js';
+import type { IdGenerators } from '../../platform/ids.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/database.js';
+import { requireRole } from '../users/roles.js';
+import type { ActionTransition, UserActionRow, UserAdminRepository } from './user-admin.repository.js';
+import { UserStatus, type UserAccounts } from '../users/user.accounts.js';
+
+export const STAFF_ONLY = 'Moderator only.';
+export const UNKNOWN_USER = 'The user does not exist.';
+export const NOT_ALLOWED = 'Action not allowed on this user.';
+export const STATE_CONFLICT = 'User status does not allow this action.';
+export const REASON_MAX = 255;
+
+export const USER_ACTIONS: Record<
+  UserModerationAction,
+  ActionTransition & { reasonRequired: boolean; revokes?: 'all' | 'mp' }
+> = {
+  ban: { column: 'status', from: UserStatus.active, to: UserStatus.disabled, reasonRequired: true, revokes: 'all' },
+  unban: { column: 'status', from: UserStatus.disabled, to: UserStatus.active, reasonRequired: false },
+  verify: { column: 'verified', from: 0, to: 1, reasonRequired: false },
+  unverify: { column: 'verified', from: 1, to: 0, reasonRequired: true, revokes: 'mp' },
+};
+
+/** What this service needs from the session module: revoke in a transaction, then make every node see it. */
+export interface SessionControl {
+  revokeUserSessions(userId: bigint, options: { client?: 'app' | 'mp' }, trx: Db): Promise<bigint[]>;
+  announceRevoked(ids: bigint[]): Promise<void>;
+  userChanged(userId: bigint): Promise<void>;
+}
+
+export interface UserActionResult {
+  id: bigint;
+  user: UserRow;
+  action: UserModerationAction;
+  reason: string | null;
+  revokedSessions: number;
+  at: number;
+}
+
+export function createUserAdminService(deps: {
+  users: UserAccounts;
+  repository: UserAdminRepository;
+  sessions: SessionControl;
+  ids: IdGenerators;
+  clock: Clock;
+}) {
+  const { users, repository, sessions } = deps;
+  const guard = (actorId: bigint) => requireRole(users, actorId, ['moderator', 'admin'], STAFF_ONLY);
+
+  async function target(id: bigint): Promise<UserRow> {
+    const user = await users.findById(id);
+    if (!user) throw notFound(UNKNOWN_USER);
+    return user;
+  }
+
+  return {
+    /** A user as staff see it, with the moderation history (newest first). */
+    async detail(actorId: bigint, userId: bigint): Promise<{ user: UserRow; history: UserActionRow[] }> {
+      await guard(actorId);
+      return { user: await target(userId), history: await repository.history(userId) };
+    },
+
+    async act(
+      actorId: bigint,
+      userId: bigint,
+      action: UserModerationAction,
+      rawReason: string | undefined,
+    ): Promise<UserActionResult> {
+      const role = await guard(actorId);
+      const rule = USER_ACTIONS[action];
+      if (!rule) throw invalidField('action', 'must be ban, unban, verify or unverify');
+      const reason = rawReason?.trim() || null;
+      if (rule.reasonRequired && reason === null) throw invalidField('reason', `is required to ${action} a user`);
+      if (reason !== null && [...reason].length > REASON_MAX)
+        throw invalidField('reason', `must be at most ${REASON_MAX} characters`);
+
+      const user = await target(userId);
+      if (userId === actorId || user.role === 'admin' || (user.role === 'moderator' && role !== 'admin'))
+        throw forbidden(NOT_ALLOWED);
+
+      const id = deps.ids.content();
+      const at = deps.clock.now();
+      const result = await repository.apply(
+        userId,
+        rule,
+        { id, moderator_id: actorId, action, reason, created_at: at },
+        (trx) =>
+          rule.revokes
+            ? sessions.revokeUserSessions(userId, rule.revokes === 'mp' ? { client: 'mp' } : {}, trx)
+            : Promise.resolve([]),
+      );
+      if (!result.applied) throw conflict(STATE_CONFLICT);
+      await sessions.announceRevoked(result.revoked);
+      await sessions.userChanged(userId);
+      return { id, user: await target(userId), action, reason, revokedSessions: result.revoked.length, at };
+    },
+  };
+}
+
+export type UserAdminService = ReturnType<typeof createUserAdminService>;
