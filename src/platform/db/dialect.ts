@@ -67,6 +67,14 @@ class NormalizeIntegersPlugin implements KyselyPlugin {
   }
 }
 
+/**
+ * The plugins of every Kysely the app builds. Exported so that the SQL snapshots
+ * (scripts/sql-snapshots.ts) compile queries through exactly these.
+ */
+export function kyselyPlugins(): KyselyPlugin[] {
+  return [new NormalizeIntegersPlugin()];
+}
+
 interface PoolOptions {
   poolSize?: number;
   /**
@@ -114,7 +122,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
 
 export function createKysely<DB>(url: string, options: PoolOptions = {}): Kysely<DB> {
   const dialect = dialectFromUrl(url);
-  const plugins = [new NormalizeIntegersPlugin()];
+  const plugins = kyselyPlugins();
   if (dialect === 'sqlite') {
     const file = sqliteFile(url);
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
