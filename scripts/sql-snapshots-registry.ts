@@ -21,7 +21,7 @@ import { createCommentRepository } from '../src/modules/comments/comment.reposit
 import { createCounterService } from '../src/modules/counters/counter.service.js';
 import { Attitude, createEngagementRepository } from '../src/modules/engagement/engagement.repository.js';
 import { createFeedRepository } from '../src/modules/feed/feed.repository.js';
-import { createModerationRepository } from '../src/modules/moderation/moderation.repository.js';
+import { createModerationRepository } from '../src/modules/review/review.repository.js';
 import { createMpArticleRepository } from '../src/modules/mp-articles/mp-article.repository.js';
 import { createImageLibraryRepository } from '../src/modules/mp-images/mp-image.repository.js';
 import { createStatisticsRepository } from '../src/modules/mp-statistics/mp-statistics.repository.js';
@@ -35,7 +35,7 @@ import {
 } from '../src/modules/payments/payment.repository.js';
 import { createRelationRepository } from '../src/modules/relations/relation.repository.js';
 import { createSearchRepository } from '../src/modules/search/search.repository.js';
-import { createUserAdminRepository } from '../src/modules/users/user-admin.repository.js';
+import { createUserAdminRepository } from '../src/modules/user-admin/user-admin.repository.js';
 import { createUserRepository } from '../src/modules/users/user.repository.js';
 import { target, type Answer, type AnyTarget } from './sql-snapshots-lib.js';
 
@@ -223,6 +223,7 @@ export const targets: AnyTarget[] = [
       listVisible: [{ run: (r) => r.listVisible() }],
       listDefaults: [{ run: (r) => r.listDefaults() }],
       isVisible: [{ run: (r) => r.isVisible(1n) }],
+      savedIds: [{ run: (r) => r.savedIds(1n, 1000) }],
       listForUser: [{ run: (r) => r.listForUser(1n) }],
       insertForUser: [
         {
@@ -403,6 +404,8 @@ export const targets: AnyTarget[] = [
       collectedPage: [{ run: (r) => r.collectedPage(1n, PAGE), answers: [NO_ROWS, ONE_ROW] }],
       historyPage: [{ run: (r) => r.historyPage(1n, PAGE), answers: [NO_ROWS, ONE_ROW] }],
       authoredPage: [{ run: (r) => r.authoredPage(1n, PAGE), answers: [NO_ROWS, ONE_ROW] }],
+      recentAttitudes: [{ run: (r) => r.recentAttitudes(1n, 300) }],
+      recentReads: [{ run: (r) => r.recentReads(1n, 300) }],
     },
   }),
 
@@ -412,13 +415,12 @@ export const targets: AnyTarget[] = [
     create: createFeedRepository,
     methods: {
       candidates: [{ run: (r) => r.candidates(100, T) }],
-      profile: [{ run: (r) => r.profile(1n) }],
     },
   }),
 
   target({
-    name: 'moderation.moderation',
-    source: 'src/modules/moderation/moderation.repository.ts',
+    name: 'review.review',
+    source: 'src/modules/review/review.repository.ts',
     create: createModerationRepository,
     methods: {
       insert: [
@@ -733,7 +735,7 @@ export const targets: AnyTarget[] = [
       insertBlacklist: [{ run: (r) => r.insertBlacklist(1n, 2n, T) }],
       deleteBlacklist: [{ run: (r) => r.deleteBlacklist(1n, 2n) }],
       isBlacklisted: [{ run: (r) => r.isBlacklisted(1n, 2n) }],
-      followedAmong: [{ run: (r) => r.followedAmong(1n, [2n, 3n]) }],
+      followedBy: [{ run: (r) => r.followedBy(1n, 1000) }],
       blacklistedBy: [{ run: (r) => r.blacklistedBy(1n, 100) }],
       count: [
         { label: 'followings', run: (r) => r.count('followings', 1n), answers: [ONE_ROW] },
@@ -812,8 +814,8 @@ export const targets: AnyTarget[] = [
   }),
 
   target({
-    name: 'users.user-admin',
-    source: 'src/modules/users/user-admin.repository.ts',
+    name: 'user-admin.user-admin',
+    source: 'src/modules/user-admin/user-admin.repository.ts',
     create: createUserAdminRepository,
     methods: {
       apply: [

@@ -85,15 +85,16 @@ where
   `user_id` = ?
   and `target_user_id` = ?;
 
--- followedAmong
--- 3 parameters
+-- followedBy
+-- 2 parameters
 select
   `target_user_id`
 from
   `follows`
 where
   `user_id` = ?
-  and `target_user_id` in (?, ?);
+limit
+  ?;
 
 -- blacklistedBy
 -- 2 parameters

@@ -97,6 +97,39 @@ where
   and "attitude" = $2
   and "article_id" in ($3, $4);
 
+-- recentAttitudes
+-- 2 parameters
+select
+  "x"."article_id",
+  "x"."attitude",
+  "a"."channel_id",
+  "a"."user_id"
+from
+  "attitudes" as "x"
+  inner join "articles" as "a" on "a"."id" = "x"."article_id"
+where
+  "x"."user_id" = $1
+order by
+  "x"."updated_at" desc
+limit
+  $2;
+
+-- recentReads
+-- 2 parameters
+select
+  "h"."article_id",
+  "a"."channel_id",
+  "a"."user_id"
+from
+  "reading_history" as "h"
+  inner join "articles" as "a" on "a"."id" = "h"."article_id"
+where
+  "h"."user_id" = $1
+order by
+  "h"."read_at" desc
+limit
+  $2;
+
 -- insertCollection
 -- 3 parameters
 insert into

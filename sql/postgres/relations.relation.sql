@@ -87,15 +87,16 @@ where
   "user_id" = $1
   and "target_user_id" = $2;
 
--- followedAmong
--- 3 parameters
+-- followedBy
+-- 2 parameters
 select
   "target_user_id"
 from
   "follows"
 where
   "user_id" = $1
-  and "target_user_id" in ($2, $3);
+limit
+  $2;
 
 -- blacklistedBy
 -- 2 parameters

@@ -34,6 +34,17 @@ order by
   "sequence",
   "id";
 
+-- savedIds
+-- 2 parameters
+select
+  "channel_id"
+from
+  "user_channels"
+where
+  "user_id" = ?
+limit
+  ?;
+
 -- isVisible
 -- 2 parameters
 select

@@ -97,6 +97,39 @@ where
   and "attitude" = ?
   and "article_id" in (?, ?);
 
+-- recentAttitudes
+-- 2 parameters
+select
+  "x"."article_id",
+  "x"."attitude",
+  "a"."channel_id",
+  "a"."user_id"
+from
+  "attitudes" as "x"
+  inner join "articles" as "a" on "a"."id" = "x"."article_id"
+where
+  "x"."user_id" = ?
+order by
+  "x"."updated_at" desc
+limit
+  ?;
+
+-- recentReads
+-- 2 parameters
+select
+  "h"."article_id",
+  "a"."channel_id",
+  "a"."user_id"
+from
+  "reading_history" as "h"
+  inner join "articles" as "a" on "a"."id" = "h"."article_id"
+where
+  "h"."user_id" = ?
+order by
+  "h"."read_at" desc
+limit
+  ?;
+
 -- insertCollection
 -- 3 parameters
 insert into
