@@ -10,11 +10,8 @@ import type { ArticlesTable, NewArticle } from '../articles/article.tables.js';
 
 export type ArticleUpdate = Updateable<ArticlesTable>;
 
-/** An article as the media platform reads it (no counters): the columns of ARTICLE_COLUMNS. */
-export type MpArticleRow = Omit<
-  Selectable<ArticlesTable>,
-  'is_top' | 'read_count' | 'like_count' | 'dislike_count' | 'comment_count' | 'collect_count' | 'share_count'
->;
+/** An article as the media platform reads it (no counters): exactly the columns of ARTICLE_COLUMNS. */
+export type MpArticleRow = Pick<Selectable<ArticlesTable>, MpColumn>;
 
 export interface MpArticleWithContent extends MpArticleRow {
   content: string;
@@ -63,6 +60,7 @@ const ARTICLE_COLUMNS = [
   'a.published_at',
   'a.deleted_at',
 ] as const;
+type MpColumn = (typeof ARTICLE_COLUMNS)[number] extends `a.${infer C extends keyof ArticlesTable}` ? C : never;
 
 export function createMpArticleRepository(db: Db) {
   const filtered = (filter: ListFilter) => {
