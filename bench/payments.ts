@@ -351,7 +351,11 @@ async function mixedRun() {
     const refunds = { partial: 0, full: 0, twoStep: 0 };
     for (const id of paidOrders) {
       const roll = rnd();
-      const order = (await payments.repository.findOrder(id))!;
+      const order = await app.platform.db
+        .selectFrom('payment_orders')
+        .select('amount_cents')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       if (roll < 0.1) {
         await payments.refund(admin, id, Math.max(1, Math.floor(order.amount_cents * rnd())));
         refunds.partial++;

@@ -8,7 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createPool } from 'mysql2/promise';
 import pg from 'pg';
-import { buildApp, type App } from '../../src/app.js';
+import type { KyselyPlugin } from 'kysely';
+import { pino } from 'pino';
+import { buildApp, createAppPlatform, type App } from '../../src/app.js';
+import { loggerOptions } from '../../src/platform/logger.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { serviceAvailable, serviceUrls, uniqueSuffix } from './services.js';
@@ -88,12 +91,22 @@ export async function testEnvironment(extra: Record<string, string> = {}) {
 export async function buildTestApp(
   extra: Record<string, string> = {},
   beforeReady?: (app: App['app']) => void,
-  options: { clock?: Clock; configure?: (config: Config) => void } = {},
+  options: {
+    clock?: Clock;
+    configure?: (config: Config) => void;
+    /** Sees every query the services send (fault injection: throw from `transformQuery`). */
+    dbPlugin?: KyselyPlugin;
+  } = {},
 ): Promise<TestApp> {
   const { env, cleanup } = await testEnvironment(extra);
   const config = loadConfig(env);
   options.configure?.(config);
-  const built = await buildApp(config, { clock: options.clock });
+  let platform: App['platform'] | undefined;
+  if (options.dbPlugin) {
+    platform = await createAppPlatform(config, pino(loggerOptions(config)), options.clock);
+    platform.db = platform.db.withPlugin(options.dbPlugin);
+  }
+  const built = await buildApp(config, { clock: options.clock, platform });
   beforeReady?.(built.app);
   await built.app.ready();
   await built.platform.jobs.start();
@@ -103,6 +116,8 @@ export async function buildTestApp(
     async close() {
       await built.platform.kv.flush();
       await built.app.close();
+      // An app built on a platform it was given leaves closing it to us.
+      await platform?.close();
       await cleanup();
     },
   };

@@ -1,3 +1,4 @@
+import type { KyselyPlugin } from 'kysely';
 /**
  * Shared by the payments suites: an app with payment settings of the test's choosing, signed-in
  * users, paid articles, and `FakeAlipay`, a local HTTP server playing Alipay's gateway. The fake
@@ -16,10 +17,16 @@ import { randomIp } from '../helpers/http.js';
 
 export function buildPaymentsApp(
   payments: Partial<PaymentsConfig> = {},
-  options: { clock?: Clock; env?: Record<string, string>; beforeReady?: (app: TestApp['app']) => void } = {},
+  options: {
+    clock?: Clock;
+    env?: Record<string, string>;
+    beforeReady?: (app: TestApp['app']) => void;
+    dbPlugin?: KyselyPlugin;
+  } = {},
 ): Promise<TestApp> {
   return buildTestApp(options.env, options.beforeReady, {
     clock: options.clock,
+    dbPlugin: options.dbPlugin,
     configure: (config) => void (config.payments = { ...config.payments, ...payments }),
   });
 }

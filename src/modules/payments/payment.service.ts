@@ -238,7 +238,6 @@ export function createPaymentService(options: PaymentServiceOptions) {
     publicUrl: platform.config.publicUrl,
     /** Set when the embedded simulator plays Alipay (the routes serve its cashier page). */
     simulator: built.simulator,
-    repository: repo,
 
     /** POST /app/v1_0/orders: an article purchase (reusing a pending one) or a tip. */
     async createOrder(
