@@ -1,7 +1,7 @@
 /**
- * The engagement feature: what readers do with articles. Built once in services.ts as
- * `services.engagement`; other modules use its read helpers (attitudeOf, isCollected, likedSet,
- * dislikedArticles) and recordRead, which article detail calls on every view.
+ * The engagement feature: what readers do with articles (`services.engagement`, built by
+ * ./engagement.module.ts). Other modules use its read helpers (attitudeOf, isCollected, the
+ * recommender's recentAttitudes/recentReads) and recordRead, which article detail calls on every view.
  */
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { tableSuffix } from '../dialect.js';
 
-/** The media-platform feature's tables (see ../tables/media-platform.ts). */
+/** The review decision log and the articles' price and review columns (see modules/review/review.tables.ts). */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .alterTable('articles')
