@@ -1,7 +1,8 @@
 /**
  * The seams of A34 for the modules that own the per-reader parts of an article page. The article
- * module knows nothing about follows, attitudes, collections or reading history: the composition
- * manifest (articles.module.ts) passes these functions, built from other modules' services, to `articleRoutes(app, service, present, hooks)`.
+ * module knows nothing about follows, attitudes, collections or reading history: its manifest
+ * (articles.module.ts) builds these functions from other modules' services and passes them to
+ * `articleRoutes(app, service, present, hooks)`.
  *
  * - `viewerFlags(userId, article)`: is_followed / attitude / is_collected for a signed-in reader
  *   (relations + engagement). Not called for anonymous readers, who get ANONYMOUS_FLAGS.
