@@ -41,7 +41,8 @@ where
 -- 1 parameter
 select
   "status",
-  "verified"
+  "verified",
+  "role"
 from
   "users"
 where

@@ -124,7 +124,7 @@ describe(`announcements (db=${testDb}, redis=${testRedis})`, () => {
     it('answers 400 "Invalid announcement." for an unknown id, and remembers the miss', async () => {
       const res = await t.app.inject({ url: `${LIST}/777` });
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual({ message: 'Invalid announcement.' });
+      expect(res.json()).toEqual({ message: 'Invalid announcement.', code: 'bad_request' });
       expect(await t.platform.kv.get('ann:777')).not.toBeNull();
 
       // The row appears behind the cache's back: the cached "absent" still answers, without asking
@@ -132,7 +132,7 @@ describe(`announcements (db=${testDb}, redis=${testRedis})`, () => {
       await insertAnnouncement(777n, BASE - 3_600_000);
       const cached = await t.app.inject({ url: `${LIST}/777` });
       expect(cached.statusCode).toBe(400);
-      expect(cached.json()).toEqual({ message: 'Invalid announcement.' });
+      expect(cached.json()).toEqual({ message: 'Invalid announcement.', code: 'bad_request' });
 
       await t.services.announcements.invalidate([777n]);
       expect((await t.app.inject({ url: `${LIST}/777` })).json().data.title).toBe('公告 777');
@@ -144,7 +144,7 @@ describe(`announcements (db=${testDb}, redis=${testRedis})`, () => {
       for (const target of ['0', '9999999999999999999']) {
         const res = await t.app.inject({ url: `${LIST}/${target}` });
         expect(res.statusCode).toBe(400);
-        expect(res.json()).toEqual({ message: 'Invalid announcement.' });
+        expect(res.json()).toEqual({ message: 'Invalid announcement.', code: 'bad_request' });
       }
       expect((await t.app.inject({ url: `${LIST}/abc` })).statusCode).toBe(400);
     });
@@ -203,7 +203,7 @@ describe(`announcements (db=${testDb}, redis=${testRedis})`, () => {
           payload,
         });
         expect(res.statusCode).toBe(403);
-        expect(res.json()).toEqual({ message: 'Admin only.' });
+        expect(res.json()).toEqual({ message: 'Admin only.', code: 'role_required' });
       }
       const anonymous = await t.app.inject({ method: 'POST', url: '/admin/v1_0/announcements', payload });
       expect(anonymous.statusCode).toBe(401);

@@ -68,7 +68,7 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
 
       const again = await t.app.inject({ url: `/app/v1_0/sms/codes/${mobile}` });
       expect(again.statusCode).toBe(429);
-      expect(again.json()).toEqual({ message: 'Too many requests.' });
+      expect(again.json()).toEqual({ message: 'Too many requests.', code: 'rate_limited' });
       expect(Number(again.headers['retry-after'])).toBeGreaterThan(0);
       // Another number from the same client is not held back by the first number's limit.
       expect((await t.app.inject({ url: `/app/v1_0/sms/codes/${newMobile()}` })).statusCode).toBe(200);
@@ -98,7 +98,7 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
         payload: { mobile, code },
       });
       expect(replay.statusCode).toBe(400);
-      expect(replay.json()).toEqual({ message: 'Invalid code.' });
+      expect(replay.json()).toEqual({ message: 'Invalid code.', code: 'invalid_sms_code' });
     });
 
     it('voids a code after 5 wrong tries', async () => {
@@ -213,10 +213,10 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
         payload: { mobile, code: '246810' },
       });
       expect(res.statusCode).toBe(403);
-      expect(res.json()).toEqual({ message: 'Invalid user.' });
+      expect(res.json()).toEqual({ message: 'Invalid user.', code: 'account_disabled' });
       const used = await me(token);
       expect(used.statusCode).toBe(403);
-      expect(used.json()).toEqual({ message: 'User denied.' });
+      expect(used.json()).toEqual({ message: 'User denied.', code: 'account_disabled' });
     });
   });
 
@@ -240,7 +240,7 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       ]) {
         const res = await t.app.inject({ url: '/app/v1_0/user/sessions', headers });
         expect(res.statusCode).toBe(401);
-        expect(res.json()).toEqual({ message: 'User must be authorized.' });
+        expect(res.json()).toEqual({ message: 'User must be authorized.', code: 'unauthorized' });
       }
       expect((await me(token)).statusCode).toBe(200);
     });
@@ -249,7 +249,7 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       const { refresh_token } = await signIn();
       const res = await me(refresh_token);
       expect(res.statusCode).toBe(403);
-      expect(res.json()).toEqual({ message: 'Do not use refresh token.' });
+      expect(res.json()).toEqual({ message: 'Do not use refresh token.', code: 'wrong_token_type' });
     });
 
     it('lets optional routes through anonymously, with Anony, and with a valid token, but 401s a bad one', async () => {
@@ -259,7 +259,7 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       expect((await t.app.inject({ url, headers: bearer((await signIn()).token) })).statusCode).toBe(200);
       const bad = await t.app.inject({ url, headers: bearer('not-a-token') });
       expect(bad.statusCode).toBe(401);
-      expect(bad.json()).toEqual({ message: 'Token has some errors.' });
+      expect(bad.json()).toEqual({ message: 'Token has some errors.', code: 'unauthorized' });
     });
 
     it('interoperates with standard JWT libraries in both directions', async () => {
@@ -308,7 +308,7 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
       const session = await signIn();
       for (const res of [await refresh(), await refresh('garbage'), await refresh(session.token)]) {
         expect(res.statusCode).toBe(403);
-        expect(res.json()).toEqual({ message: 'Wrong refresh token.' });
+        expect(res.json()).toEqual({ message: 'Wrong refresh token.', code: 'invalid_refresh_token' });
       }
       clock.advance(14 * 86400_000 + 1000);
       expect((await refresh(session.refresh_token)).statusCode).toBe(403);
@@ -411,7 +411,10 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
         payload: { mobile: newMobile(), code: '246810', agree: true },
       });
       expect(stranger.statusCode).toBe(403);
-      expect(stranger.json()).toEqual({ message: 'Please verify your real information in app.' });
+      expect(stranger.json()).toEqual({
+        message: 'Please verify your real information in app.',
+        code: 'verification_required',
+      });
 
       const mobile = newMobile();
       await signIn(mobile);

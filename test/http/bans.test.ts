@@ -70,13 +70,13 @@ describe(`bans and verification through the admin API (db=${testDb}, redis=${tes
 
     const access = await http.sessions(user.token);
     expect(access.statusCode).toBe(403);
-    expect(access.json()).toEqual({ message: 'User denied.' });
+    expect(access.json()).toEqual({ message: 'User denied.', code: 'account_disabled' });
     const refreshed = await http.refresh(user.refresh_token);
     expect(refreshed.statusCode).toBe(403);
-    expect(refreshed.json()).toEqual({ message: 'User denied.' });
+    expect(refreshed.json()).toEqual({ message: 'User denied.', code: 'account_disabled' });
     const again = await http.signIn(user.mobile);
     expect(again.statusCode).toBe(403);
-    expect(again.json()).toEqual({ message: 'Invalid user.' });
+    expect(again.json()).toEqual({ message: 'Invalid user.', code: 'account_disabled' });
 
     expect((await http.act(moderator.token, user.id, 'ban', 'twice')).statusCode).toBe(409);
     const unban = await http.act(moderator.token, user.id, 'unban');
@@ -125,6 +125,7 @@ describe(`bans and verification through the admin API (db=${testDb}, redis=${tes
 
     expect((await http.act(admin.token, author.id, 'unverify')).json()).toEqual({
       message: { reason: 'is required to unverify a user' },
+      code: 'invalid_field',
     });
     const res = await http.act(admin.token, author.id, 'unverify', 'fake ID card');
     expect(res.statusCode).toBe(201);
@@ -138,7 +139,10 @@ describe(`bans and verification through the admin API (db=${testDb}, redis=${tes
     expect((await http.refresh(mp.json().data.refresh_token, '/mp/v1_0/authorizations')).statusCode).toBe(403);
     const refused = await http.signIn(author.mobile, '/mp/v1_0/authorizations');
     expect(refused.statusCode).toBe(403);
-    expect(refused.json()).toEqual({ message: 'Please verify your real information in app.' });
+    expect(refused.json()).toEqual({
+      message: 'Please verify your real information in app.',
+      code: 'verification_required',
+    });
     // The app account is untouched.
     expect((await http.sessions(author.token)).statusCode).toBe(200);
 
@@ -156,7 +160,7 @@ describe(`bans and verification through the admin API (db=${testDb}, redis=${tes
 
     const byUser = await http.act(user.token, other.id, 'ban', 'x');
     expect(byUser.statusCode).toBe(403);
-    expect(byUser.json()).toEqual({ message: 'Moderator only.' });
+    expect(byUser.json()).toEqual({ message: 'Moderator only.', code: 'role_required' });
     expect((await http.detail(user.token, other.id)).statusCode).toBe(403);
     expect(
       (
@@ -176,7 +180,7 @@ describe(`bans and verification through the admin API (db=${testDb}, redis=${tes
     ] as const) {
       const res = await http.act(actor.token, target.id, 'ban', 'x');
       expect(res.statusCode).toBe(403);
-      expect(res.json()).toEqual({ message: 'Action not allowed on this user.' });
+      expect(res.json()).toEqual({ message: 'Action not allowed on this user.', code: 'forbidden' });
     }
     expect((await http.act(admin.token, other.id, 'ban', 'abuse of power')).statusCode).toBe(201);
     expect((await http.sessions(other.token)).statusCode).toBe(403);
@@ -257,7 +261,7 @@ describe(`a ban reaches every node within 1 s (db=${testDb}, redis=${testRedis})
     const bound = testRedis ? 0 : STATE_CACHE_MS.memory;
     expect(answers.filter((p) => p.sent >= bound).every((p) => p.status === 403)).toBe(true);
     expect((await b.sessions(user.token)).statusCode).toBe(403);
-    expect((await b.refresh(user.refresh_token)).json()).toEqual({ message: 'User denied.' });
+    expect((await b.refresh(user.refresh_token)).json()).toEqual({ message: 'User denied.', code: 'account_disabled' });
     expect((await b.signIn(user.mobile)).statusCode).toBe(403);
 
     expect((await a.act(moderator.token, user.id, 'unban')).statusCode).toBe(201);

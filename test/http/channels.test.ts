@@ -117,7 +117,7 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
       expect(await ids(account)).toEqual([0, 2, 1, 6]);
       const bad = await t.app.inject({ url: URL_, headers: { authorization: 'Bearer not.a.token' } });
       expect(bad.statusCode).toBe(401);
-      expect(bad.json()).toEqual({ message: 'Token has some errors.' });
+      expect(bad.json()).toEqual({ message: 'Token has some errors.', code: 'unauthorized' });
     });
 
     it('lists saved channels by seq, skips hidden ones, and falls back to the defaults when none is visible', async () => {
@@ -178,7 +178,7 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
         ],
       });
       expect(conflict.statusCode).toBe(409);
-      expect(conflict.json()).toEqual({ message: 'Some conflict user channels occurred.' });
+      expect(conflict.json()).toEqual({ message: 'Some conflict user channels occurred.', code: 'conflict' });
       // All or nothing: channel 5 was not added either.
       expect(await rowsOf(account.userId)).toEqual([
         { channel_id: 1n, sequence: 2 },
@@ -288,14 +288,18 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
       expect(res.body).toBe('');
       expect(await ids(account)).toEqual([0, 2, 5]);
 
-      expect((await write('DELETE', account)).json()).toEqual({ message: 'Channels param is required.' });
+      expect((await write('DELETE', account)).json()).toEqual({
+        message: 'Channels param is required.',
+        code: 'bad_request',
+      });
       expect((await write('DELETE', account, { channels: [] })).json()).toEqual({
         message: 'Channels param is required.',
+        code: 'bad_request',
       });
       for (const channels of [[0], ['x'], [-1], 'all', [1.5], ['9999999999999999999']]) {
         const bad = await write('DELETE', account, { channels });
         expect(bad.statusCode).toBe(400);
-        expect(bad.json()).toEqual({ message: 'Invalid channels param.' });
+        expect(bad.json()).toEqual({ message: 'Invalid channels param.', code: 'bad_request' });
       }
       expect(await ids(account)).toEqual([0, 2, 5]);
     });
@@ -334,12 +338,12 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
           payload: { seq: 1 },
         });
         expect(bad.statusCode).toBe(400);
-        expect(bad.json()).toEqual({ message: 'Invalid channel id.' });
+        expect(bad.json()).toEqual({ message: 'Invalid channel id.', code: 'bad_request' });
       }
       for (const payload of [{}, { seq: -1 }, { seq: 1.5 }, { seq: 'x' }]) {
         const bad = await t.app.inject({ method: 'PUT', url: `${URL_}/3`, headers: account.headers, payload });
         expect(bad.statusCode).toBe(400);
-        expect(bad.json()).toEqual({ message: 'Invalid channel sequence param.' });
+        expect(bad.json()).toEqual({ message: 'Invalid channel sequence param.', code: 'bad_request' });
       }
       expect(
         (await t.app.inject({ method: 'PUT', url: `${URL_}/abc`, headers: account.headers, payload: { seq: 1 } }))
@@ -381,7 +385,7 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
       ];
       for (const res of await Promise.all(attempts)) {
         expect(res.statusCode).toBe(401);
-        expect(res.json()).toEqual({ message: 'User must be authorized.' });
+        expect(res.json()).toEqual({ message: 'User must be authorized.', code: 'unauthorized' });
       }
     });
 
@@ -429,7 +433,7 @@ describe(`user channels (db=${testDb}, redis=${testRedis})`, () => {
             method,
             payload,
             status: 400,
-            body: { message },
+            body: { message, code: 'bad_request' },
           });
         }
       }

@@ -273,13 +273,13 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
     const closed = await article(author.id, { allow_comment: 0 });
     const res = await post(reader, { target: String(closed), content: 'hi', art_id: null });
     expect(res.statusCode).toBe(403);
-    expect(res.json()).toEqual({ message: 'Article denied comment.' });
+    expect(res.json()).toEqual({ message: 'Article denied comment.', code: 'comments_closed' });
 
     const draft = await article(author.id, { status: ArticleStatus.draft });
     for (const target of [String(draft), '12345']) {
       const bad = await post(reader, { target, content: 'hi', art_id: null });
       expect(bad.statusCode).toBe(400);
-      expect(bad.json()).toEqual({ message: 'Invalid article.' });
+      expect(bad.json()).toEqual({ message: 'Invalid article.', code: 'bad_request' });
     }
 
     const art = await article(author.id);
@@ -287,7 +287,7 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
     for (const target of ['999999', elsewhere, String(art)]) {
       const bad = await post(reader, { target, content: 'hi', art_id: String(art) });
       expect(bad.statusCode).toBe(400);
-      expect(bad.json()).toEqual({ message: 'Invalid target comment id.' });
+      expect(bad.json()).toEqual({ message: 'Invalid target comment id.', code: 'bad_request' });
     }
     expect(
       (await t.platform.db.selectFrom('comments').select('id').where('article_id', '=', closed).execute()).length,
@@ -299,7 +299,7 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
     for (const content of ['', '   ', '\n\t ']) {
       const res = await post(reader, { target: String(art), content, art_id: null });
       expect(res.statusCode).toBe(400);
-      if (content !== '') expect(res.json()).toEqual({ message: 'Empty content.' });
+      if (content !== '') expect(res.json()).toEqual({ message: 'Empty content.', code: 'bad_request' });
     }
     const long = await post(reader, { target: String(art), content: '长'.repeat(501), art_id: null });
     expect(long.statusCode).toBe(400);
@@ -337,7 +337,7 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
     for (const query of [`type=x&source=${art}`, `source=${art}`]) {
       const res = await t.app.inject({ url: `/app/v1_0/comments?${query}` });
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual({ message: { type: 'Invalid type param.' } });
+      expect(res.json()).toEqual({ message: { type: 'Invalid type param.' }, code: 'invalid_field' });
     }
     expect((await t.app.inject({ url: '/app/v1_0/comments?type=a' })).statusCode).toBe(400);
     expect((await t.app.inject({ url: '/app/v1_0/comments?type=a&source=abc' })).statusCode).toBe(400);
@@ -421,7 +421,7 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
       payload: { target: '77777' },
     });
     expect(unknown.statusCode).toBe(400);
-    expect(unknown.json()).toEqual({ message: { target: 'Invalid target comment id.' } });
+    expect(unknown.json()).toEqual({ message: { target: 'Invalid target comment id.' }, code: 'invalid_field' });
 
     for (let i = 0; i < 2; i++) {
       const res = await t.app.inject({
@@ -487,7 +487,7 @@ describe(`comments (A43–A46, M21–M27) (db=${testDb}, redis=${testRedis})`, (
       const stranger = await account('mp');
       const res = await mp(stranger, 'PUT', `/comments/status?article_id=${art}`, { allow_comment: false });
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual({ message: 'Invalid article status.' });
+      expect(res.json()).toEqual({ message: 'Invalid article status.', code: 'bad_request' });
       // An app token is no MP token.
       expect((await mp(reader, 'PUT', `/comments/status?article_id=${art}`, { allow_comment: false })).statusCode).toBe(
         403,

@@ -104,7 +104,7 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
         ...(method === 'POST' ? { payload: { target: 1, type: 1 } } : {}),
       });
       expect(res.statusCode, `${method} ${url}`).toBe(401);
-      expect(res.json()).toEqual({ message: 'User must be authorized.' });
+      expect(res.json()).toEqual({ message: 'User must be authorized.', code: 'unauthorized' });
     }
     const bad = await post('/app/v1_0/article/likings', 'not-a-token', { target: 1 });
     expect(bad.statusCode).toBe(401);
@@ -272,7 +272,7 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
         for (const send of [like, dislike, collect]) {
           const res = await send(reader.token, String(target));
           expect(res.statusCode).toBe(400);
-          expect(res.json()).toEqual({ message: 'Invalid article.' });
+          expect(res.json()).toEqual({ message: 'Invalid article.', code: 'bad_request' });
         }
       }
       expect(
@@ -416,7 +416,7 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
       expect(parseBody(first.body)).toEqual({ message: 'OK', data: { target: String(a.id), type: 0 } });
       const again = await post('/app/v1_0/article/reports', reader.token, { target: String(a.id), type: 3 });
       expect(again.statusCode).toBe(409);
-      expect(again.json()).toEqual({ message: 'User has reported this article.' });
+      expect(again.json()).toEqual({ message: 'User has reported this article.', code: 'conflict' });
 
       const typed = await post('/app/v1_0/article/reports', reader.token, {
         target: String(b.id),
@@ -460,7 +460,7 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
       for (const target of [draft.id, 999n]) {
         const res = await post('/app/v1_0/article/reports', reader.token, { target: String(target), type: 1 });
         expect(res.statusCode).toBe(400);
-        expect(res.json()).toEqual({ message: 'Invalid article.' });
+        expect(res.json()).toEqual({ message: 'Invalid article.', code: 'bad_request' });
       }
       expect(
         (
@@ -498,7 +498,7 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
 
       const unknown = await get('/app/v1_0/users/123456789/articles');
       expect(unknown.statusCode).toBe(400);
-      expect(unknown.json()).toEqual({ message: 'Invalid request.' });
+      expect(unknown.json()).toEqual({ message: 'Invalid request.', code: 'bad_request' });
       expect((await get('/app/v1_0/users/abc/articles')).statusCode).toBe(400);
 
       // A48 is public: a broken token is ignored, not a 401.
@@ -521,7 +521,7 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
       await t.platform.db.updateTable('users').set({ status: 0 }).where('id', '=', gone.id).execute();
       const res = await get(`/app/v1_0/users/${gone.id}/articles`);
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual({ message: 'Invalid request.' });
+      expect(res.json()).toEqual({ message: 'Invalid request.', code: 'bad_request' });
     });
   });
 
@@ -683,7 +683,7 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
       for (const target of [draft.id, 999n]) {
         const res = await post('/app/v1_0/reading/durations', undefined, { duration: 3, art_id: String(target) });
         expect(res.statusCode).toBe(400);
-        expect(res.json()).toEqual({ message: 'Invalid article.' });
+        expect(res.json()).toEqual({ message: 'Invalid article.', code: 'bad_request' });
       }
       expect(
         (await post('/app/v1_0/reading/durations', 'garbage', { duration: 3, art_id: String(a.id) })).statusCode,

@@ -57,7 +57,7 @@ describe(`HTTP layer (db=${testDb}, redis=${testRedis})`, () => {
   it('answers unknown routes with 404 in the envelope', async () => {
     const res = await t.app.inject({ url: '/nope' });
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toEqual({ message: 'Not found.' });
+    expect(res.json()).toEqual({ message: 'Not found.', code: 'not_found' });
   });
 
   it('answers a known path with a wrong method with 405 and Allow', async () => {
@@ -72,7 +72,11 @@ describe(`HTTP layer (db=${testDb}, redis=${testRedis})`, () => {
   it('masks a 500: short message and request id for the client, full context in the log', async () => {
     const res = await t.app.inject({ url: '/test/boom', headers: { 'x-request-id': 'trace-abc-123' } });
     expect(res.statusCode).toBe(500);
-    expect(res.json()).toEqual({ message: 'Internal server error.', request_id: 'trace-abc-123' });
+    expect(res.json()).toEqual({
+      message: 'Internal server error.',
+      code: 'internal_error',
+      request_id: 'trace-abc-123',
+    });
     expect(res.body).not.toContain('hunter2');
     expect(res.headers['x-request-id']).toBe('trace-abc-123');
     const entry = logged.find((e) => e.reqId === 'trace-abc-123');
@@ -93,7 +97,7 @@ describe(`HTTP layer (db=${testDb}, redis=${testRedis})`, () => {
       payload: '{"target":',
     });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toEqual({ message: 'Malformed JSON body.' });
+    expect(bad.json()).toEqual({ message: 'Malformed JSON body.', code: 'malformed_body' });
     const type = await t.app.inject({
       method: 'POST',
       url: '/test/echo',
@@ -124,7 +128,7 @@ describe(`HTTP layer (db=${testDb}, redis=${testRedis})`, () => {
   it('names the field in validation errors', async () => {
     const missing = await t.app.inject({ method: 'POST', url: '/test/echo', payload: { name: 'x' } });
     expect(missing.statusCode).toBe(400);
-    expect(missing.json()).toEqual({ message: { target: 'is required' } });
+    expect(missing.json()).toEqual({ message: { target: 'is required' }, code: 'invalid_field' });
     const wrong = await t.app.inject({ method: 'POST', url: '/test/echo', payload: { target: 'abc' } });
     expect(wrong.statusCode).toBe(400);
     expect(Object.keys(wrong.json().message)).toEqual(['target']);

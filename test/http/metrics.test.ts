@@ -227,7 +227,7 @@ describe('who may read /metrics', () => {
     const app = await bare({ env: 'production' });
     const res = await app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toEqual({ message: 'Not found.' });
+    expect(res.json()).toEqual({ message: 'Not found.', code: 'not_found' });
     await app.close();
   });
 

@@ -151,26 +151,26 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
 
     const mismatch = await call(REGISTER, { body: account({ password_confirm: 'correct horse battery!' }) });
     expect(mismatch.statusCode).toBe(400);
-    expect(mismatch.json()).toEqual({ message: { password_confirm: 'does not match' } });
+    expect(mismatch.json()).toEqual({ message: { password_confirm: 'does not match' }, code: 'invalid_field' });
 
     const wrongCode = await call(REGISTER, { body: account({ code: '000000' }) });
     expect(wrongCode.statusCode).toBe(400);
-    expect(wrongCode.json()).toEqual({ message: 'Invalid code.' });
+    expect(wrongCode.json()).toEqual({ message: 'Invalid code.', code: 'invalid_sms_code' });
   });
 
   it('answers 409 for a taken username, email or mobile', async () => {
     const { input } = await register();
     const username = await call(REGISTER, { body: account({ username: input.username.toUpperCase() }) });
     expect(username.statusCode).toBe(409);
-    expect(username.json()).toEqual({ message: 'Username has existed.' });
+    expect(username.json()).toEqual({ message: 'Username has existed.', code: 'conflict' });
 
     const email = await call(REGISTER, { body: account({ email: input.email.toUpperCase() }) });
     expect(email.statusCode).toBe(409);
-    expect(email.json()).toEqual({ message: 'Email has existed.' });
+    expect(email.json()).toEqual({ message: 'Email has existed.', code: 'conflict' });
 
     const mobile = await call(REGISTER, { body: account({ mobile: input.mobile }) });
     expect(mobile.statusCode).toBe(409);
-    expect(mobile.json()).toEqual({ message: 'Mobile already has an account.' });
+    expect(mobile.json()).toEqual({ message: 'Mobile already has an account.', code: 'conflict' });
   });
 
   it('settles concurrent registrations of one username, email or mobile with a 409, not a 500', async () => {
@@ -188,7 +188,7 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
     for (const [a, b, message] of cases) {
       const results = await Promise.all([call(REGISTER, { body: a }), call(REGISTER, { body: b })]);
       expect(results.map((r) => r.statusCode).sort(), message).toEqual([201, 409]);
-      expect(results.find((r) => r.statusCode === 409)!.json()).toEqual({ message });
+      expect(results.find((r) => r.statusCode === 409)!.json()).toEqual({ message, code: 'conflict' });
     }
   });
 
@@ -217,7 +217,7 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
 
     const twice = await call(REGISTER, { body: account({ mobile }) });
     expect(twice.statusCode).toBe(409);
-    expect(twice.json()).toEqual({ message: 'Mobile already has an account.' });
+    expect(twice.json()).toEqual({ message: 'Mobile already has an account.', code: 'conflict' });
   });
 
   it('signs in by username or email, case-insensitively, without telling unknown logins from wrong passwords', async () => {
@@ -237,7 +237,7 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
     const unknownEmail = await signIn('nobody@example.com', input.password);
     for (const res of [wrong, unknown, unknownEmail]) {
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual({ message: 'Invalid username or password.' });
+      expect(res.json()).toEqual({ message: 'Invalid username or password.', code: 'invalid_credentials' });
     }
 
     // A user who only ever signed in by SMS has no password: the same answer.
@@ -268,12 +268,12 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
     for (let i = 0; i < 5; i++) {
       const res = await signIn(victim.input.username, `wrong password ${i}`, ip);
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual({ message: 'Invalid username or password.' });
+      expect(res.json()).toEqual({ message: 'Invalid username or password.', code: 'invalid_credentials' });
     }
     for (const login of [victim.input.username, victim.input.email.toUpperCase()]) {
       const locked = await signIn(login, victim.input.password, ip);
       expect(locked.statusCode, login).toBe(429);
-      expect(locked.json()).toEqual({ message: 'Too many requests.' });
+      expect(locked.json()).toEqual({ message: 'Too many requests.', code: 'rate_limited' });
       expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
     }
     // From another address too: the limit is the account's.
@@ -334,7 +334,7 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
     expect((await signIn(input.username, 'wrong password')).statusCode).toBe(400);
     const res = await signIn(input.username, input.password);
     expect(res.statusCode).toBe(403);
-    expect(res.json()).toEqual({ message: 'Invalid user.' });
+    expect(res.json()).toEqual({ message: 'Invalid user.', code: 'account_disabled' });
   });
 
   it('changes the password, ending every other session', async () => {
@@ -351,15 +351,15 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
       new_password_confirm: newPassword,
     });
     expect(wrongOld.statusCode).toBe(400);
-    expect(wrongOld.json()).toEqual({ message: { old_password: 'is incorrect' } });
+    expect(wrongOld.json()).toEqual({ message: { old_password: 'is incorrect' }, code: 'invalid_field' });
     const noOld = await change({ new_password: newPassword, new_password_confirm: newPassword });
-    expect(noOld.json()).toEqual({ message: { old_password: 'is required' } });
+    expect(noOld.json()).toEqual({ message: { old_password: 'is required' }, code: 'invalid_field' });
     const mismatch = await change({
       old_password: input.password,
       new_password: newPassword,
       new_password_confirm: `${newPassword}.`,
     });
-    expect(mismatch.json()).toEqual({ message: { new_password_confirm: 'does not match' } });
+    expect(mismatch.json()).toEqual({ message: { new_password_confirm: 'does not match' }, code: 'invalid_field' });
     const short = await change({ old_password: input.password, new_password: 'short', new_password_confirm: 'short' });
     expect(Object.keys(short.json().message)).toEqual(['new_password']);
     const same = await change({
@@ -367,7 +367,10 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
       new_password: input.password,
       new_password_confirm: input.password,
     });
-    expect(same.json()).toEqual({ message: { new_password: 'must differ from the old password' } });
+    expect(same.json()).toEqual({
+      message: { new_password: 'must differ from the old password' },
+      code: 'invalid_field',
+    });
     expect(
       (
         await call(CHANGE, {

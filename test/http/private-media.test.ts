@@ -13,7 +13,7 @@ const clock = manualClock();
 let t: TestApp;
 let mobileCounter = 0;
 
-const INVALID = { message: 'Invalid or expired link.' };
+const INVALID = { message: 'Invalid or expired link.', code: 'forbidden' };
 const HOUR_MS = 60 * 60 * 1000;
 
 async function signIn(): Promise<string> {
@@ -163,7 +163,7 @@ describe(`private media (db=${testDb}, redis=${testRedis})`, () => {
     }
     const missing = await getUrl(local(signer.url('private/id-cards/00/missing.jpg')));
     expect(missing.statusCode).toBe(404);
-    expect(missing.json()).toEqual({ message: 'Not found.' });
+    expect(missing.json()).toEqual({ message: 'Not found.', code: 'not_found' });
   });
 
   it('never serves private/ through the public /media/ route (404)', async () => {

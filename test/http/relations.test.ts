@@ -117,7 +117,7 @@ describe(`relations: follows and blacklists (db=${testDb}, redis=${testRedis})`,
         payload: method === 'POST' ? { target: 1 } : undefined,
       });
       expect(res.statusCode, `${method} ${url}`).toBe(401);
-      expect(res.json()).toEqual({ message: 'User must be authorized.' });
+      expect(res.json()).toEqual({ message: 'User must be authorized.', code: 'unauthorized' });
     }
   });
 
@@ -154,17 +154,23 @@ describe(`relations: follows and blacklists (db=${testDb}, redis=${testRedis})`,
       const me = await account();
       const self = await follow(me, String(me.id));
       expect(self.statusCode).toBe(400);
-      expect(self.json()).toEqual({ message: 'User cannot follow self.' });
-      expect((await follow(me, Number(me.id))).json()).toEqual({ message: 'User cannot follow self.' });
+      expect(self.json()).toEqual({ message: 'User cannot follow self.', code: 'bad_request' });
+      expect((await follow(me, Number(me.id))).json()).toEqual({
+        message: 'User cannot follow self.',
+        code: 'bad_request',
+      });
 
       for (const unknown of [String(me.id + 987654321n), 999999999, '9223372036854775807']) {
         const res = await follow(me, unknown);
         expect(res.statusCode, String(unknown)).toBe(400);
-        expect(res.json()).toEqual({ message: 'Invalid target user.' });
+        expect(res.json()).toEqual({ message: 'Invalid target user.', code: 'bad_request' });
       }
       const disabled = await account();
       await t.platform.db.updateTable('users').set({ status: 0 }).where('id', '=', disabled.id).execute();
-      expect((await follow(me, String(disabled.id))).json()).toEqual({ message: 'Invalid target user.' });
+      expect((await follow(me, String(disabled.id))).json()).toEqual({
+        message: 'Invalid target user.',
+        code: 'bad_request',
+      });
 
       for (const bad of [0, '0', -1, 'abc', '12a', 1.5, '99999999999999999999', true, [1], {}]) {
         const res = await follow(me, bad);
@@ -371,7 +377,7 @@ describe(`relations: follows and blacklists (db=${testDb}, redis=${testRedis})`,
 
       const denied = await follow(pest, String(me.id));
       expect(denied.statusCode).toBe(400);
-      expect(denied.json()).toEqual({ message: 'Target user has blacklisted you.' });
+      expect(denied.json()).toEqual({ message: 'Target user has blacklisted you.', code: 'bad_request' });
       expect(await eventsFrom(pest)).toHaveLength(0);
 
       expect((await unblacklist(me, pest.id)).statusCode).toBe(204);
@@ -392,10 +398,10 @@ describe(`relations: follows and blacklists (db=${testDb}, redis=${testRedis})`,
       const me = await account();
       const self = await blacklist(me, String(me.id));
       expect(self.statusCode).toBe(400);
-      expect(self.json()).toEqual({ message: 'User cannot blacklist self.' });
+      expect(self.json()).toEqual({ message: 'User cannot blacklist self.', code: 'bad_request' });
       const unknown = await blacklist(me, String(me.id + 55555555n));
       expect(unknown.statusCode).toBe(400);
-      expect(unknown.json()).toEqual({ message: 'Invalid target user.' });
+      expect(unknown.json()).toEqual({ message: 'Invalid target user.', code: 'bad_request' });
       for (const bad of [0, 'x', -3, '99999999999999999999']) {
         expect((await blacklist(me, bad)).statusCode, String(bad)).toBe(400);
       }
@@ -480,7 +486,7 @@ describe(`relations: follows and blacklists (db=${testDb}, redis=${testRedis})`,
 
       const app = await t.app.inject({ url: '/mp/v1_0/followers', headers: bearer(author.token) });
       expect(app.statusCode).toBe(403);
-      expect(app.json()).toEqual({ message: 'User must be real info verified.' });
+      expect(app.json()).toEqual({ message: 'User must be real info verified.', code: 'verification_required' });
     });
   });
 });

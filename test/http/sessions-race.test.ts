@@ -109,7 +109,7 @@ describe(`a stale reader cannot bring a revoked session back (db=${testDb}, redi
 
     const res = await sessionsOf(t, user.token);
     expect(res.statusCode).toBe(403);
-    expect(res.json()).toEqual({ message: 'User denied.' });
+    expect(res.json()).toEqual({ message: 'User denied.', code: 'account_disabled' });
   });
 });
 

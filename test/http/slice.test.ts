@@ -211,7 +211,7 @@ describe(`vertical slice (db=${testDb}, redis=${testRedis})`, () => {
       .executeTakeFirstOrThrow();
     const res = await t.app.inject({ url: `/app/v1_0/articles/${draft.id}` });
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toEqual({ message: 'The article does not exist.' });
+    expect(res.json()).toEqual({ message: 'The article does not exist.', code: 'not_found' });
     const deleted = await t.platform.db
       .selectFrom('articles')
       .select('id')

@@ -151,7 +151,7 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     ];
     for (const res of await Promise.all(cases)) {
       expect(res.statusCode).toBe(401);
-      expect(res.json()).toEqual({ message: 'User must be authorized.' });
+      expect(res.json()).toEqual({ message: 'User must be authorized.', code: 'unauthorized' });
     }
     const bad = await get('/app/v1_0/user', 'not-a-jwt');
     expect(bad.statusCode).toBe(401);
@@ -311,7 +311,7 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     for (const id of ['999999999999', '1']) {
       const res = await get(`/app/v1_0/users/${id}`);
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual({ message: 'Invalid target user.' });
+      expect(res.json()).toEqual({ message: 'Invalid target user.', code: 'bad_request' });
     }
     expect((await get('/app/v1_0/users/0')).statusCode).toBe(400);
     expect((await get('/app/v1_0/users/abc')).statusCode).toBe(400);
@@ -396,7 +396,7 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
 
     const taken = await patch('/app/v1_0/user/profile', other.token, { name: '黑马头条七个字' });
     expect(taken.statusCode).toBe(409);
-    expect(taken.json()).toEqual({ message: 'User name has existed.' });
+    expect(taken.json()).toEqual({ message: 'User name has existed.', code: 'conflict' });
 
     // Keeping one's own name is not a conflict.
     const same = await patch('/app/v1_0/user/profile', me.token, { name: '黑马头条七个字' });
@@ -410,7 +410,7 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     const statuses = results.map((r) => r.statusCode).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
     for (const r of results.filter((x) => x.statusCode === 409))
-      expect(r.json()).toEqual({ message: 'User name has existed.' });
+      expect(r.json()).toEqual({ message: 'User name has existed.', code: 'conflict' });
     const holders = await t.platform.db.selectFrom('users').select('id').where('name', '=', name).execute();
     expect(holders).toHaveLength(1);
   });
@@ -765,6 +765,7 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
       service.updateAppProfile(me.id, { intro: 'not saved', photo: (await png()).toString('base64') }),
     ).rejects.toMatchObject({
       statusCode: 507,
+      code: 'storage_failed',
       body: 'Uploading profile photo image failed.',
     });
     const row = await userRow(me.id);
@@ -781,7 +782,7 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     ];
     for (const res of await Promise.all(cases)) {
       expect(res.statusCode).toBe(403);
-      expect(res.json()).toEqual({ message: 'User must be real info verified.' });
+      expect(res.json()).toEqual({ message: 'User must be real info verified.', code: 'verification_required' });
     }
   });
 
@@ -853,10 +854,10 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
 
     const nameTaken = await patch('/mp/v1_0/user/profile', tokenB, { name });
     expect(nameTaken.statusCode).toBe(409);
-    expect(nameTaken.json()).toEqual({ message: 'User name has existed.' });
+    expect(nameTaken.json()).toEqual({ message: 'User name has existed.', code: 'conflict' });
     const emailTaken = await patch('/mp/v1_0/user/profile', tokenB, { email: 'TAKEN@example.com', intro: 'not saved' });
     expect(emailTaken.statusCode).toBe(409);
-    expect(emailTaken.json()).toEqual({ message: 'Email has existed.' });
+    expect(emailTaken.json()).toEqual({ message: 'Email has existed.', code: 'conflict' });
     expect((await userRow(b.id)).intro).toBe('');
 
     // Concurrent claims of one email: one wins.
@@ -867,7 +868,7 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
     );
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
     const loser = results.find((r) => r.statusCode === 409)!;
-    expect(loser.json()).toEqual({ message: 'Email has existed.' });
+    expect(loser.json()).toEqual({ message: 'Email has existed.', code: 'conflict' });
   });
 
   it('uploads the media-platform avatar (M08)', async () => {
@@ -911,7 +912,7 @@ describe(`users (db=${testDb}, redis=${testRedis})`, () => {
       await patch('/app/v1_0/user/profile', me.token, { intro: 'x' }),
     ]) {
       expect(res.statusCode).toBe(403);
-      expect(res.json()).toEqual({ message: 'User denied.' });
+      expect(res.json()).toEqual({ message: 'User denied.', code: 'account_disabled' });
     }
     expect((await get(`/app/v1_0/users/${me.id}`, viewer.token)).statusCode).toBe(400);
     // A disabled viewer's token on the public route is simply anonymous.

@@ -80,7 +80,7 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
       expect(anonymous.statusCode, `${call.method} ${call.url}`).toBe(401);
       const app = await t.app.inject({ ...call, headers: bearer(appUser.token) });
       expect(app.statusCode, `${call.method} ${call.url}`).toBe(403);
-      expect(app.json()).toEqual({ message: 'User must be real info verified.' });
+      expect(app.json()).toEqual({ message: 'User must be real info verified.', code: 'verification_required' });
     }
     expect((await storedArticle(t, id)).status).toBe(ArticleStatus.draft);
   });
@@ -336,7 +336,7 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
       expect((await w.get(author, id)).statusCode).toBe(404);
       const again = await w.remove(author, id);
       expect(again.statusCode).toBe(400);
-      expect(again.json()).toEqual({ message: 'Invalid article.' });
+      expect(again.json()).toEqual({ message: 'Invalid article.', code: 'bad_request' });
       expect((await w.put(author, id, body())).statusCode).toBe(400);
     });
 
@@ -364,13 +364,13 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
         const { id } = await w.create(other, body({ title: 'Someone else’s work' }), draft);
         const got = await w.get(author, id);
         expect(got.statusCode).toBe(404);
-        expect(got.json()).toEqual({ message: 'The article does not exist.' });
+        expect(got.json()).toEqual({ message: 'The article does not exist.', code: 'not_found' });
         const put = await w.put(author, id, body({ title: 'Hijacked title' }));
         expect(put.statusCode).toBe(400);
-        expect(put.json()).toEqual({ message: 'Invalid article.' });
+        expect(put.json()).toEqual({ message: 'Invalid article.', code: 'bad_request' });
         const del = await w.remove(author, id);
         expect(del.statusCode).toBe(400);
-        expect(del.json()).toEqual({ message: 'Invalid article.' });
+        expect(del.json()).toEqual({ message: 'Invalid article.', code: 'bad_request' });
         const stored = await storedArticle(t, id);
         expect(stored.title).toBe('Someone else’s work');
         expect(stored.deleted_at).toBeNull();

@@ -353,7 +353,7 @@ describe(`MP image library (db=${testDb}, redis=${testRedis})`, () => {
     expect(await listedIds(intruder.mp)).toEqual([]);
     const steal = await collect(intruder.mp, image.id, { collect: false });
     expect(steal.statusCode).toBe(404);
-    expect(steal.json()).toEqual({ message: 'Image does not exist.' });
+    expect(steal.json()).toEqual({ message: 'Image does not exist.', code: 'not_found' });
     expect((await remove(intruder.mp, image.id)).statusCode).toBe(404);
     // Unknown ids alike.
     expect((await collect(owner.mp, '123456789', { collect: true })).statusCode).toBe(404);

@@ -76,7 +76,7 @@ describe(`moderation, manual review policy (db=${testDb}, redis=${testRedis})`, 
     for (const who of [plain, author]) {
       for (const res of [await m.queue(who), await m.detail(who, id), await m.decide(who, id, 'approve')]) {
         expect(res.statusCode).toBe(403);
-        expect(res.json()).toEqual({ message: 'Moderator only.' });
+        expect(res.json()).toEqual({ message: 'Moderator only.', code: 'role_required' });
       }
     }
     expect((await storedArticle(t, id)).status).toBe(ArticleStatus.pending);
@@ -259,7 +259,7 @@ describe(`moderation, manual review policy (db=${testDb}, redis=${testRedis})`, 
     ] as const) {
       const res = await m.decide(moderator, id, decision, 'reason');
       expect(res.statusCode, `${decision} ${id}`).toBe(409);
-      expect(res.json()).toEqual({ message: 'Article status does not allow this decision.' });
+      expect(res.json()).toEqual({ message: 'Article status does not allow this decision.', code: 'conflict' });
     }
     expect((await m.decide(moderator, '123456789', 'approve')).statusCode).toBe(404);
     expect((await m.detail(moderator, '123456789')).statusCode).toBe(404);
@@ -282,7 +282,10 @@ describe(`moderation, manual review policy (db=${testDb}, redis=${testRedis})`, 
       payload: { decision: 'approve', version: seen },
     });
     expect(stale.statusCode).toBe(409);
-    expect(stale.json()).toEqual({ message: 'The article was changed meanwhile; try again.' });
+    expect(stale.json()).toEqual({
+      message: 'The article was changed meanwhile; try again.',
+      code: 'version_conflict',
+    });
     expect((await storedArticle(t, id)).status).toBe(ArticleStatus.pending);
     const fresh = data(await m.detail(moderator, id));
     expect(fresh.title).toBe('Sneaky version two');

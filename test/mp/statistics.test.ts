@@ -107,7 +107,7 @@ describe(`MP statistics (db=${testDb}, redis=${testRedis})`, () => {
       expect(anonymous.statusCode, url).toBe(401);
       const app = await get(url, me.app);
       expect(app.statusCode, url).toBe(403);
-      expect(app.json()).toEqual({ message: 'User must be real info verified.' });
+      expect(app.json()).toEqual({ message: 'User must be real info verified.', code: 'verification_required' });
       expect((await get(url, me.mp)).statusCode, url).toBe(200);
     }
   });
@@ -208,6 +208,7 @@ describe(`MP statistics (db=${testDb}, redis=${testRedis})`, () => {
     }
     expect((await get(`${url}?begin_pubdate=2025-03-05&end_pubdate=2025-03-01`, me.mp)).json()).toEqual({
       message: 'Invalid pubdate param.',
+      code: 'bad_request',
     });
   });
 
@@ -319,7 +320,7 @@ describe(`MP statistics (db=${testDb}, redis=${testRedis})`, () => {
     expect((await get(`/mp/v1_0/statistics/articles/${article.id}`, owner.mp)).statusCode).toBe(200);
     const res = await get(`/mp/v1_0/statistics/articles/${article.id}`, intruder.mp);
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toEqual({ message: 'The article does not exist.' });
+    expect(res.json()).toEqual({ message: 'The article does not exist.', code: 'not_found' });
     expect((await get(`/mp/v1_0/statistics/articles/${deleted.id}`, owner.mp)).statusCode).toBe(404);
     expect((await get('/mp/v1_0/statistics/articles/987654321', owner.mp)).statusCode).toBe(404);
     expect((await get('/mp/v1_0/statistics/articles/abc', owner.mp)).statusCode).toBe(400);

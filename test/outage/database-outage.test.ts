@@ -85,7 +85,7 @@ describe.skipIf(!start)(`Database outage (${testDb})`, () => {
           const res = await recorder.send(t, read);
           expect(res.statusCode).toBe(503);
           expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-          expect(res.json()).toEqual({ message: 'Service temporarily unavailable.' });
+          expect(res.json()).toEqual({ message: 'Service temporarily unavailable.', code: 'service_unavailable' });
         }),
       ]);
       await sleep(200);

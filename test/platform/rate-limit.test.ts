@@ -363,7 +363,7 @@ describe('rate limits on routes', () => {
     );
     const third = await app.inject({ url: '/test/limited', remoteAddress: '10.0.0.1' });
     expect(third.statusCode).toBe(429);
-    expect(third.json()).toEqual({ message: 'Too many requests.' });
+    expect(third.json()).toEqual({ message: 'Too many requests.', code: 'rate_limited' });
     expect(third.headers).toMatchObject({
       'retry-after': '66',
       'ratelimit-limit': '2',
@@ -408,7 +408,7 @@ describe('rate limits on routes', () => {
     expect((await send({ mobile: '13800000001' })).statusCode).toBe(200);
     const again = await send({ mobile: '13800000001' }, '10.0.0.5');
     expect(again.statusCode).toBe(429);
-    expect(again.json()).toEqual({ message: 'Wait before asking again.' });
+    expect(again.json()).toEqual({ message: 'Wait before asking again.', code: 'rate_limited' });
     const other = await send({ mobile: '13800000002' });
     expect(other.statusCode).toBe(200);
     // Both limits count; the headers show the tighter one (the mobile's, with none left).
@@ -419,7 +419,7 @@ describe('rate limits on routes', () => {
     expect((await send({ mobile: '13800000004' })).statusCode).toBe(200);
     const ipBlocked = await send({ mobile: '13800000005' });
     expect(ipBlocked.statusCode).toBe(429);
-    expect(ipBlocked.json()).toEqual({ message: 'Too many requests.' });
+    expect(ipBlocked.json()).toEqual({ message: 'Too many requests.', code: 'rate_limited' });
   });
 
   it('limits by user, skipping anonymous requests', async () => {

@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationRoutes } from '../../src/modules/notifications/notification.routes.js';
 import type { NotificationService } from '../../src/modules/notifications/notification.service.js';
+import { ErrorCodeSchema } from '../../src/platform/http/error-codes.js';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
@@ -400,13 +401,15 @@ describe('A08 GET /app/imtest/:event', () => {
 
     const wrong = await t.app.inject({ url: '/app/imtest/x', headers: bearer(me.token) });
     expect(wrong.statusCode).toBe(404);
-    expect(wrong.body).toBe(JSON.stringify({ message: '错误的事件' }));
+    expect(wrong.body).toBe(JSON.stringify({ message: '错误的事件', code: 'not_found' }));
     expect((await t.app.inject({ url: '/app/imtest/f' })).statusCode).toBe(400);
     expect((await t.app.inject({ url: '/app/imtest/f', headers: bearer('bad') })).statusCode).toBe(401);
   });
 
   it('does not exist in production', async () => {
     const app = Fastify();
+    // Error responses refer to the shared ErrorCode schema the HTTP layer registers for the real app.
+    app.addSchema(ErrorCodeSchema);
     notificationRoutes(app, {} as NotificationService, t.services.present, { env: 'production' });
     expect((await app.inject({ url: '/app/imtest/f?target=1' })).statusCode).toBe(404);
     await app.close();

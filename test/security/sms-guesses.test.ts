@@ -44,7 +44,7 @@ describe(`SMS code guessing (db=${testDb}, redis=${testRedis})`, () => {
     expect(Number(await t.platform.kv.get(`sms:tries:${mobile}`))).toBe(MAX_WRONG_TRIES);
     const right = await signIn(mobile, code);
     expect(right.statusCode).toBe(400);
-    expect(right.json()).toEqual({ message: 'Invalid code.' });
+    expect(right.json()).toEqual({ message: 'Invalid code.', code: 'invalid_sms_code' });
   });
 
   it('still accepts the right code after fewer wrong tries, once', async () => {

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { currentUser } from '../../platform/http/auth.js';
+import { describeAccess, type RouteAccess } from '../../platform/http/access.js';
 import { ErrorResponses, ok } from '../../platform/http/envelope.js';
 import { clampPage } from '../../platform/http/paging.js';
 import type { PresenterContext } from '../../platform/presenter.js';
@@ -14,6 +14,8 @@ import {
   PublishedAnnouncementResponse,
 } from './announcement.schema.js';
 import type { AnnouncementService } from './announcement.service.js';
+
+const ADMIN: RouteAccess = { roles: ['admin'] };
 
 export function announcementRoutes(
   app: FastifyInstance,
@@ -62,11 +64,11 @@ export function announcementRoutes(
   r.post(
     '/admin/v1_0/announcements',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', access: ADMIN },
       schema: {
         tags: ['admin'],
         summary: 'Publish an announcement (Inkstone extension, admins only)',
-        description: 'Users whose role is not admin get 403 "Admin only.". Content is stored as given.',
+        description: `${describeAccess(ADMIN)} Content is stored as given.`,
         security: [{ bearer: [] }],
         body: PublishAnnouncementBody,
         response: {
@@ -78,7 +80,7 @@ export function announcementRoutes(
       },
     },
     async (request, reply) => {
-      const row = await service.publish(currentUser(request), request.body);
+      const row = await service.publish(request.body);
       return reply.code(201).send(ok(presentSummary(present, row)));
     },
   );

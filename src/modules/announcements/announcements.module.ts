@@ -12,12 +12,10 @@ declare module '../module.js' {
 
 export const announcementsModule = defineModule({
   name: 'announcements',
-  needs: ['users'],
   events: announcementEvents,
-  create: ({ platform, users }) =>
+  create: ({ platform }) =>
     createAnnouncementService({
       announcements: createAnnouncementRepository(platform.db),
-      users: users.accounts,
       cache: platform.cache,
       kv: platform.kv,
       events: platform.events,

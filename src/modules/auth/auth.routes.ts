@@ -109,7 +109,9 @@ export function authRoutes(app: FastifyInstance, auth: AuthService, present: Pre
       async (request, reply) => {
         const result = await auth.refresh(bearerToken(request));
         if (!result.ok)
-          throw new AppError(403, result.reason === 'user-denied' ? 'User denied.' : 'Wrong refresh token.');
+          throw result.reason === 'user-denied'
+            ? new AppError('account_disabled', 'User denied.')
+            : new AppError('invalid_refresh_token', 'Wrong refresh token.');
         const data = result.refreshToken
           ? { token: result.token, refresh_token: result.refreshToken }
           : { token: result.token };

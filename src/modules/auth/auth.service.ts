@@ -24,7 +24,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   const { users, sessions, codes } = deps;
 
   async function proveCode(mobile: string, code: string): Promise<void> {
-    if (!(await codes.consume(mobile, code))) throw badRequest('Invalid code.');
+    if (!(await codes.consume(mobile, code))) throw badRequest('Invalid code.', 'invalid_sms_code');
   }
 
   /** The user with this mobile, created on first sign-in (a masked default name, default photo). */
@@ -46,7 +46,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   function assertActive(user: UserRow): void {
-    if (user.status !== UserStatus.active) throw new AppError(403, 'Invalid user.');
+    if (user.status !== UserStatus.active) throw new AppError('account_disabled', 'Invalid user.');
   }
 
   return {
@@ -67,7 +67,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     ): Promise<{ user: UserRow; pair: TokenPair }> {
       await proveCode(mobile, code);
       const user = await users.findByMobile(mobile);
-      if (!user || user.verified !== 1) throw new AppError(403, 'Please verify your real information in app.');
+      if (!user || user.verified !== 1)
+        throw new AppError('verification_required', 'Please verify your real information in app.');
       assertActive(user);
       return { user, pair: await sessions.open(user.id, 'mp', true, device, rotate) };
     },

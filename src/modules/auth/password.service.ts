@@ -217,7 +217,7 @@ export function createPasswordService(deps: PasswordServiceDeps) {
   }
 
   function assertActive(user: UserRow): void {
-    if (user.status !== UserStatus.active) throw new AppError(403, 'Invalid user.');
+    if (user.status !== UserStatus.active) throw new AppError('account_disabled', 'Invalid user.');
   }
 
   /**
@@ -296,7 +296,7 @@ export function createPasswordService(deps: PasswordServiceDeps) {
       const username = input.username.toLowerCase();
       const email = input.email.toLowerCase();
       checkNewPassword('password', input.password, input.password_confirm, 'password_confirm', username);
-      if (!(await codes.consume(input.mobile, input.code))) throw badRequest('Invalid code.');
+      if (!(await codes.consume(input.mobile, input.code))) throw badRequest('Invalid code.', 'invalid_sms_code');
       const user = await createOrBind(input.mobile, username, email, input.password);
       return sessions.open(user.id, 'app', false, device, rotate);
     },
@@ -309,7 +309,7 @@ export function createPasswordService(deps: PasswordServiceDeps) {
       await reserveAttempt(key);
       const stored = user?.password_hash ?? null;
       const ok = (await matches(stored ?? (await dummyHash()), password)) && stored !== null;
-      if (!ok || !user) throw badRequest(INVALID_LOGIN);
+      if (!ok || !user) throw badRequest(INVALID_LOGIN, 'invalid_credentials');
       await forgetFailures(key);
       assertActive(user);
       await upgradeHash(user, stored!, password);
@@ -324,7 +324,7 @@ export function createPasswordService(deps: PasswordServiceDeps) {
      */
     async changePassword(userId: bigint, keepSessionId: bigint | undefined, input: ChangePasswordInput): Promise<void> {
       const user = await users.findById(userId);
-      if (!user) throw new AppError(401, 'User must be authorized.');
+      if (!user) throw new AppError('unauthorized', 'User must be authorized.');
       const stored = user.password_hash;
       if (stored === null) throw badRequest('No password is set: create one with POST /app/v1_0/accounts.');
       if (input.old_password === undefined) throw invalidField('old_password', 'is required');
@@ -347,7 +347,7 @@ export function createPasswordService(deps: PasswordServiceDeps) {
         password_hash: await hashPassword(input.new_password),
         updated_at: clock.now(),
       });
-      if (!changed) throw conflict('The password was changed meanwhile; try again.');
+      if (!changed) throw conflict('The password was changed meanwhile; try again.', 'version_conflict');
       await sessions.revokeOthers(user.id, keepSessionId);
     },
   };

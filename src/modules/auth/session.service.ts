@@ -224,9 +224,10 @@ export function createSessionService(deps: SessionServiceDeps) {
 
   const authenticator: Authenticator = {
     async authenticate(token) {
-      const claims = await tokens.verify(token);
+      const checked = await tokens.check(token);
       const fail = (problem: TokenProblem) => ({ ok: false as const, problem });
-      if (!claims) return fail('invalid');
+      if ('problem' in checked) return fail(checked.problem);
+      const claims = checked.claims;
       if (claims.refresh) return fail('refresh-token');
       const state = await states(claims.userId, claims.sessionId);
       // The user first: a banned user's sessions are revoked too, and the contract answers them 403.
@@ -242,6 +243,12 @@ export function createSessionService(deps: SessionServiceDeps) {
           verified: claims.verified && state.user === 'verified',
         },
       };
+    },
+
+    // Straight from the database: staff routes are few, and a demotion must hold at once.
+    async roleOf(userId) {
+      const row = await users.access(userId);
+      return row && row.status === UserStatus.active ? row.role : undefined;
     },
   };
 

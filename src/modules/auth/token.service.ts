@@ -8,7 +8,7 @@
  * session ids are 64-bit.
  */
 import { randomUUID } from 'node:crypto';
-import { jwtVerify, SignJWT } from 'jose';
+import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Clock } from '../../platform/clock.js';
 
 export interface TokenClaims {
@@ -35,6 +35,8 @@ export interface IssueInput {
   verified: boolean;
 }
 
+const INVALID = { problem: 'invalid' } as const;
+
 export function createTokenService(options: TokenServiceOptions) {
   const key = new TextEncoder().encode(options.secret);
   const nowSeconds = () => Math.floor(options.clock.now() / 1000);
@@ -55,6 +57,34 @@ export function createTokenService(options: TokenServiceOptions) {
       .sign(key);
   }
 
+  /** The claims of a valid, unexpired token, or why not: `expired` only for a genuine token past its `exp`. */
+  async function check(token: string): Promise<{ claims: TokenClaims } | { problem: 'invalid' | 'expired' }> {
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: ['HS256'],
+        currentDate: new Date(options.clock.now()),
+        requiredClaims: ['exp'],
+      });
+      const userId = payload.user_id;
+      if (typeof userId !== 'number' || !Number.isSafeInteger(userId) || userId <= 0) return INVALID;
+      const sid = payload.sid;
+      if (sid !== undefined && (typeof sid !== 'string' || !/^\d{1,19}$/.test(sid))) return INVALID;
+      return {
+        claims: {
+          userId: BigInt(userId),
+          refresh: payload.refresh === true,
+          verified: payload.verified === true,
+          sessionId: sid === undefined ? undefined : BigInt(sid),
+          jti: typeof payload.jti === 'string' ? payload.jti : '',
+          exp: payload.exp!,
+        },
+      };
+    } catch (error) {
+      // jose checks the signature before the claims: an expired token is one we issued.
+      return error instanceof errors.JWTExpired ? { problem: 'expired' } : INVALID;
+    }
+  }
+
   return {
     accessTtlSeconds: options.accessTtlSeconds,
     refreshTtlSeconds: options.refreshTtlSeconds,
@@ -67,29 +97,12 @@ export function createTokenService(options: TokenServiceOptions) {
       return sign(input, true, jti, options.refreshTtlSeconds);
     },
 
+    check,
+
     /** The claims of a valid, unexpired token, or null for anything else. */
     async verify(token: string): Promise<TokenClaims | null> {
-      try {
-        const { payload } = await jwtVerify(token, key, {
-          algorithms: ['HS256'],
-          currentDate: new Date(options.clock.now()),
-          requiredClaims: ['exp'],
-        });
-        const userId = payload.user_id;
-        if (typeof userId !== 'number' || !Number.isSafeInteger(userId) || userId <= 0) return null;
-        const sid = payload.sid;
-        if (sid !== undefined && (typeof sid !== 'string' || !/^\d{1,19}$/.test(sid))) return null;
-        return {
-          userId: BigInt(userId),
-          refresh: payload.refresh === true,
-          verified: payload.verified === true,
-          sessionId: sid === undefined ? undefined : BigInt(sid),
-          jti: typeof payload.jti === 'string' ? payload.jti : '',
-          exp: payload.exp!,
-        };
-      } catch {
-        return null;
-      }
+      const result = await check(token);
+      return 'claims' in result ? result.claims : null;
     },
   };
 }

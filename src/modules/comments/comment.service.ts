@@ -13,6 +13,7 @@
  */
 import type { Clock } from '../../platform/clock.js';
 import type { EventBus } from '../../platform/events/events.js';
+import { assertOwner } from '../../platform/http/access.js';
 import { badRequest, forbidden, invalidField } from '../../platform/http/errors.js';
 import type { IdGenerators } from '../../platform/ids.js';
 import type { CounterChange, CounterService } from '../counters/counter.service.js';
@@ -35,7 +36,6 @@ export const COMMENT_PAGE = { min: 10, max: 50, fallback: 10 } as const;
 const INVALID_ARTICLE = 'Invalid article.';
 const INVALID_TARGET = 'Invalid target comment id.';
 const DENIED = 'Article denied comment.';
-const NO_PERMISSION = 'User does not have permission.';
 const MAX_ID = (1n << 63n) - 1n;
 
 export interface CommentView extends CommentRow {
@@ -159,7 +159,7 @@ export function createCommentService(deps: {
     const comment = await comments.find(id);
     if (!comment || (!allowDeleted && comment.status !== CommentStatus.visible)) throw badRequest(INVALID_TARGET);
     const article = await comments.findArticle(comment.article_id);
-    if (!article || article.user_id !== ownerId) throw forbidden(NO_PERMISSION);
+    assertOwner(article, ownerId);
     return { comment, article };
   }
 
@@ -179,7 +179,7 @@ export function createCommentService(deps: {
       const resolved = await resolveList(type, request.source);
       if (request.ownerId !== undefined) {
         if (!resolved) throw badRequest(type === 'a' ? INVALID_ARTICLE : INVALID_TARGET);
-        if (resolved.article.user_id !== request.ownerId) throw forbidden(NO_PERMISSION);
+        assertOwner(resolved.article, request.ownerId);
       }
       if (!resolved) return { totalCount: 0, endId: null, lastId: null, rows: [], article: null };
 
@@ -207,8 +207,8 @@ export function createCommentService(deps: {
       const articleId = request.articleId ?? request.target;
       const article = await comments.findArticle(articleId);
       if (!isVisibleArticle(article)) throw badRequest(INVALID_ARTICLE);
-      if (request.ownerOnly && article.user_id !== request.userId) throw forbidden(NO_PERMISSION);
-      if (article.allow_comment !== 1) throw forbidden(DENIED);
+      if (request.ownerOnly) assertOwner(article, request.userId);
+      if (article.allow_comment !== 1) throw forbidden(DENIED, 'comments_closed');
 
       let parentId: bigint | null = null;
       if (request.articleId !== undefined) {

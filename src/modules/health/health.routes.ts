@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { ok, okSchema } from '../../platform/http/envelope.js';
+import { ErrorCodeRef } from '../../platform/http/error-codes.js';
 import type { Platform } from '../../platform/platform.js';
 import { NO_SCHEDULER, schedulerRunning } from '../../platform/cluster/warnings.js';
 
@@ -53,7 +54,7 @@ export function healthRoutes(app: FastifyInstance, platform: Platform): void {
         summary: 'Readiness: database, key-value store and storage reachable (503 otherwise)',
         response: {
           200: okSchema(Type.Object({ checks: Checks, schedules: Schedules })),
-          503: Type.Object({ message: Type.String(), checks: Checks, schedules: Schedules }),
+          503: Type.Object({ message: Type.String(), code: ErrorCodeRef, checks: Checks, schedules: Schedules }),
         },
       },
     },
@@ -68,7 +69,7 @@ export function healthRoutes(app: FastifyInstance, platform: Platform): void {
       ]);
       const checks = { database, [platform.kv.kind === 'redis' ? 'redis' : 'kv']: kv, storage };
       if (Object.values(checks).every((v) => v === 'ok')) return ok({ checks, schedules });
-      return reply.code(503).send({ message: 'Not ready.', checks, schedules });
+      return reply.code(503).send({ message: 'Not ready.', code: 'service_unavailable', checks, schedules });
     },
   );
 }

@@ -10,12 +10,11 @@ declare module '../module.js' {
 
 export const moderationModule = defineModule({
   name: 'moderation',
-  needs: ['mpArticles', 'review', 'users'],
-  create: ({ platform, mpArticles, review, users }) =>
+  needs: ['mpArticles', 'review'],
+  create: ({ platform, mpArticles, review }) =>
     createModerationService({
       articles: mpArticles,
       decisions: review.decisions,
-      users: users.accounts,
       ids: platform.ids,
     }),
   routes: (app, moderation, { present }) => moderationRoutes(app, moderation, present),

@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { describeAccess, type RouteAccess } from '../../platform/http/access.js';
 import { currentUser } from '../../platform/http/auth.js';
 import { ErrorResponses, ok } from '../../platform/http/envelope.js';
 import { toId } from '../../platform/http/ids.js';
@@ -13,12 +14,13 @@ import {
   QueueResponse,
   ReviewArticleResponse,
 } from './moderation.schema.js';
-import { MODERATOR_ONLY, type ModerationService } from './moderation.service.js';
+import type { ModerationService } from './moderation.service.js';
 
 const bearer = [{ bearer: [] }];
 const TAGS = ['admin'];
 const errors = { 400: ErrorResponses[400], 401: ErrorResponses[401], 403: ErrorResponses[403] };
-const staffOnly = `Signed-in users whose role is moderator or admin; others get 403 {"message":"${MODERATOR_ONLY}"}.`;
+const STAFF: RouteAccess = { roles: ['moderator', 'admin'] };
+const staffOnly = describeAccess(STAFF);
 
 /** Article review for moderators (Inkstone extension; the Heima contract has no review tool, §6 #12). */
 export function moderationRoutes(app: FastifyInstance, service: ModerationService, present: PresenterContext): void {
@@ -27,7 +29,7 @@ export function moderationRoutes(app: FastifyInstance, service: ModerationServic
   r.get(
     '/admin/v1_0/articles',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', access: STAFF },
       schema: {
         tags: TAGS,
         summary: 'The review queue: submitted articles (default: pending), oldest first',
@@ -39,7 +41,7 @@ export function moderationRoutes(app: FastifyInstance, service: ModerationServic
     },
     async (request) => {
       const q = request.query;
-      const queue = await service.queue(currentUser(request), {
+      const queue = await service.queue({
         statuses: q.status,
         page: q.page,
         perPage: q.per_page,
@@ -56,7 +58,7 @@ export function moderationRoutes(app: FastifyInstance, service: ModerationServic
   r.get(
     '/admin/v1_0/articles/:target',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', access: STAFF },
       schema: {
         tags: TAGS,
         summary: 'One article as a moderator sees it: content, flags and decision history',
@@ -67,7 +69,7 @@ export function moderationRoutes(app: FastifyInstance, service: ModerationServic
       },
     },
     async (request) => {
-      const { article, history } = await service.detail(currentUser(request), toId(request.params.target, 'target'));
+      const { article, history } = await service.detail(toId(request.params.target, 'target'));
       return ok(presentReviewArticle(present, article, history));
     },
   );
@@ -75,7 +77,7 @@ export function moderationRoutes(app: FastifyInstance, service: ModerationServic
   r.post(
     '/admin/v1_0/articles/:target/decisions',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', access: STAFF },
       schema: {
         tags: TAGS,
         summary: 'Approve, reject (reason required) or ban an article; the decision is logged',

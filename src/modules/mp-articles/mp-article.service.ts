@@ -417,7 +417,7 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
           return { id, status };
         }
       }
-      throw conflict(MESSAGES.changed);
+      throw conflict(MESSAGES.changed, 'version_conflict');
     },
 
     /** M15: soft delete (status 4, deleted_at) from 0–3; 400 "Invalid article." otherwise. */
@@ -440,7 +440,7 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
           return;
         }
       }
-      throw conflict(MESSAGES.changed);
+      throw conflict(MESSAGES.changed, 'version_conflict');
     },
 
     /**
@@ -522,7 +522,8 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
       for (let attempt = 0; attempt < RETRIES; attempt++) {
         const current = await articles.state(id);
         if (!current) throw missing();
-        if (change.version !== undefined && change.version !== current.updated_at) throw conflict(MESSAGES.changed);
+        if (change.version !== undefined && change.version !== current.updated_at)
+          throw conflict(MESSAGES.changed, 'version_conflict');
         if (!change.from.includes(current.status)) throw conflict(MESSAGES.status);
         const at = clock.now();
         const set: ArticleUpdate = { status: change.to, updated_at: Math.max(at, current.updated_at + 1) };
@@ -540,7 +541,7 @@ export function createMpArticleService(deps: MpArticleServiceDeps) {
           return { article: { ...current, ...(set as Partial<MpArticleRow>) }, from: current.status, to: change.to };
         }
       }
-      throw conflict(MESSAGES.changed);
+      throw conflict(MESSAGES.changed, 'version_conflict');
     },
   };
 }

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { currentUser } from '../../platform/http/auth.js';
 import { ErrorResponses, NoContent, ok } from '../../platform/http/envelope.js';
+import { codeForStatus } from '../../platform/http/error-codes.js';
 import { AppError, badRequest, invalidField } from '../../platform/http/errors.js';
 import { toId } from '../../platform/http/ids.js';
 import { clampPage } from '../../platform/http/paging.js';
@@ -45,7 +46,7 @@ const readErrors = { 401: ErrorResponses[401], 403: ErrorResponses[403] };
 
 /** The bytes of the single `image` part; other parts are drained and ignored (§1.8). */
 async function readImagePart(request: FastifyRequest): Promise<Buffer> {
-  if (!request.isMultipart()) throw new AppError(415, 'Send the image as multipart/form-data.');
+  if (!request.isMultipart()) throw new AppError('unsupported_media_type', 'Send the image as multipart/form-data.');
   let image: Buffer | undefined;
   let repeated = false;
   try {
@@ -62,16 +63,17 @@ async function readImagePart(request: FastifyRequest): Promise<Buffer> {
     }
   } catch (error) {
     const e = error as { code?: string; statusCode?: number; message?: string };
-    if (e.code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError(413, { [FIELD]: `is larger than ${MB} MB` });
+    if (e.code === 'FST_REQ_FILE_TOO_LARGE')
+      throw new AppError('payload_too_large', { [FIELD]: `is larger than ${MB} MB` });
     if (e.code === 'FST_FILES_LIMIT' || e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT') {
       throw new AppError(
-        413,
+        'payload_too_large',
         `Too many parts: at most ${MULTIPART_LIMITS.files} files and ${MULTIPART_LIMITS.fields} fields.`,
       );
     }
     if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500)
-      throw new AppError(e.statusCode, e.message ?? 'Bad request.');
-    throw badRequest('Malformed multipart body.');
+      throw new AppError(codeForStatus(e.statusCode), e.message ?? 'Bad request.');
+    throw badRequest('Malformed multipart body.', 'malformed_body');
   }
   if (repeated) throw invalidField(FIELD, 'was sent more than once');
   if (image === undefined) throw invalidField(FIELD, 'is required: send the image as the multipart file part "image"');

@@ -76,7 +76,7 @@ export function createImageLibraryService(deps: ImageLibraryDeps) {
       return await reencodeImage(bytes, LIBRARY_PROFILE);
     } catch (error) {
       if (!(error instanceof ImageRejectedError)) throw error;
-      if (error.problem === 'too-large') throw new AppError(413, { image: error.message });
+      if (error.problem === 'too-large') throw new AppError('payload_too_large', { image: error.message });
       throw invalidField('image', error.message);
     }
   }
@@ -93,7 +93,7 @@ export function createImageLibraryService(deps: ImageLibraryDeps) {
       }
     } catch (error) {
       deps.logger?.error({ err: error, keys: objects.map((o) => o.key) }, 'storing a library image failed');
-      throw new AppError(507, UPLOAD_FAILED);
+      throw new AppError('storage_failed', UPLOAD_FAILED);
     }
   }
 

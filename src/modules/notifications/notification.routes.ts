@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import { currentUser } from '../../platform/http/auth.js';
 import { ErrorResponses, ok } from '../../platform/http/envelope.js';
-import { invalidField } from '../../platform/http/errors.js';
+import { invalidField, notFound } from '../../platform/http/errors.js';
 import { toId } from '../../platform/http/ids.js';
 import { clampPage } from '../../platform/http/paging.js';
 import type { PresenterContext } from '../../platform/presenter.js';
@@ -138,9 +138,9 @@ export function notificationRoutes(
         response: { 200: ImTestResponse, 400: ErrorResponses[400], 401: ErrorResponses[401], 404: ErrorResponses[404] },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const type = TEST_EVENTS[request.params.event];
-      if (type === undefined) return reply.code(404).send({ message: '错误的事件' });
+      if (type === undefined) throw notFound('错误的事件');
       const recipient =
         request.userId ?? (request.query.target !== undefined ? toId(request.query.target, 'target') : undefined);
       if (recipient === undefined) throw invalidField('target', 'is required without a token');

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { MessageSchema, okSchema } from '../../platform/http/envelope.js';
 import { IdInput, IdOutput } from '../../platform/http/ids.js';
 import { PageQuery } from '../../platform/http/paging.js';
-import { NOTIFICATION_TYPE_NAMES } from './notification.types.js';
+import { NOTIFICATION_TYPE_NAMES, type NotificationType } from './notification.types.js';
 
 /** Most ids one mark-as-read call may name. */
 export const MARK_READ_MAX_IDS = 200;
@@ -11,7 +11,7 @@ export const NotificationListQuery = Type.Object(PageQuery);
 
 export const NotificationItem = Type.Object({
   id: IdOutput,
-  type: Type.Union(NOTIFICATION_TYPE_NAMES.map((type) => Type.Literal(type))),
+  type: Type.Unsafe<NotificationType>(Type.Union(NOTIFICATION_TYPE_NAMES.map((type) => Type.Literal(type)))),
   user_id: IdOutput,
   user_name: Type.String({ description: 'the actor’s current name' }),
   user_photo: Type.String({ description: 'absolute URL; the default avatar when the actor has none' }),

@@ -6,6 +6,7 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { describeAccess, type RouteAccess } from '../../platform/http/access.js';
 import { currentUser } from '../../platform/http/auth.js';
 import { ErrorResponses, MessageSchema, ok } from '../../platform/http/envelope.js';
 import { toId } from '../../platform/http/ids.js';
@@ -32,6 +33,7 @@ import {
 import type { PaymentService } from './payment.service.js';
 
 const Unavailable = { 503: MessageSchema };
+const ADMIN: RouteAccess = { roles: ['admin'] };
 
 function rawQuery(url: string): string {
   const at = url.indexOf('?');
@@ -175,12 +177,13 @@ export function paymentRoutes(app: FastifyInstance, service: PaymentService, pre
   r.post(
     '/admin/v1_0/orders/:target/refunds',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', access: ADMIN },
       schema: {
         tags: ['admin'],
         summary: 'Refund an order, fully or partly (admins only)',
         description:
-          'Without `amount`, everything not yet refunded. Reversing ledger entries are written when the provider confirms; ' +
+          `${describeAccess(ADMIN)} Without \`amount\`, everything not yet refunded. ` +
+          'Reversing ledger entries are written when the provider confirms; ' +
           '`status: pending` means its answer is unknown and the same request (idempotent) is retried by reconciliation.',
         security: [{ bearer: [] }],
         params: OrderParams,

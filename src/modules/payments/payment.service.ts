@@ -20,7 +20,6 @@ import {
   type PaymentsConfig,
 } from '../../platform/payments/index.js';
 import type { AlipaySimulator } from '../../platform/payments/alipay-simulator.js';
-import { requireRole, type UserLookup } from '../users/roles.js';
 import { contentAccessWith, previewOf, type ArticlePriceInfo, type ContentAccess } from './content-access.js';
 import { feeOf } from './ledger.js';
 import {
@@ -58,8 +57,6 @@ export interface ReconcileReport {
 
 export interface PaymentServiceOptions {
   platform: Platform;
-  /** For the admin check of refunds (users.role). */
-  users: UserLookup;
   /** Overrides `config.payments` (tests, tools). */
   settings?: Partial<PaymentsConfig>;
   /** Overrides the provider built from the settings. */
@@ -69,10 +66,10 @@ export interface PaymentServiceOptions {
 /** Rejection reasons of messages whose signature did not verify: anyone can send those. */
 const UNAUTHENTICATED = new Set(['bad_signature', 'missing_sign', 'sign_type', 'missing_sign_type']);
 
-const PAYMENTS_UNAVAILABLE = () => new AppError(503, 'Payments are not available.');
+const PAYMENTS_UNAVAILABLE = () => new AppError('payments_unavailable', 'Payments are not available.');
 
 export function createPaymentService(options: PaymentServiceOptions) {
-  const { platform, users } = options;
+  const { platform } = options;
   const { clock, ids, events } = platform;
   const settings: PaymentsConfig = { ...paymentsConfigOf(platform.config), ...options.settings };
   const log = platform.logger.child({ module: 'payments' });
@@ -473,9 +470,8 @@ export function createPaymentService(options: PaymentServiceOptions) {
       return report;
     },
 
-    /** Admin: a full (no amount) or partial refund. Idempotent at the provider through the request number. */
+    /** Admin (the route's access rule): a full (no amount) or partial refund. Idempotent at the provider. */
     async refund(adminId: bigint, orderId: bigint, amount?: number): Promise<{ refund: RefundRow; order: OrderRow }> {
-      await requireRole(users, adminId, ['admin'], 'Admin only.');
       if (!provider) throw PAYMENTS_UNAVAILABLE();
       const order = await repo.findOrder(orderId);
       if (!order) throw notFound('Order does not exist.');

@@ -13,10 +13,9 @@ declare module '../module.js' {
 /** Paid articles, tips, the ledger and refunds (Alipay, or its simulator outside production). */
 export const paymentsModule = defineModule({
   name: 'payments',
-  needs: ['users'],
   migrations: { '0007-payments': paymentTables },
   events: paymentEvents,
-  create: ({ platform, users }) => createPaymentService({ platform, users: users.accounts }),
+  create: ({ platform }) => createPaymentService({ platform }),
   routes: (app, payments, { present }) => paymentRoutes(app, payments, present),
   jobs(payments, { platform }) {
     // Lost notifies never lose a payment: pending orders are asked about, settled or closed once expired.

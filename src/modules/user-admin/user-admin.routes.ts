@@ -1,12 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { currentRole, describeAccess, type RouteAccess } from '../../platform/http/access.js';
 import { currentUser } from '../../platform/http/auth.js';
 import { ErrorResponses, ok } from '../../platform/http/envelope.js';
 import { toId } from '../../platform/http/ids.js';
 import type { PresenterContext } from '../../platform/presenter.js';
 import { presentAccountDetail, presentAction } from './user-admin.presenter.js';
 import { AccountResponse, ActionBody, ActionResponse } from './user-admin.schema.js';
-import { NOT_ALLOWED, STAFF_ONLY, STATE_CONFLICT, type UserAdminService } from './user-admin.service.js';
+import { NOT_ALLOWED, STATE_CONFLICT, type UserAdminService } from './user-admin.service.js';
 import { TargetParams } from '../users/user.schema.js';
 
 const bearer = [{ bearer: [] }];
@@ -17,7 +18,8 @@ const errors = {
   403: ErrorResponses[403],
   404: ErrorResponses[404],
 };
-const staffOnly = `Signed-in users whose role is moderator or admin; others get 403 {"message":"${STAFF_ONLY}"}.`;
+const STAFF: RouteAccess = { roles: ['moderator', 'admin'] };
+const staffOnly = describeAccess(STAFF);
 
 /** Account moderation for staff: bans and author verification (Inkstone extension, like article review). */
 export function userAdminRoutes(app: FastifyInstance, service: UserAdminService, present: PresenterContext): void {
@@ -26,7 +28,7 @@ export function userAdminRoutes(app: FastifyInstance, service: UserAdminService,
   r.get(
     '/admin/v1_0/users/:target',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', access: STAFF },
       schema: {
         tags: TAGS,
         summary: 'A user as staff see it: status, verification and moderation history',
@@ -37,7 +39,7 @@ export function userAdminRoutes(app: FastifyInstance, service: UserAdminService,
       },
     },
     async (request) => {
-      const { user, history } = await service.detail(currentUser(request), toId(request.params.target, 'target'));
+      const { user, history } = await service.detail(toId(request.params.target, 'target'));
       return ok(presentAccountDetail(present, user, history));
     },
   );
@@ -45,7 +47,7 @@ export function userAdminRoutes(app: FastifyInstance, service: UserAdminService,
   r.post(
     '/admin/v1_0/users/:target/actions',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', access: STAFF },
       schema: {
         tags: TAGS,
         summary: 'Ban or unban a user, verify or un-verify an author; logged, effective at once on every node',
@@ -63,7 +65,7 @@ export function userAdminRoutes(app: FastifyInstance, service: UserAdminService,
     },
     async (request, reply) => {
       const result = await service.act(
-        currentUser(request),
+        { id: currentUser(request), role: currentRole(request) },
         toId(request.params.target, 'target'),
         request.body.action,
         request.body.reason,

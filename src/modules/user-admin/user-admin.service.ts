@@ -15,11 +15,10 @@ import { conflict, forbidden, invalidField, notFound } from '../../platform/http
 import type { IdGenerators } from '../../platform/ids.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
-import { requireRole } from '../users/roles.js';
+import type { Role } from '../../platform/http/access.js';
 import type { ActionTransition, UserActionRow, UserAdminRepository } from './user-admin.repository.js';
 import { UserStatus, type UserAccounts } from '../users/user.accounts.js';
 
-export const STAFF_ONLY = 'Moderator only.';
 export const UNKNOWN_USER = 'The user does not exist.';
 export const NOT_ALLOWED = 'Action not allowed on this user.';
 export const STATE_CONFLICT = 'User status does not allow this action.';
@@ -59,7 +58,6 @@ export function createUserAdminService(deps: {
   clock: Clock;
 }) {
   const { users, repository, sessions } = deps;
-  const guard = (actorId: bigint) => requireRole(users, actorId, ['moderator', 'admin'], STAFF_ONLY);
 
   async function target(id: bigint): Promise<UserRow> {
     const user = await users.findById(id);
@@ -69,18 +67,18 @@ export function createUserAdminService(deps: {
 
   return {
     /** A user as staff see it, with the moderation history (newest first). */
-    async detail(actorId: bigint, userId: bigint): Promise<{ user: UserRow; history: UserActionRow[] }> {
-      await guard(actorId);
+    async detail(userId: bigint): Promise<{ user: UserRow; history: UserActionRow[] }> {
       return { user: await target(userId), history: await repository.history(userId) };
     },
 
+    /** `actor` is staff (the route's access rule); their role decides whom they may act on. */
     async act(
-      actorId: bigint,
+      actor: { id: bigint; role: Role },
       userId: bigint,
       action: UserModerationAction,
       rawReason: string | undefined,
     ): Promise<UserActionResult> {
-      const role = await guard(actorId);
+      const actorId = actor.id;
       const rule = USER_ACTIONS[action];
       if (!rule) throw invalidField('action', 'must be ban, unban, verify or unverify');
       const reason = rawReason?.trim() || null;
@@ -89,7 +87,7 @@ export function createUserAdminService(deps: {
         throw invalidField('reason', `must be at most ${REASON_MAX} characters`);
 
       const user = await target(userId);
-      if (userId === actorId || user.role === 'admin' || (user.role === 'moderator' && role !== 'admin'))
+      if (userId === actorId || user.role === 'admin' || (user.role === 'moderator' && actor.role !== 'admin'))
         throw forbidden(NOT_ALLOWED);
 
       const id = deps.ids.content();

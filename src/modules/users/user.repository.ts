@@ -27,9 +27,9 @@ export function createUserRepository(db: Db) {
         .executeTakeFirst();
     },
 
-    /** What token checks need: is the account active, and is it a verified author. */
-    access(id: bigint): Promise<Pick<UserRow, 'status' | 'verified'> | undefined> {
-      return db.selectFrom('users').select(['status', 'verified']).where('id', '=', id).executeTakeFirst();
+    /** What token and role checks need: is the account active, is it a verified author, its role. */
+    access(id: bigint): Promise<Pick<UserRow, 'status' | 'verified' | 'role'> | undefined> {
+      return db.selectFrom('users').select(['status', 'verified', 'role']).where('id', '=', id).executeTakeFirst();
     },
 
     async insert(user: NewUser): Promise<void> {

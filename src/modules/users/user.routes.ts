@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerToken, currentUser, type Authenticator } from '../../platform/http/auth.js';
 import { ErrorResponses, ok } from '../../platform/http/envelope.js';
+import { codeForStatus } from '../../platform/http/error-codes.js';
 import { AppError, badRequest, invalidField } from '../../platform/http/errors.js';
 import { toId } from '../../platform/http/ids.js';
 import type { RouteRateLimit } from '../../platform/rate-limit/index.js';
@@ -58,7 +59,7 @@ const bearer = [{ bearer: [] }];
  * file even without a filename (the apps send a cropped blob); other parts are ignored.
  */
 async function readImageParts(request: FastifyRequest, accepted: readonly ImageField[]): Promise<ImageUpload[]> {
-  if (!request.isMultipart()) throw new AppError(415, 'Send the images as multipart/form-data.');
+  if (!request.isMultipart()) throw new AppError('unsupported_media_type', 'Send the images as multipart/form-data.');
   const uploads = new Map<ImageField, Buffer>();
   const repeated = new Set<string>();
   try {
@@ -78,17 +79,17 @@ async function readImageParts(request: FastifyRequest, accepted: readonly ImageF
     if (error instanceof AppError) throw error;
     const e = error as { code?: string; statusCode?: number; message?: string; part?: { fieldname?: string } };
     if (e.code === 'FST_REQ_FILE_TOO_LARGE') {
-      throw new AppError(413, { [e.part?.fieldname ?? 'file']: `is larger than ${MB} MB` });
+      throw new AppError('payload_too_large', { [e.part?.fieldname ?? 'file']: `is larger than ${MB} MB` });
     }
     if (e.code === 'FST_FILES_LIMIT' || e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT') {
       throw new AppError(
-        413,
+        'payload_too_large',
         `Too many parts: at most ${MULTIPART_LIMITS.files} files and ${MULTIPART_LIMITS.fields} fields.`,
       );
     }
     if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500)
-      throw new AppError(e.statusCode, e.message ?? 'Bad request.');
-    throw badRequest('Malformed multipart body.');
+      throw new AppError(codeForStatus(e.statusCode), e.message ?? 'Bad request.');
+    throw badRequest('Malformed multipart body.', 'malformed_body');
   }
   const [first] = repeated;
   if (first !== undefined) throw invalidField(first, 'was sent more than once');

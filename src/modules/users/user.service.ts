@@ -166,7 +166,7 @@ export function createUserService(deps: UserServiceDeps) {
       return await reencodeImage(upload.bytes, IMAGE_PROFILES[upload.field]);
     } catch (error) {
       if (!(error instanceof ImageRejectedError)) throw error;
-      if (error.problem === 'too-large') throw new AppError(413, { [upload.field]: error.message });
+      if (error.problem === 'too-large') throw new AppError('payload_too_large', { [upload.field]: error.message });
       throw invalidField(upload.field, error.message);
     }
   }
@@ -215,7 +215,7 @@ export function createUserService(deps: UserServiceDeps) {
       deps.logger?.error({ err: error, userId: userId.toString() }, 'storing a profile image failed');
       await removeQuietly(stored);
       throw new AppError(
-        507,
+        'storage_failed',
         processed.some((p) => p.field === 'photo')
           ? 'Uploading profile photo image failed.'
           : 'Uploading image failed.',
@@ -279,7 +279,7 @@ export function createUserService(deps: UserServiceDeps) {
         const bytes = decodeBase64Image(text);
         if (bytes === null) throw invalidField(field, 'is not base64 (optionally a data:image/…;base64, URL)');
         if (bytes.length > MAX_IMAGE_BYTES)
-          throw new AppError(413, { [field]: `is larger than ${MAX_IMAGE_BYTES / (1024 * 1024)} MB` });
+          throw new AppError('payload_too_large', { [field]: `is larger than ${MAX_IMAGE_BYTES / (1024 * 1024)} MB` });
         images.push({ field, bytes });
       }
       await self(userId);

@@ -50,7 +50,7 @@ export interface MembershipOptions {
 /** Minting refused: this process holds no valid worker-id lease right now. */
 export class WorkerIdUnavailableError extends AppError {
   constructor() {
-    super(503, 'Service temporarily unavailable; try again.', { 'retry-after': '5' });
+    super('service_unavailable', 'Service temporarily unavailable; try again.', { 'retry-after': '5' });
     this.name = 'WorkerIdUnavailableError';
   }
 }

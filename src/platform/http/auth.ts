@@ -7,8 +7,10 @@
  * - `mp`       required, and the token must carry `verified: true`.
  * One onRequest hook enforces it with the exact status codes and messages the apps expect. How a
  * token is checked (signature, session, user status) is the auth module's business, injected here.
+ * Roles (`config.access`) are checked right after, by access.ts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { registerAccess, type Role } from './access.js';
 import { AppError } from './errors.js';
 
 export type AuthMode = 'public' | 'optional' | 'required' | 'mp';
@@ -35,11 +37,13 @@ export interface AccessClaims {
 }
 
 /** Why a token was not accepted; the hook maps each reason to the contract's status code. */
-export type TokenProblem = 'invalid' | 'refresh-token' | 'user-disabled' | 'session-revoked';
+export type TokenProblem = 'invalid' | 'expired' | 'refresh-token' | 'user-disabled' | 'session-revoked';
 
 export interface Authenticator {
   /** Verifies an access token and that its session and user are still active. */
   authenticate(token: string): Promise<{ ok: true; claims: AccessClaims } | { ok: false; problem: TokenProblem }>;
+  /** The role of an active user, read now (not cached, not from the token); undefined otherwise. */
+  roleOf(userId: bigint): Promise<Role | undefined>;
 }
 
 const MESSAGES = {
@@ -74,6 +78,7 @@ export function registerAuth(app: FastifyInstance, authenticator: Authenticator)
       );
     }
   });
+  registerAccess(app, authenticator);
   // Callback form, so anonymous requests (most of the traffic) pay for no promise here.
   app.addHook('onRequest', (request, _reply, done) => {
     const mode = request.routeOptions.config.auth ?? 'public';
@@ -97,15 +102,18 @@ export function registerAuth(app: FastifyInstance, authenticator: Authenticator)
     token: string | null | undefined,
   ): Promise<void> {
     const unauthorized = mode === 'optional' ? MESSAGES.optionalInvalid : MESSAGES.required;
-    if (!token) throw new AppError(401, unauthorized);
+    if (!token) throw new AppError('unauthorized', unauthorized);
 
     const result = await authenticator.authenticate(token);
     if (!result.ok) {
-      if (result.problem === 'refresh-token') throw new AppError(403, MESSAGES.refresh);
-      if (result.problem === 'user-disabled') throw new AppError(403, MESSAGES.denied);
-      throw new AppError(401, unauthorized);
+      // The message stays the contract's; the code tells a client whether refreshing can help.
+      if (result.problem === 'refresh-token') throw new AppError('wrong_token_type', MESSAGES.refresh);
+      if (result.problem === 'user-disabled') throw new AppError('account_disabled', MESSAGES.denied);
+      if (result.problem === 'expired') throw new AppError('token_expired', unauthorized);
+      if (result.problem === 'session-revoked') throw new AppError('session_revoked', unauthorized);
+      throw new AppError('unauthorized', unauthorized);
     }
-    if (mode === 'mp' && !result.claims.verified) throw new AppError(403, MESSAGES.unverified);
+    if (mode === 'mp' && !result.claims.verified) throw new AppError('verification_required', MESSAGES.unverified);
     request.userId = result.claims.userId;
     request.sessionId = result.claims.sessionId;
     request.verified = result.claims.verified;
@@ -114,6 +122,6 @@ export function registerAuth(app: FastifyInstance, authenticator: Authenticator)
 
 /** For handlers on required/mp routes: the hook guarantees a user. */
 export function currentUser(request: FastifyRequest): bigint {
-  if (request.userId === undefined) throw new AppError(401, MESSAGES.required);
+  if (request.userId === undefined) throw new AppError('unauthorized', MESSAGES.required);
   return request.userId;
 }

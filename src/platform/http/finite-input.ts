@@ -32,6 +32,6 @@ export function registerFiniteInput(app: FastifyInstance): void {
   app.addHook('preHandler', (request, _reply, done) => {
     const field = unsafeNumberPath(request.params) ?? unsafeNumberPath(request.query) ?? unsafeNumberPath(request.body);
     if (field === undefined) return done();
-    done(new AppError(400, { [field]: 'must be a finite number within the safe integer range' }));
+    done(new AppError('invalid_field', { [field]: 'must be a finite number within the safe integer range' }));
   });
 }

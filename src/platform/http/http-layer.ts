@@ -10,6 +10,7 @@ import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, Fa
 import type { Config } from '../../config.js';
 import { connectionErrorKind, isConnectionError } from '../db/errors.js';
 import { KvUnavailableError } from '../kv/kv.js';
+import { codeForStatus, ErrorCodeSchema, errorStatus, type ErrorCode } from './error-codes.js';
 import { AppError, serviceUnavailable } from './errors.js';
 import { registerFiniteInput } from './finite-input.js';
 import { registerJsonBody } from './json-body.js';
@@ -50,16 +51,27 @@ function validationMessage(error: FastifyError): Record<string, string> {
   return { [field]: reason };
 }
 
-function sendError(reply: FastifyReply, status: number, message: unknown, headers: Record<string, string> = {}) {
-  return reply.code(status).headers(headers).type('application/json; charset=utf-8').send({ message });
+/** Every error body leaves through here, so none lacks its code; the code fixes the status. */
+function sendError(
+  reply: FastifyReply,
+  code: ErrorCode,
+  message: unknown,
+  headers: Record<string, string> = {},
+  extra: Record<string, unknown> = {},
+) {
+  return reply
+    .code(errorStatus(code))
+    .headers(headers)
+    .type('application/json; charset=utf-8')
+    .send({ message, code, ...extra });
 }
 
-const CLIENT_ERRORS: Record<string, [number, string]> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'Request body is too large.'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'Unsupported content type.'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'Invalid Content-Length.'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'Empty JSON body.'],
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'Malformed JSON body.'],
+const CLIENT_ERRORS: Record<string, [ErrorCode, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ['payload_too_large', 'Request body is too large.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 'Unsupported content type.'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['malformed_body', 'Invalid Content-Length.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['malformed_body', 'Empty JSON body.'],
+  FST_ERR_CTP_INVALID_JSON_BODY: ['malformed_body', 'Malformed JSON body.'],
 };
 
 /**
@@ -95,7 +107,7 @@ function outageOf(error: unknown): { dependency: 'database' | 'kv'; kind: string
 }
 
 function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply, outages: OutageLog) {
-  if (error instanceof AppError) return sendError(reply, error.statusCode, error.body, error.headers);
+  if (error instanceof AppError) return sendError(reply, error.code, error.body, error.headers);
   const outage = outageOf(error);
   if (outage) {
     const suppressed = outages.admit(outage.kind);
@@ -106,14 +118,14 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
       );
     }
     const unavailable = serviceUnavailable();
-    return sendError(reply, unavailable.statusCode, unavailable.body, unavailable.headers);
+    return sendError(reply, unavailable.code, unavailable.body, unavailable.headers);
   }
-  if (error.validation) return sendError(reply, 400, validationMessage(error));
+  if (error.validation) return sendError(reply, 'invalid_field', validationMessage(error));
   const known = CLIENT_ERRORS[error.code];
   if (known) return sendError(reply, known[0], known[1]);
-  if (error instanceof SyntaxError) return sendError(reply, 400, 'Malformed JSON body.');
+  if (error instanceof SyntaxError) return sendError(reply, 'malformed_body', 'Malformed JSON body.');
   const status = error.statusCode ?? 500;
-  if (status >= 400 && status < 500) return sendError(reply, status, error.message);
+  if (status >= 400 && status < 500) return sendError(reply, codeForStatus(status), error.message);
 
   // Logged once, with what an operator needs; the client learns only the request id.
   request.log.error(
@@ -127,13 +139,12 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
     },
     'unhandled error',
   );
-  return reply
-    .code(500)
-    .type('application/json; charset=utf-8')
-    .send({ message: 'Internal server error.', request_id: request.id });
+  return sendError(reply, 'internal_error', 'Internal server error.', {}, { request_id: request.id });
 }
 
 export async function registerHttpLayer(app: FastifyInstance, config: Config): Promise<void> {
+  // Shared before any route: error response schemas refer to it by id.
+  app.addSchema(ErrorCodeSchema);
   const allowedMethods = trackRoutes(app);
   registerJsonBody(app);
 
@@ -168,8 +179,9 @@ export async function registerHttpLayer(app: FastifyInstance, config: Config): P
   app.setErrorHandler((error: FastifyError, request, reply) => handleError(error, request, reply, outages));
   app.setNotFoundHandler((request, reply) => {
     const allow = allowedMethods(request.method, request.url);
-    if (allow.length > 0) return sendError(reply, 405, 'Method not allowed.', { allow: allow.join(', ') });
-    return sendError(reply, 404, 'Not found.');
+    if (allow.length > 0)
+      return sendError(reply, 'method_not_allowed', 'Method not allowed.', { allow: allow.join(', ') });
+    return sendError(reply, 'not_found', 'Not found.');
   });
 
   await app.register(cors, {
@@ -199,13 +211,18 @@ export async function registerHttpLayer(app: FastifyInstance, config: Config): P
         version: '0.1.0',
         description:
           'Heima Toutiao app (/app) and media platform (/mp) contract, plus Inkstone extensions. ' +
-          'Success bodies are {"message":"OK","data":…}; errors are {"message": string | {field: reason}}. ' +
+          'Success bodies are {"message":"OK","data":…}; errors are {"message": string | {field: reason}, "code": ErrorCode} ' +
+          '(the ErrorCode schema lists every code with its status). ' +
           'Ids are 64-bit integers: send them as integers or digit strings.',
       },
       servers: [{ url: config.publicUrl }],
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
+    },
+    // Shared schemas appear under their own name (`ErrorCode`), not `def-N`.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -33,8 +33,8 @@ const DIGITS = /^[0-9]{1,19}$/;
 export function toId(value: string | number, field: string): bigint {
   const wellFormed =
     typeof value === 'number' ? Number.isSafeInteger(value) : typeof value === 'string' && DIGITS.test(value);
-  if (!wellFormed) throw new AppError(400, { [field]: 'must be a positive 64-bit id' });
+  if (!wellFormed) throw new AppError('invalid_field', { [field]: 'must be a positive 64-bit id' });
   const id = BigInt(value);
-  if (id < 1n || id > MAX_ID) throw new AppError(400, { [field]: 'must be a positive 64-bit id' });
+  if (id < 1n || id > MAX_ID) throw new AppError('invalid_field', { [field]: 'must be a positive 64-bit id' });
   return id;
 }

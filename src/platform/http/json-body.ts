@@ -10,9 +10,11 @@ import { AppError } from './errors.js';
 function reviver(key: string, value: unknown): unknown {
   // 1e309 parses as Infinity: no field means that.
   if (typeof value === 'number' && !Number.isFinite(value))
-    throw new AppError(400, { [key || 'body']: 'must be a finite number' });
+    throw new AppError('invalid_field', { [key || 'body']: 'must be a finite number' });
   if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-    throw new AppError(400, { [key || 'body']: 'integer too large to be exact; send ids as strings of digits' });
+    throw new AppError('invalid_field', {
+      [key || 'body']: 'integer too large to be exact; send ids as strings of digits',
+    });
   }
   return value;
 }
@@ -26,7 +28,7 @@ export function registerJsonBody(app: FastifyInstance): void {
       done(null, sjson.parse(text, reviver, { protoAction: 'error', constructorAction: 'error' }));
     } catch (error) {
       if (error instanceof AppError) return done(error, undefined);
-      done(new AppError(400, 'Malformed JSON body.'), undefined);
+      done(new AppError('malformed_body', 'Malformed JSON body.'), undefined);
     }
   });
 }

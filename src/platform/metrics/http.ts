@@ -42,7 +42,9 @@ export function checkMetricsAccess(request: FastifyRequest, access: MetricsAcces
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (match && sameSecret(match[1]!.trim(), token)) return;
-    throw new AppError(401, 'A valid metrics token is required.', { 'www-authenticate': 'Bearer realm="metrics"' });
+    throw new AppError('unauthorized', 'A valid metrics token is required.', {
+      'www-authenticate': 'Bearer realm="metrics"',
+    });
   }
   if (access.env !== 'production' && isLocal(request)) return;
   throw notFound();

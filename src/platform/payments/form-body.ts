@@ -18,7 +18,7 @@ export function registerFormBody(scope: FastifyInstance, bodyLimit = 64 * 1024):
     (_request, body, done) => {
       const fields: Record<string, string> = {};
       for (const [key, value] of new URLSearchParams(body as string)) {
-        if (Object.hasOwn(fields, key)) return done(badRequest('Duplicate form field.'), undefined);
+        if (Object.hasOwn(fields, key)) return done(badRequest('Duplicate form field.', 'malformed_body'), undefined);
         fields[key] = value;
       }
       done(null, new FormFields(fields));

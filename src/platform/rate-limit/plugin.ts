@@ -68,7 +68,7 @@ export function rateLimitHeaders(decision: Decision): Record<string, string> {
 
 /** For services that limit inside a handler: throws the 429 when `decision` is a rejection. */
 export function assertAllowed(decision: Decision, message = DEFAULT_MESSAGE): void {
-  if (!decision.allowed) throw new AppError(429, message, rateLimitHeaders(decision));
+  if (!decision.allowed) throw new AppError('rate_limited', message, rateLimitHeaders(decision));
 }
 
 type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;

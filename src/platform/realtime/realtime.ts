@@ -74,6 +74,7 @@ export class HandshakeRefused extends Error {
 
 const TOKEN_REFUSALS = {
   invalid: ['Token has some errors.', 'invalid_token'],
+  expired: ['Token has some errors.', 'invalid_token'],
   'session-revoked': ['Token has some errors.', 'invalid_token'],
   'refresh-token': ['Do not use refresh token.', 'refresh_token'],
   'user-disabled': ['User denied.', 'user_denied'],
