@@ -187,17 +187,11 @@ export class Realtime {
 
     if (this.options.kv instanceof RedisKeyValueStore) {
       // Duplicates keep the store's bounded options (command timeout, no retries), but queue the
-      // adapter's first SUBSCRIBEs while they connect. The adapter never handles the promise of a
-      // publish, so one that fails while Redis is down is dropped here: cross-node emits made
-      // during an outage are lost, and the process does not crash.
+      // adapter's first SUBSCRIBEs while they connect.
       const pub = this.options.kv.client.duplicate({ enableOfflineQueue: true });
       const sub = this.options.kv.client.duplicate({ enableOfflineQueue: true });
-      const publish = pub.publish.bind(pub) as (channel: string, message: string) => Promise<number>;
-      pub.publish = ((channel: string, message: string) => {
-        const sent = publish(channel, message);
-        sent.catch(() => {});
-        return sent;
-      }) as typeof pub.publish;
+      handleDroppedPromises(pub, ['publish']);
+      handleDroppedPromises(sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe']);
       let reported = 0;
       for (const client of [pub, sub]) {
         client.on('error', (error) => {
@@ -333,4 +327,22 @@ export class Realtime {
 
 export function createRealtime(options: RealtimeOptions): Realtime {
   return new Realtime(options);
+}
+
+/**
+ * The adapter never handles the promises of these calls, and on bounded connections a Redis that
+ * is down or slow (past the command timeout) rejects them; unhandled, Node would end the process.
+ * A failed publish loses that cross-node emit; a timed-out (UN)SUBSCRIBE usually still reaches
+ * Redis, and ioredis re-subscribes after a reconnect.
+ */
+function handleDroppedPromises(client: Redis, methods: readonly string[]): void {
+  const calls = client as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const method of methods) {
+    const call = calls[method]!.bind(client);
+    calls[method] = (...args: unknown[]) => {
+      const result = call(...args);
+      if (result instanceof Promise) result.catch(() => {});
+      return result;
+    };
+  }
 }
