@@ -9,7 +9,7 @@ import { FeedQuerySchema, FeedResponse } from './feed.schema.js';
 import type { FeedPage, FeedService } from './feed.service.js';
 
 /**
- * Pages leave as bytes (articles/render.ts). A page every reader shares (a channel's timeline,
+ * Pages leave as bytes (platform/http/render.ts). A page every reader shares (a channel's timeline,
  * the anonymous channel 0) is serialized once per content: the key holds everything the body
  * depends on (the cursor, each card's rev and its live counts), so a reused body is never stale.
  */

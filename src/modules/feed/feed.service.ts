@@ -116,7 +116,7 @@ export function createFeedService(deps: FeedServiceDeps) {
 
   /** The candidates of the snapshot this process ranked or read last (a snapshot never changes). */
   let memo: { session: number; candidates: Candidate[] } | undefined;
-  // Near caches (see articles/near-cache.ts): the hot list and stored lists, decoded, for a second.
+  // Near caches (see platform/cache/near-cache.ts): the hot list and stored lists, decoded, for a second.
   const nearHot = new NearCache<string, HotList>({ max: 1, ttlMs: NEAR_CACHE.ttlMs });
   const nearLists = new NearCache<string, string[]>({ max: 10_000, ttlMs: NEAR_CACHE.ttlMs });
 

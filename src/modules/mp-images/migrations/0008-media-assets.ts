@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { tableSuffix } from '../../../platform/db/dialect.js';
 
-/** The media platform's image library and statistics tables (see ../tables/media-assets.ts). */
+/** The media platform's image library and statistics tables (see ../mp-image.tables.ts). */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('user_images')

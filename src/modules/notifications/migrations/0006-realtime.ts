@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { tableSuffix } from '../../../platform/db/dialect.js';
 
-/** The realtime feature's tables (see ../tables/realtime.ts): stored notifications. */
+/** The realtime feature's tables (see ../notification.tables.ts): stored notifications. */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('notifications')

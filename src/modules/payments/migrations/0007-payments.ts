@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { tableSuffix } from '../../../platform/db/dialect.js';
 
-/** The payments feature's tables (see ../tables/payments.ts). */
+/** The payments feature's tables (see ../payment.tables.ts). */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('payment_orders')

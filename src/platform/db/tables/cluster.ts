@@ -10,7 +10,7 @@ export interface WorkerLeasesTable {
   worker_id: bigint;
   /** Random token of the holding process; only it may extend or release the lease. */
   owner: string;
-  /** The holder's node: processes sharing a DATA_DIR share it (see cluster/node-id.ts). */
+  /** The holder's node: processes sharing a DATA_DIR share it (see nodeId in platform/cluster/membership.ts). */
   node: string;
   /** 1 while the holder runs the cron scheduler. */
   scheduler: number;
