@@ -8,7 +8,8 @@
  */
 import type autocannon from 'autocannon';
 
-export type Target = 'inkstone' | 'bare';
+/** 'bare' and 'bare:<name>' are bare node:http servers, each answering one fixed body. */
+export type Target = 'inkstone' | 'bare' | `bare:${string}`;
 
 /** What autocannon sends. `requests` (a sequence each connection loops over) wins over `path`. */
 export interface RequestSpec {
@@ -34,8 +35,11 @@ export interface ScenarioContext {
   request(target: Target, path: string, init?: RequestInit): Promise<HttpResult>;
   /** Runs `compute` once per run and key; later calls get the same promise. */
   memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
-  /** Starts the bare node:http server answering `body` (once; later calls must pass the same size). */
-  startBare(body: Buffer): Promise<void>;
+  /**
+   * Starts the bare node:http server `target` (default 'bare') answering `body` (once per target;
+   * later calls must pass the same size).
+   */
+  startBare(body: Buffer, target?: Exclude<Target, 'inkstone'>): Promise<void>;
 }
 
 export interface Scenario extends RequestSpec {
@@ -43,6 +47,8 @@ export interface Scenario extends RequestSpec {
   name: string;
   description: string;
   target: Target;
+  /** Concurrent connections for this scenario (default: the run's setting). */
+  connections?: number;
   /** Runs before the warm-up; its result overrides the static request fields. Throw to fail. */
   setup?: (ctx: ScenarioContext) => Promise<RequestSpec | void>;
 }

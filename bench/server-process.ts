@@ -310,7 +310,7 @@ export async function startInkstone(options: InkstoneOptions = {}): Promise<Inks
       label: 'inkstone',
       pid,
       baseUrl,
-      database: databaseKind(databaseUrl),
+      database: databaseKind(options.env?.DATABASE_URL ?? databaseUrl),
       redis: 'redis' in checks,
       nodeEnv,
       startupPeakRssMb: readMemory(pid).peakRssMb,
