@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// `npm test`: the whole suite on every database (SQLite, PostgreSQL, MariaDB/MySQL), each with the
-// in-process adapters and with Redis. A combination whose service is down is skipped with a note
-// on a laptop and fails under CI=true. Extra arguments go to vitest (e.g. a file filter).
+// `npm test`: the suites on every database (SQLite, PostgreSQL, MariaDB/MySQL), each with the
+// in-process adapters and with Redis. Which file runs in which combination comes from
+// scripts/test-scopes.mjs (full, pair, once; CONTRIBUTING.md says why). A combination whose
+// service is down is skipped with a note on a laptop and fails under CI=true. Extra arguments go
+// to vitest; a file filter among them narrows each combination's files.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { filesFor } from './test-scopes.mjs';
 
 const urls = {
   postgres: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -41,9 +44,37 @@ const resultsDir = path.resolve('.test-results');
 fs.rmSync(resultsDir, { recursive: true, force: true });
 fs.mkdirSync(resultsDir, { recursive: true });
 const extra = process.argv.slice(2);
+// Options of vitest that take a value as the next argument: that value is not a file filter.
+const takesValue = new Set([
+  '-t',
+  '--testNamePattern',
+  '--reporter',
+  '--outputFile',
+  '--project',
+  '--shard',
+  '--bail',
+  '--retry',
+  '--exclude',
+  '-c',
+  '--config',
+  '-r',
+  '--root',
+  '--dir',
+  '--pool',
+  '--maxWorkers',
+  '--seed',
+]);
+const filters = [];
+const options = [];
+for (let i = 0; i < extra.length; i++) {
+  const arg = extra[i];
+  if (arg.startsWith('-')) {
+    options.push(arg);
+    if (takesValue.has(arg) && i + 1 < extra.length) options.push(extra[++i]);
+  } else filters.push(arg.split(path.sep).join('/'));
+}
 const rows = [];
 let failedRun = false;
-let platformSuitesRun = false;
 const failures = [];
 
 // CI keeps only the tail of the output, so the summary repeats what failed and why.
@@ -71,24 +102,30 @@ for (const [db, redis] of combos) {
     const note = `${down.join(', ')} not reachable`;
     if (ci) {
       console.error(`\n[matrix] ${name}: ${note} and CI=true — failing`);
-      rows.push({ name, status: 'FAILED (service down)', passed: 0, failed: 1, skipped: 0 });
+      rows.push({ name, status: 'FAILED (service down)', passed: 0, failed: 1, skipped: 0, seconds: 0 });
       failedRun = true;
     } else {
       console.warn(`\n[matrix] ${name}: skipped (${note})`);
-      rows.push({ name, status: `skipped: ${note}`, passed: 0, failed: 0, skipped: 0 });
+      rows.push({ name, status: `skipped: ${note}`, passed: 0, failed: 0, skipped: 0, seconds: 0 });
     }
     continue;
   }
-  // The port contract suites (test/platform) exercise both adapters themselves; run them once.
-  const exclude = platformSuitesRun ? ['--exclude', 'test/platform/**'] : [];
-  platformSuitesRun = true;
+  // vitest ORs its file filters, so a filter given to `npm test` is applied here instead.
+  const files = filesFor(name).filter((f) => !filters.length || filters.some((filter) => f.includes(filter)));
+  if (!files.length) {
+    console.log(`\n[matrix] ${name}: no file in scope`);
+    rows.push({ name, status: 'no file in scope', passed: 0, failed: 0, skipped: 0, seconds: 0 });
+    continue;
+  }
   const output = path.join(resultsDir, `${name}.json`);
-  console.log(`\n[matrix] ${name}`);
+  console.log(`\n[matrix] ${name}: ${files.length} files`);
+  const started = Date.now();
   const run = spawnSync(
     'npx',
-    ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${output}`, ...exclude, ...extra],
+    ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${output}`, ...options, ...files],
     { stdio: 'inherit', env: { ...process.env, TEST_DB: db, TEST_REDIS: redis ? '1' : '0' } },
   );
+  const seconds = Math.round((Date.now() - started) / 1000);
   let passed = 0,
     failed,
     skipped = 0;
@@ -105,7 +142,7 @@ for (const [db, redis] of combos) {
     failedRun = true;
     if (failed === 0) failed = 1;
   }
-  rows.push({ name, status: run.status === 0 ? 'ok' : 'FAILED', passed, failed, skipped });
+  rows.push({ name, status: run.status === 0 ? 'ok' : 'FAILED', passed, failed, skipped, seconds });
 }
 
 for (const failure of failures) {
@@ -120,4 +157,5 @@ const total = rows.reduce(
   { passed: 0, failed: 0, skipped: 0 },
 );
 console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+console.log(`time: ${rows.reduce((t, r) => t + r.seconds, 0)} s in vitest`);
 process.exit(failedRun ? 1 : 0);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDb, testEnvironment, testRedis } from '../helpers/app.js';
+import { inkstone } from '../helpers/server-entry.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const fixture = path.join(import.meta.dirname, 'fixtures/mint.ts');
@@ -27,7 +28,7 @@ describe(`ids across nodes and workers (db=${testDb}, redis=${testRedis})`, () =
     cleanups.push(async () => fs.rmSync(outDir, { recursive: true, force: true }));
     const goFile = path.join(outDir, 'go');
     // The database is migrated once first, as `serve --workers N` does in its primary.
-    const migrate = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'migrate'], {
+    const migrate = spawn(process.execPath, inkstone('migrate'), {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: 'inherit',

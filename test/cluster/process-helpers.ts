@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inkstone } from '../helpers/server-entry.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const running: ChildProcess[] = [];
@@ -28,7 +29,7 @@ export interface Started {
 export async function startInkstone(args: string[], env: Record<string, string>): Promise<Started> {
   const port = await freePort();
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), ...args], {
+  const child = spawn(process.execPath, inkstone(...args), {
     cwd: root,
     env: { ...process.env, ...env, NODE_ENV: 'development', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,8 +5,8 @@
  * with the demo code → like, comment, follow, with the counts changing at once → publish from the
  * media platform → the new article is searchable → the author's Socket.IO client was notified.
  *
- * It runs the embedded default whatever TEST_DB and TEST_REDIS say, so the matrix runs it once:
- * on the sqlite combination without Redis, and skips it on the five others.
+ * It runs the embedded default whatever TEST_DB and TEST_REDIS say, so it is a `once` suite
+ * (scripts/test-scopes.mjs): the sqlite combination without Redis only, and it skips itself elsewhere.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';

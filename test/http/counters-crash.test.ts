@@ -13,6 +13,7 @@ import { openDatabase } from '../../src/platform/db/database.js';
 import type { Platform } from '../../src/platform/platform.js';
 import { testDb, testEnvironment, testRedis } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
+import { inkstone } from '../helpers/server-entry.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const running: ChildProcess[] = [];
@@ -31,7 +32,7 @@ async function freePort(): Promise<number> {
 }
 
 async function start(env: Record<string, string>, port: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'serve'], {
+  const child = spawn(process.execPath, inkstone('serve'), {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'development', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDb, testEnvironment, testRedis } from '../helpers/app.js';
 import { connect } from '../realtime/realtime-helpers.js';
+import { inkstone } from '../helpers/server-entry.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const running: ChildProcess[] = [];
@@ -71,7 +72,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 async function start(args: string[], env: Record<string, string>) {
   const port = await freePort();
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), ...args], {
+  const child = spawn(process.execPath, inkstone(...args), {
     cwd: root,
     env: {
       ...process.env,
@@ -127,7 +128,7 @@ describe(`server process (db=${testDb}, redis=${testRedis})`, () => {
   }, 180_000);
 
   it('refuses to boot with a bad setting and names it', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'serve'], {
+    const result = spawnSync(process.execPath, inkstone('serve'), {
       cwd: root,
       env: { ...process.env, PORT: 'eighty', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'inkstone-bad-')) },
       encoding: 'utf8',

@@ -1,7 +1,7 @@
 /**
  * The import boundaries in eslint.config.js must really fail a planted violation: a rule that never
  * fires looks the same in CI as a codebase that obeys it. Lint does not depend on the database or
- * kv adapter, so this runs in the first matrix combination only.
+ * kv adapter, so it is a `once` suite (scripts/test-scopes.mjs): sqlite only.
  */
 import fs from 'node:fs';
 import path from 'node:path';

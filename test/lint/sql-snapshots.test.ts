@@ -1,7 +1,7 @@
 /**
  * The SQL snapshots under sql/ must match the code, and the check must really fail when they do
  * not: a check that never fires looks the same in CI as a tree that is up to date. The snapshots
- * are compiled without a database, so this runs in the first matrix combination only.
+ * are compiled without a database, so this is a `once` suite (scripts/test-scopes.mjs): sqlite only.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -24,6 +24,7 @@ import type { KeyValueStore } from '../../src/platform/kv/kv.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
 import { ArticleStatus } from '../../src/modules/articles/article.read-model.js';
+import { inkstone } from '../helpers/server-entry.js';
 
 /** Records the columns every UPDATE sets, to prove what reaches SQL. */
 class UpdateRecorder implements KyselyPlugin {
@@ -578,7 +579,7 @@ describe('recount', () => {
       LOG_LEVEL: 'warn',
     };
     if (t.config.redisUrl) Object.assign(env, { REDIS_URL: t.config.redisUrl, REDIS_PREFIX: t.config.redisPrefix });
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'recount'], {
+    const child = spawn(process.execPath, inkstone('recount'), {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

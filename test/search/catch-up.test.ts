@@ -15,6 +15,7 @@ import { ArticleStatus } from '../../src/modules/articles/article.read-model.js'
 import { testDb, testEnvironment, testRedis } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
+import { inkstone } from '../helpers/server-entry.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const cleanups: (() => Promise<void>)[] = [];
@@ -142,7 +143,7 @@ describe(`search catch-up (db=${testDb}, redis=${testRedis})`, () => {
     cleanups.push(cleanup);
     const seeded = await new Promise<{ code: number | null; output: string }>((resolve) => {
       let output = '';
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'seed'], {
+      const child = spawn(process.execPath, inkstone('seed'), {
         cwd: root,
         env: { ...process.env, ...env, LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,9 @@
+import { inject } from 'vitest';
+
+/**
+ * Arguments for `spawn(process.execPath, inkstone(...))`: the real `inkstone` command (src/main.ts)
+ * as transpiled once per run by test/setup/compile-src.ts, instead of `--import tsx src/main.ts`.
+ */
+export function inkstone(...args: string[]): string[] {
+  return [inject('serverEntry'), ...args];
+}
