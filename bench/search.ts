@@ -18,6 +18,11 @@
  *   SEARCH_BENCH_CONNECTIONS=10
  *   SEARCH_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test   (admin URL; a scratch database is created)
  *   SEARCH_BENCH_KEEP=1            keep the databases afterwards
+ *   SEARCH_BENCH_REDIS=redis://127.0.0.1:6379   run the app on Redis (a key prefix of its own)
+ *   SEARCH_BENCH_RESULT_CACHE=off,on   measure with the result cache off, then on (same database)
+ *
+ * Throughput is also measured per query class: one query repeated (the result cache's best case),
+ * common words and rare words (each a list of 60 distinct queries, cycled).
  */
 import { buildApp, createAppPlatform } from '../src/app.js';
 import { spawn } from 'node:child_process';
@@ -48,6 +53,8 @@ const DURATION = Number(process.env.SEARCH_BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.SEARCH_BENCH_CONNECTIONS ?? 10);
 const PG_ADMIN = process.env.SEARCH_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const KEEP = process.env.SEARCH_BENCH_KEEP === '1';
+const REDIS = process.env.SEARCH_BENCH_REDIS;
+const CACHE_MODES = (process.env.SEARCH_BENCH_RESULT_CACHE ?? 'on').split(',').map((s) => s.trim() === 'on');
 
 // ---------------------------------------------------------------------------------------------
 // Corpus
@@ -393,7 +400,7 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const f = (ms: number) => ms.toFixed(2);
 
 async function runOne(kind: 'sqlite' | 'postgres', vocab: Vocabulary) {
-  console.log(`\n=== ${kind}: ${N.toLocaleString('en')} articles ===`);
+  console.log(`\n=== ${kind}${REDIS ? ' + redis' : ''}: ${N.toLocaleString('en')} articles ===`);
   const scratch = await scratchDatabase(kind);
   const config = loadConfig({
     NODE_ENV: 'development',
@@ -403,6 +410,7 @@ async function runOne(kind: 'sqlite' | 'postgres', vocab: Vocabulary) {
     PUBLIC_URL: 'http://127.0.0.1',
     SEED_ON_EMPTY: 'false',
     JWT_SECRET: 'search-bench-secret-search-bench-secret-0123456789',
+    ...(REDIS ? { REDIS_URL: REDIS, REDIS_PREFIX: `inkstone-search-bench:${Date.now().toString(36)}:` } : {}),
   });
   const platform = await createAppPlatform(config, pino(loggerOptions(config)));
   try {
@@ -434,62 +442,80 @@ async function runOne(kind: 'sqlite' | 'postgres', vocab: Vocabulary) {
         cls,
         path: `/app/v1_0/suggestion?q=${encodeURIComponent(q)}`,
       }));
-      // Warm-up: jieba, statement caches, suggestion memory, card caches.
-      await sequential(base, searchPaths, 1);
-      await sequential(base, suggestPaths, 1);
+      for (const cached of CACHE_MODES) {
+        services.search.resultCache.setEnabled(cached);
+        console.log(`\n--- result cache ${cached ? 'on' : 'off'} ---`);
+        // Warm-up: jieba, statement caches, suggestion memory, card caches.
+        await sequential(base, searchPaths, 1);
+        await sequential(base, suggestPaths, 1);
 
-      const s = await sequential(base, searchPaths, 2);
-      const g = await sequential(base, suggestPaths, 5);
-      const hits = await Promise.all(
-        queries.search.slice(0, 300).map(
-          async ({ q }) =>
-            (
-              await services.search.index.search({
-                text: q,
-                page: 1,
-                perPage: 10,
-                statuses: [2],
-                now: Date.now(),
-                highlight: false,
-              })
-            ).total,
-        ),
-      );
-      console.log(
-        `\nsearch latency, sequential over HTTP (${s.all.n} requests, ${s.failures} non-200): p50 ${f(s.all.p50)} ms, p95 ${f(s.all.p95)} ms, p99 ${f(s.all.p99)} ms, max ${f(s.all.max)} ms   [target p95 < 20 ms]`,
-      );
-      for (const c of s.byClass)
-        console.log(
-          `  ${c.cls.padEnd(16)} p50 ${f(c.p50).padStart(7)}  p95 ${f(c.p95).padStart(7)}  p99 ${f(c.p99).padStart(7)} ms`,
+        const s = await sequential(base, searchPaths, 2);
+        const g = await sequential(base, suggestPaths, 5);
+        const hits = await Promise.all(
+          queries.search.slice(0, 300).map(
+            async ({ q }) =>
+              (
+                await services.search.index.search({
+                  text: q,
+                  page: 1,
+                  perPage: 10,
+                  statuses: [2],
+                  now: Date.now(),
+                  highlight: false,
+                })
+              ).total,
+          ),
         );
-      const byClassHits = new Map<string, number[]>();
-      queries.search.forEach(({ cls }, i) =>
-        (byClassHits.get(cls) ?? byClassHits.set(cls, []).get(cls)!).push(hits[i]!),
-      );
-      for (const [cls, list] of byClassHits)
         console.log(
-          `  ${cls.padEnd(16)} median total_count ${list.sort((a, b) => a - b)[Math.floor(list.length / 2)]}`,
+          `\nsearch latency, sequential over HTTP (${s.all.n} requests, ${s.failures} non-200): p50 ${f(s.all.p50)} ms, p95 ${f(s.all.p95)} ms, p99 ${f(s.all.p99)} ms, max ${f(s.all.max)} ms   [target p95 < 20 ms]`,
         );
-      console.log(
-        `suggestion latency, sequential over HTTP (${g.all.n} requests, ${g.failures} non-200): p50 ${f(g.all.p50)} ms, p95 ${f(g.all.p95)} ms, p99 ${f(g.all.p99)} ms   [target p95 < 5 ms]`,
-      );
-      for (const c of g.byClass)
-        console.log(`  ${c.cls.padEnd(16)} p50 ${f(c.p50).padStart(7)}  p95 ${f(c.p95).padStart(7)} ms`);
+        for (const c of s.byClass)
+          console.log(
+            `  ${c.cls.padEnd(16)} p50 ${f(c.p50).padStart(7)}  p95 ${f(c.p95).padStart(7)}  p99 ${f(c.p99).padStart(7)} ms`,
+          );
+        const byClassHits = new Map<string, number[]>();
+        queries.search.forEach(({ cls }, i) =>
+          (byClassHits.get(cls) ?? byClassHits.set(cls, []).get(cls)!).push(hits[i]!),
+        );
+        for (const [cls, list] of byClassHits)
+          console.log(
+            `  ${cls.padEnd(16)} median total_count ${list.sort((a, b) => a - b)[Math.floor(list.length / 2)]}`,
+          );
+        console.log(
+          `suggestion latency, sequential over HTTP (${g.all.n} requests, ${g.failures} non-200): p50 ${f(g.all.p50)} ms, p95 ${f(g.all.p95)} ms, p99 ${f(g.all.p99)} ms   [target p95 < 5 ms]`,
+        );
+        for (const c of g.byClass)
+          console.log(`  ${c.cls.padEnd(16)} p50 ${f(c.p50).padStart(7)}  p95 ${f(c.p95).padStart(7)} ms`);
 
-      const as = await autocannonChild(
-        base,
-        searchPaths.map((p) => p.path),
-      );
-      console.log(
-        `\nsearch throughput (autocannon, ${CONNECTIONS} connections, ${DURATION} s): ${Math.round(as.rps)} req/s, p50 ${as.p50} ms, p97.5 ${as.p97_5} ms, p99 ${as.p99} ms, non-2xx ${as.non2xx}, errors ${as.errors}`,
-      );
-      const ag = await autocannonChild(
-        base,
-        suggestPaths.map((p) => p.path),
-      );
-      console.log(
-        `suggestion throughput (autocannon, ${CONNECTIONS} connections, ${DURATION} s): ${Math.round(ag.rps)} req/s, p50 ${ag.p50} ms, p97.5 ${ag.p97_5} ms, p99 ${ag.p99} ms, non-2xx ${ag.non2xx}, errors ${ag.errors}`,
-      );
+        const as = await autocannonChild(
+          base,
+          searchPaths.map((p) => p.path),
+        );
+        console.log(
+          `\nsearch throughput (autocannon, ${CONNECTIONS} connections, ${DURATION} s): ${Math.round(as.rps)} req/s, p50 ${as.p50} ms, p97.5 ${as.p97_5} ms, p99 ${as.p99} ms, non-2xx ${as.non2xx}, errors ${as.errors}`,
+        );
+        for (const [label, paths] of [
+          ['repeated (one query)', searchPaths.filter((p) => p.cls === 'common word').slice(0, 1)],
+          ['common words', searchPaths.filter((p) => p.cls === 'common word')],
+          ['rare words', searchPaths.filter((p) => p.cls === 'rare word')],
+        ] as const) {
+          const r = await autocannonChild(
+            base,
+            paths.map((p) => p.path),
+          );
+          console.log(
+            `  ${label.padEnd(22)} ${String(Math.round(r.rps)).padStart(6)} req/s, p50 ${r.p50} ms, p97.5 ${r.p97_5} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}`,
+          );
+        }
+        const ag = await autocannonChild(
+          base,
+          suggestPaths.map((p) => p.path),
+        );
+        console.log(
+          `suggestion throughput (autocannon, ${CONNECTIONS} connections, ${DURATION} s): ${Math.round(ag.rps)} req/s, p50 ${ag.p50} ms, p97.5 ${ag.p97_5} ms, p99 ${ag.p99} ms, non-2xx ${ag.non2xx}, errors ${ag.errors}`,
+        );
+        console.log(`result cache: ${JSON.stringify(services.search.resultCache.stats())}`);
+      }
     } finally {
       await app.close();
     }

@@ -18,6 +18,7 @@ import { htmlToText, type SearchDocument, type SearchIndex } from '../../platfor
 import { presentCardEntry, presentCover, type CardEntry } from '../articles/article.presenter.js';
 import { createSearchHistory, DEFAULT_HISTORY_SIZE } from './search.history.js';
 import { INDEXED_STATUSES, type ArticleSourceRow, type SearchRepository } from './search.repository.js';
+import { createResultCache } from './search.result-cache.js';
 import { createSuggestionService } from './search.suggestions.js';
 
 export const INDEX_ARTICLE_JOB = 'search.index-article';
@@ -51,6 +52,8 @@ export interface SearchServiceOptions {
   popularityDelayMs?: number;
   /** Suggestion memory refresh (ms). */
   suggestionRefreshMs?: number;
+  /** Result cache (search.result-cache.ts): bytes per process (0 turns it off) and the longest a page is kept. */
+  resultCache?: { maxBytes?: number; ttlMs?: number };
 }
 
 /** Likes, comments, collections and shares weigh more than reads. */
@@ -104,8 +107,31 @@ export interface ReindexProgress {
   total: number;
 }
 
+/**
+ * The index as the service writes it: every write that changed something ends the result cache's
+ * generation after it is done (so a search on any node recomputes from the updated index).
+ */
+function invalidatingIndex(raw: SearchIndex, invalidate: () => Promise<void>): SearchIndex {
+  return {
+    ...raw,
+    async index(documents) {
+      await raw.index(documents);
+      if (documents.length > 0) await invalidate();
+    },
+    async remove(ids) {
+      await raw.remove(ids);
+      if (ids.length > 0) await invalidate();
+    },
+  };
+}
+
+/** The result cache's key: what the index's answer depends on (analysed terms, page, size). */
+const resultKey = (terms: string[], page: number, perPage: number) => `${terms.join('\u0001')}\u0000${page}:${perPage}`;
+
 export function createSearchService(deps: SearchServiceDeps, options: SearchServiceOptions = {}) {
-  const { index, repository, kv, jobs, clock, present } = deps;
+  const { repository, kv, jobs, clock, present } = deps;
+  const resultCache = createResultCache(kv, options.resultCache);
+  const index = invalidatingIndex(deps.index, () => resultCache.invalidate());
   const history = createSearchHistory(kv, options.historySize ?? DEFAULT_HISTORY_SIZE);
   const suggestions = createSuggestionService(
     { index, kv },
@@ -155,11 +181,14 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
     history,
     suggestions,
     index,
+    resultCache,
 
     /** A05: approved articles only, ArticleCards with `title_highlight` and `snippet`. */
     async search(request: SearchRequest) {
       const { q, page, perPage, userId } = request;
-      const result = await index.search({ text: q, page, perPage, statuses: APP_STATUSES, now: clock.now() });
+      const run = () => index.search({ text: q, page, perPage, statuses: APP_STATUSES, now: clock.now() });
+      const terms = index.analyzer.queryTerms(q);
+      const result = terms.length > 0 ? await resultCache.get(resultKey(terms, page, perPage), run) : await run();
       const cards = await deps.cards(result.hits.map((h) => h.id));
       const hits = new Map(result.hits.map((h) => [h.id, h]));
       const results = cards.map((card) => ({
