@@ -373,6 +373,9 @@ export const targets: AnyTarget[] = [
       insertCollection: [{ run: (r) => r.insertCollection(1n, 2n, T) }],
       deleteCollection: [{ run: (r) => r.deleteCollection(1n, 2n) }],
       isCollected: [{ run: (r) => r.isCollected(1n, 2n) }],
+      viewerFlags: [
+        { run: (r) => r.viewerFlags(1n, 2n, 3n), answers: [{ rows: [{ attitude: null, collected: 0, followed: 0 }] }] },
+      ],
       insertReport: [{ run: (r) => r.insertReport(1n, 2n, 1, 'sample remark', T) }],
       touchHistory: [{ run: (r) => r.touchHistory(1n, 2n, T) }],
       insertHistory: [{ run: (r) => r.insertHistory(1n, 2n, T) }],

@@ -143,6 +143,37 @@ where
   `user_id` = ?
   and `article_id` = ?;
 
+-- viewerFlags
+-- 6 parameters
+select
+  (
+    select
+      `attitude`
+    from
+      `attitudes`
+    where
+      `user_id` = ?
+      and `article_id` = ?
+  ) as `attitude`,
+  exists (
+    select
+      `article_id`
+    from
+      `collections`
+    where
+      `user_id` = ?
+      and `article_id` = ?
+  ) as `collected`,
+  exists (
+    select
+      `user_id`
+    from
+      `follows`
+    where
+      `user_id` = ?
+      and `target_user_id` = ?
+  ) as `followed`;
+
 -- isCollected
 -- 2 parameters
 select

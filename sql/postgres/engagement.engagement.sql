@@ -145,6 +145,37 @@ where
   "user_id" = $1
   and "article_id" = $2;
 
+-- viewerFlags
+-- 6 parameters
+select
+  (
+    select
+      "attitude"
+    from
+      "attitudes"
+    where
+      "user_id" = $1
+      and "article_id" = $2
+  ) as "attitude",
+  exists (
+    select
+      "article_id"
+    from
+      "collections"
+    where
+      "user_id" = $3
+      and "article_id" = $4
+  ) as "collected",
+  exists (
+    select
+      "user_id"
+    from
+      "follows"
+    where
+      "user_id" = $5
+      and "target_user_id" = $6
+  ) as "followed";
+
 -- isCollected
 -- 2 parameters
 select

@@ -68,6 +68,63 @@ describe(`article detail for a signed-in reader (db=${testDb}, redis=${testRedis
     });
   });
 
+  it('answers each reader with their own flags after every change, never a body rendered for other flags', async () => {
+    const channel = await newChannel(t.platform);
+    const author = await newUser(t.platform);
+    const article = await newArticle(t.platform, {
+      user_id: author.id,
+      channel_id: channel.id,
+      title: 'Flags both ways',
+    });
+    const signIn = async (mobile: string, ip: string) => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/app/v1_0/authorizations',
+        remoteAddress: ip,
+        payload: { mobile, code: '246810' },
+      });
+      return { authorization: `Bearer ${res.json().data.token}` };
+    };
+    const alice = await signIn('13722224444', '10.9.8.5');
+    const bob = await signIn('13722225555', '10.9.8.4');
+    const url = `/app/v1_0/articles/${article.id}`;
+    const target = article.id.toString();
+    const flags = async (headers: Record<string, string>) => {
+      const data = (await t.app.inject({ url, headers })).json().data;
+      return { is_followed: data.is_followed, attitude: data.attitude, is_collected: data.is_collected };
+    };
+    const call = async (method: 'POST' | 'DELETE', path: string, headers: Record<string, string>, id: string) => {
+      const res =
+        method === 'POST'
+          ? await t.app.inject({ method, url: path, headers, payload: { target: id } })
+          : await t.app.inject({ method, url: `${path}/${id}`, headers });
+      expect(res.statusCode).toBe(method === 'POST' ? 201 : 204);
+    };
+    const none = { is_followed: false, attitude: -1, is_collected: false };
+    expect(await flags(alice)).toEqual(none);
+    expect(await flags(bob)).toEqual(none);
+
+    await call('POST', '/app/v1_0/article/likings', alice, target);
+    expect(await flags(alice)).toEqual({ ...none, attitude: 1 });
+    expect(await flags(bob)).toEqual(none);
+
+    await call('POST', '/app/v1_0/article/dislikes', alice, target);
+    expect(await flags(alice)).toEqual({ ...none, attitude: 0 });
+    await call('DELETE', '/app/v1_0/article/dislikes', alice, target);
+    expect(await flags(alice)).toEqual(none);
+
+    await call('POST', '/app/v1_0/article/collections', bob, target);
+    await call('POST', '/app/v1_0/user/followings', bob, author.id.toString());
+    expect(await flags(bob)).toEqual({ ...none, is_followed: true, is_collected: true });
+    expect(await flags(alice)).toEqual(none);
+
+    await call('DELETE', '/app/v1_0/article/collections', bob, target);
+    expect(await flags(bob)).toEqual({ ...none, is_followed: true });
+    await call('DELETE', '/app/v1_0/user/followings', bob, author.id.toString());
+    expect(await flags(bob)).toEqual(none);
+    expect(await flags({})).toEqual(none);
+  });
+
   it('shows a paid article in full to its author and only a preview to others (issue 8)', async () => {
     const channel = await newChannel(t.platform);
     const author = await newUser(t.platform, { mobile: '13755556666' });

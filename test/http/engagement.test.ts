@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArticleStatus } from '../../src/modules/articles/article.read-model.js';
 import { HISTORY_CAP, MAX_READ_SECONDS } from '../../src/modules/engagement/history.service.js';
 import { buildTestApp, manualClock, testDb, testRedis, type TestApp } from '../helpers/app.js';
@@ -568,6 +568,24 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
       expect((await userCounts(writer.id)).read_count).toBe(4);
     });
 
+    it('writes a view into the history off the response path, within the batch interval, with nobody reading it', async () => {
+      const reader = await signIn();
+      const writer = await author();
+      const a = await article(writer.id);
+      await t.services.engagement.recordRead(reader.id, a.id, writer.id, 'channel');
+      await vi.waitFor(
+        async () => {
+          const row = await t.platform.db
+            .selectFrom('reading_history')
+            .select('article_id')
+            .where('user_id', '=', reader.id)
+            .executeTakeFirst();
+          expect(row?.article_id).toBe(a.id);
+        },
+        { timeout: 5_000, interval: 50 },
+      );
+    });
+
     it(`keeps at most ${HISTORY_CAP} entries, the newest, and pages them`, async () => {
       const reader = await signIn();
       const writer = await author();
@@ -578,6 +596,7 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
         await t.services.engagement.recordRead(reader.id, a.id, writer.id, 'channel');
         ids.push(a.id);
       }
+      await t.services.engagement.flushHistory(); // history entries are batched (HISTORY_BATCH_MS)
       const stored = await t.platform.db
         .selectFrom('reading_history')
         .select('article_id')

@@ -6,7 +6,13 @@ import type { PresenterContext } from '../../platform/presenter.js';
 import { anonymousViewerFlags, ignoreRead, readSource, type ArticleRouteHooks } from './article.hooks.js';
 import { NearCache } from '../../platform/cache/near-cache.js';
 import { renderJson, sendJson } from '../../platform/http/render.js';
-import { ANONYMOUS_FLAGS, FREE_ACCESS, presentDetail } from './article.presenter.js';
+import {
+  ANONYMOUS_FLAGS,
+  FREE_ACCESS,
+  presentDetail,
+  type ContentAccess,
+  type ViewerFlags,
+} from './article.presenter.js';
 import { ArticleDetailResponse, ArticleParams } from './article.schema.js';
 import type { ArticleRef, ArticleService } from './article.service.js';
 
@@ -15,10 +21,15 @@ import type { ArticleRef, ArticleService } from './article.service.js';
  * delegates other channels to `service.timeline`. `present` is kept for the signature's sake:
  * cached entries are presented when they are loaded.
  *
- * The body leaves as bytes (render.ts); the anonymous body of an entry (same rev = same content)
- * is serialized once.
+ * The body leaves as bytes (render.ts); the body of an entry (same rev = same content) for one set
+ * of viewer flags and access is serialized once.
  */
-const RENDERED = { max: 1_000, ttlMs: 10_000 } as const;
+const RENDERED = { max: 2_000, ttlMs: 10_000 } as const;
+
+function renderKey(rev: number, flags: ViewerFlags, access: ContentAccess): string {
+  const flag = (value: boolean) => (value ? 1 : 0);
+  return `${rev}:${flag(flags.isFollowed)}${flags.attitude}${flag(flags.isCollected)}:${flag(access.full)}${flag(access.purchased)}`;
+}
 
 export function articleRoutes(
   app: FastifyInstance,
@@ -29,7 +40,7 @@ export function articleRoutes(
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const viewerFlags = hooks.viewerFlags ?? anonymousViewerFlags;
   const onRead = hooks.onRead ?? ignoreRead;
-  const rendered = new NearCache<number, Buffer>(RENDERED);
+  const rendered = new NearCache<string, Buffer>(RENDERED);
 
   r.get(
     '/app/v1_0/articles/:article_id',
@@ -61,11 +72,12 @@ export function articleRoutes(
       // Last-Modified (and so If-Modified-Since → 304) only where the body depends on the article
       // alone: a signed-in reader's flags change without the article changing (ETags still apply).
       if (userId === null) reply.header('last-modified', new Date(entry.updated_at).toUTCString());
-      let bytes = userId === null ? rendered.peek(entry.rev)?.value : undefined;
-      if (bytes === undefined) {
-        bytes = renderJson(reply, ok(presentDetail(entry, flags, access)));
-        if (userId === null) rendered.set(entry.rev, bytes);
-      }
+      // The body depends on the entry, the flags and the access alone (the preview is cut from the
+      // entry's content), so a signed-in reader's body is shared with every reader of the same
+      // flags too: twelve bodies at most per rev, and their ETags are computed once.
+      const key = renderKey(entry.rev, flags, access);
+      let bytes = rendered.peek(key)?.value;
+      if (bytes === undefined) rendered.set(key, (bytes = renderJson(reply, ok(presentDetail(entry, flags, access)))));
       return sendJson(reply, bytes);
     },
   );

@@ -24,14 +24,8 @@ export const articlesModule = defineModule({
   routes(app, articles, { present, services }) {
     // A34's per-reader parts come from the modules that own them.
     articleRoutes(app, articles, present, {
-      viewerFlags: async (userId, article) => {
-        const [isFollowed, attitude, isCollected] = await Promise.all([
-          services.relations.isFollowing(userId, article.user_id),
-          services.engagement.attitudeOf(userId, article.id),
-          services.engagement.isCollected(userId, article.id),
-        ]);
-        return { isFollowed, attitude, isCollected };
-      },
+      // One query (engagement's tables and the relations read model), not three.
+      viewerFlags: (userId, article) => services.engagement.viewerFlags(userId, article),
       onRead: (userId, article, source) => services.engagement.recordRead(userId, article.id, article.user_id, source),
       contentAccess: async (userId, article) => {
         const access = await services.payments.contentAccess(userId, {

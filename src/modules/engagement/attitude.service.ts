@@ -108,6 +108,15 @@ export function createAttitudeService(deps: EngagementDeps) {
       return attitude === undefined ? -1 : attitude;
     },
 
+    /** A34's is_followed, attitude and is_collected for a signed-in reader, in one query. */
+    async viewerFlags(
+      userId: bigint,
+      article: { id: bigint; user_id: bigint },
+    ): Promise<{ isFollowed: boolean; attitude: -1 | 0 | 1; isCollected: boolean }> {
+      const flags = await repo.viewerFlags(userId, article.id, article.user_id);
+      return { isFollowed: flags.followed, attitude: flags.attitude ?? -1, isCollected: flags.collected };
+    },
+
     /** The reader's newest likes and dislikes with the article's channel and author (the recommender). */
     recentAttitudes: (userId: bigint, limit: number) => repo.recentAttitudes(userId, limit),
   };

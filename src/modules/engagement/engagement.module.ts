@@ -23,6 +23,9 @@ export const engagementModule = defineModule({
       logger: platform.logger,
     }),
   routes: (app, engagement, { present }) => engagementRoutes(app, engagement, present),
-  // The batched reads are written before the platform closes.
-  onClose: (engagement) => engagement.flushReads(),
+  // The batched reads and history entries are written before the platform closes.
+  onClose: async (engagement) => {
+    await engagement.flushHistory();
+    await engagement.flushReads();
+  },
 });

@@ -14,6 +14,7 @@ import {
   visibleArticles,
   type ArticleCardRow,
 } from '../articles/article.read-model.js';
+import { followsUser } from '../relations/relation.read-model.js';
 
 /** attitudes.attitude */
 export const Attitude = { dislike: 0, like: 1 } as const;
@@ -190,6 +191,43 @@ export function createEngagementRepository(db: Db) {
         .where('article_id', '=', articleId)
         .executeTakeFirst();
       return changed(result.numDeletedRows);
+    },
+
+    /**
+     * A34's per-reader flags in one round trip: the reader's attitude to the article, whether they
+     * collected it and whether they follow its author (the relations read model's subquery).
+     */
+    async viewerFlags(
+      userId: bigint,
+      articleId: bigint,
+      authorId: bigint,
+    ): Promise<{ attitude: AttitudeValue | undefined; collected: boolean; followed: boolean }> {
+      const row = await db
+        .selectNoFrom((eb) => [
+          eb
+            .selectFrom('attitudes')
+            .select('attitude')
+            .where('user_id', '=', userId)
+            .where('article_id', '=', articleId)
+            .as('attitude'),
+          eb
+            .exists(
+              eb
+                .selectFrom('collections')
+                .select('article_id')
+                .where('user_id', '=', userId)
+                .where('article_id', '=', articleId),
+            )
+            .as('collected'),
+          followsUser(eb, userId, authorId).as('followed'),
+        ])
+        .executeTakeFirstOrThrow();
+      // EXISTS is a boolean on PostgreSQL, 0/1 on SQLite and MySQL.
+      return {
+        attitude: row.attitude === null ? undefined : (Number(row.attitude) as AttitudeValue),
+        collected: Number(row.collected) === 1,
+        followed: Number(row.followed) === 1,
+      };
     },
 
     async isCollected(userId: bigint, articleId: bigint): Promise<boolean> {

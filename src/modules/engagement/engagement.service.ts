@@ -25,11 +25,18 @@ export interface EngagementDeps {
 
 export function createEngagementService(deps: Omit<EngagementDeps, 'repo'> & { db: Db }) {
   const all: EngagementDeps = { ...deps, repo: createEngagementRepository(deps.db) };
+  const history = createHistoryService(all);
+  const lists = createListService(all);
   return {
     ...createAttitudeService(all),
     ...createCollectionService(all),
-    ...createHistoryService(all),
-    ...createListService(all),
+    ...history,
+    ...lists,
+    /** A49, after this process's waiting history entries are written (a reader sees their own views). */
+    async histories(...args: Parameters<typeof lists.histories>) {
+      await history.flushHistory();
+      return lists.histories(...args);
+    },
   };
 }
 

@@ -3,12 +3,14 @@
  * (where the reader came from; the MP statistics read it), the read counters, and reading
  * durations (A50).
  *
- * `recordRead` runs on every article detail view (A34), so it is kept cheap: an anonymous view
- * costs no database round trip (its article_reads row is batched, counters go through the kv
- * store); for a signed-in reader a re-read is one UPDATE of the history row, and only a new
- * history entry adds an INSERT and a trim, an indexed look past the newest HISTORY_CAP rows that
- * normally finds nothing or one row. Since every insert trims, a user never holds more than
- * HISTORY_CAP entries for longer than a request.
+ * `recordRead` runs on every article detail view (A34), so it is kept cheap: no view waits for a
+ * database round trip (its article_reads row is batched, counters go through the kv store). A
+ * signed-in reader's history entry waits up to HISTORY_BATCH_MS in this process (repeated views of
+ * one article in that time are one write), then a re-read is one UPDATE of the history row and only
+ * a new entry adds an INSERT and a trim, an indexed look past the newest HISTORY_CAP rows that
+ * normally finds nothing or one row. Every reader of the history in this process (A49, the
+ * recommender's recent reads) writes the waiting entries first, so a reader sees their own view at
+ * once; another process sees it within HISTORY_BATCH_MS. A crash loses at most that much history.
  *
  * article_reads rows are telemetry (the MP statistics' sources and durations), so they wait up to
  * READ_BATCH_MS in this process and go in as one INSERT; a crash loses at most that much of them,
@@ -32,6 +34,8 @@ export const MAX_READ_SECONDS = 4 * 60 * 60;
 export const READ_MATCH_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** article_reads rows wait at most this long before their batch INSERT. */
 export const READ_BATCH_MS = 1_000;
+/** Signed-in history entries wait at most this long before they are written. */
+export const HISTORY_BATCH_MS = 200;
 
 const isSource = (value: string): value is ReadSource => (READ_SOURCES as readonly string[]).includes(value);
 
@@ -42,6 +46,36 @@ export function createHistoryService(deps: EngagementDeps) {
     intervalMs: READ_BATCH_MS,
     onError: (error, rows) => logger.warn({ err: error, rows }, 'article_reads batch lost'),
   });
+
+  // Views waiting for their history write, by reader and article (the newest view wins).
+  let views = new Map<string, { userId: bigint; articleId: bigint; at: number }>();
+  let viewsTimer: NodeJS.Timeout | undefined;
+  let writingViews: Promise<void> = Promise.resolve();
+
+  function queueView(userId: bigint, articleId: bigint, at: number): void {
+    views.set(`${userId}:${articleId}`, { userId, articleId, at });
+    if (viewsTimer) return;
+    viewsTimer = setTimeout(() => void flushHistory(), HISTORY_BATCH_MS);
+    viewsTimer.unref();
+  }
+
+  /** Writes the waiting history entries; resolves once they (and any batch before them) are written. */
+  function flushHistory(): Promise<void> {
+    if (viewsTimer) clearTimeout(viewsTimer);
+    viewsTimer = undefined;
+    const batch = [...views.values()];
+    views = new Map();
+    writingViews = writingViews.then(async () => {
+      for (const view of batch) {
+        try {
+          await remember(view.userId, view.articleId, view.at);
+        } catch (error) {
+          logger.warn({ err: error, userId: view.userId, articleId: view.articleId }, 'reading history entry lost');
+        }
+      }
+    });
+    return writingViews;
+  }
 
   /** Newest-first history with each article once: move an existing entry, else insert and trim. */
   async function remember(userId: bigint, articleId: bigint, at: number): Promise<void> {
@@ -56,11 +90,18 @@ export function createHistoryService(deps: EngagementDeps) {
 
   return {
     /** The reader's newest reads with the article's channel and author (the recommender). */
-    recentReads: (userId: bigint, limit: number) => repo.recentReads(userId, limit),
+    async recentReads(userId: bigint, limit: number) {
+      await flushHistory();
+      return repo.recentReads(userId, limit);
+    },
+
+    /** Writes the history entries still waiting in this process (A49 reads, shutdown, tests). */
+    flushHistory,
 
     /**
-     * One detail view (A34): the reader's history (when signed in), an article_reads row, and the
-     * article's and the author's read_count. Unknown sources are stored as 'other'.
+     * One detail view (A34): the reader's history (when signed in, written within
+     * HISTORY_BATCH_MS), an article_reads row, and the article's and the author's read_count.
+     * Unknown sources are stored as 'other'.
      */
     async recordRead(
       userId: bigint | null,
@@ -69,7 +110,7 @@ export function createHistoryService(deps: EngagementDeps) {
       source: string = 'other',
     ): Promise<void> {
       const at = clock.now();
-      if (userId !== null) await remember(userId, articleId, at);
+      if (userId !== null) queueView(userId, articleId, at);
       reads.add({
         id: ids.content(),
         articleId,
