@@ -377,3 +377,15 @@ export function machineInfo() {
     gitDirty: status === null ? null : status.length > 0,
   };
 }
+
+/** One line per ratio and its target; `unit` names what the ratio is of (after the percentage). */
+export function printComparisons(compared: ComparisonResult[], unit = ''): void {
+  for (const c of compared) {
+    const goal = `target ≥ ${Math.round(c.target * 100)} %`;
+    console.log(
+      c.ratio === null
+        ? `${c.label}: n/a (needs both ${c.scenario} and ${c.baseline}), ${goal}`
+        : `${c.label}: ${(c.ratio * 100).toFixed(1)} %${unit} (${goal}: ${c.met ? 'met' : 'missed'})`,
+    );
+  }
+}

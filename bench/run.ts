@@ -21,6 +21,7 @@ import {
   describeFlag,
   formatNumber,
   machineInfo,
+  printComparisons,
   printTable,
   runScenario,
   stopRunning,
@@ -153,14 +154,7 @@ async function main(): Promise<number> {
   console.log('');
   printTable(results);
   console.log('');
-  for (const c of compared) {
-    const goal = `target ≥ ${Math.round(c.target * 100)} %`;
-    console.log(
-      c.ratio === null
-        ? `${c.label}: n/a (needs both ${c.scenario} and ${c.baseline}), ${goal}`
-        : `${c.label}: ${(c.ratio * 100).toFixed(1)} % of the bare server's req/s (${goal}: ${c.met ? 'met' : 'missed'})`,
-    );
-  }
+  printComparisons(compared, " of the bare server's req/s");
   const peakScopes = new Set(results.map((r) => r.memory?.peakScope).filter(Boolean));
   if (peakScopes.has('process'))
     console.log('Peak RSS is the process lifetime peak (could not reset /proc/<pid>/clear_refs).');

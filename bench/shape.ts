@@ -27,6 +27,7 @@ import {
   describeFlag,
   formatNumber,
   machineInfo,
+  printComparisons,
   printTable,
   runScenario,
   stopRunning,
@@ -425,14 +426,7 @@ async function main(): Promise<number> {
   console.log('');
   printTable(results);
   console.log('');
-  for (const c of compared) {
-    const goal = `target ≥ ${Math.round(c.target * 100)} %`;
-    console.log(
-      c.ratio === null
-        ? `${c.label}: n/a (needs both ${c.scenario} and ${c.baseline}), ${goal}`
-        : `${c.label}: ${(c.ratio * 100).toFixed(1)} % (${goal}: ${c.met ? 'met' : 'missed'})`,
-    );
-  }
+  printComparisons(compared);
   for (const t of targets) {
     console.log(
       `${t.label}: ${t.value === null ? 'n/a' : formatNumber(t.value, 1)} (target ${t.target}: ${t.met === null ? 'n/a' : t.met ? 'met' : 'missed'})`,
