@@ -34,7 +34,7 @@ export function createEngagementService(deps: Omit<EngagementDeps, 'repo'> & { d
     ...lists,
     /** A49, after this process's waiting history entries are written (a reader sees their own views). */
     async histories(...args: Parameters<typeof lists.histories>) {
-      await history.flushHistory();
+      await history.settleHistoryOf(args[0]);
       return lists.histories(...args);
     },
   };

@@ -52,8 +52,12 @@ export function createHistoryService(deps: EngagementDeps) {
   let viewsTimer: NodeJS.Timeout | undefined;
   let writingViews: Promise<void> = Promise.resolve();
 
+  // Readers with an entry in `views`: a reader reading their own history waits only when it holds one.
+  let waitingReaders = new Set<bigint>();
+
   function queueView(userId: bigint, articleId: bigint, at: number): void {
     views.set(`${userId}:${articleId}`, { userId, articleId, at });
+    waitingReaders.add(userId);
     if (viewsTimer) return;
     viewsTimer = setTimeout(() => void flushHistory(), HISTORY_BATCH_MS);
     viewsTimer.unref();
@@ -65,6 +69,7 @@ export function createHistoryService(deps: EngagementDeps) {
     viewsTimer = undefined;
     const batch = [...views.values()];
     views = new Map();
+    waitingReaders = new Set();
     writingViews = writingViews.then(async () => {
       for (const view of batch) {
         try {
@@ -75,6 +80,14 @@ export function createHistoryService(deps: EngagementDeps) {
       }
     });
     return writingViews;
+  }
+
+  /**
+   * Before a reader's own history is read: their waiting entries are written (with the batch they
+   * are in); a reader with none waits only for a write already under way, not for others' entries.
+   */
+  function settleHistoryOf(userId: bigint): Promise<void> {
+    return waitingReaders.has(userId) ? flushHistory() : writingViews;
   }
 
   /** Newest-first history with each article once: move an existing entry, else insert and trim. */
@@ -91,12 +104,13 @@ export function createHistoryService(deps: EngagementDeps) {
   return {
     /** The reader's newest reads with the article's channel and author (the recommender). */
     async recentReads(userId: bigint, limit: number) {
-      await flushHistory();
+      await settleHistoryOf(userId);
       return repo.recentReads(userId, limit);
     },
 
-    /** Writes the history entries still waiting in this process (A49 reads, shutdown, tests). */
+    /** Writes the history entries still waiting in this process (shutdown, tests). */
     flushHistory,
+    settleHistoryOf,
 
     /**
      * One detail view (A34): the reader's history (when signed in, written within
