@@ -7,13 +7,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDb, testEnvironment, testRedis } from '../helpers/app.js';
-import { inkstone } from '../helpers/server-entry.js';
+import { compiled, inkstone } from '../helpers/server-entry.js';
+import { until } from '../helpers/wait.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const fixture = path.join(import.meta.dirname, 'fixtures/mint.ts');
 const cleanups: (() => Promise<void>)[] = [];
 
 afterAll(async () => {
@@ -39,7 +38,7 @@ describe(`ids across nodes and workers (db=${testDb}, redis=${testRedis})`, () =
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `inkstone-node-${name}-`));
       cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
       let output = '';
-      const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+      const child = spawn(process.execPath, [compiled('test/cluster/fixtures/mint.ts')], {
         cwd: root,
         env: {
           ...process.env,
@@ -59,11 +58,15 @@ describe(`ids across nodes and workers (db=${testDb}, redis=${testRedis})`, () =
       return { exited, output: () => output };
     });
 
-    const deadline = Date.now() + 240_000;
-    while (fs.readdirSync(outDir).filter((f) => f.endsWith('.ready')).length < 4) {
-      if (Date.now() > deadline) throw new Error(`processes did not boot: ${nodes.map((n) => n.output()).join('\n')}`);
-      await sleep(50);
-    }
+    await until(
+      'four processes booted',
+      () => fs.readdirSync(outDir).filter((f) => f.endsWith('.ready')).length === 4,
+      {
+        timeoutMs: 240_000,
+        intervalMs: 50,
+        context: () => nodes.map((n) => n.output()).join('\n'),
+      },
+    );
     const workerIds = fs
       .readdirSync(outDir)
       .filter((f) => f.endsWith('.ready'))

@@ -2,7 +2,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { inkstone } from '../helpers/server-entry.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -49,24 +48,8 @@ export async function startInkstone(args: string[], env: Record<string, string>)
   };
 }
 
-/** Polls until `probe` holds (it may throw meanwhile). */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 150_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch {
-      // not there yet
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
+/** Spawned processes compile, migrate and seed first: on a loaded 2-core machine that takes a while. */
+export const processWait = { timeoutMs: 150_000, intervalMs: 200 };
 
 /** Kills whatever a test left running (after a failed assertion). */
 export function killStarted(): void {

@@ -6,7 +6,8 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDb, testEnvironment, testRedis } from '../helpers/app.js';
-import { eventually, killStarted, startInkstone } from './process-helpers.js';
+import { until } from '../helpers/wait.js';
+import { killStarted, processWait, startInkstone } from './process-helpers.js';
 
 afterEach(killStarted);
 
@@ -23,7 +24,7 @@ describe(`who schedules (db=${testDb}, redis=${testRedis})`, () => {
       const { env, cleanup } = await testEnvironment({ JWT_SECRET: 'k'.repeat(48) });
       try {
         const serve = await startInkstone(['serve'], { ...env, RUN_SCHEDULER: 'false' });
-        await eventually(async () => (await fetch(`${serve.base}/readyz`)).ok, 'serve ready');
+        await until('serve ready', async () => (await fetch(`${serve.base}/readyz`)).ok, processWait);
         expect(serve.output()).toMatch(/no live process runs the cron schedules/);
         expect(await schedules(serve.base)).toMatch(/no live process runs the cron schedules/);
         if (!testRedis) {
@@ -31,30 +32,33 @@ describe(`who schedules (db=${testDb}, redis=${testRedis})`, () => {
           return;
         }
         const worker = await startInkstone(['worker'], env);
-        await eventually(async () => (await schedules(serve.base)) === 'ok', 'a live scheduler seen by the serve node');
+        await until(
+          'a live scheduler seen by the serve node',
+          async () => (await schedules(serve.base)) === 'ok',
+          processWait,
+        );
         expect(worker.output()).toMatch(/"schedules":true.*worker: processing jobs/);
         // And it really runs them: the worker claims the counters.flush ticks (every 5 s).
         const redis = new Redis(env.REDIS_URL!);
         try {
-          const claimed = await eventually(
+          const claimed = await until(
+            'a counters.flush tick claimed by the worker',
             async () => {
               const keys = await redis.keys(`${env.REDIS_PREFIX}sched:counters.flush:*`);
               const owners = keys.length ? await redis.mget(keys) : [];
               return owners.some((owner) => owner?.includes(`:${worker.child.pid}:`));
             },
-            'a counters.flush tick claimed by the worker',
-            30_000,
+            { timeoutMs: 30_000, intervalMs: 200 },
           );
           expect(claimed).toBe(true);
         } finally {
           redis.disconnect();
         }
         expect(await worker.stop()).toBe(0);
-        await eventually(
-          async () => (await schedules(serve.base)) !== 'ok',
-          'the worker gone from the live schedulers',
-          30_000,
-        );
+        await until('the worker gone from the live schedulers', async () => (await schedules(serve.base)) !== 'ok', {
+          timeoutMs: 30_000,
+          intervalMs: 200,
+        });
         expect(await serve.stop()).toBe(0);
       } finally {
         await cleanup();

@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDb, testEnvironment, testRedis } from '../helpers/app.js';
 import { parseBody } from '../helpers/json.js';
-import { eventually, killStarted, startInkstone } from './process-helpers.js';
+import { until } from '../helpers/wait.js';
+import { killStarted, processWait, startInkstone } from './process-helpers.js';
 
 afterEach(killStarted);
 
@@ -15,7 +16,7 @@ describe(`serve --workers 2 (db=${testDb}, redis=${testRedis})`, () => {
     const { env, cleanup } = await testEnvironment({ SEED_ON_EMPTY: 'true', TRUST_PROXY: 'true' });
     try {
       const server = await startInkstone(['serve', '--workers', '2'], env);
-      await eventually(async () => (await fetch(`${server.base}/readyz`)).ok, 'ready');
+      await until('ready', async () => (await fetch(`${server.base}/readyz`)).ok, processWait);
       const channels = parseBody(await (await fetch(`${server.base}/app/v1_0/channels`)).text()).data.channels as {
         id: number;
       }[];

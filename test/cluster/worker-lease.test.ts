@@ -2,7 +2,6 @@
  * Worker-id leases on the store the matrix selects (Redis with TEST_REDIS=1, else the database):
  * acquire, heartbeat, expiry, take-over with fencing, and a conflicting WORKER_ID stopping the boot.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { migrateToLatest, openDatabase } from '../../src/platform/db/database.js';
@@ -10,6 +9,7 @@ import { moduleSchema } from '../../src/services.js';
 import { createLeaseStore, type LeaseStore } from '../../src/platform/cluster/leases.js';
 import { Membership, WorkerIdUnavailableError, type MembershipOptions } from '../../src/platform/cluster/membership.js';
 import { buildTestApp, testDb, testEnvironment, testRedis } from '../helpers/app.js';
+import { pause, until } from '../helpers/wait.js';
 
 const silent = { info() {}, warn() {}, error() {} };
 
@@ -33,14 +33,6 @@ async function join(options: Partial<MembershipOptions> = {}): Promise<Membershi
   });
   joined.push(membership);
   return membership;
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(25);
-  }
 }
 
 describe(`worker-id leases (db=${testDb}, redis=${testRedis})`, () => {
@@ -100,7 +92,7 @@ describe(`worker-id leases (db=${testDb}, redis=${testRedis})`, () => {
 
   it('keeps a lease alive by heartbeat well past its time to live', async () => {
     const a = await join({ workerId: 20, ttlMs: 1_500, heartbeatMs: 100, fenceMarginMs: 500 });
-    await sleep(3_000);
+    await pause(3_000); // twice the time to live: only the heartbeat can have kept the lease
     expect(a.workerId()).toBe(20);
     await expect(join({ workerId: 20 })).rejects.toThrow(/WORKER_ID 20 is in use/);
     await a.close();
@@ -111,7 +103,7 @@ describe(`worker-id leases (db=${testDb}, redis=${testRedis})`, () => {
     const old = await join({ workerId: null, ttlMs: 2_000, heartbeatMs: 3_600_000, fenceMarginMs: 1_500 });
     const id = old.workerId();
     // The fence closes before the store lets the id go.
-    await until(() => {
+    await until('the old holder is fenced', () => {
       try {
         old.workerId();
         return false;
@@ -120,9 +112,8 @@ describe(`worker-id leases (db=${testDb}, redis=${testRedis})`, () => {
       }
     });
     await expect(join({ workerId: id })).rejects.toThrow(/in use/);
-    const thief = await until(async () => (await store().live()).every((l) => l.workerId !== id)).then(() =>
-      join({ workerId: id }),
-    );
+    await until('the store lets the id go', async () => (await store().live()).every((l) => l.workerId !== id));
+    const thief = await join({ workerId: id });
     expect(thief.workerId()).toBe(id);
     // The old holder wakes up: its extend fails, it never mints with the stolen id, and leases another.
     await old.beat();

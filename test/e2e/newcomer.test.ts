@@ -17,6 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { testDb, testRedis } from '../helpers/app.js';
 import { parseBody } from '../helpers/json.js';
 import { connect, type TestClient } from '../realtime/realtime-helpers.js';
+import { until } from '../helpers/wait.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const DEMO_CODE = '246810';
@@ -59,16 +60,8 @@ function startCommand(): string[] {
   return args;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`${what}: not within ${timeoutMs} ms\n--- server output ---\n${output.slice(-4000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** Waits with the server's output in the error, so a failed start says why. */
+const serverOutput = () => `--- server output ---\n${output.slice(-4000)}`;
 
 describe.skipIf(testDb !== 'sqlite' || testRedis)('a newcomer runs `npm start` and uses the apps', () => {
   it('walks the first run end to end over HTTP and Socket.IO', async () => {
@@ -113,7 +106,11 @@ describe.skipIf(testDb !== 'sqlite' || testRedis)('a newcomer runs `npm start` a
     };
 
     // The first start builds, migrates and seeds: generous, it may compile on a loaded machine.
-    await until('the server is ready', async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), 240_000);
+    await until('the server is ready', async () => (await fetch(`${base}/readyz`)).ok, {
+      timeoutMs: 240_000,
+      intervalMs: 200,
+      context: serverOutput,
+    });
 
     // Channels → feed → detail.
     const { channels } = await get('/app/v1_0/channels');
@@ -240,7 +237,7 @@ describe.skipIf(testDb !== 'sqlite' || testRedis)('a newcomer runs `npm start` a
         const page = await get(`/app/v1_0/search?q=${word}`);
         return page.total_count > 0 ? page : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000, context: serverOutput },
     );
     expect(found.results.map((r: Json) => String(r.art_id))).toEqual([String(created.id)]);
     expect(found.results[0].title).toBe(title);

@@ -3,9 +3,7 @@
  * secret and, under TEST_REDIS=1, one Redis prefix. Without Redis each node has its own memory
  * store, exactly as `serve --workers N` on SQLite without REDIS_URL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { testEnvironment } from './app.js';
@@ -33,59 +31,6 @@ export async function buildNodes(count: number, extra: Record<string, string> = 
       await cleanup();
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.setTimeout(500, () => (socket.destroy(), resolve(false)));
-    socket.once('error', () => resolve(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => (socket.destroy(), resolve(data.toString().startsWith('+PONG'))));
-  });
-}
-
-/** A redis-server of the test's own (never the shared one), on a free port, that the test may kill and start again. */
-export async function ownRedis() {
-  const port = await freePort();
-  let child: ChildProcess | undefined;
-  const redis = {
-    url: `redis://127.0.0.1:${port}`,
-    async start(): Promise<void> {
-      child = spawn(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        { stdio: 'ignore' },
-      );
-      const deadline = Date.now() + 10_000;
-      while (!(await answers(port))) {
-        if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-    async kill(): Promise<void> {
-      const dying = child;
-      child = undefined;
-      if (!dying || dying.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        dying.once('exit', () => resolve());
-        dying.kill('SIGKILL');
-      });
-    },
-  };
-  await redis.start();
-  return redis;
 }
 
 let mobileCounter = 0;

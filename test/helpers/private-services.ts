@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { until } from './wait.js';
 
 export interface PrivateService {
   /** Connection URL (stays the same across stop/start). */
@@ -45,14 +46,6 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not ready within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
@@ -80,10 +73,12 @@ function managed(
       spawned.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
       child = spawned;
       try {
-        await waitFor(name, async () => {
-          if (spawned.exitCode !== null) throw new Error(`${name} exited (${spawned.exitCode}): ${log}`);
-          return (await canConnect(port)) && (ready?.() ?? true);
-        });
+        const state = await until(
+          `${name} ready`,
+          async () => (spawned.exitCode !== null ? 'exited' : (await canConnect(port)) && (ready?.() ?? true)),
+          { timeoutMs: 30_000, intervalMs: 50 },
+        );
+        if (state === 'exited') throw new Error(`${name} exited (${spawned.exitCode}): ${log}`);
       } catch (error) {
         spawned.kill('SIGKILL');
         child = undefined;
@@ -96,7 +91,7 @@ function managed(
       child = undefined;
       running.kill('SIGKILL');
       await exited(running);
-      await waitFor(`${name} stop`, async () => !(await canConnect(port)));
+      await until(`${name} stopped`, async () => !(await canConnect(port)), { intervalMs: 50 });
     },
     async destroy() {
       await service.stop();

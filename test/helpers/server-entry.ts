@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { inject } from 'vitest';
 
 /**
@@ -6,4 +7,9 @@ import { inject } from 'vitest';
  */
 export function inkstone(...args: string[]): string[] {
   return [inject('serverEntry'), ...args];
+}
+
+/** The transpiled JavaScript of a repository file (`src/…` or `test/cluster/fixtures/…`), for a child process. */
+export function compiled(file: string): string {
+  return path.join(inject('buildRoot'), file.replace(/\.ts$/, '.js'));
 }

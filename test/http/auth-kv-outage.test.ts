@@ -14,18 +14,20 @@ import { loadConfig } from '../../src/config.js';
 import { RedisKeyValueStore } from '../../src/platform/kv/index.js';
 import { testDb, testEnvironment } from '../helpers/app.js';
 import { bearer } from '../helpers/http.js';
-import { ownRedis, signInOn, uniqueMobile } from '../helpers/nodes.js';
+import { signInOn, uniqueMobile } from '../helpers/nodes.js';
+import { startRedis, type PrivateService } from '../helpers/private-services.js';
 import { uniqueSuffix } from '../helpers/services.js';
+import { pause, until } from '../helpers/wait.js';
 
 describe(`token checks while Redis is down (db=${testDb})`, () => {
-  let redis: Awaited<ReturnType<typeof ownRedis>>;
+  let redis: PrivateService;
   let built: App;
   let original: RedisKeyValueStore;
   let fastClient: Redis;
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
-    redis = await ownRedis();
+    redis = await startRedis();
     const environment = await testEnvironment({
       REDIS_URL: redis.url,
       REDIS_PREFIX: `inkstone-test:${uniqueSuffix()}:`,
@@ -51,16 +53,18 @@ describe(`token checks while Redis is down (db=${testDb})`, () => {
     await redis?.start().catch(() => {});
     // Close only once the app is connected again: BullMQ's quit on a connection that is still
     // reconnecting fails (no offline queue) as an unhandled rejection inside BullMQ.
-    for (const deadline = Date.now() + 15_000; built && Date.now() < deadline;) {
-      if ((await built.app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    if (built) {
+      await until('ready again', async () => (await built.app.inject({ url: '/readyz' })).statusCode === 200, {
+        timeoutMs: 15_000,
+      }).catch(() => {});
+      // /readyz pings one connection; BullMQ's own ones reconnect on their backoff, capped at 1 s.
+      await pause(1_500);
     }
-    await new Promise((resolve) => setTimeout(resolve, 1_500)); // every reconnect backoff is capped at 1 s
     await built?.app.close();
     await built?.platform.close();
     original?.client.disconnect();
     fastClient?.disconnect();
-    await redis?.kill();
+    await redis?.destroy();
     await cleanup?.();
   });
 
@@ -72,7 +76,7 @@ describe(`token checks while Redis is down (db=${testDb})`, () => {
     await built.platform.db.updateTable('users').set({ role: 'admin' }).where('id', '=', admin.id).execute();
     for (const user of [reader, leaver, admin, banned]) expect((await sessions(user.token)).statusCode).toBe(200);
 
-    await redis.kill();
+    await redis.stop();
     const started = performance.now();
     const during = await sessions(reader.token);
     const took = performance.now() - started;
@@ -99,9 +103,7 @@ describe(`token checks while Redis is down (db=${testDb})`, () => {
 
     // Back: the entries cached before the outage were overwritten by the writes kept for a retry.
     await redis.start();
-    const deadline = performance.now() + 10_000;
-    while (fastClient.status !== 'ready' && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(fastClient.status).toBe('ready');
+    await until('the fast client reconnected', () => fastClient.status === 'ready');
     expect((await sessions(reader.token)).statusCode).toBe(200);
     expect((await sessions(leaver.token)).statusCode).toBe(401);
     expect((await sessions(banned.token)).statusCode).toBe(403);

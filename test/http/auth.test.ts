@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SmsMessage, SmsProvider } from '../../src/platform/sms/index.js';
 import { buildTestApp, manualClock, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { randomIp, bearer } from '../helpers/http.js';
+import { until } from '../helpers/wait.js';
 
 const clock = manualClock();
 let t: TestApp;
@@ -127,7 +128,10 @@ describe(`accounts: SMS codes, sign-in and tokens (db=${testDb}, redis=${testRed
     it('rejects an expired code', async () => {
       const mobile = newMobile();
       await t.platform.kv.set(t.services.auth.codes.codeKey(mobile), '135790', { ttlMs: 30 });
-      await new Promise((r) => setTimeout(r, 80));
+      await until(
+        'the code expired',
+        async () => (await t.platform.kv.get(t.services.auth.codes.codeKey(mobile))) === null,
+      );
       const res = await t.app.inject({
         method: 'POST',
         remoteAddress: randomIp(),

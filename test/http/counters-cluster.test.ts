@@ -17,6 +17,7 @@ import { newArticle, newChannel, newUser } from '../helpers/factories.js';
 import { signInOn } from '../helpers/nodes.js';
 import { bearer } from '../helpers/http.js';
 import { parseBody } from '../helpers/json.js';
+import { pause, until } from '../helpers/wait.js';
 
 describe.skipIf(!testRedis)(`counters on two nodes sharing the database and Redis (db=${testDb})`, () => {
   let nodeA: App;
@@ -73,22 +74,20 @@ describe.skipIf(!testRedis)(`counters on two nodes sharing the database and Redi
       expect(res.statusCode).toBe(201);
     }
     // B catches up (its near cache lives a second) ...
-    const deadline = Date.now() + 10_000;
-    let seen = await readB();
-    while ((seen.card < 20 || seen.author < 20) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      seen = await readB();
-    }
+    const seen = await until('node B caught up', async () => {
+      const counts = await readB();
+      return counts.card >= 20 && counts.author >= 20 && counts;
+    });
     expect(seen).toEqual({ card: 20, author: 20 });
 
     // ... and from then on never goes back, during a flush on A and for longer than B's caches live.
     const reads: { card: number; author: number }[] = [];
     let flushing = true;
     const poll = (async () => {
-      const until = Date.now() + 2_000;
-      while (flushing || Date.now() < until) {
+      const end = Date.now() + 2_000;
+      while (flushing || Date.now() < end) {
         reads.push(await readB());
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await pause(5);
       }
     })();
     await nodeA.services.counters.flush();

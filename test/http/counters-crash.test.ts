@@ -14,6 +14,7 @@ import type { Platform } from '../../src/platform/platform.js';
 import { testDb, testEnvironment, testRedis } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
 import { inkstone } from '../helpers/server-entry.js';
+import { until } from '../helpers/wait.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const running: ChildProcess[] = [];
@@ -39,16 +40,11 @@ async function start(env: Record<string, string>, port: number) {
   });
   running.push(child);
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return { child, base };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('the server did not get ready');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await until('the server is ready', async () => (await fetch(`${base}/readyz`)).ok, {
+    timeoutMs: 120_000,
+    intervalMs: 100,
+  });
+  return { child, base };
 }
 
 let nextId = BigInt(Date.now()) * 1000n;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { hash } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
+import { until } from '../helpers/wait.js';
 
 const DEMO_CODE = '246810';
 const REGISTER = '/app/v1_0/accounts';
@@ -460,11 +461,10 @@ describe(`password accounts (db=${testDb}, redis=${testRedis})`, () => {
     for (const password of passwordsSent) expect(all.includes(password), password).toBe(false);
 
     // The log file is written by a worker thread: wait until this run's request lines are in.
-    let log = '';
-    for (let i = 0; i < 50 && !log.includes('/app/v1_0/user/password'); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
-    }
+    const log = await until('the request lines logged', () => {
+      const text = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+      return text.includes('/app/v1_0/user/password') && text;
+    });
     expect(log).toContain('/app/v1_0/accounts');
     for (const password of passwordsSent) expect(log.includes(password), password).toBe(false);
   });

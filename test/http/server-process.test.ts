@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { testDb, testEnvironment, testRedis } from '../helpers/app.js';
 import { connect } from '../realtime/realtime-helpers.js';
 import { inkstone } from '../helpers/server-entry.js';
+import { pause, until } from '../helpers/wait.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const running: ChildProcess[] = [];
@@ -48,18 +49,16 @@ function rawRequest(
   });
 }
 
-async function waitFor(url: string, timeoutMs = 120_000): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
+/** A spawned server answers 2xx on `url` (it may compile and seed first on a loaded machine). */
+function answering(url: string): Promise<Response> {
+  return until(
+    `${url} answers`,
+    async () => {
       const res = await fetch(url);
-      if (res.ok) return res;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+      return res.ok ? res : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 100 },
+  );
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -100,7 +99,7 @@ describe(`server process (db=${testDb}, redis=${testRedis})`, () => {
     const { env, cleanup } = await testEnvironment({ SEED_ON_EMPTY: 'true' });
     try {
       const server = await start(['serve'], env);
-      await waitFor(`${server.base}/readyz`);
+      await answering(`${server.base}/readyz`);
       const channels = (await (await fetch(`${server.base}/app/v1_0/channels`)).json()) as {
         data: { channels: unknown[] };
       };
@@ -141,26 +140,34 @@ describe(`server process (db=${testDb}, redis=${testRedis})`, () => {
     const { env, cleanup } = await testEnvironment({ SEED_ON_EMPTY: 'true' });
     try {
       const server = await start(['serve', '--workers', '2'], env);
-      await waitFor(`${server.base}/healthz`);
+      await answering(`${server.base}/healthz`);
       const workers = () =>
         spawnSync('ps', ['-o', 'pid=', '--ppid', String(server.child.pid)], { encoding: 'utf8' })
           .stdout.split('\n')
           .map((s) => Number(s.trim()))
           .filter(Boolean);
-      const deadline = Date.now() + 120_000;
-      while (workers().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-      const before = workers();
-      expect(before).toHaveLength(2);
+      const minute = { timeoutMs: 60_000, intervalMs: 100 };
+      const before = await until(
+        'two workers',
+        () => {
+          const now = workers();
+          return now.length === 2 && now;
+        },
+        minute,
+      );
       process.kill(before[0]!, 'SIGKILL');
-      while (Date.now() < deadline) {
-        const now = workers();
-        if (now.length === 2 && !now.includes(before[0]!)) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await until(
+        'the dead worker replaced',
+        () => {
+          const now = workers();
+          return now.length === 2 && !now.includes(before[0]!);
+        },
+        minute,
+      );
       expect(workers()).not.toContain(before[0]);
       expect(workers()).toHaveLength(2);
       expect(server.output()).toContain('restarting');
-      await waitFor(`${server.base}/healthz`);
+      await answering(`${server.base}/healthz`);
       server.child.kill('SIGTERM');
       expect(await exited(server.child)).toBe(0);
     } finally {
@@ -172,7 +179,7 @@ describe(`server process (db=${testDb}, redis=${testRedis})`, () => {
     const { env, cleanup } = await testEnvironment({ SEED_ON_EMPTY: 'true' });
     try {
       const server = await start(['serve', '--workers', '2'], env);
-      await waitFor(`${server.base}/healthz`);
+      await answering(`${server.base}/healthz`);
 
       // The app's client (2.x) on polling only: every exchange is a new HTTP request naming the session.
       const client = await connect('v2', server.base, { transports: ['polling'] });
@@ -222,7 +229,7 @@ describe(`server process (db=${testDb}, redis=${testRedis})`, () => {
 
       // Shutdown drains the handed-over connections: a request in flight still gets its answer.
       const slow = fetch(`${server.base}/app/v1_1/articles?channel_id=0&timestamp=${Date.now()}&with_top=1`);
-      await new Promise((r) => setTimeout(r, 20));
+      await pause(20); // let the request reach a worker; a shorter wait fails (refused), never passes wrongly
       server.child.kill('SIGTERM');
       expect((await slow).status).toBe(200);
       expect(await exited(server.child)).toBe(0);

@@ -12,6 +12,7 @@ import { createSessionService, STATE_CACHE_MS } from '../../src/modules/auth/ses
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { bearer } from '../helpers/http.js';
 import { buildNodes, signInOn, uniqueMobile, type Nodes } from '../helpers/nodes.js';
+import { pause } from '../helpers/wait.js';
 
 const signIn = (node: App) => signInOn(node, uniqueMobile('136'));
 
@@ -136,7 +137,7 @@ describe(`sign-out on node A racing a first use on node B (db=${testDb}, redis=$
       ]);
       expect([200, 401]).toContain(first.statusCode);
       expect(out.statusCode).toBe(204);
-      if (settle > 0) await new Promise((r) => setTimeout(r, settle));
+      if (settle > 0) await pause(settle);
       const later = await Promise.all([sessionsOf(b, token), sessionsOf(a, token), sessionsOf(b, token)]);
       if (later.some((res) => res.statusCode !== 401)) resurrected.push(round);
     }

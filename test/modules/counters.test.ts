@@ -25,6 +25,7 @@ import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
 import { ArticleStatus } from '../../src/modules/articles/article.read-model.js';
 import { inkstone } from '../helpers/server-entry.js';
+import { pause } from '../helpers/wait.js';
 
 /** Records the columns every UPDATE sets, to prove what reaches SQL. */
 class UpdateRecorder implements KyselyPlugin {
@@ -295,7 +296,7 @@ describe('counters', () => {
     const { article: a } = await article();
     const like: CounterChange = { entity: 'article', id: a.id, field: 'share_count', by: 1 };
     const adds = Array.from({ length: 300 }, async (_, i) => {
-      if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      if (i % 50 === 0) await pause(1); // spread the adds over several flushes
       await t.services.counters.add([like]);
     });
     const flushes = Array.from({ length: 5 }, () => t.services.counters.flush());

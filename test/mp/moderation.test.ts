@@ -4,6 +4,7 @@ import { ArticleStatus } from '../../src/modules/articles/article.read-model.js'
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { newChannel } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
+import { pause } from '../helpers/wait.js';
 import {
   account,
   artCount,
@@ -218,7 +219,7 @@ describe(`moderation, manual review policy (db=${testDb}, redis=${testRedis})`, 
     await t.platform.events.settle();
     expect((await r.detail(id)).statusCode).toBe(404);
 
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await pause(5); // a re-approval must keep the first time, so let the clock move
     expect((await m.decide(moderator, id, 'approve')).statusCode).toBe(201);
     expect((await storedArticle(t, id)).published_at).toBe(first);
     expect(await artCount(t, author.id)).toBe(count + 1);

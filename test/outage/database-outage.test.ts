@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, testDb, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
 import { startMariaDb, startPostgres, type PrivateService } from '../helpers/private-services.js';
-import { eventually, Recorder, sleep, type Request } from './load.js';
+import { pause, until } from '../helpers/wait.js';
+import { Recorder, timeUntil, type Request } from './load.js';
 
 const servers: Record<string, (() => Promise<PrivateService>) | undefined> = {
   postgres: startPostgres,
@@ -88,12 +89,12 @@ describe.skipIf(!start)(`Database outage (${testDb})`, () => {
           expect(res.json()).toEqual({ message: 'Service temporarily unavailable.', code: 'service_unavailable' });
         }),
       ]);
-      await sleep(200);
+      await pause(200); // one probe round every ~200 ms while it is down
     }
     const up = Date.now();
     await db.start();
     let last = '';
-    const recoveredIn = await eventually('uncached reads after the database is back', async () => {
+    const recoveredIn = await timeUntil('uncached reads after the database is back', async () => {
       const res = await t.app.inject(uncached[0]!.options);
       last = `${res.statusCode} ${res.body}`;
       return res.statusCode === 200;
@@ -103,8 +104,8 @@ describe.skipIf(!start)(`Database outage (${testDb})`, () => {
     for (const read of [...cached, ...uncached]) expect((await recorder.send(t, read)).statusCode).toBe(200);
     expect((await t.app.inject({ url: '/readyz' })).statusCode).toBe(200);
 
-    // The log is written by a worker thread: give it a moment to catch up.
-    await sleep(500);
+    // The log is written by a worker thread: wait until this outage's lines are in.
+    await until('error lines in the log', () => errorLines().length > errorsBefore);
     const lines = errorLines().slice(errorsBefore);
     const summary = recorder.summary((s) => s.at >= down && s.at <= up);
     const failed = summary.find((r) => r.category === 'uncached article')!;

@@ -4,6 +4,7 @@
  */
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { TestApp } from '../helpers/app.js';
+import { pause, until } from '../helpers/wait.js';
 
 export interface Sample {
   category: string;
@@ -61,7 +62,7 @@ export function drive(t: TestApp, recorder: Recorder, requests: Request[], concu
     let i = loop;
     while (running) {
       await recorder.send(t, requests[i++ % requests.length]!);
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      await pause(pauseMs);
     }
   });
   return {
@@ -72,14 +73,9 @@ export function drive(t: TestApp, recorder: Recorder, requests: Request[], concu
   };
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it returns true or the deadline passes; returns how long it took. */
-export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<number> {
+/** How long `check` took to hold: the outage tests report recovery times. */
+export async function timeUntil(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<number> {
   const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(100);
-  }
+  await until(what, check, { timeoutMs, intervalMs: 100 });
   return Date.now() - started;
 }

@@ -12,7 +12,8 @@ import { newArticle, newChannel, newUser } from '../helpers/factories.js';
 import { bearer } from '../helpers/http.js';
 import { startRedis, type PrivateService } from '../helpers/private-services.js';
 import { uniqueSuffix } from '../helpers/services.js';
-import { drive, eventually, Recorder, sleep, type Request } from './load.js';
+import { pause } from '../helpers/wait.js';
+import { drive, Recorder, timeUntil, type Request } from './load.js';
 
 const OUTAGE_MS = Number(process.env.OUTAGE_MS ?? 20_000);
 
@@ -75,7 +76,7 @@ describe.skipIf(!testRedis)('Redis outage', () => {
     for (const read of reads) expect((await recorder.send(t, read)).statusCode, read.options.url as string).toBe(200);
 
     const load = drive(t, recorder, reads, 6);
-    await sleep(1_000);
+    await pause(1_000); // a second of traffic before the fault
     await redis.stop();
     const down = Date.now();
 
@@ -95,12 +96,12 @@ describe.skipIf(!testRedis)('Redis outage', () => {
       expect(signIn.statusCode).toBe(503);
       const ready = await probes.send(t, { category: 'readyz (outage)', options: { url: '/readyz' } });
       expect(ready.statusCode).toBe(503);
-      await sleep(1_000);
+      await pause(1_000); // a probe round per second while it is down
     }
     const up = Date.now();
     await redis.start();
 
-    const recoveredIn = await eventually(
+    const recoveredIn = await timeUntil(
       'readyz 200 after Redis is back',
       async () => (await t.app.inject({ url: '/readyz' })).statusCode === 200,
     );

@@ -6,16 +6,16 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Cache, decodeValue, encodeValue, type CacheOutcome } from '../../src/platform/cache/cache.js';
 import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '../../src/platform/kv/index.js';
 import { serviceAvailable, serviceUrls, uniqueSuffix } from '../helpers/services.js';
+import { pause, until } from '../helpers/wait.js';
 
 const redisUp = await serviceAvailable('redis');
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A loader that counts its calls and answers from a map after an optional delay. */
 function loader<T>(rows: Map<string, T>, delayMs = 0) {
   const calls: string[] = [];
   const load = (id: string) => async () => {
     calls.push(id);
-    if (delayMs > 0) await sleep(delayMs);
+    if (delayMs > 0) await pause(delayMs);
     return rows.get(id);
   };
   return { calls, load };
@@ -128,7 +128,7 @@ for (const adapter of adapters) {
       for (let i = 0; i < 5; i++) expect(await cache.get('missing:1', load('1'), policy)).toBeUndefined();
       expect(calls).toEqual(['1']);
       expect(await kv.ttl('missing:1')).toBeLessThanOrEqual(150);
-      await sleep(250);
+      await until('the negative entry expired', async () => (await kv.get('missing:1')) === null);
       expect(await cache.get('missing:1', load('1'), policy)).toBeUndefined();
       expect(calls).toEqual(['1', '1']);
     });
@@ -161,7 +161,7 @@ for (const adapter of adapters) {
       const cache = new Cache(kv);
       const { calls, load } = loader(new Map([['fast', 'v']]));
       const first = Array.from({ length: 50 }, () => cache.get('fast', load('fast'), { ttlMs: 60_000 }));
-      await sleep(0);
+      await pause(0);
       const second = Array.from({ length: 50 }, () => cache.get('fast', load('fast'), { ttlMs: 60_000 }));
       expect(new Set(await Promise.all([...first, ...second]))).toEqual(new Set(['v']));
       expect(calls).toEqual(['fast']);
@@ -172,7 +172,7 @@ for (const adapter of adapters) {
       let calls = 0;
       const failing = async () => {
         calls++;
-        await sleep(10);
+        await pause(10);
         throw new Error('database down');
       };
       const results = await Promise.allSettled(
@@ -211,10 +211,10 @@ for (const adapter of adapters) {
       if (otherKv !== kv) extra.push(otherKv);
       const [a, b] = [new Cache(kv), new Cache(otherKv)];
       let calls = 0;
-      const slow = async () => (calls++, await sleep(800), 'slow');
+      const slow = async () => (calls++, await pause(800), 'slow');
       const quick = async () => (calls++, 'quick');
       const first = a.get('slow', slow, { ttlMs: 60_000 });
-      await sleep(20);
+      await pause(20);
       // b waits ~310 ms for a, gives up and loads itself rather than fail.
       expect(await b.get('slow', quick, { ttlMs: 60_000 })).toBe('quick');
       // a still holds its lock: b, which never owned it, must not have released it.

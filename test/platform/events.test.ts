@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createEventBus, type EventLogger } from '../../src/platform/events/events.js';
+import { pause } from '../helpers/wait.js';
 
 function recordingLogger(): EventLogger & { calls: { obj: object; msg: string }[] } {
   const calls: { obj: object; msg: string }[] = [];
@@ -11,7 +12,6 @@ function recordingLogger(): EventLogger & { calls: { obj: object; msg: string }[
 }
 
 const liked = (n: number) => ({ actorId: BigInt(n), articleId: 10n, authorId: 20n, at: n });
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('event bus', () => {
   it('publish returns before any handler runs, even a synchronous one', async () => {
@@ -31,7 +31,7 @@ describe('event bus', () => {
     const bus = createEventBus(recordingLogger());
     let done = false;
     bus.subscribe('user.followed', async () => {
-      await sleep(50);
+      await pause(50);
       done = true;
     });
     const started = performance.now();
@@ -65,11 +65,11 @@ describe('event bus', () => {
       throw new Error('sync failure');
     });
     bus.subscribe('article.liked', async () => {
-      await sleep(5);
+      await pause(5);
       throw new Error('async failure');
     });
     bus.subscribe('article.liked', async () => {
-      await sleep(10);
+      await pause(10);
       ran.push('survivor');
     });
     expect(() => bus.publish('article.liked', liked(1))).not.toThrow();
@@ -92,12 +92,12 @@ describe('event bus', () => {
     const bus = createEventBus(recordingLogger());
     const order: string[] = [];
     bus.subscribe('article.liked', async (p) => {
-      await sleep(20);
+      await pause(20);
       order.push(`liked ${p.actorId}`);
       bus.publish('article.changed', { articleId: p.articleId, visible: true, at: 0 });
     });
     bus.subscribe('article.changed', async () => {
-      await sleep(20);
+      await pause(20);
       order.push('changed');
     });
     bus.publish('article.liked', liked(1));

@@ -12,6 +12,7 @@ import {
 } from '../../src/platform/jobs/index.js';
 import type { JobsLogger } from '../../src/platform/jobs/logger.js';
 import { serviceAvailable, serviceUrls, uniqueSuffix } from '../helpers/services.js';
+import { pause } from '../helpers/wait.js';
 
 const redisUp = await serviceAvailable('redis');
 
@@ -29,8 +30,6 @@ function recordingLogger(): JobsLogger & { calls: LogCall[] } {
     error: (obj, msg) => calls.push({ level: 'error', obj, msg }),
   };
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface Adapter {
   name: string;
@@ -115,7 +114,7 @@ function contract(adapter: Adapter): void {
     await queue.enqueue('doomed', { id: '7' }, { attempts: 2, backoffMs: 20 });
     await queue.drain(5_000);
     await vi.waitFor(() => expect(logger.calls.filter((c) => c.level === 'error')).toHaveLength(1));
-    await sleep(100); // nothing further happens: the job is dropped
+    await pause(100); // nothing further happens: the job is dropped
     expect(calls).toBe(2);
     expect(logger.calls.filter((c) => c.level === 'warn')).toHaveLength(1);
     expect(logger.calls.find((c) => c.level === 'error')?.obj).toMatchObject({ type: 'doomed', attempts: 2 });
@@ -130,7 +129,7 @@ function contract(adapter: Adapter): void {
     await queue.start();
     const enqueuedAt = Date.now();
     await queue.enqueue('later', {}, { delayMs: 400 });
-    await sleep(150);
+    await pause(150);
     expect(ranAt).toBe(0);
     await queue.drain(5_000);
     expect(ranAt - enqueuedAt).toBeGreaterThanOrEqual(390);
@@ -186,7 +185,7 @@ function contract(adapter: Adapter): void {
       async () => {
         active++;
         peak = Math.max(peak, active);
-        await sleep(80);
+        await pause(80);
         active--;
       },
       { concurrency: 2 },
@@ -202,7 +201,7 @@ function contract(adapter: Adapter): void {
     const seen: number[] = [];
     queue.register<{ n: number }>('early', async ({ n }) => void seen.push(n));
     await queue.enqueue('early', { n: 1 });
-    await sleep(150);
+    await pause(150);
     expect(seen).toEqual([]);
     await queue.start();
     await queue.drain(5_000);
@@ -229,7 +228,7 @@ function contract(adapter: Adapter): void {
 
   it('drain rejects on timeout while work is pending', async () => {
     const queue = make();
-    queue.register('long', async () => sleep(400));
+    queue.register('long', async () => pause(400));
     await queue.start();
     await queue.enqueue('long', {});
     await expect(queue.drain(50)).rejects.toThrow(/drain/);
@@ -242,7 +241,7 @@ function contract(adapter: Adapter): void {
     let finished = false;
     queue.register('job', async () => {
       started = true;
-      await sleep(200);
+      await pause(200);
       finished = true;
     });
     await queue.start();

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import {
   registerRateLimits,
   type RateLimitOptions,
 } from '../../src/platform/rate-limit/index.js';
+import { compiled } from '../helpers/server-entry.js';
 import { serviceAvailable, serviceUrls, uniqueSuffix } from '../helpers/services.js';
 
 const redisUp = await serviceAvailable('redis');
@@ -495,7 +497,7 @@ describe.skipIf(!redisUp)('rate limits shared through Redis', () => {
   });
 
   it('holds one limit across two processes', async () => {
-    const src = (file: string) => new URL(`../../src/platform/${file}`, import.meta.url).href;
+    const src = (file: string) => pathToFileURL(compiled(`src/platform/${file}`)).href;
     // The child counts 2 requests against the same Redis, then the parent finds 1 left of 3.
     const child = `
       import Fastify from 'fastify';
@@ -513,7 +515,7 @@ describe.skipIf(!redisUp)('rate limits shared through Redis', () => {
     `;
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', child],
+      ['--input-type=module', '-e', child],
       {
         env: { ...process.env, RL_REDIS: serviceUrls.redis, RL_PREFIX: prefix },
         timeout: 20_000,

@@ -2,15 +2,15 @@
  * KvScheduler: ticks on time with a memory store, exactly once per tick across instances
  * sharing a Redis store, survives failing tasks, never overlaps a slow task with itself.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '../../src/platform/kv/index.js';
 import { KvScheduler, type SchedulerLogger } from '../../src/platform/scheduler/index.js';
 import { serviceAvailable, serviceUrls, uniqueSuffix } from '../helpers/services.js';
+import { pause } from '../helpers/wait.js';
 
 const redisUp = await serviceAvailable('redis');
 
 const EVERY_SECOND = '* * * * * *';
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface LogCall {
   level: 'warn' | 'error';
@@ -52,15 +52,27 @@ afterEach(async () => {
 const currentSecond = () => Math.floor(Date.now() / 1000);
 
 describe('KvScheduler with a memory store', () => {
+  // The test clock: seconds of cron ticks pass in a few milliseconds, and exactly.
+  beforeEach(
+    () => void vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] }),
+  );
+  afterEach(async () => {
+    // Closed while the clock is still the test's: a task waiting on it ends only when it moves.
+    const closing = Promise.all(schedulers.splice(0).map((s) => s.close()));
+    await vi.advanceTimersByTimeAsync(5_000);
+    await closing;
+    vi.useRealTimers();
+  });
+  /** On the test clock (global setTimeout, which the fake timers replace). */
+  const busyFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
   it('runs an every-second job about once per second', async () => {
     const runs: number[] = [];
     const s = scheduler(memoryKv());
     s.schedule('heartbeat', EVERY_SECOND, async () => void runs.push(currentSecond()));
+    vi.setSystemTime(new Date('2026-01-01T00:00:00.500Z'));
     s.start();
-    await sleep(3_200);
-    expect(runs.length).toBeGreaterThanOrEqual(2);
-    expect(runs.length).toBeLessThanOrEqual(4);
-    expect(new Set(runs).size).toBe(runs.length);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(runs).toEqual([1767225601, 1767225602, 1767225603]);
   });
 
   it('keeps ticking after a task throws, and logs each failure', async () => {
@@ -72,7 +84,7 @@ describe('KvScheduler with a memory store', () => {
       throw new Error('task failed');
     });
     s.start();
-    await sleep(2_300);
+    await vi.advanceTimersByTimeAsync(2_300);
     expect(calls).toBeGreaterThanOrEqual(2);
     const errors = logger.calls.filter((c) => c.level === 'error');
     expect(errors).toHaveLength(calls);
@@ -89,11 +101,11 @@ describe('KvScheduler with a memory store', () => {
       runs++;
       active++;
       peak = Math.max(peak, active);
-      await sleep(1_200); // longer than the 1 s between ticks
+      await busyFor(1_200); // longer than the 1 s between ticks
       active--;
     });
     s.start();
-    await sleep(2_100);
+    await vi.advanceTimersByTimeAsync(2_100);
     expect(runs).toBeGreaterThanOrEqual(1);
     expect(peak).toBe(1);
     expect(logger.calls.some((c) => c.level === 'warn' && /still in progress/.test(c.msg))).toBe(true);
@@ -105,8 +117,7 @@ describe('KvScheduler with a memory store', () => {
     const a = scheduler(kv);
     const b = scheduler(kv);
     for (const s of [a, b]) s.schedule('reindex', '0 0 1 1 *', async () => void runs++);
-    // Both calls must fall in the same second for the lock to be shared.
-    if (Date.now() % 1000 > 700) await sleep(1000 - (Date.now() % 1000));
+    // Both calls fall in the same second (the clock stands still) and so share the lock.
     const results = await Promise.all([a.runNow('reindex'), b.runNow('reindex')]);
     expect(results.sort()).toEqual([false, true]);
     expect(runs).toBe(1);
@@ -138,12 +149,12 @@ describe.skipIf(!redisUp)('KvScheduler with a Redis store', () => {
       const s = scheduler(kv);
       s.schedule('digest', EVERY_SECOND, async () => {
         runs.push({ second: currentSecond(), instance: s.instanceId });
-        await sleep(50); // long enough for the other instances to have tried the same tick
+        await pause(50); // long enough for the other instances to have tried the same tick
       });
       return s;
     });
     for (const s of instances) s.start();
-    await sleep(3_500);
+    await pause(3_500);
     await Promise.all(instances.map((s) => s.close()));
 
     const ticks = new Set(runs.map((r) => r.second));

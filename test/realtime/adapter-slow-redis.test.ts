@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildTestApp, testRedis, type TestApp } from '../helpers/app.js';
 import { startRedis, type PrivateService } from '../helpers/private-services.js';
 import { uniqueSuffix } from '../helpers/services.js';
+import { pause } from '../helpers/wait.js';
 
 let redis: PrivateService | undefined;
 let t: TestApp | undefined;
@@ -36,7 +37,7 @@ describe.skipIf(!testRedis)('Socket.IO adapter on a slow Redis', () => {
       const app = t.app;
       t = undefined;
       await app.close();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await pause(300); // a late rejection would surface in this time: nothing may
       expect(unhandled.map(String)).toEqual([]);
     } finally {
       process.off('unhandledRejection', record);

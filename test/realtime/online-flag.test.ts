@@ -1,7 +1,8 @@
 /** Presence where the API shows a user: A22's is_online follows the user's sockets. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
-import { account, connect, eventually, listen } from './realtime-helpers.js';
+import { until } from '../helpers/wait.js';
+import { account, connect, listen } from './realtime-helpers.js';
 
 let t: TestApp;
 let url: string;
@@ -21,8 +22,8 @@ describe(`is_online on A22 (db=${testDb}, redis=${testRedis})`, () => {
       (await t.app.inject({ url: `/app/v1_0/users/${user.id}` })).json().data.is_online as boolean;
     expect(await online()).toBe(false);
     const socket = await connect('v4', url, { query: { token: user.token } });
-    await eventually(online);
+    await until('online', online);
     socket.close();
-    await eventually(async () => !(await online()));
+    await until('offline', async () => !(await online()));
   });
 });

@@ -14,6 +14,7 @@ import {
 } from '../../src/platform/realtime/index.js';
 import { testRedis } from '../helpers/app.js';
 import { serviceUrls, uniqueSuffix } from '../helpers/services.js';
+import { until } from '../helpers/wait.js';
 
 const silent = { warn: () => {}, error: () => {} };
 const stores: KeyValueStore[] = [];
@@ -46,8 +47,7 @@ describe(`presence on a shared store (redis=${testRedis})`, () => {
     b.add(7n);
     b.add(7n);
     b.add(8n);
-    await b.count(7n); // b's writes are chained; a read after them sees them
-    await new Promise((r) => setTimeout(r, 20));
+    await until("b's sockets seen by a", () => a.isOnline(8n));
     expect(await a.isOnline(7n)).toBe(true);
     expect(await a.count(7n)).toBe(2);
     expect(await a.onlineSet([7n, 8n, 9n])).toEqual(new Set([7n, 8n]));
@@ -63,7 +63,7 @@ describe(`presence on a shared store (redis=${testRedis})`, () => {
 
     // b was only paused: its next heartbeat finds its entry gone and publishes its counts again.
     await b.heartbeat();
-    await new Promise((r) => setTimeout(r, 20));
+    await until('b published again', async () => Object.keys(await kv.hgetall('rt:presence:8')).length > 0);
     now += 1_001; // past a's one-second cache of the live-node list
     expect(await a.count(7n)).toBe(3);
     expect(await a.isOnline(8n)).toBe(true);
@@ -72,8 +72,7 @@ describe(`presence on a shared store (redis=${testRedis})`, () => {
     await b.close();
     expect(await a.isOnline(8n)).toBe(false);
     a.remove(7n);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(await a.isOnline(7n)).toBe(false);
+    await until('7 offline', async () => !(await a.isOnline(7n)));
     await a.close();
   });
 });

@@ -11,7 +11,8 @@ import { loadConfig } from '../../src/config.js';
 import { testDb, testEnvironment } from '../helpers/app.js';
 import { newArticle, newChannel } from '../helpers/factories.js';
 import { serviceAvailable, serviceUrls, uniqueSuffix } from '../helpers/services.js';
-import { account, bearer, connect, eventually, listen, type TestClient } from './realtime-helpers.js';
+import { until } from '../helpers/wait.js';
+import { account, bearer, connect, listen, type TestClient } from './realtime-helpers.js';
 
 const redisUp = await serviceAvailable('redis');
 
@@ -53,7 +54,7 @@ describe.skipIf(!redisUp)(`two nodes sharing Redis (db=${testDb})`, () => {
     expect(await nodeA.services.realtime.isOnline(author.id)).toBe(false);
     const onB = await connect('v2', urlB, { query: { token: author.token } });
     clients.push(onB);
-    await eventually(() => nodeA.services.realtime.isOnline(author.id));
+    await until('online on node A', () => nodeA.services.realtime.isOnline(author.id));
     expect(await nodeA.services.realtime.onlineSet([author.id, reader.id])).toEqual(new Set([author.id]));
     expect(await nodeB.services.realtime.isOnline(author.id)).toBe(true);
 
@@ -75,7 +76,7 @@ describe.skipIf(!redisUp)(`two nodes sharing Redis (db=${testDb})`, () => {
     expect(limits.connectionsPerUser).toBeGreaterThan(1);
 
     onB.close();
-    await eventually(async () => !(await nodeA.services.realtime.isOnline(author.id)));
+    await until('offline on node A', async () => !(await nodeA.services.realtime.isOnline(author.id)));
   });
 
   it('an announcement published on node B reaches sockets on both nodes', async () => {

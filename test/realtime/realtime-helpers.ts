@@ -186,13 +186,4 @@ export function connect(version: ClientVersion, url: string, options: ConnectOpt
   });
 }
 
-/** Polls `check` until it returns true (presence writes are asynchronous). */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 export const nowSeconds = () => Math.floor(Date.now() / 1000);

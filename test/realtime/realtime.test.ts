@@ -11,12 +11,12 @@ import { ErrorCodeSchema } from '../../src/platform/http/error-codes.js';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
+import { until } from '../helpers/wait.js';
 import {
   account,
   bearer,
   connect,
   DEFAULT_AVATAR,
-  eventually,
   listen,
   nowSeconds,
   RefusedError,
@@ -423,13 +423,13 @@ describe('presence', () => {
     expect(await realtime.isOnline(user.id)).toBe(false);
     const first = await open('v4', { token: user.token });
     const second = await open('v2', { token: user.token });
-    await eventually(() => realtime.isOnline(user.id));
+    await until('online', () => realtime.isOnline(user.id));
     expect(await realtime.onlineSet([user.id, other.id])).toEqual(new Set([user.id]));
     first.close();
-    await new Promise((r) => setTimeout(r, 100));
+    await until('the first socket gone', async () => (await realtime.presence.count(user.id)) === 1);
     expect(await realtime.isOnline(user.id)).toBe(true);
     second.close();
-    await eventually(async () => !(await realtime.isOnline(user.id)));
+    await until('offline', async () => !(await realtime.isOnline(user.id)));
   });
 });
 
@@ -440,14 +440,20 @@ describe('limits', () => {
     const sockets = [];
     for (let i = 0; i < limits.connectionsPerUser; i++)
       sockets.push(await open('v4', { token: user.token }, ['websocket']));
-    await eventually(async () => (await t.services.realtime.presence.count(user.id)) === limits.connectionsPerUser);
+    await until(
+      'connections counted',
+      async () => (await t.services.realtime.presence.count(user.id)) === limits.connectionsPerUser,
+    );
     const tooMany = await refused('v4', { token: user.token });
     expect(tooMany.data).toEqual({ message: 'Too many connections for this user.', code: 'too_many_connections' });
     for (const socket of sockets) socket.close();
-    await eventually(async () => (await t.services.realtime.presence.count(user.id)) === 0);
+    await until('connections gone', async () => (await t.services.realtime.presence.count(user.id)) === 0);
 
     const saved = limits.connectionsPerIp;
-    await eventually(() => t.services.realtime.connectionsFrom('127.0.0.1') === t.services.realtime.localSockets);
+    await until(
+      'per-address count settled',
+      () => t.services.realtime.connectionsFrom('127.0.0.1') === t.services.realtime.localSockets,
+    );
     limits.connectionsPerIp = t.services.realtime.connectionsFrom('127.0.0.1') + 2;
     try {
       await open('v4', undefined, ['websocket']);

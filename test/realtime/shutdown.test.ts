@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, testDb, testRedis } from '../helpers/app.js';
+import { pause } from '../helpers/wait.js';
 import { account, connect, listen } from './realtime-helpers.js';
 
 describe(`shutdown with sockets open (db=${testDb}, redis=${testRedis})`, () => {
@@ -14,7 +15,7 @@ describe(`shutdown with sockets open (db=${testDb}, redis=${testRedis})`, () => 
       // A request that is still running when the shutdown starts.
       app.get('/test/slow', async () => {
         arrived();
-        await new Promise((r) => setTimeout(r, 300));
+        await pause(300);
         return { done: true };
       });
     });

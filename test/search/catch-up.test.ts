@@ -16,6 +16,7 @@ import { testDb, testEnvironment, testRedis } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
 import { inkstone } from '../helpers/server-entry.js';
+import { until } from '../helpers/wait.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const cleanups: (() => Promise<void>)[] = [];
@@ -49,15 +50,8 @@ async function search(app: App['app'], q: string) {
   return parseBody(res.body).data as { total_count: number; results: { art_id: bigint | string; title: string }[] };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** The catch-up runs behind a booting app: on a loaded machine that takes a while. */
+const slow = { timeoutMs: 30_000, intervalMs: 100 };
 
 describe(`search catch-up (db=${testDb}, redis=${testRedis})`, () => {
   it('an app whose database has articles written outside the publishing path catches up at boot', async () => {
@@ -102,10 +96,14 @@ describe(`search catch-up (db=${testDb}, redis=${testRedis})`, () => {
     // Second life: serving at once, the index catches up in the background.
     const second = await boot(env);
     await second.platform.jobs.start();
-    const found = await until('imported articles searchable', async () => {
-      const page = await search(second.app, '考古');
-      return page.total_count === imported.length ? page : undefined;
-    });
+    const found = await until(
+      'imported articles searchable',
+      async () => {
+        const page = await search(second.app, '考古');
+        return page.total_count === imported.length ? page : undefined;
+      },
+      slow,
+    );
     expect(found.results.map((r) => String(r.art_id)).sort()).toEqual(imported.map((a) => String(a.id)).sort());
     expect((await search(second.app, '青铜器')).results.map((r) => String(r.art_id))).toEqual([
       String(approvedLater.id),
@@ -117,23 +115,31 @@ describe(`search catch-up (db=${testDb}, redis=${testRedis})`, () => {
     expect(docIds.size).toBe(imported.length + 2);
 
     // The log says what it found; suggestions know the new titles.
-    const done = await until('catch-up logged', async () =>
-      second.lines.find((l) => l.msg === 'search index: caught up with the database'),
+    const done = await until(
+      'catch-up logged',
+      async () => second.lines.find((l) => l.msg === 'search index: caught up with the database'),
+      slow,
     );
     expect(done).toMatchObject({ checked: imported.length + 2, indexed: imported.length + 2, removed: 1 });
     expect(second.lines.some((l) => String(l.msg).startsWith('search index: checking'))).toBe(true);
-    await until('suggestions filled', async () => {
-      const res = await second.app.inject({ url: `/app/v1_0/suggestion?q=${encodeURIComponent('考古')}` });
-      const options = (res.json() as { data: { options: string[] } }).data.options;
-      return options.length > 0 ? options : undefined;
-    });
+    await until(
+      'suggestions filled',
+      async () => {
+        const res = await second.app.inject({ url: `/app/v1_0/suggestion?q=${encodeURIComponent('考古')}` });
+        const options = (res.json() as { data: { options: string[] } }).data.options;
+        return options.length > 0 ? options : undefined;
+      },
+      slow,
+    );
     await second.close();
 
     // Third life: nothing is behind, nothing is rewritten.
     const third = await boot(env);
     await third.platform.jobs.start();
-    const quiet = await until('up-to-date logged', async () =>
-      third.lines.find((l) => l.msg === 'search index: up to date'),
+    const quiet = await until(
+      'up-to-date logged',
+      async () => third.lines.find((l) => l.msg === 'search index: up to date'),
+      slow,
     );
     expect(quiet).toMatchObject({ checked: imported.length + 2, indexed: 0, removed: 0 });
   }, 120_000);

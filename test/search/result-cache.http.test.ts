@@ -13,6 +13,7 @@ import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
 import { parseBody } from '../helpers/json.js';
 import { buildNodes, type Nodes } from '../helpers/nodes.js';
+import { pause } from '../helpers/wait.js';
 
 interface Page {
   total_count: number;
@@ -228,7 +229,7 @@ describe('result cache bounds', () => {
     let loads = 0;
     const load = async () => {
       loads++;
-      await new Promise((r) => setTimeout(r, 10));
+      await pause(10); // a slow load: the other misses arrive while it runs
       return page(1, 'a');
     };
     await Promise.all(Array.from({ length: 10 }, () => cache.get('k', load)));

@@ -13,9 +13,9 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, testDb, testRedis } from '../helpers/app.js';
+import { until } from '../helpers/wait.js';
 
 const NGINX =
   ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'].find((p) => fs.existsSync(p)) ??
@@ -77,18 +77,18 @@ http {
   });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`nginx exited: ${stderr} ${fs.readFileSync(`${dir}/error.log`, 'utf8')}`);
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port }, () => (socket.destroy(), resolve(true)));
-      socket.on('error', () => resolve(false));
-    });
-    if (up) break;
-    if (Date.now() > deadline) throw new Error(`nginx did not listen: ${stderr}`);
-    await sleep(50);
-  }
+  const state = await until(
+    'nginx listening',
+    async () =>
+      child.exitCode !== null
+        ? 'exited'
+        : new Promise<boolean>((resolve) => {
+            const socket = net.connect({ host: '127.0.0.1', port }, () => (socket.destroy(), resolve(true)));
+            socket.on('error', () => resolve(false));
+          }),
+    { context: () => stderr },
+  );
+  if (state === 'exited') throw new Error(`nginx exited: ${stderr} ${fs.readFileSync(`${dir}/error.log`, 'utf8')}`);
   return {
     port,
     async stop() {

@@ -1,5 +1,5 @@
 /**
- * vitest globalSetup: transpiles src/ once per run with esbuild into `.test-build/<run>/`, so the
+ * vitest globalSetup: transpiles src/ (and the child-process fixtures) once per run with esbuild into `.test-build/<run>/`, so the
  * suites that spawn the real `inkstone` command start plain `node` on JavaScript instead of paying
  * tsx's transform in every child process (tens of seconds per spawn on a loaded 2-core machine).
  * Transpiling only (no bundling, no type check: `npm run typecheck` does that); the output sits
@@ -14,6 +14,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The transpiled src/main.ts: `node <serverEntry> serve`. */
     serverEntry: string;
+    /** Where the transpiled tree is: `<buildRoot>/src/…` and `<buildRoot>/test/cluster/fixtures/…`. */
+    buildRoot: string;
   }
 }
 
@@ -23,20 +25,24 @@ export default async function setup(project: TestProject) {
   const parent = path.join(root, '.test-build');
   fs.mkdirSync(parent, { recursive: true });
   const outdir = fs.mkdtempSync(path.join(parent, 'run-'));
-  const entryPoints = fs
-    .readdirSync(path.join(root, 'src'), { recursive: true })
-    .map(String)
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => path.join(root, 'src', f));
+  // The fixtures that child processes run, beside src/ so their relative imports resolve.
+  const entryPoints = ['src', 'test/cluster/fixtures'].flatMap((dir) =>
+    fs
+      .readdirSync(path.join(root, dir), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(root, dir, f)),
+  );
   await build({
     entryPoints,
     outdir,
-    outbase: path.join(root, 'src'),
+    outbase: root,
     format: 'esm',
     platform: 'node',
     target: 'node20',
     logLevel: 'error',
   });
-  project.provide('serverEntry', path.join(outdir, 'main.js'));
+  project.provide('serverEntry', path.join(outdir, 'src', 'main.js'));
+  project.provide('buildRoot', outdir);
   return () => fs.rmSync(outdir, { recursive: true, force: true });
 }

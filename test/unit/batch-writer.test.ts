@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BatchWriter } from '../../src/platform/db/batch-writer.js';
+import { pause, until } from '../helpers/wait.js';
 
 function writer(options: { maxRows?: number; intervalMs?: number; fail?: boolean } = {}) {
   const batches: number[][] = [];
@@ -7,7 +8,7 @@ function writer(options: { maxRows?: number; intervalMs?: number; fail?: boolean
   const w = new BatchWriter<number>({
     ...options,
     write: async (rows) => {
-      await new Promise((r) => setTimeout(r, 5));
+      await pause(5); // a write takes a while: flush() must wait for one under way
       if (options.fail) throw new Error('down');
       batches.push(rows);
     },
@@ -21,7 +22,7 @@ describe('BatchWriter', () => {
     const { w, batches } = writer({ intervalMs: 30 });
     for (let i = 0; i < 5; i++) w.add(i);
     expect(batches).toEqual([]);
-    await new Promise((r) => setTimeout(r, 80));
+    await until('the interval wrote', () => batches.length > 0);
     expect(batches).toEqual([[0, 1, 2, 3, 4]]);
     expect(w.pending).toBe(0);
   });

@@ -6,6 +6,7 @@ import { mulberry32 } from '../../src/modules/demo/prng.js';
 import { AhoCorasick, foldText } from '../../src/platform/sanitize/aho-corasick.js';
 import { DEFAULT_SENSITIVE_WORDS } from '../../src/platform/sanitize/default-sensitive-words.js';
 import { createSensitiveWordFilter, parseWordList } from '../../src/platform/sanitize/sensitive-words.js';
+import { pause } from '../helpers/wait.js';
 
 /** Every occurrence by brute force, the reference the automaton must agree with. */
 function naive(patterns: readonly string[], text: string): string[] {
@@ -138,7 +139,7 @@ describe('sensitive-word filter', () => {
     const filter = createSensitiveWordFilter({ file, watchMs: 20 });
     try {
       expect(filter.test('first')).toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await pause(50); // a later mtime than the first write, so the watcher sees a change
       fs.writeFileSync(file, 'second\nthird\n');
       await expect.poll(() => filter.size, { timeout: 3000, interval: 25 }).toBe(2);
       expect(filter.test('first')).toBe(false);
