@@ -52,6 +52,8 @@ export interface Config {
   logFile?: string;
   /** WORKER_ID: the Snowflake worker id this process must lease; null = lease a free one (platform/cluster). */
   workerId: number | null;
+  /** WORKER_ID_WAIT_MS: how long a boot waits for another process's lease on WORKER_ID to end. */
+  workerIdWaitMs: number;
   /** Fastify trustProxy: false, true, a hop count or a list of addresses/CIDRs. */
   trustProxy: boolean | number | string[];
   bodyLimit: number;
@@ -354,6 +356,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     logFile: read(env, 'LOG_FILE'),
     workerId: read(env, 'WORKER_ID') === undefined ? null : integer(env, 'WORKER_ID', 0, 0, 1023),
+    // One lease TTL (30 s) and a second: a killed holder's lease has expired by then.
+    workerIdWaitMs: integer(env, 'WORKER_ID_WAIT_MS', 31_000, 0, 600_000),
     trustProxy: trustProxy(env),
     bodyLimit: integer(env, 'BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),

@@ -75,6 +75,7 @@ export async function createPlatform(
       store: createLeaseStore(config, database.db),
       node: nodeId(config.dataDir),
       workerId: config.workerId,
+      conflictWaitMs: config.workerIdWaitMs,
       logger: clusterLog,
       onBeat: warnings.check,
     });

@@ -147,7 +147,10 @@ describe(`WORKER_ID at boot (db=${testDb}, redis=${testRedis})`, () => {
         DATABASE_URL: first.config.databaseUrl,
         ...(first.config.redisUrl ? { REDIS_URL: first.config.redisUrl, REDIS_PREFIX: first.config.redisPrefix } : {}),
       };
-      await expect(buildTestApp({ ...shared, WORKER_ID: '5' })).rejects.toThrow(/WORKER_ID 5 is in use/);
+      // The wait for a dead holder is proven above; here, the boot's answer to a live one.
+      await expect(buildTestApp({ ...shared, WORKER_ID: '5', WORKER_ID_WAIT_MS: '0' })).rejects.toThrow(
+        /WORKER_ID 5 is in use/,
+      );
       // Without WORKER_ID the second app leases a free id and both mint distinct ids.
       const second = await buildTestApp(shared);
       try {
