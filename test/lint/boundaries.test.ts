@@ -6,75 +6,84 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ESLint } from 'eslint';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDb, testRedis } from '../helpers/app.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const planted: string[] = [];
 
-function plant(relative: string, text: string): string {
-  const file = path.join(root, relative);
-  fs.writeFileSync(file, text);
-  planted.push(file);
-  return file;
-}
+/** Files with a violation (or deliberately without one), planted in the tree for the run. */
+const PLANTED = {
+  platformImportsModule: [
+    'src/platform/zz-planted-boundary.ts',
+    "import { NAME_MAX } from '../modules/users/user.rules.js';\nexport const planted = NAME_MAX;\n",
+  ],
+  moduleUsesRepository: [
+    'src/modules/feed/zz-planted-boundary.ts',
+    "import { createUserRepository } from '../users/user.repository.js';\n" +
+      "import { usersModule } from '../users/users.module.js';\n" +
+      'export const planted = [createUserRepository, usersModule];\n',
+  ],
+  moduleUsesService: [
+    'src/modules/feed/zz-planted-clean.ts',
+    "import type { UserRow } from '../users/user.tables.js';\n" +
+      "import type { RelationService } from '../relations/relation.service.js';\n" +
+      'export type Planted = [UserRow, RelationService];\n',
+  ],
+  floatingPromise: [
+    'src/platform/zz-planted-floating.ts',
+    'export function planted(work: () => Promise<void>): void {\n  work();\n}\n',
+  ],
+  awaitedPromise: [
+    'src/platform/zz-planted-clean.ts',
+    'export function planted(work: () => Promise<void>): Promise<void> {\n  return work();\n}\n',
+  ],
+} as const;
+type Case = keyof typeof PLANTED;
 
-async function ruleIds(file: string): Promise<string[]> {
-  const eslint = new ESLint({ cwd: root });
-  const [result] = await eslint.lintFiles([file]);
-  return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`);
-}
+let found: Record<Case, string[]>;
 
 describe.skipIf(testDb !== 'sqlite' || testRedis)('lint rules', () => {
+  // One ESLint run over every planted file: the type-aware rules build the TypeScript program
+  // once (tens of seconds on a loaded machine), not once per case.
+  beforeAll(async () => {
+    const files = Object.values(PLANTED).map(([relative, text]) => {
+      const file = path.join(root, relative);
+      fs.writeFileSync(file, text);
+      return file;
+    });
+    const results = await new ESLint({ cwd: root }).lintFiles(files);
+    const messages = new Map(
+      results.map((r) => [r.filePath, r.messages.map((m) => `${m.ruleId}: ${m.message}`)] as const),
+    );
+    found = Object.fromEntries(
+      Object.entries(PLANTED).map(([name, [relative]]) => [name, messages.get(path.join(root, relative)) ?? []]),
+    ) as Record<Case, string[]>;
+  }, 180_000);
   afterAll(() => {
-    for (const file of planted) fs.rmSync(file, { force: true });
+    for (const [relative] of Object.values(PLANTED)) fs.rmSync(path.join(root, relative), { force: true });
   });
 
-  it('refuses platform code that imports a feature module', async () => {
-    const file = plant(
-      'src/platform/zz-planted-boundary.ts',
-      "import { NAME_MAX } from '../modules/users/user.rules.js';\nexport const planted = NAME_MAX;\n",
-    );
-    const found = await ruleIds(file);
-    expect(found.some((m) => m.startsWith('no-restricted-imports') && m.includes('platform/'))).toBe(true);
-  }, 120_000);
+  it('refuses platform code that imports a feature module', () => {
+    expect(
+      found.platformImportsModule.some((m) => m.startsWith('no-restricted-imports') && m.includes('platform/')),
+    ).toBe(true);
+  });
 
-  it("refuses a module that uses another module's repository, or wires another module", async () => {
-    const file = plant(
-      'src/modules/feed/zz-planted-boundary.ts',
-      "import { createUserRepository } from '../users/user.repository.js';\n" +
-        "import { usersModule } from '../users/users.module.js';\n" +
-        'export const planted = [createUserRepository, usersModule];\n',
-    );
-    const found = (await ruleIds(file)).filter((m) => m.startsWith('no-restricted-imports'));
-    expect(found.some((m) => m.includes('use its service or read model'))).toBe(true);
-    expect(found.some((m) => m.includes('composition root only'))).toBe(true);
-  }, 120_000);
+  it("refuses a module that uses another module's repository, or wires another module", () => {
+    const restricted = found.moduleUsesRepository.filter((m) => m.startsWith('no-restricted-imports'));
+    expect(restricted.some((m) => m.includes('use its service or read model'))).toBe(true);
+    expect(restricted.some((m) => m.includes('composition root only'))).toBe(true);
+  });
 
-  it("accepts another module's service and row types", async () => {
-    const file = plant(
-      'src/modules/feed/zz-planted-clean.ts',
-      "import type { UserRow } from '../users/user.tables.js';\n" +
-        "import type { RelationService } from '../relations/relation.service.js';\n" +
-        'export type Planted = [UserRow, RelationService];\n',
-    );
-    expect(await ruleIds(file)).toEqual([]);
-  }, 120_000);
+  it("accepts another module's service and row types", () => {
+    expect(found.moduleUsesService).toEqual([]);
+  });
 
-  it('refuses a promise left floating', async () => {
-    const file = plant(
-      'src/platform/zz-planted-floating.ts',
-      'export function planted(work: () => Promise<void>): void {\n  work();\n}\n',
-    );
-    const found = await ruleIds(file);
-    expect(found.some((m) => m.startsWith('@typescript-eslint/no-floating-promises'))).toBe(true);
-  }, 120_000);
+  it('refuses a promise left floating', () => {
+    expect(found.floatingPromise.some((m) => m.startsWith('@typescript-eslint/no-floating-promises'))).toBe(true);
+  });
 
-  it('accepts the same platform code without the violation', async () => {
-    const file = plant(
-      'src/platform/zz-planted-clean.ts',
-      'export function planted(work: () => Promise<void>): Promise<void> {\n  return work();\n}\n',
-    );
-    expect(await ruleIds(file)).toEqual([]);
-  }, 120_000);
+  it('accepts the same platform code without the violation', () => {
+    expect(found.awaitedPromise).toEqual([]);
+  });
 });
