@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import type { Clock } from './platform/clock.js';
 import { trustProxyFunction } from './platform/http/client-address.js';
 import { registerHttpLayer, requestIdFrom } from './platform/http/http-layer.js';
+import { lazyChildLogger } from './platform/http/lazy-logger.js';
 import { loggerOptions } from './platform/logger.js';
 import { createPlatform, type Platform } from './platform/platform.js';
 import { registerAuth } from './platform/http/auth.js';
@@ -46,6 +47,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     loggerInstance: logger as FastifyBaseLogger,
     // Our http layer writes one line per request itself (with route and user).
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     genReqId: (request) => requestIdFrom(request.headers['x-request-id'], randomUUID),
     // As a function: Fastify 5 ignores a bare hop count (see client-address.ts).
     trustProxy: trustProxyFunction(config.trustProxy),

@@ -1,7 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { currentUser } from '../../platform/http/auth.js';
 import { ErrorResponses, NoContent, ok } from '../../platform/http/envelope.js';
+import { renderJson, sendJson } from '../../platform/http/render.js';
 import { invalidField, notFound } from '../../platform/http/errors.js';
 import { presentCatalog, presentPlacements, presentUserChannels } from './channel.presenter.js';
 import {
@@ -32,6 +33,14 @@ const writeResponses = {
 
 export function channelRoutes(app: FastifyInstance, service: ChannelService): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  // The catalog and the defaults are the same array for everyone while the service keeps them:
+  // rendered (and their ETag hashed) once per array, not per request.
+  const rendered = new WeakMap<object, Buffer>();
+  const sendShared = (reply: FastifyReply, list: object, render: () => Buffer) => {
+    let bytes = rendered.get(list);
+    if (bytes === undefined) rendered.set(list, (bytes = render()));
+    return sendJson(reply, bytes);
+  };
 
   r.get(
     '/app/v1_0/channels',
@@ -43,7 +52,10 @@ export function channelRoutes(app: FastifyInstance, service: ChannelService): vo
         response: { 200: ChannelListResponse },
       },
     },
-    async () => ok(presentCatalog(await service.catalog())),
+    async (_request, reply) => {
+      const catalog = await service.catalog();
+      return sendShared(reply, catalog, () => renderJson(reply, ok(presentCatalog(catalog))));
+    },
   );
 
   r.get(
@@ -59,7 +71,12 @@ export function channelRoutes(app: FastifyInstance, service: ChannelService): vo
         response: { 200: ChannelListResponse, 401: ErrorResponses[401], 403: ErrorResponses[403] },
       },
     },
-    async (request) => ok(presentUserChannels(await service.forUser(request.userId))),
+    async (request, reply) => {
+      const channels = await service.forUser(request.userId);
+      const render = () => renderJson(reply, ok(presentUserChannels(channels)));
+      // A signed-in user's own list is theirs alone; the defaults are everyone's.
+      return request.userId === undefined ? sendShared(reply, channels, render) : sendJson(reply, render());
+    },
   );
 
   // The body is checked by the service so each mistake gets the contract's message; the schema documents it.

@@ -7,6 +7,7 @@
  * channels (`invalidateCatalog`); until then they expire on their own (10 minutes, with jitter).
  */
 import type { Cache, CachePolicy } from '../../platform/cache/cache.js';
+import { NearCache } from '../../platform/cache/near-cache.js';
 import { badRequest, conflict } from '../../platform/http/errors.js';
 import type { ChannelPlacement, ChannelRepository, ChannelSummary } from './channel.repository.js';
 
@@ -100,9 +101,21 @@ export interface ChannelServiceDeps {
   now: () => number;
 }
 
+/**
+ * The catalog and the defaults are read by every app start, for everyone alike: kept decoded in the
+ * process for a second in front of the shared cache (as article cards are), so a read is a Map
+ * lookup, and the same array comes back, which lets the route reuse its rendered bytes.
+ */
+const NEAR = { max: 2, ttlMs: 1_000 } as const;
+
+const NO_CHANNELS: readonly ChannelSummary[] = [];
+
 export function createChannelService({ channels, cache, now }: ChannelServiceDeps) {
-  const catalog = async () => (await cache.get(CATALOG_KEY, () => channels.listVisible(), CHANNEL_CACHE)) ?? [];
-  const defaults = async () => (await cache.get(DEFAULTS_KEY, () => channels.listDefaults(), CHANNEL_CACHE)) ?? [];
+  const near = new NearCache<string, ChannelSummary[]>(NEAR);
+  const shared = async (key: string, load: () => Promise<ChannelSummary[]>): Promise<readonly ChannelSummary[]> =>
+    (await near.get(key, () => cache.get(key, load, CHANNEL_CACHE))) ?? NO_CHANNELS;
+  const catalog = () => shared(CATALOG_KEY, () => channels.listVisible());
+  const defaults = () => shared(DEFAULTS_KEY, () => channels.listDefaults());
   const visibleIds = async () => new Set((await catalog()).map((channel) => channel.id));
   const changed = (userId: bigint) => cache.invalidate(userChannelsKey(userId));
 
@@ -124,7 +137,7 @@ export function createChannelService({ channels, cache, now }: ChannelServiceDep
      * for users with no visible saved channel (contract ⚠ recommendation: a new user's home page
      * is not just 推荐).
      */
-    async forUser(userId: bigint | undefined): Promise<ChannelSummary[]> {
+    async forUser(userId: bigint | undefined): Promise<readonly ChannelSummary[]> {
       if (userId === undefined) return defaults();
       const saved = (await cache.get(userChannelsKey(userId), () => channels.listForUser(userId), CHANNEL_CACHE)) ?? [];
       return saved.length > 0 ? saved : defaults();
@@ -178,7 +191,10 @@ export function createChannelService({ channels, cache, now }: ChannelServiceDep
     },
 
     /** For whoever edits channels (admin, demo seed): drops the catalog and default lists. */
-    invalidateCatalog: () => cache.invalidate(CATALOG_KEY, DEFAULTS_KEY),
+    invalidateCatalog: () => {
+      near.delete(CATALOG_KEY, DEFAULTS_KEY);
+      return cache.invalidate(CATALOG_KEY, DEFAULTS_KEY);
+    },
   };
 }
 
