@@ -43,6 +43,8 @@ export interface Config {
   redisUrl?: string;
   /** Namespace for every Redis key, queue and lock, so instances of several sites can share one Redis. */
   redisPrefix: string;
+  /** MEMORY_CACHE_MB: without Redis, the bytes this process gives cached copies (articles, pages). */
+  memoryCacheBytes: number;
   jwtSecret: string;
   /** Where the secret came from: JWT_SECRET, a file generated under DATA_DIR, or random for this process (tests). */
   jwtSecretSource: 'env' | 'data-dir' | 'random';
@@ -349,6 +351,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: databaseUrl(env, dataDir),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: read(env, 'REDIS_PREFIX') ?? 'inkstone:',
+    memoryCacheBytes: integer(env, 'MEMORY_CACHE_MB', 64, 1, 65_536) * 1024 * 1024,
     jwtSecret: secret.secret,
     jwtSecretSource: secret.source,
     corsOrigins,

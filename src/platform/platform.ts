@@ -83,7 +83,11 @@ export async function createPlatform(
     await database.close();
     throw error;
   }
-  const kv = createKeyValueStore({ redisUrl: config.redisUrl, prefix: config.redisPrefix });
+  const kv = createKeyValueStore({
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    maxEvictableBytes: config.memoryCacheBytes,
+  });
   const jobs = createJobQueue({
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,

@@ -99,6 +99,34 @@ for (const adapter of adapters) {
       });
     });
 
+    describe('evictable values (cache copies)', () => {
+      it('read, expire, count and delete like any string', async () => {
+        expect(await kv.set('copy', 'v', { ttlMs: 60_000, evictable: true })).toBe(true);
+        expect(await kv.get('copy')).toBe('v');
+        expect(await kv.getMany(['copy', 'none'])).toEqual(['v', null]);
+        expect(await kv.ttl('copy')).toBeGreaterThan(0);
+        expect(await kv.set('copy', 'w', { onlyIfAbsent: true, evictable: true })).toBe(false);
+        expect(await kv.expire('copy', 120_000)).toBe(true);
+        expect(await kv.ttl('copy')).toBeGreaterThan(60_000);
+        expect(await kv.del('copy', 'none')).toBe(1);
+        expect(await kv.get('copy')).toBeNull();
+        await kv.set('copy', 'x', { evictable: true });
+        expect(await kv.take('copy')).toBe('x');
+        expect(await kv.take('copy')).toBeNull();
+      });
+
+      it('a key written as state afterwards is state, and the other way round', async () => {
+        await kv.set('k', 'copy', { evictable: true });
+        await kv.set('k', 'state');
+        expect(await kv.get('k')).toBe('state');
+        expect(await kv.incr('k2', 5)).toBe(5);
+        await kv.set('k2', 'copy', { evictable: true });
+        expect(await kv.get('k2')).toBe('copy');
+        await expect(kv.hset('k2', { f: 1 })).rejects.toThrow(WRONGTYPE);
+        expect(await kv.del('k', 'k2')).toBe(2);
+      });
+    });
+
     describe('one-time secrets (verifyAndCount)', () => {
       const options = { counterKey: 'tries', maxMisses: 5 };
 
@@ -486,6 +514,37 @@ for (const adapter of adapters) {
     });
   });
 }
+
+describe('MemoryKeyValueStore byte budget', () => {
+  it('drops the least recently used copies past maxEvictableBytes and never state', async () => {
+    const kv = new MemoryKeyValueStore({ maxEvictableBytes: 64 * 1024 });
+    await kv.set('code', '123456', { ttlMs: 60_000 });
+    await kv.incr('counter', 3);
+    const body = 'x'.repeat(1_000); // ~2 KB each as counted: the budget holds about 30
+    for (let i = 0; i < 200; i++) {
+      await kv.set(`copy:${i}`, body, { ttlMs: 60_000, evictable: true });
+    }
+    const kept = (await kv.getMany(Array.from({ length: 200 }, (_, i) => `copy:${i}`))).filter(Boolean).length;
+    expect(kept).toBeGreaterThan(20);
+    expect(kept).toBeLessThan(40);
+    expect(await kv.get('copy:199')).toBe(body);
+    expect(await kv.get('code')).toBe('123456');
+    expect(await kv.get('counter')).toBe('3');
+    await kv.close();
+  });
+
+  it('keeps a copy that is read often over ones written later', async () => {
+    const kv = new MemoryKeyValueStore({ maxEvictableBytes: 64 * 1024 });
+    const body = 'y'.repeat(1_000);
+    await kv.set('hot', body, { evictable: true });
+    for (let i = 0; i < 200; i++) {
+      await kv.set(`cold:${i}`, body, { evictable: true });
+      expect(await kv.get('hot')).toBe(body);
+    }
+    expect(await kv.get('cold:0')).toBeNull();
+    await kv.close();
+  });
+});
 
 describe('createKeyValueStore', () => {
   it('uses memory without a Redis URL', async () => {

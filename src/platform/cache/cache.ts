@@ -87,9 +87,9 @@ export class Cache {
     if (value === undefined) {
       const negative = policy.negativeTtlMs ?? 30_000;
       if (negative <= 0) return;
-      write = this.#kv.set(key, ABSENT, { ttlMs: negative });
+      write = this.#kv.set(key, ABSENT, { ttlMs: negative, evictable: true });
     } else {
-      write = this.#kv.set(key, encodeValue(value), { ttlMs: this.#ttl(policy) });
+      write = this.#kv.set(key, encodeValue(value), { ttlMs: this.#ttl(policy), evictable: true });
     }
     await unlessKvDown(write, false);
   }

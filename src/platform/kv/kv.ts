@@ -15,6 +15,12 @@ export interface SetOptions {
   ttlMs?: number;
   /** Only write when the key does not exist (SET NX); the result tells whether it was written. */
   onlyIfAbsent?: boolean;
+  /**
+   * A copy that may be dropped before its TTL when memory is short (cache entries, never state
+   * such as codes, limits or counters). The memory store keeps these within a byte budget;
+   * Redis leaves it to the server's own maxmemory policy.
+   */
+  evictable?: boolean;
 }
 
 export interface ScoredMember {

@@ -9,6 +9,9 @@ type Entry =
 
 type EntryOf<T extends Entry['type']> = Extract<Entry, { type: T }>;
 
+const DEFAULT_EVICTABLE_BYTES = 64 * 1024 * 1024;
+const ENTRY_OVERHEAD_BYTES = 100;
+
 // Redis' own messages, so callers and tests see the same errors from both adapters.
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const NOT_INTEGER = 'ERR value is not an integer or out of range';
@@ -21,14 +24,21 @@ const NOT_INTEGER = 'ERR value is not an integer or out of range';
  * Differences from Redis that are deliberate: keys expire lazily (an expired key reads as absent
  * but holds its slot until touched or evicted), the least recently used key is evicted past
  * `maxEntries`, and integers are limited to JavaScript's safe range instead of 64 bits.
+ *
+ * Values written as `evictable` (cache copies) live apart, in an LRU bounded in bytes
+ * (`maxEvictableBytes`, default 64 MB): a site with more articles than memory then keeps the
+ * most read ones instead of growing, and a flood of cache copies can never push out state (an
+ * SMS code, a rate-limit window, a counter delta), which a count bound over one map would.
  */
 export class MemoryKeyValueStore implements KeyValueStore {
   readonly kind = 'memory';
   /** Each instance owns its cache, so the prefix only names the namespace; keys are not mangled. */
   readonly prefix: string;
   private readonly cache: LRUCache<string, Entry>;
+  /** Evictable string values only; a key is in one of the two maps at most. */
+  private readonly copies: LRUCache<string, Entry>;
 
-  constructor(options: { prefix?: string; maxEntries?: number } = {}) {
+  constructor(options: { prefix?: string; maxEntries?: number; maxEvictableBytes?: number } = {}) {
     this.prefix = options.prefix ?? '';
     this.cache = new LRUCache<string, Entry>({
       max: options.maxEntries ?? 100_000,
@@ -37,6 +47,28 @@ export class MemoryKeyValueStore implements KeyValueStore {
       // never lets happen: keys would outlive their TTL and report more time than they were given.
       ttlResolution: 0,
     });
+    this.copies = new LRUCache<string, Entry>({
+      maxSize: Math.max(1, options.maxEvictableBytes ?? DEFAULT_EVICTABLE_BYTES),
+      // V8 keeps a string in one or two bytes a character: count two, and the entry's own objects.
+      sizeCalculation: (entry, key) => 2 * (key.length + (entry.value as string).length) + ENTRY_OVERHEAD_BYTES,
+      ttlAutopurge: false,
+      ttlResolution: 0,
+    });
+  }
+
+  /** The map holding `key`, if any. */
+  private mapOf(key: string): LRUCache<string, Entry> | undefined {
+    if (this.cache.has(key)) return this.cache;
+    if (this.copies.has(key)) return this.copies;
+    return undefined;
+  }
+
+  private lookup(key: string): Entry | undefined {
+    return this.cache.get(key) ?? this.copies.get(key);
+  }
+
+  private remove(key: string): boolean {
+    return this.cache.delete(key) || this.copies.delete(key);
   }
 
   async get(key: string): Promise<string | null> {
@@ -46,7 +78,7 @@ export class MemoryKeyValueStore implements KeyValueStore {
   async getMany(keys: string[]): Promise<(string | null)[]> {
     // Like MGET: a key of another type reads as null rather than failing the whole batch.
     return keys.map((key) => {
-      const entry = this.cache.get(key);
+      const entry = this.lookup(key);
       return entry?.type === 'string' ? entry.value : null;
     });
   }
@@ -56,27 +88,24 @@ export class MemoryKeyValueStore implements KeyValueStore {
     if (ttlMs !== undefined && !(Number.isSafeInteger(ttlMs) && ttlMs > 0)) {
       throw new Error("ERR invalid expire time in 'set' command");
     }
-    if (onlyIfAbsent && this.cache.has(key)) return false;
+    if (onlyIfAbsent && this.mapOf(key)) return false;
+    const [into, other] = options.evictable ? [this.copies, this.cache] : [this.cache, this.copies];
+    other.delete(key);
     // ttl 0 clears any previous expiry, as a plain SET does.
-    this.cache.set(key, { type: 'string', value }, { ttl: ttlMs ?? 0 });
+    into.set(key, { type: 'string', value }, { ttl: ttlMs ?? 0 });
     return true;
   }
 
   async del(...keys: string[]): Promise<number> {
     let deleted = 0;
-    for (const key of keys) {
-      if (this.cache.has(key)) {
-        this.cache.delete(key);
-        deleted++;
-      }
-    }
+    for (const key of keys) if (this.mapOf(key) && this.remove(key)) deleted++;
     return deleted;
   }
 
   async take(key: string): Promise<string | null> {
     const entry = this.read(key, 'string');
     if (!entry) return null;
-    this.cache.delete(key);
+    this.remove(key);
     return entry.value;
   }
 
@@ -89,17 +118,17 @@ export class MemoryKeyValueStore implements KeyValueStore {
     const stored = this.read(key, 'string');
     if (!stored) return 'absent';
     if (stored.value === guess) {
-      this.cache.delete(key);
-      this.cache.delete(options.counterKey);
+      this.remove(key);
+      this.remove(options.counterKey);
       return 'match';
     }
-    const remaining = this.cache.getRemainingTTL(key);
+    const remaining = this.mapOf(key)?.getRemainingTTL(key) ?? 0;
     const misses = this.increment(
       options.counterKey,
       1,
       Number.isFinite(remaining) && remaining > 0 ? Math.ceil(remaining) : undefined,
     );
-    if (misses >= options.maxMisses) this.cache.delete(key);
+    if (misses >= options.maxMisses) this.remove(key);
     return 'miss';
   }
 
@@ -125,8 +154,9 @@ export class MemoryKeyValueStore implements KeyValueStore {
   }
 
   async ttl(key: string): Promise<number> {
-    if (!this.cache.has(key)) return -2;
-    const remaining = this.cache.getRemainingTTL(key);
+    const map = this.mapOf(key);
+    if (!map) return -2;
+    const remaining = map.getRemainingTTL(key);
     return remaining === Infinity ? -1 : Math.ceil(remaining);
   }
 
@@ -227,17 +257,19 @@ export class MemoryKeyValueStore implements KeyValueStore {
 
   async flush(): Promise<void> {
     this.cache.clear();
+    this.copies.clear();
   }
 
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
     this.cache.clear();
+    this.copies.clear();
   }
 
   /** The live entry (expired ones read as absent), or WRONGTYPE when it holds another type. */
   private read<T extends Entry['type']>(key: string, type: T): EntryOf<T> | undefined {
-    const entry = this.cache.get(key);
+    const entry = this.lookup(key);
     if (entry && entry.type !== type) throw new Error(WRONGTYPE);
     return entry as EntryOf<T> | undefined;
   }
@@ -259,10 +291,11 @@ export class MemoryKeyValueStore implements KeyValueStore {
   /** PEXPIRE: a non-positive TTL deletes the key at once. */
   private setExpiry(key: string, ttlMs: number): boolean {
     if (!Number.isSafeInteger(ttlMs)) throw new Error(NOT_INTEGER);
-    const entry = this.cache.get(key);
-    if (!entry) return false;
-    if (ttlMs <= 0) this.cache.delete(key);
-    else this.cache.set(key, entry, { ttl: ttlMs });
+    const map = this.mapOf(key);
+    const entry = map?.get(key);
+    if (!map || !entry) return false;
+    if (ttlMs <= 0) map.delete(key);
+    else map.set(key, entry, { ttl: ttlMs });
     return true;
   }
 }
