@@ -26,8 +26,9 @@ import {
   type MysqlPool,
   type SqliteDatabase,
 } from 'kysely';
-import { createPool } from 'mysql2';
-import pg from 'pg';
+import type * as Mysql2 from 'mysql2';
+import type Pg from 'pg';
+import { optionalPackage } from '../optional-package.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
@@ -117,6 +118,10 @@ function withStatementCache(database: BetterSqlite3.Database, size = STATEMENT_C
   };
 }
 
+// The server drivers load only for their own dialect (see optional-package.ts).
+const loadPg = () => optionalPackage<typeof Pg>('pg');
+const loadMysql2 = () => optionalPackage<typeof Mysql2>('mysql2');
+
 /** How long opening a database connection (or, for PostgreSQL, waiting for a pooled one) may take. */
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -135,6 +140,7 @@ export function createKysely<DB>(url: string, options: PoolOptions = {}): Kysely
     return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }), plugins });
   }
   if (dialect === 'postgres') {
+    const pg = loadPg();
     const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
@@ -152,7 +158,7 @@ export function createKysely<DB>(url: string, options: PoolOptions = {}): Kysely
     pool.on('error', options.onIdleError ?? (() => {}));
     return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins });
   }
-  const pool = createPool({
+  const pool = loadMysql2().createPool({
     uri: url.replace(/^mariadb:/, 'mysql:'),
     connectionLimit: options.poolSize ?? 10,
     connectTimeout: CONNECT_TIMEOUT_MS,

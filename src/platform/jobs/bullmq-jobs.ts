@@ -3,7 +3,9 @@
  * called start() (a server or `inkstone worker`) can run. One Queue for every job type; the
  * job type is the BullMQ job name, and a single Worker dispatches on it.
  */
-import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
+import type * as BullMQ from 'bullmq';
+import type { Job, JobsOptions, Queue, Worker } from 'bullmq';
+import { optionalPackage } from '../optional-package.js';
 import type { EnqueueOptions, JobProcessor, JobQueue } from './jobs.js';
 import { KvUnavailableError } from '../kv/kv.js';
 import { BOUNDED_REDIS_OPTIONS } from '../kv/redis-kv.js';
@@ -36,6 +38,7 @@ export class BullJobQueue implements JobQueue {
   private readonly options: BullJobQueueOptions;
   private readonly queueName: string;
   private readonly logger: JobsLogger;
+  private readonly bullmq: typeof BullMQ;
   private readonly queue: Queue;
   private readonly registrations = new Map<string, Registration>();
   private worker: Worker | undefined;
@@ -49,7 +52,8 @@ export class BullJobQueue implements JobQueue {
     // connections it opens. The producer side has the key-value store's bounded options, so an
     // enqueue during a Redis outage fails at once (KvUnavailableError) instead of holding an
     // HTTP request for ioredis' ~72 s of retries.
-    this.queue = new Queue(this.queueName, {
+    this.bullmq = optionalPackage<typeof BullMQ>('bullmq');
+    this.queue = new this.bullmq.Queue(this.queueName, {
       connection: { url: options.redisUrl, ...BOUNDED_REDIS_OPTIONS },
       prefix: options.prefix,
       defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: KEEP_FAILED } },
@@ -109,7 +113,7 @@ export class BullJobQueue implements JobQueue {
     let concurrency = 0;
     for (const registration of this.registrations.values()) concurrency += registration.concurrency;
 
-    const worker = new Worker(this.queueName, (job) => this.process(job), {
+    const worker = new this.bullmq.Worker(this.queueName, (job) => this.process(job), {
       // BullMQ forces maxRetriesPerRequest null on blocking connections anyway; stated so nobody
       // "fixes" it. The store's reconnection backoff (capped at a second) rather than BullMQ's
       // (up to 20 s): after an outage the worker picks jobs up again as soon as Redis is back.

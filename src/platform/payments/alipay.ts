@@ -10,7 +10,9 @@
  * Alipay's names and decimal amounts stay in this file; callers see the neutral port.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { AlipaySdk, type AlipaySdkCommonResult } from 'alipay-sdk';
+import type * as Alipay from 'alipay-sdk';
+import type { AlipaySdk, AlipaySdkCommonResult } from 'alipay-sdk';
+import { optionalPackage } from '../optional-package.js';
 import { createTimeFormat } from '../time.js';
 import { formatYuan, parseYuan } from './money.js';
 import { privateKeyType } from './keys.js';
@@ -97,8 +99,9 @@ function reject(
 
 export function createAlipayProvider(options: AlipayAdapterOptions): PaymentProvider {
   const keyType = privateKeyType(options.privateKey);
+  const { AlipaySdk: Sdk } = optionalPackage<typeof Alipay>('alipay-sdk');
   const sdkFor = (gateway: string) => {
-    const sdk = new AlipaySdk({
+    const sdk = new Sdk({
       appId: options.appId,
       privateKey: options.privateKey,
       alipayPublicKey: options.alipayPublicKey,

@@ -1,10 +1,6 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type * as S3 from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { optionalPackage } from '../optional-package.js';
 import { assertPutAllowed, assertUrlKey, assertValidKey, joinUrl } from './keys.js';
 import { PRIVATE_PREFIX } from './signed-urls.js';
 import type { ObjectStorage, StoredObject } from './storage.js';
@@ -34,9 +30,12 @@ export class S3Storage implements ObjectStorage {
   private readonly bucket: string;
   private readonly publicBase: string;
 
+  private readonly s3: typeof S3;
+
   constructor(options: S3Options) {
     this.bucket = options.bucket;
-    this.client = new S3Client({
+    this.s3 = optionalPackage<typeof S3>('@aws-sdk/client-s3');
+    this.client = new this.s3.S3Client({
       region: options.region,
       endpoint: options.endpoint,
       forcePathStyle: options.forcePathStyle ?? false,
@@ -53,7 +52,7 @@ export class S3Storage implements ObjectStorage {
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
     assertPutAllowed(key, contentType);
     await this.client.send(
-      new PutObjectCommand({
+      new this.s3.PutObjectCommand({
         Bucket: this.bucket,
         Key: key,
         Body: body,
@@ -67,7 +66,7 @@ export class S3Storage implements ObjectStorage {
   async get(key: string): Promise<StoredObject | null> {
     assertValidKey(key);
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const res = await this.client.send(new this.s3.GetObjectCommand({ Bucket: this.bucket, Key: key }));
       if (!res.Body) return null;
       const bytes = await res.Body.transformToByteArray();
       return {
@@ -83,7 +82,7 @@ export class S3Storage implements ObjectStorage {
   /** S3 DeleteObject already succeeds for a missing key, matching the port's contract. */
   async delete(key: string): Promise<void> {
     assertValidKey(key);
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    await this.client.send(new this.s3.DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
   url(key: string): string {
@@ -93,7 +92,7 @@ export class S3Storage implements ObjectStorage {
 
   /** Checks endpoint, credentials and bucket in one cheap call. */
   async ping(): Promise<void> {
-    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    await this.client.send(new this.s3.HeadBucketCommand({ Bucket: this.bucket }));
   }
 
   async close(): Promise<void> {
