@@ -129,6 +129,20 @@ describe(`search result cache (db=${testDb}, redis=${testRedis})`, () => {
     expect(t.services.search.resultCache.stats().hits - hits).toBe(2);
   });
 
+  it('a popularity update (a comment) keeps the cached pages; a removal still drops them', async () => {
+    const a = await article('峡谷漂流指南');
+    await changed(a.id);
+    expect(ids(await search('峡谷'))).toEqual([a.id]);
+    const before = t.services.search.resultCache.stats();
+    // What the job queued by 'comment.created' runs (queued with a 3 s delay to coalesce a burst).
+    await t.services.search.indexArticle(a.id, { rankOnly: true });
+    expect(ids(await search('峡谷'))).toEqual([a.id]);
+    const after = t.services.search.resultCache.stats();
+    expect([after.hits - before.hits, after.misses - before.misses]).toEqual([1, 0]);
+    await setStatus(a.id, ArticleStatus.deleted);
+    expect((await search('峡谷')).total_count).toBe(0);
+  });
+
   it('reindex and catch-up invalidate too', async () => {
     const row = await article('珊瑚礁潜水');
     await changed(row.id);

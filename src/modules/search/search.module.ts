@@ -43,8 +43,8 @@ export const searchModule = defineModule({
     }),
   routes: (app, search) => searchRoutes(app, search),
   jobs(search, { platform }) {
-    platform.jobs.register<IndexArticleJob>(INDEX_ARTICLE_JOB, ({ articleId }) =>
-      search.indexArticle(BigInt(articleId)),
+    platform.jobs.register<IndexArticleJob>(INDEX_ARTICLE_JOB, ({ articleId, rankOnly }) =>
+      search.indexArticle(BigInt(articleId), { rankOnly }),
     );
     platform.jobs.register(CATCH_UP_JOB, catchUpProcessor(search, platform.logger.child({ job: CATCH_UP_JOB })), {
       concurrency: 1,

@@ -25,6 +25,12 @@ export const INDEX_ARTICLE_JOB = 'search.index-article';
 export interface IndexArticleJob {
   /** Decimal string: job payloads carry no bigint. */
   articleId: string;
+  /**
+   * Queued for popularity only (a comment): the document's text and visibility did not change,
+   * so cached result pages stay (their order may lag by the cache's ≤ 60 s, as for reads and
+   * likes, whose counts move ranking without any job). A removal still ends the generation.
+   */
+  rankOnly?: boolean;
 }
 
 /** Statuses the app's search shows (approved only). */
@@ -245,20 +251,24 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
     suggest: (q: string) => suggestions.suggest(q),
 
     /** The job: make the index agree with the article as it is now. */
-    async indexArticle(articleId: bigint): Promise<void> {
+    async indexArticle(articleId: bigint, options: { rankOnly?: boolean } = {}): Promise<void> {
       const row = await repository.source(articleId);
       if (!row) await index.remove([articleId]);
-      else await index.index(await documents([row]));
+      else await (options.rankOnly ? deps.index : index).index(await documents([row]));
     },
 
     /** Queues an index update (what the event subscribers do). */
     async enqueueIndex(articleId: bigint, delayed = false): Promise<void> {
       const payload: IndexArticleJob = { articleId: articleId.toString() };
       if (delayed)
-        await jobs.enqueue(INDEX_ARTICLE_JOB, payload, {
-          jobId: `popularity-${articleId}`,
-          delayMs: popularityDelayMs,
-        });
+        await jobs.enqueue(
+          INDEX_ARTICLE_JOB,
+          { ...payload, rankOnly: true },
+          {
+            jobId: `popularity-${articleId}`,
+            delayMs: popularityDelayMs,
+          },
+        );
       else await jobs.enqueue(INDEX_ARTICLE_JOB, payload);
     },
 
