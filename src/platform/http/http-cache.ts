@@ -46,8 +46,23 @@ function notModifiedSince(request: FastifyRequest, reply: FastifyReply): boolean
   return Number.isFinite(sinceMs) && Number.isFinite(modifiedMs) && modifiedMs <= sinceMs;
 }
 
+/** The few Vary values routes produce, with Authorization added: computed once each. */
+const varyWithAuthorization = new Map<string, string>();
+
 /** Adds Authorization to an existing Vary (CORS' Origin…) once, whatever its case or form. */
 function withAuthorization(vary: string | number | string[] | undefined): string {
+  if (vary !== undefined && typeof vary !== 'string') return addAuthorization(vary);
+  const key = vary ?? '';
+  let result = varyWithAuthorization.get(key);
+  if (result === undefined) {
+    result = addAuthorization(key);
+    // Bounded: a route that echoed request data into Vary must not grow this without end.
+    if (varyWithAuthorization.size < 64) varyWithAuthorization.set(key, result);
+  }
+  return result;
+}
+
+function addAuthorization(vary: string | number | string[] | undefined): string {
   const fields = (Array.isArray(vary) ? vary.join(',') : String(vary ?? ''))
     .split(',')
     .map((field) => field.trim())
