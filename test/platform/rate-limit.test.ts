@@ -513,14 +513,10 @@ describe.skipIf(!redisUp)('rate limits shared through Redis', () => {
       await app.close();
       await kv.close();
     `;
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--input-type=module', '-e', child],
-      {
-        env: { ...process.env, RL_REDIS: serviceUrls.redis, RL_PREFIX: prefix },
-        timeout: 20_000,
-      },
-    );
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', child], {
+      env: { ...process.env, RL_REDIS: serviceUrls.redis, RL_PREFIX: prefix },
+      timeout: 20_000,
+    });
     expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual([200, 200]);
 
     const kv = new RedisKeyValueStore({ url: serviceUrls.redis, prefix });
