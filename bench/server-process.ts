@@ -171,6 +171,8 @@ export interface InkstoneOptions {
   skipBuild?: boolean;
   /** Forward the server's own output (warnings and errors at LOG_LEVEL=warn) to stderr. */
   forwardOutput?: boolean;
+  /** Node flags before the entry (`--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 /** Server-side variables the bench decides; inherited values would point it at the wrong place. */
@@ -275,7 +277,11 @@ export async function startInkstone(options: InkstoneOptions = {}): Promise<Inks
     });
 
     const started = Date.now();
-    const child = spawn(process.execPath, [entry, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry, 'serve'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const tracker = trackChild(child);
     const tail = new OutputTail();
     const forward = options.forwardOutput ?? true;
