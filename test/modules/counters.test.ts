@@ -205,6 +205,32 @@ describe('counters', () => {
     expect(await t.platform.kv.zcard('cnt:dirty')).toBe(0);
   });
 
+  it('a flush writes a batch with one UPDATE per counter column, each row its own step, clamped at 0', async () => {
+    const rows = await Promise.all([article(), article(), article()]);
+    const recorder = new UpdateRecorder();
+    const counters = createCounterService({ kv: t.platform.kv, db: t.platform.db.withPlugin(recorder), now: Date.now });
+    await counters.add(
+      rows.flatMap(({ article: a, user }, i) => [
+        { entity: 'article' as const, id: a.id, field: 'read_count' as const, by: i + 1 },
+        { entity: 'article' as const, id: a.id, field: 'share_count' as const, by: i === 2 ? -5 : 10 * (i + 1) },
+        { entity: 'user' as const, id: user.id, field: 'read_count' as const, by: 100 * (i + 1) },
+      ]),
+    );
+
+    expect(await counters.flush()).toBe(9);
+    expect(recorder.updates.map((u) => `${u.table}.${u.columns.join(',')}`).sort()).toEqual([
+      'articles.read_count',
+      'articles.share_count',
+      'users.read_count',
+    ]);
+    for (const [i, { article: a, user }] of rows.entries()) {
+      const counts = await articleCounts(a.id);
+      expect([counts.read_count, counts.share_count]).toEqual([i + 1, i === 2 ? 0 : 10 * (i + 1)]);
+      expect((await userCounts(user.id)).read_count).toBe(100 * (i + 1));
+    }
+    expect(await t.platform.kv.zcard('cnt:dirty')).toBe(0);
+  });
+
   it('onChanged listeners get the ids written, per entity', async () => {
     const one = await article();
     const two = await article();
