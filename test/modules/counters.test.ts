@@ -281,6 +281,29 @@ describe('counters', () => {
     expect((await articleCounts(a.id)).share_count).toBe(2);
   });
 
+  it('a flush writes the counters waiting when it began; one dirtied meanwhile waits for the next flush', async () => {
+    const [first, later] = [await article(), await article()];
+    const base = t.platform.kv;
+    const kv = Object.create(base) as KeyValueStore;
+    let fired = false;
+    kv.take = async (key) => {
+      if (!fired) {
+        fired = true;
+        await t.services.counters.add([{ entity: 'article', id: later.article.id, field: 'share_count', by: 2 }]);
+      }
+      return base.take(key);
+    };
+    const counters = createCounterService({ kv, db: t.platform.db, now: Date.now });
+    await counters.add([{ entity: 'article', id: first.article.id, field: 'share_count', by: 1 }]);
+
+    expect(await counters.flush()).toBe(1);
+    expect((await articleCounts(first.article.id)).share_count).toBe(1);
+    expect((await articleCounts(later.article.id)).share_count).toBe(0);
+    expect(await base.zcard('cnt:dirty')).toBe(1);
+    expect(await counters.flush()).toBe(1);
+    expect((await articleCounts(later.article.id)).share_count).toBe(2);
+  });
+
   it('increments racing a flush at every step are each written exactly once', async () => {
     const { article: a } = await article();
     const key = `cnt:article:${a.id}:share_count`;

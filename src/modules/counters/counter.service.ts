@@ -418,7 +418,10 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
      */
     async flush(): Promise<number> {
       let written = 0;
-      for (;;) {
+      // As many batches as there were counters waiting: under steady increments the set never
+      // empties, and a flush that chased it would run into the next tick (which is then skipped).
+      // What is dirtied meanwhile waits for the next flush.
+      for (let batches = Math.ceil((await kv.zcard(DIRTY)) / FLUSH_BATCH); batches > 0; batches--) {
         const batch = await kv.zrevrange(DIRTY, 0, FLUSH_BATCH - 1);
         if (batch.length === 0) return written;
         const members = batch.map((b) => b.member);
@@ -450,6 +453,7 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
         written += changes.length;
         await notify(movedOf(changes));
       }
+      return written;
     },
 
     /**
