@@ -27,7 +27,11 @@
  * - The flush: every counters.flush tick from the server's log (LOG_LEVEL=info, LOG_FILE), its
  *   duration and rows written, and every 'tick skipped' warning.
  *
+ * - The server's CPU (user + system, main thread and helper threads) from the first request to the
+ *   last answer, per request: what the latencies cost, independent of how busy the machine is.
+ *
  * Send and receipt are timed in this process (one clock); its own event-loop delay counts in.
+ * `--cpu-prof` writes the server's CPU profile to bench/results/.
  * Prints a table and writes bench/results/push-<ISO>.json. Targets are reported, never asserted.
  */
 import fs from 'node:fs';
@@ -190,6 +194,27 @@ function readServerLog(file: string): { ticks: FlushTick[]; skipped: string[]; e
   return { ticks, skipped, errors };
 }
 
+/** User + system CPU of each thread of a process so far, by thread name (Linux /proc; ticks of 10 ms). */
+function serverThreadsCpuMs(pid: number): Map<string, number> {
+  const threads = new Map<string, number>();
+  try {
+    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      // Node's helper threads all inherit the name "node": the main thread is the one whose id is the pid.
+      const name = task === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      threads.set(name, (threads.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+    }
+  } catch {
+    // Not Linux, or the process is gone: no figures.
+  }
+  return threads;
+}
+
+function serverCpuMs(pid: number): number {
+  return [...serverThreadsCpuMs(pid).values()].reduce((a, b) => a + b, 0);
+}
+
 function redisKeyCleanup(url: string, prefix: string): () => Promise<void> {
   return async () => {
     const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -310,6 +335,8 @@ async function main(): Promise<void> {
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
     const loadBefore = os.loadavg();
+    const threadsBefore = serverThreadsCpuMs(server.pid);
+    const cpuBefore = serverCpuMs(server.pid);
     const runStarted = now();
     await Promise.all([
       paced(settings.likeRate, likeTotal, (i) => {
@@ -351,6 +378,13 @@ async function main(): Promise<void> {
     ]);
     const sendSeconds = (now() - runStarted) / 1000;
     await Promise.all([...inFlight]);
+    const serverCpu = serverCpuMs(server.pid) - cpuBefore;
+    const serverThreads = Object.fromEntries(
+      [...serverThreadsCpuMs(server.pid)]
+        .map(([name, ms]) => [name, ms - (threadsBefore.get(name) ?? 0)] as const)
+        .filter(([, ms]) => ms > 0)
+        .sort((a, b) => b[1] - a[1]),
+    );
     // Stragglers: wait until every answered like was delivered, at most 5 s.
     const drainUntil = now() + 5_000;
     while (pending.size > 0 && now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
@@ -371,6 +405,9 @@ async function main(): Promise<void> {
       redis: server.redis,
       settings,
       sendSeconds: round(sendSeconds),
+      /** CPU the server used from the first request to the last answer, per request sent. */
+      serverCpuMsPerRequest: round(serverCpu / (likeTotal + readTotal), 3),
+      serverThreadsCpuMs: serverThreads,
       clientEventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
       likes: {
         sent: likeTotal,
@@ -413,6 +450,9 @@ async function main(): Promise<void> {
       },
     });
     if (firstFailure) console.log(`first failed like: ${firstFailure.slice(0, 300)}`);
+    console.log(
+      `server CPU ${round(serverCpu / 1000)} s, ${result.serverCpuMsPerRequest} ms per request; by thread (ms): ${JSON.stringify(serverThreads)}`,
+    );
     console.log(`reads: ${JSON.stringify(result.reads.statusCodes)} of ${readTotal}`);
     console.log(`\ncounters.flush ticks (${log.ticks.length}; skipped: ${log.skipped.length})`);
     console.table(log.ticks.map((t) => ({ at: t.at.slice(11, 23), ms: round(t.ms), rows: t.rows })));
