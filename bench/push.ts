@@ -38,11 +38,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
 import { Pool } from 'undici';
 import { machineInfo, percentile, round } from './harness.js';
-import { ROOT, startInkstone, type InkstoneServer } from './server-process.js';
+import { redisKeyCleanup, ROOT, startInkstone, type InkstoneServer } from './server-process.js';
 
 const DEMO_CODE = '246810';
 const WRITERS = 8;
@@ -213,21 +212,6 @@ function serverThreadsCpuMs(pid: number): Map<string, number> {
 
 function serverCpuMs(pid: number): number {
   return [...serverThreadsCpuMs(pid).values()].reduce((a, b) => a + b, 0);
-}
-
-function redisKeyCleanup(url: string, prefix: string): () => Promise<void> {
-  return async () => {
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 })) {
-        const list = keys as string[];
-        if (list.length) await redis.unlink(...list);
-      }
-    } finally {
-      redis.disconnect();
-    }
-  };
 }
 
 async function main(): Promise<void> {

@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -328,4 +329,22 @@ export async function startInkstone(options: InkstoneOptions = {}): Promise<Inks
       stop: () => (stopping ??= cleanup()),
     };
   }
+}
+
+/** Deletes the keys of a run's REDIS_PREFIX (and only those). */
+export function redisKeyCleanup(url: string, prefix: string): () => Promise<void> {
+  return async () => {
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      let deleted = 0;
+      for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 })) {
+        const list = keys as string[];
+        if (list.length) deleted += await redis.unlink(...list);
+      }
+      if (deleted) console.log(`Deleted ${deleted} Redis keys under ${prefix}`);
+    } finally {
+      redis.disconnect();
+    }
+  };
 }
