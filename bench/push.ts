@@ -316,6 +316,11 @@ async function main(): Promise<void> {
       void promise.finally(() => inFlight.delete(promise));
     };
 
+    // What the server spends with no traffic (background start-up work, timers), to read the per-request figure against.
+    const idleFrom = serverCpuMs(server.pid);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const idleCpuPercent = round((serverCpuMs(server.pid) - idleFrom) / 20, 1);
+
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
     const loadBefore = os.loadavg();
@@ -392,6 +397,7 @@ async function main(): Promise<void> {
       /** CPU the server used from the first request to the last answer, per request sent. */
       serverCpuMsPerRequest: round(serverCpu / (likeTotal + readTotal), 3),
       serverThreadsCpuMs: serverThreads,
+      serverIdleCpuPercentBefore: idleCpuPercent,
       clientEventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
       likes: {
         sent: likeTotal,
@@ -435,7 +441,7 @@ async function main(): Promise<void> {
     });
     if (firstFailure) console.log(`first failed like: ${firstFailure.slice(0, 300)}`);
     console.log(
-      `server CPU ${round(serverCpu / 1000)} s, ${result.serverCpuMsPerRequest} ms per request; by thread (ms): ${JSON.stringify(serverThreads)}`,
+      `server CPU ${round(serverCpu / 1000)} s, ${result.serverCpuMsPerRequest} ms per request; by thread (ms): ${JSON.stringify(serverThreads)}; idle before the run ${idleCpuPercent} %`,
     );
     console.log(`reads: ${JSON.stringify(result.reads.statusCodes)} of ${readTotal}`);
     console.log(`\ncounters.flush ticks (${log.ticks.length}; skipped: ${log.skipped.length})`);
