@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -171,6 +172,8 @@ export interface InkstoneOptions {
   skipBuild?: boolean;
   /** Forward the server's own output (warnings and errors at LOG_LEVEL=warn) to stderr. */
   forwardOutput?: boolean;
+  /** Node flags before the entry (`--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 /** Server-side variables the bench decides; inherited values would point it at the wrong place. */
@@ -275,7 +278,11 @@ export async function startInkstone(options: InkstoneOptions = {}): Promise<Inks
     });
 
     const started = Date.now();
-    const child = spawn(process.execPath, [entry, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry, 'serve'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const tracker = trackChild(child);
     const tail = new OutputTail();
     const forward = options.forwardOutput ?? true;
@@ -322,4 +329,22 @@ export async function startInkstone(options: InkstoneOptions = {}): Promise<Inks
       stop: () => (stopping ??= cleanup()),
     };
   }
+}
+
+/** Deletes the keys of a run's REDIS_PREFIX (and only those). */
+export function redisKeyCleanup(url: string, prefix: string): () => Promise<void> {
+  return async () => {
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      let deleted = 0;
+      for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 })) {
+        const list = keys as string[];
+        if (list.length) deleted += await redis.unlink(...list);
+      }
+      if (deleted) console.log(`Deleted ${deleted} Redis keys under ${prefix}`);
+    } finally {
+      redis.disconnect();
+    }
+  };
 }

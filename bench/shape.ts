@@ -19,7 +19,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import type autocannon from 'autocannon';
 import {
   compare,
@@ -34,7 +33,7 @@ import {
   type ScenarioResult,
 } from './harness.js';
 import { expectStatus, ids, SetupError, type Comparison, type Scenario, type ScenarioContext } from './scenarios.js';
-import { ROOT, startInkstone, type BenchProcess } from './server-process.js';
+import { redisKeyCleanup, ROOT, startInkstone, type BenchProcess } from './server-process.js';
 import { loadShape, SHAPE, type LoadedShape, type ShapeDatabase, type ShapeManifest } from './shape-data.js';
 import { mulberry32 } from '../src/modules/demo/prng.js';
 
@@ -317,24 +316,6 @@ async function stopAll(): Promise<void> {
   await Promise.allSettled(owned.map((p) => p.stop()));
   shape?.cleanup();
   await redisCleanup?.().catch((error: unknown) => console.error('redis cleanup failed:', error));
-}
-
-/** Deletes the keys of a run's REDIS_PREFIX (and only those). */
-function redisKeyCleanup(url: string, prefix: string): () => Promise<void> {
-  return async () => {
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      let deleted = 0;
-      for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 })) {
-        const list = keys as string[];
-        if (list.length) deleted += await redis.unlink(...list);
-      }
-      if (deleted) console.log(`Deleted ${deleted} Redis keys under ${prefix}`);
-    } finally {
-      redis.disconnect();
-    }
-  };
 }
 
 async function main(): Promise<number> {

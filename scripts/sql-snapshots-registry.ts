@@ -585,19 +585,30 @@ export const targets: AnyTarget[] = [
     source: 'src/modules/notifications/notification.repository.ts',
     create: createNotificationRepository,
     methods: {
-      upsert: [
+      upsertMany: [
         {
+          label: 'two facts',
           run: (r) =>
-            r.upsert({
-              id: 1n,
-              user_id: 2n,
-              type: 'like',
-              actor_id: 3n,
-              article_id: 4n,
-              comment_id: null,
-              dedupe_key: 'sample-key',
-              created_at: T,
-            }),
+            r.upsertMany([
+              {
+                id: 1n,
+                user_id: 2n,
+                type: 'like',
+                actor_id: 3n,
+                article_id: 4n,
+                comment_id: null,
+                dedupe_key: 'like:3:4',
+                created_at: T,
+              },
+              {
+                id: 5n,
+                user_id: 2n,
+                type: 'follow',
+                actor_id: 6n,
+                dedupe_key: 'follow:6',
+                created_at: T,
+              },
+            ]),
         },
       ],
       list: [{ run: (r) => r.list(1n, 0, 20) }],
@@ -608,8 +619,9 @@ export const targets: AnyTarget[] = [
         { label: 'some', run: (r) => r.markRead(1n, [2n, 3n]) },
       ],
       actor: [{ run: (r) => r.actor(1n) }],
-      articleTitle: [{ run: (r) => r.articleTitle(1n) }],
-      blocked: [{ run: (r) => r.blocked(1n, 2n) }],
+      actors: [{ run: (r) => r.actors([1n, 2n]) }],
+      articleTitles: [{ run: (r) => r.articleTitles([1n, 2n]) }],
+      blockedPairs: [{ run: (r) => r.blockedPairs([1n, 2n], [3n, 4n]) }],
       someArticle: [
         { label: 'any author', run: (r) => r.someArticle() },
         { label: 'one author', run: (r) => r.someArticle(1n) },

@@ -49,15 +49,24 @@ where
 -- onChanged: no query of its own (registers a listener)
 
 -- flush: one pending read delta
+-- begin transaction
 -- 3 parameters
 update `articles`
 set
   `read_count` = CASE
-    WHEN `read_count` + ? < 0 THEN 0
-    ELSE `read_count` + ?
+    WHEN `read_count` + CASE `id`
+      WHEN ? THEN 3
+      ELSE 0
+    END < 0 THEN 0
+    ELSE `read_count` + CASE `id`
+      WHEN ? THEN 3
+      ELSE 0
+    END
   END
 where
-  `id` = ?;
+  `id` in (?);
+
+-- commit
 
 -- recount: one article whose like count was off; no users or comments
 -- statement 1 of 13, 0 parameters

@@ -7,19 +7,30 @@
 -- the path its case takes. Parameters are bound, never inlined; only their count is shown.
 -- Layout (line breaks, indentation) is sql-formatter's; the words are the compiled statement's.
 
--- upsert
--- 13 parameters
+-- upsertMany: two facts
+-- 18 parameters
 insert into
-  "notifications" ("id", "user_id", "type", "actor_id", "article_id", "comment_id", "dedupe_key", "created_at")
+  "notifications" (
+    "id",
+    "user_id",
+    "type",
+    "actor_id",
+    "article_id",
+    "comment_id",
+    "dedupe_key",
+    "created_at",
+    "is_read"
+  )
 values
-  ($1, $2, $3, $4, $5, $6, $7, $8)
+  ($1, $2, $3, $4, $5, $6, $7, $8, $9),
+  ($10, $11, $12, $13, $14, $15, $16, $17, $18)
 on conflict ("user_id", "dedupe_key") do update
 set
-  "actor_id" = $9,
-  "article_id" = $10,
-  "comment_id" = $11,
-  "is_read" = $12,
-  "created_at" = $13;
+  "actor_id" = "excluded"."actor_id",
+  "article_id" = "excluded"."article_id",
+  "comment_id" = "excluded"."comment_id",
+  "is_read" = "excluded"."is_read",
+  "created_at" = "excluded"."created_at";
 
 -- list
 -- 3 parameters
@@ -97,24 +108,37 @@ from
 where
   "id" = $1;
 
--- articleTitle
--- 1 parameter
+-- actors
+-- 2 parameters
 select
+  "id",
+  "name",
+  "photo"
+from
+  "users"
+where
+  "id" in ($1, $2);
+
+-- articleTitles
+-- 2 parameters
+select
+  "id",
   "title"
 from
   "articles"
 where
-  "id" = $1;
+  "id" in ($1, $2);
 
--- blocked
--- 2 parameters
+-- blockedPairs
+-- 4 parameters
 select
-  "user_id"
+  "user_id",
+  "target_user_id"
 from
   "blacklists"
 where
-  "user_id" = $1
-  and "target_user_id" = $2;
+  "user_id" in ($1, $2)
+  and "target_user_id" in ($3, $4);
 
 -- someArticle: any author
 -- 2 parameters

@@ -205,6 +205,32 @@ describe('counters', () => {
     expect(await t.platform.kv.zcard('cnt:dirty')).toBe(0);
   });
 
+  it('a flush writes a batch with one UPDATE per counter column, each row its own step, clamped at 0', async () => {
+    const rows = await Promise.all([article(), article(), article()]);
+    const recorder = new UpdateRecorder();
+    const counters = createCounterService({ kv: t.platform.kv, db: t.platform.db.withPlugin(recorder), now: Date.now });
+    await counters.add(
+      rows.flatMap(({ article: a, user }, i) => [
+        { entity: 'article' as const, id: a.id, field: 'read_count' as const, by: i + 1 },
+        { entity: 'article' as const, id: a.id, field: 'share_count' as const, by: i === 2 ? -5 : 10 * (i + 1) },
+        { entity: 'user' as const, id: user.id, field: 'read_count' as const, by: 100 * (i + 1) },
+      ]),
+    );
+
+    expect(await counters.flush()).toBe(9);
+    expect(recorder.updates.map((u) => `${u.table}.${u.columns.join(',')}`).sort()).toEqual([
+      'articles.read_count',
+      'articles.share_count',
+      'users.read_count',
+    ]);
+    for (const [i, { article: a, user }] of rows.entries()) {
+      const counts = await articleCounts(a.id);
+      expect([counts.read_count, counts.share_count]).toEqual([i + 1, i === 2 ? 0 : 10 * (i + 1)]);
+      expect((await userCounts(user.id)).read_count).toBe(100 * (i + 1));
+    }
+    expect(await t.platform.kv.zcard('cnt:dirty')).toBe(0);
+  });
+
   it('onChanged listeners get the ids written, per entity', async () => {
     const one = await article();
     const two = await article();
@@ -253,6 +279,29 @@ describe('counters', () => {
     await flushing;
     await counters.flush();
     expect((await articleCounts(a.id)).share_count).toBe(2);
+  });
+
+  it('a flush writes the counters waiting when it began; one dirtied meanwhile waits for the next flush', async () => {
+    const [first, later] = [await article(), await article()];
+    const base = t.platform.kv;
+    const kv = Object.create(base) as KeyValueStore;
+    let fired = false;
+    kv.take = async (key) => {
+      if (!fired) {
+        fired = true;
+        await t.services.counters.add([{ entity: 'article', id: later.article.id, field: 'share_count', by: 2 }]);
+      }
+      return base.take(key);
+    };
+    const counters = createCounterService({ kv, db: t.platform.db, now: Date.now });
+    await counters.add([{ entity: 'article', id: first.article.id, field: 'share_count', by: 1 }]);
+
+    expect(await counters.flush()).toBe(1);
+    expect((await articleCounts(first.article.id)).share_count).toBe(1);
+    expect((await articleCounts(later.article.id)).share_count).toBe(0);
+    expect(await base.zcard('cnt:dirty')).toBe(1);
+    expect(await counters.flush()).toBe(1);
+    expect((await articleCounts(later.article.id)).share_count).toBe(2);
   });
 
   it('increments racing a flush at every step are each written exactly once', async () => {

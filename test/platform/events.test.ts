@@ -27,6 +27,19 @@ describe('event bus', () => {
     expect(seen).toEqual(['after publish', 'microtask', 'handler 1']);
   });
 
+  it('the handlers of events published in one turn all start before any of them goes on, in publishing order', async () => {
+    const bus = createEventBus(recordingLogger());
+    const seen: string[] = [];
+    bus.subscribe('article.liked', async (payload) => {
+      seen.push(`start ${payload.actorId}`);
+      await Promise.resolve();
+      seen.push(`end ${payload.actorId}`);
+    });
+    for (const n of [1, 2, 3]) bus.publish('article.liked', liked(n));
+    await bus.settle();
+    expect(seen).toEqual(['start 1', 'start 2', 'start 3', 'end 1', 'end 2', 'end 3']);
+  });
+
   it('a slow handler does not delay the publisher', async () => {
     const bus = createEventBus(recordingLogger());
     let done = false;

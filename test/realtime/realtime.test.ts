@@ -176,6 +176,56 @@ describe('notifications', () => {
     ]);
   });
 
+  it('a burst of likes is stored once per fact and pushed once per like, without blacklisted or unknown actors', async () => {
+    const author = await account(t);
+    const readers = await Promise.all(Array.from({ length: 5 }, () => account(t)));
+    const [first, second] = [await article(author, `Burst A ${Date.now()}`), await article(author, `Burst B`)];
+    const blocked = readers[4]!;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/app/v1_0/user/blacklists',
+      headers: bearer(author.token),
+      payload: { target: String(blocked.id) },
+    });
+    expect(res.statusCode).toBe(201);
+    const socket = await open('v4', { token: author.token });
+
+    // Published in one loop turn, so the notifier takes them as one batch.
+    const at = Date.now();
+    const like = (actorId: bigint, articleId: bigint, offset = 0) =>
+      t.platform.events.publish('article.liked', { actorId, articleId, authorId: author.id, at: at + offset });
+    for (const reader of readers.slice(0, 4)) like(reader.id, first.id);
+    like(readers[0]!.id, second.id);
+    like(readers[0]!.id, first.id, 1_000); // the same fact again: its row is refreshed, not doubled
+    like(blocked.id, first.id);
+    like(123n, first.id); // no such user
+    like(author.id, first.id); // their own article
+    await t.platform.events.settle();
+
+    await until('six liking notify', () => socket.received.filter((r) => r.event === 'liking notify').length >= 6);
+    const pushed = socket.received
+      .filter((r) => r.event === 'liking notify')
+      .map((r) => [r.payload.user_name, r.payload.art_title]);
+    expect(pushed).toEqual([
+      ...readers.slice(0, 4).map((r) => [r.name, first.title]),
+      [readers[0]!.name, second.title],
+      [readers[0]!.name, first.title],
+    ]);
+    const rows = await t.platform.db
+      .selectFrom('notifications')
+      .select(['actor_id', 'article_id', 'created_at'])
+      .where('user_id', '=', author.id)
+      .orderBy('actor_id')
+      .orderBy('article_id')
+      .execute();
+    expect(rows.map((r) => [r.actor_id, r.article_id])).toEqual(
+      [...readers.slice(0, 4).map((r) => [r.id, first.id]), [readers[0]!.id, second.id]].sort((a, b) =>
+        a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : a[1]! < b[1]! ? -1 : 1,
+      ),
+    );
+    expect(rows.find((r) => r.actor_id === readers[0]!.id && r.article_id === first.id)?.created_at).toBe(at + 1_000);
+  });
+
   it('comment notify after a top-level A44 comment, not after a reply', async () => {
     const [reader, author] = [await account(t), await account(t)];
     const art = await article(author);

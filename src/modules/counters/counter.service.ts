@@ -285,6 +285,40 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
     }
   }
 
+  /**
+   * Adds deltas (one per counter) with one UPDATE per counter column, entities in lock order;
+   * never below 0. The steps are written as integer literals (they are safe integers): bound,
+   * PostgreSQL would type a CASE of parameters as text.
+   */
+  async function addDeltasIn(trx: Db, changes: CounterChange[]): Promise<void> {
+    const columns = new Map<string, { entity: CounterEntity; field: string; rows: CounterChange[] }>();
+    for (const c of changes) {
+      if (!Number.isSafeInteger(c.by)) throw new TypeError(`Counter step must be an integer, got ${c.by}`);
+      const key = `${c.entity}.${c.field}`;
+      let column = columns.get(key);
+      if (!column) columns.set(key, (column = { entity: c.entity, field: c.field, rows: [] }));
+      column.rows.push(c);
+    }
+    const ordered = [...columns.values()].sort((a, b) => LOCK_ORDER[a.entity] - LOCK_ORDER[b.entity]);
+    for (const { entity, field, rows } of ordered) {
+      rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const step = sql`CASE ${sql.ref('id')} ${sql.join(
+        rows.map((r) => sql`WHEN ${r.id} THEN ${sql.lit(r.by)}`),
+        sql` `,
+      )} ELSE 0 END`;
+      const column = sql.ref(field);
+      await trx
+        .updateTable(TABLES[entity] as 'articles')
+        .set({ [field]: sql`CASE WHEN ${column} + ${step} < 0 THEN 0 ELSE ${column} + ${step} END` } as never)
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
+    }
+  }
+
   const service = {
     /**
      * Runs `work` in a transaction and moves the row counters it returns in that same transaction,
@@ -375,40 +409,51 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
       changedListeners.push({ listener, fields: options.fields ? new Set(options.fields) : undefined });
     },
 
-    /** Moves every pending delta into the database; returns how many counters were written. */
+    /**
+     * Moves every pending delta into the database; returns how many counters were written. Each
+     * batch of FLUSH_BATCH counters is taken from the store in one round of concurrent GETDELs and
+     * written in one transaction, with one UPDATE per counter column (CASE over the ids): per-counter
+     * round trips, each waiting for a turn of a busy event loop, made a tick of 800 counters take
+     * 28 s on PostgreSQL + Redis under 2,000 requests/s, and the following ticks were skipped.
+     */
     async flush(): Promise<number> {
       let written = 0;
-      for (;;) {
+      // As many batches as there were counters waiting: under steady increments the set never
+      // empties, and a flush that chased it would run into the next tick (which is then skipped).
+      // What is dirtied meanwhile waits for the next flush.
+      for (let batches = Math.ceil((await kv.zcard(DIRTY)) / FLUSH_BATCH); batches > 0; batches--) {
         const batch = await kv.zrevrange(DIRTY, 0, FLUSH_BATCH - 1);
         if (batch.length === 0) return written;
-        await kv.zrem(DIRTY, ...batch.map((b) => b.member));
-        const touched: { entity: CounterEntity; id: bigint; field: string }[] = [];
-        for (const [index, { member }] of batch.entries()) {
+        const members = batch.map((b) => b.member);
+        await kv.zrem(DIRTY, ...members);
+        const valid: { member: string; entity: CounterEntity; id: bigint; field: string }[] = [];
+        const junk: string[] = [];
+        for (const member of members) {
           const [, entity = '', id = '', field = ''] = member.split(':');
-          if (!isCounter(entity, field) || !/^\d+$/.test(id)) {
-            // Never reaches SQL; dropped so it does not linger (e.g. a counter since renamed).
-            await kv.del(member);
-            continue;
-          }
-          // take = GETDEL: an increment landing after this starts a new delta (and marks it dirty again).
-          const delta = Number((await kv.take(member)) ?? 0);
-          if (delta === 0) continue;
-          try {
-            await applyIn(db, [{ entity, id: BigInt(id), field: field as never, by: delta }]);
-          } catch (error) {
-            // Give back what this batch took but did not write, so the next flush retries it.
-            await kv.incr(member, delta);
-            await kv.zadd(
-              DIRTY,
-              batch.slice(index).map((b) => ({ member: b.member, score: deps.now() })),
-            );
-            throw error;
-          }
-          written++;
-          touched.push({ entity, id: BigInt(id), field });
+          // Never reaches SQL; dropped so it does not linger (e.g. a counter since renamed).
+          if (!isCounter(entity, field) || !/^\d+$/.test(id)) junk.push(member);
+          else valid.push({ member, entity, id: BigInt(id), field });
         }
-        await notify(movedOf(touched));
+        if (junk.length > 0) await kv.del(...junk);
+        // take = GETDEL: an increment landing after this starts a new delta (and marks it dirty again).
+        const taken = await Promise.all(valid.map(async (v) => ({ ...v, by: Number((await kv.take(v.member)) ?? 0) })));
+        const changes = taken.filter((c) => c.by !== 0);
+        if (changes.length === 0) continue;
+        try {
+          await db.transaction().execute((trx) => addDeltasIn(trx, changes as CounterChange[]));
+        } catch (error) {
+          // Give back what this batch took but did not write, so the next flush retries it.
+          await Promise.all(changes.map((c) => kv.incr(c.member, c.by)));
+          await kv.zadd(
+            DIRTY,
+            changes.map((c) => ({ member: c.member, score: deps.now() })),
+          );
+          throw error;
+        }
+        written += changes.length;
+        await notify(movedOf(changes));
       }
+      return written;
     },
 
     /**

@@ -4,7 +4,7 @@
  */
 import type { Insertable } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
-import { onConflictUpdate } from '../../platform/db/dialect.js';
+import { onConflictUpdateFromRow } from '../../platform/db/dialect.js';
 import { ArticleStatus } from '../articles/article.read-model.js';
 import type { NotificationsTable } from './notification.tables.js';
 
@@ -34,15 +34,24 @@ export function createNotificationRepository(db: Db) {
   const mine = (userId: bigint) => db.selectFrom('notifications as n').where('n.user_id', '=', userId);
 
   return {
-    /** Inserts, or refreshes the row of the same fact (unread again, newest again). */
-    async upsert(row: Insertable<NotificationsTable>): Promise<void> {
-      await onConflictUpdate(db, db.insertInto('notifications').values(row), ['user_id', 'dedupe_key'], {
-        actor_id: row.actor_id,
+    /**
+     * Inserts each row, or refreshes the row of the same fact (unread again, newest again), in one
+     * statement. Each (user_id, dedupe_key) at most once.
+     */
+    async upsertMany(rows: Insertable<NotificationsTable>[]): Promise<void> {
+      if (rows.length === 0) return;
+      const values = rows.map((row) => ({
+        ...row,
         article_id: row.article_id ?? null,
         comment_id: row.comment_id ?? null,
         is_read: 0,
-        created_at: row.created_at,
-      }).execute();
+      }));
+      await onConflictUpdateFromRow(
+        db,
+        db.insertInto('notifications').values(values),
+        ['user_id', 'dedupe_key'],
+        ['actor_id', 'article_id', 'comment_id', 'is_read', 'created_at'],
+      ).execute();
     },
 
     async list(userId: bigint, offset: number, limit: number): Promise<NotificationListRow[]> {
@@ -101,20 +110,28 @@ export function createNotificationRepository(db: Db) {
       return db.selectFrom('users').select(['id', 'name', 'photo']).where('id', '=', id).executeTakeFirst();
     },
 
-    async articleTitle(id: bigint): Promise<string | undefined> {
-      const row = await db.selectFrom('articles').select('title').where('id', '=', id).executeTakeFirst();
-      return row?.title;
+    async actors(ids: bigint[]): Promise<Actor[]> {
+      if (ids.length === 0) return [];
+      return db.selectFrom('users').select(['id', 'name', 'photo']).where('id', 'in', ids).execute();
     },
 
-    /** Whether `userId` has blacklisted `actorId` (their actions are not announced to them). */
-    async blocked(userId: bigint, actorId: bigint): Promise<boolean> {
-      const row = await db
+    async articleTitles(ids: bigint[]): Promise<{ id: bigint; title: string }[]> {
+      if (ids.length === 0) return [];
+      return db.selectFrom('articles').select(['id', 'title']).where('id', 'in', ids).execute();
+    },
+
+    /**
+     * Which of `userIds` blacklisted which of `actorIds` (their actions are not announced to them):
+     * every such pair among the two lists, so callers keep the pairs they asked about.
+     */
+    async blockedPairs(userIds: bigint[], actorIds: bigint[]): Promise<{ user_id: bigint; target_user_id: bigint }[]> {
+      if (userIds.length === 0 || actorIds.length === 0) return [];
+      return db
         .selectFrom('blacklists')
-        .select('user_id')
-        .where('user_id', '=', userId)
-        .where('target_user_id', '=', actorId)
-        .executeTakeFirst();
-      return row !== undefined;
+        .select(['user_id', 'target_user_id'])
+        .where('user_id', 'in', userIds)
+        .where('target_user_id', 'in', actorIds)
+        .execute();
     },
 
     /** Any visible article, newest first (the A08 test events need one to describe). */

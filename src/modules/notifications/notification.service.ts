@@ -8,12 +8,14 @@
  * like and comment know nothing about sockets. Nobody is told about their own actions (liking your own article), nor about the
  * actions of someone they blacklisted.
  */
+import type { Insertable } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../platform/clock.js';
 import type { IdGenerators } from '../../platform/ids.js';
 import type { Page } from '../../platform/http/paging.js';
 import type { PresenterContext } from '../../platform/presenter.js';
 import type { NotificationListRow, NotificationRepository } from './notification.repository.js';
+import type { NotificationsTable } from './notification.tables.js';
 import { dedupeKeyOf, NOTIFICATION_TYPES, type NotificationFact, type NotificationType } from './notification.types.js';
 
 /** Pushed to every socket when an announcement is published: `{id, title, timestamp}`. */
@@ -49,6 +51,8 @@ export interface NotificationServiceDeps {
 }
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
+/** Facts per batch: bounds the IN lists and the multi-row INSERT (8 parameters a row). */
+const NOTIFY_BATCH = 500;
 
 export function createNotificationService(deps: NotificationServiceDeps) {
   const { repository, sink, present } = deps;
@@ -58,34 +62,91 @@ export function createNotificationService(deps: NotificationServiceDeps) {
     return actor && { user_id: actor.id, user_name: actor.name, user_photo: present.avatar(actor.photo) };
   }
 
-  /** Stores and pushes one notification; false when there is nobody (else) to tell. */
-  async function notify(fact: NotificationFact): Promise<boolean> {
-    const { type, recipientId, actorId, at } = fact;
-    if (recipientId === actorId) return false;
-    const articleId = fact.type === 'follow' ? undefined : fact.articleId;
-    const [actor, title, blocked] = await Promise.all([
-      describeActor(actorId),
-      articleId === undefined ? undefined : repository.articleTitle(articleId),
-      repository.blocked(recipientId, actorId),
-    ]);
-    if (!actor || blocked || (articleId !== undefined && title === undefined)) return false;
+  /**
+   * Facts waiting for the next batch. Each batch reads its actors, titles and blacklist entries
+   * with one query each and stores its rows with one statement, instead of four statements per
+   * fact: at a thousand likes a second the per-fact statements were what kept the push behind.
+   * A batch starts once the code that gave its first fact yields (a microtask): the event bus starts
+   * every handler of a loop turn together, so the facts of one turn make one batch, and a lone fact
+   * waits for nothing. Facts arriving while a batch is written make the next one.
+   */
+  const waiting: { fact: NotificationFact; done: (told: boolean) => void; failed: (error: unknown) => void }[] = [];
+  let draining = false;
 
-    await repository.upsert({
-      id: deps.ids.content(),
-      user_id: recipientId,
-      type,
-      actor_id: actorId,
-      article_id: articleId ?? null,
-      comment_id: fact.type === 'comment' ? fact.commentId : null,
-      dedupe_key: dedupeKeyOf(fact),
-      created_at: at,
+  async function drain(): Promise<void> {
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, NOTIFY_BATCH);
+      try {
+        const told = await deliver(batch.map((entry) => entry.fact));
+        batch.forEach((entry, i) => entry.done(told[i]!));
+      } catch (error) {
+        for (const entry of batch) entry.failed(error);
+      }
+    }
+    draining = false;
+  }
+
+  /** Stores and pushes the facts, in order; for each, false when there was nobody (else) to tell. */
+  async function deliver(facts: NotificationFact[]): Promise<boolean[]> {
+    const unique = (ids: (bigint | undefined)[]) => [...new Set(ids.filter((id) => id !== undefined))];
+    const articleOf = (fact: NotificationFact) => (fact.type === 'follow' ? undefined : fact.articleId);
+    const actorIds = unique(facts.map((f) => f.actorId));
+    const [actors, titles, blocked] = await Promise.all([
+      repository.actors(actorIds),
+      repository.articleTitles(unique(facts.map(articleOf))),
+      repository.blockedPairs(unique(facts.map((f) => f.recipientId)), actorIds),
+    ]);
+    const actorById = new Map(
+      actors.map((a) => [a.id, { user_id: a.id, user_name: a.name, user_photo: present.avatar(a.photo) }]),
+    );
+    const titleById = new Map(titles.map((t) => [t.id, t.title]));
+    const blockedPairs = new Set(blocked.map((b) => `${b.user_id}:${b.target_user_id}`));
+
+    const pushes: { recipientId: bigint; event: string; payload: FollowPayload | ArticlePayload }[] = [];
+    // One row per (recipient, fact): a later fact of a batch refreshes the row as a later upsert would.
+    const rows = new Map<string, Insertable<NotificationsTable>>();
+    const told = facts.map((fact) => {
+      const { type, recipientId, actorId, at } = fact;
+      const articleId = articleOf(fact);
+      const actor = actorById.get(actorId);
+      const title = articleId === undefined ? undefined : titleById.get(articleId);
+      if (!actor || blockedPairs.has(`${recipientId}:${actorId}`) || (articleId !== undefined && title === undefined))
+        return false;
+      const dedupeKey = dedupeKeyOf(fact);
+      rows.set(`${recipientId}:${dedupeKey}`, {
+        id: deps.ids.content(),
+        user_id: recipientId,
+        type,
+        actor_id: actorId,
+        article_id: articleId ?? null,
+        comment_id: fact.type === 'comment' ? fact.commentId : null,
+        dedupe_key: dedupeKey,
+        created_at: at,
+      });
+      pushes.push({
+        recipientId,
+        event: NOTIFICATION_TYPES[type].socketEvent,
+        payload:
+          articleId === undefined
+            ? { ...actor, timestamp: seconds(at) }
+            : { ...actor, art_id: articleId, art_title: title!, timestamp: seconds(at) },
+      });
+      return true;
     });
-    const payload: FollowPayload | ArticlePayload =
-      articleId === undefined
-        ? { ...actor, timestamp: seconds(at) }
-        : { ...actor, art_id: articleId, art_title: title!, timestamp: seconds(at) };
-    sink.emitToUser(recipientId, NOTIFICATION_TYPES[type].socketEvent, payload);
-    return true;
+    await repository.upsertMany([...rows.values()]);
+    for (const push of pushes) sink.emitToUser(push.recipientId, push.event, push.payload);
+    return told;
+  }
+
+  /** Stores and pushes one notification; false when there is nobody (else) to tell. */
+  function notify(fact: NotificationFact): Promise<boolean> {
+    if (fact.recipientId === fact.actorId) return Promise.resolve(false);
+    return new Promise<boolean>((done, failed) => {
+      waiting.push({ fact, done, failed });
+      if (draining) return;
+      draining = true;
+      queueMicrotask(() => void drain());
+    });
   }
 
   return {

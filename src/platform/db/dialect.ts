@@ -235,6 +235,29 @@ export function onConflictUpdate<Q extends AnyInsert>(
   return query.onConflict((oc) => oc.columns(conflictColumns as never).doUpdateSet(update as never)) as Q;
 }
 
+/**
+ * Multi-row INSERT … ON CONFLICT (columns) DO UPDATE / ON DUPLICATE KEY UPDATE, where each row that
+ * meets an existing one copies its own values of `columns` onto it (`excluded.x` / `VALUES(x)`).
+ * PostgreSQL refuses a statement that updates one row twice: give each conflict key once.
+ */
+export function onConflictUpdateFromRow<Q extends AnyInsert>(
+  db: Kysely<any>,
+  query: Q,
+  conflictColumns: string[],
+  columns: string[],
+): Q {
+  if (dialectOf(db) === 'mysql') {
+    return query.onDuplicateKeyUpdate(
+      Object.fromEntries(columns.map((c) => [c, sql`VALUES(${sql.ref(c)})`])) as never,
+    ) as Q;
+  }
+  return query.onConflict((oc) =>
+    oc
+      .columns(conflictColumns as never)
+      .doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)])) as never),
+  ) as Q;
+}
+
 /** INSERT that silently skips rows violating a unique key. */
 export function onConflictIgnore<Q extends AnyInsert>(db: Kysely<any>, query: Q, conflictColumns: string[]): Q {
   if (dialectOf(db) === 'mysql') return query.ignore() as Q;

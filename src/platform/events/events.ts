@@ -55,11 +55,23 @@ export function createEventBus(logger: EventLogger): EventBus {
     }
   };
 
+  // setImmediate: the publisher's response is never delayed by a subscriber's synchronous work.
+  // One per loop turn, shared by every event published in it: their handlers then start together,
+  // in publishing order, so a subscriber that batches (notifications) takes them in one batch
+  // without waiting for another turn of a busy loop.
+  let turn: Promise<void> | undefined;
+  const nextTurn = () =>
+    (turn ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        turn = undefined;
+        resolve();
+      }),
+    ));
+
   return {
     publish(name, payload) {
       for (const handler of handlers.get(name) ?? []) {
-        // setImmediate: the publisher's response is never delayed by a subscriber's synchronous work.
-        const run = new Promise<void>((resolve) => setImmediate(resolve))
+        const run = nextTurn()
           .then(() => handler(payload))
           .catch((error: unknown) =>
             logger.error({ err: error, event: name, subject: subjectOf(name, payload) }, 'event handler failed'),
