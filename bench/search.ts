@@ -41,6 +41,7 @@ import { createServices } from '../src/services.js';
 import type { NewArticle } from '../src/modules/articles/article.tables.js';
 import { progressPrinter } from '../src/modules/search/search.cli.js';
 import { mulberry32 } from '../src/modules/demo/prng.js';
+import { loadVocabulary, wordSampler, type Vocabulary } from './vocabulary.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -58,43 +59,6 @@ const CACHE_MODES = (process.env.SEARCH_BENCH_RESULT_CACHE ?? 'on').split(',').m
 
 // ---------------------------------------------------------------------------------------------
 // Corpus
-
-interface Vocabulary {
-  words: string[];
-  /** Cumulative weights for sampling by frequency. */
-  cumulative: Float64Array;
-}
-
-/** The 20 000 most frequent 2–4 character Han words of jieba's dictionary, sampled by freq^0.7. */
-function loadVocabulary(): Vocabulary {
-  const text = fs.readFileSync(require.resolve('@node-rs/jieba/dict.txt'), 'utf8');
-  const entries: [string, number][] = [];
-  for (const line of text.split('\n')) {
-    const [word, freq] = line.split(' ');
-    if (word && freq && /^\p{Script=Han}{2,4}$/u.test(word)) entries.push([word, Number(freq)]);
-  }
-  entries.sort((a, b) => b[1] - a[1]);
-  const top = entries.slice(0, 20_000);
-  const cumulative = new Float64Array(top.length);
-  let sum = 0;
-  top.forEach(([, f], i) => (cumulative[i] = sum += Math.pow(f, 0.7)));
-  return { words: top.map(([w]) => w), cumulative };
-}
-
-function sampler(vocab: Vocabulary, random: () => number) {
-  const total = vocab.cumulative[vocab.cumulative.length - 1]!;
-  return () => {
-    const x = random() * total;
-    let lo = 0;
-    let hi = vocab.cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (vocab.cumulative[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return vocab.words[lo]!;
-  };
-}
 
 const TECH = [
   'Python',
@@ -126,7 +90,7 @@ const TECH = [
 
 async function generateCorpus(platform: Platform, vocab: Vocabulary) {
   const random = mulberry32(42);
-  const word = sampler(vocab, random);
+  const word = wordSampler(vocab, random);
   const db = platform.db;
   const now = Date.now();
   const channels = Array.from({ length: 10 }, (_, i) => ({

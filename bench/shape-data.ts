@@ -16,7 +16,6 @@
  *   npx tsx bench/shape-data.ts [--db sqlite|postgres|mysql] [--regenerate]   # load only
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,9 +30,9 @@ import { CONTENT_LAYOUT, Snowflake, USER_LAYOUT } from '../src/platform/ids.js';
 import { loggerOptions } from '../src/platform/logger.js';
 import { createServices } from '../src/services.js';
 import { mulberry32 } from '../src/modules/demo/prng.js';
+import { loadVocabulary, wordSampler } from './vocabulary.js';
 import type { NewArticle } from '../src/modules/articles/article.tables.js';
 
-const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export const SHAPE_VERSION = 2;
@@ -70,34 +69,6 @@ export interface ShapeManifest {
 
 // ---------------------------------------------------------------------------------------------
 // Text
-
-interface Vocabulary {
-  words: string[];
-  cumulative: Float64Array;
-  /** 2,000 two-character words from beyond the sampled ones: each lands in a handful of articles. */
-  rare: string[];
-}
-
-/** The 20,000 most frequent 2–4 character Han words of jieba's dictionary, sampled by freq^0.7. */
-function loadVocabulary(): Vocabulary {
-  const text = fs.readFileSync(require.resolve('@node-rs/jieba/dict.txt'), 'utf8');
-  const entries: [string, number][] = [];
-  for (const line of text.split('\n')) {
-    const [word, freq] = line.split(' ');
-    if (word && freq && /^\p{Script=Han}{2,4}$/u.test(word)) entries.push([word, Number(freq)]);
-  }
-  entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  const top = entries.slice(0, 20_000);
-  const cumulative = new Float64Array(top.length);
-  let sum = 0;
-  top.forEach(([, f], i) => (cumulative[i] = sum += Math.pow(f, 0.7)));
-  const rare = entries
-    .slice(30_000)
-    .filter(([w]) => w.length === 2)
-    .slice(0, 2_000)
-    .map(([w]) => w);
-  return { words: top.map(([w]) => w), cumulative, rare };
-}
 
 const ENGLISH = `the a of and to in is for on with as by at from this that it be are was can will
   system data service user server client request response cache index query page feed article comment
@@ -150,18 +121,7 @@ interface Generated {
 function generate(): Generated {
   const random = mulberry32(SEED);
   const vocab = loadVocabulary();
-  const total = vocab.cumulative[vocab.cumulative.length - 1]!;
-  const word = () => {
-    const x = random() * total;
-    let lo = 0;
-    let hi = vocab.cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (vocab.cumulative[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return vocab.words[lo]!;
-  };
+  const word = wordSampler(vocab, random);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 

@@ -124,6 +124,20 @@ async function detailPath(ctx: ScenarioContext, manifest: ShapeManifest): Promis
   return `/app/v1_0/articles/${(await feedPage(ctx, manifest)).articleIds[0]}`;
 }
 
+/** One search query sent again and again (the result cache's case). */
+function repeatedSearch(name: string, query: { word: string; articles: number }): Scenario {
+  return {
+    name,
+    description: `GET /app/v1_0/search q=${query.word} (in ~${query.articles} bodies), repeated`,
+    target: 'inkstone',
+    connections: SEARCH_CONNECTIONS,
+    async setup(ctx) {
+      await expectHits(ctx, query.word);
+      return { path: searchPath(query.word) };
+    },
+  };
+}
+
 /** A scenario answering the bytes of an Inkstone route from a bare server ('bare:<name>'). */
 function bareOf(name: string, description: string, reference: (ctx: ScenarioContext) => Promise<string>): Scenario {
   const target = name === 'bare-feed' ? 'bare' : (`bare:${name}` as const);
@@ -227,26 +241,8 @@ function shapeScenarios(manifest: ShapeManifest): Scenario[] {
         return { requests: drawn(() => `/app/v1_0/articles/${list[Math.floor(random() * list.length)]}`) };
       },
     },
-    {
-      name: 'search-common',
-      description: `GET /app/v1_0/search q=${manifest.common.word} (in ~${manifest.common.articles} bodies), repeated`,
-      target: 'inkstone',
-      connections: SEARCH_CONNECTIONS,
-      async setup(ctx) {
-        await expectHits(ctx, manifest.common.word);
-        return { path: searchPath(manifest.common.word) };
-      },
-    },
-    {
-      name: 'search-rare',
-      description: `GET /app/v1_0/search q=${manifest.rare.word} (in ~${manifest.rare.articles} bodies), repeated`,
-      target: 'inkstone',
-      connections: SEARCH_CONNECTIONS,
-      async setup(ctx) {
-        await expectHits(ctx, manifest.rare.word);
-        return { path: searchPath(manifest.rare.word) };
-      },
-    },
+    repeatedSearch('search-common', manifest.common),
+    repeatedSearch('search-rare', manifest.rare),
     {
       name: 'search-random',
       description: `GET /app/v1_0/search, a random word of ${manifest.randomWords.length} (all frequencies) per request`,
