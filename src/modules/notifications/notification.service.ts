@@ -14,7 +14,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { IdGenerators } from '../../platform/ids.js';
 import type { Page } from '../../platform/http/paging.js';
 import type { PresenterContext } from '../../platform/presenter.js';
-import type { NotificationListRow, NotificationRepository } from './notification.repository.js';
+import type { Actor, NotificationListRow, NotificationRepository } from './notification.repository.js';
 import type { NotificationsTable } from './notification.tables.js';
 import { dedupeKeyOf, NOTIFICATION_TYPES, type NotificationFact, type NotificationType } from './notification.types.js';
 
@@ -57,9 +57,15 @@ const NOTIFY_BATCH = 500;
 export function createNotificationService(deps: NotificationServiceDeps) {
   const { repository, sink, present } = deps;
 
+  const describe = (actor: Actor) => ({
+    user_id: actor.id,
+    user_name: actor.name,
+    user_photo: present.avatar(actor.photo),
+  });
+
   async function describeActor(actorId: bigint) {
     const actor = await repository.actor(actorId);
-    return actor && { user_id: actor.id, user_name: actor.name, user_photo: present.avatar(actor.photo) };
+    return actor && describe(actor);
   }
 
   /**
@@ -96,9 +102,7 @@ export function createNotificationService(deps: NotificationServiceDeps) {
       repository.articleTitles(unique(facts.map(articleOf))),
       repository.blockedPairs(unique(facts.map((f) => f.recipientId)), actorIds),
     ]);
-    const actorById = new Map(
-      actors.map((a) => [a.id, { user_id: a.id, user_name: a.name, user_photo: present.avatar(a.photo) }]),
-    );
+    const actorById = new Map(actors.map((a) => [a.id, describe(a)]));
     const titleById = new Map(titles.map((t) => [t.id, t.title]));
     const blockedPairs = new Set(blocked.map((b) => `${b.user_id}:${b.target_user_id}`));
 

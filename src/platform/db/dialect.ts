@@ -251,16 +251,8 @@ export function onConflictUpdateFromRow<Q extends AnyInsert>(
   conflictColumns: string[],
   columns: string[],
 ): Q {
-  if (dialectOf(db) === 'mysql') {
-    return query.onDuplicateKeyUpdate(
-      Object.fromEntries(columns.map((c) => [c, sql`VALUES(${sql.ref(c)})`])) as never,
-    ) as Q;
-  }
-  return query.onConflict((oc) =>
-    oc
-      .columns(conflictColumns as never)
-      .doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)])) as never),
-  ) as Q;
+  const incoming = (c: string) => (dialectOf(db) === 'mysql' ? sql`VALUES(${sql.ref(c)})` : sql.ref(`excluded.${c}`));
+  return onConflictUpdate(db, query, conflictColumns, Object.fromEntries(columns.map((c) => [c, incoming(c)])));
 }
 
 /** INSERT that silently skips rows violating a unique key. */
