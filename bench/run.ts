@@ -28,7 +28,7 @@ import {
   type ScenarioResult,
 } from './harness.js';
 import { comparisons, scenarios } from './scenarios.js';
-import { ROOT, startInkstone, type BenchProcess } from './server-process.js';
+import { ROOT, serverSummary, startInkstone, type BenchProcess } from './server-process.js';
 
 const USAGE = `Usage: npm run bench [-- [--list] [filter…]]
 
@@ -174,11 +174,7 @@ async function main(): Promise<number> {
     },
     machine: machineInfo(),
     server: {
-      database: inkstone.database,
-      redis: inkstone.redis,
-      nodeEnv: inkstone.nodeEnv,
-      startupMs: inkstone.startupMs,
-      startupPeakRssMb: inkstone.startupPeakRssMb,
+      ...serverSummary(inkstone),
       bareBodyBytes: ctx.bare?.bodyBytes ?? null,
     },
     scenarios: results,

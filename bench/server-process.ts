@@ -164,6 +164,12 @@ export interface InkstoneServer extends BenchProcess {
   startupMs: number;
 }
 
+/** What a results file records about the server it measured. */
+export function serverSummary(server: InkstoneServer) {
+  const { database, redis, nodeEnv, startupMs, startupPeakRssMb } = server;
+  return { database, redis, nodeEnv, startupMs, startupPeakRssMb };
+}
+
 export interface InkstoneOptions {
   /** Extra environment for the server; wins over everything else. */
   env?: Record<string, string>;

@@ -33,7 +33,7 @@ import {
   type ScenarioResult,
 } from './harness.js';
 import { expectStatus, ids, SetupError, type Comparison, type Scenario, type ScenarioContext } from './scenarios.js';
-import { redisKeyCleanup, ROOT, startInkstone, type BenchProcess } from './server-process.js';
+import { redisKeyCleanup, ROOT, serverSummary, startInkstone, type BenchProcess } from './server-process.js';
 import { loadShape, SHAPE, type LoadedShape, type ShapeDatabase, type ShapeManifest } from './shape-data.js';
 import { mulberry32 } from '../src/modules/demo/prng.js';
 
@@ -432,13 +432,7 @@ async function main(): Promise<number> {
       loadPhasesMs: shape.phasesMs,
       reused: shape.loadMs === null,
     },
-    server: {
-      database: inkstone.database,
-      redis: inkstone.redis,
-      nodeEnv: inkstone.nodeEnv,
-      startupMs: inkstone.startupMs,
-      startupPeakRssMb: inkstone.startupPeakRssMb,
-    },
+    server: serverSummary(inkstone),
     scenarios: results,
     comparisons: compared,
     targets,
