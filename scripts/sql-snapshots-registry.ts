@@ -167,7 +167,7 @@ export const targets: AnyTarget[] = [
       findVisible: [{ run: (r) => r.findVisible(1n) }],
       findCards: [{ run: (r) => r.findCards([1n, 2n]) }],
       channelOf: [{ run: (r) => r.channelOf(1n) }],
-      relatedCandidates: [{ run: (r) => r.relatedCandidates(1n, 2n, 10) }],
+      relatedCandidates: [{ run: (r) => r.relatedCandidates(2n, 10) }],
     },
   }),
 

@@ -251,7 +251,7 @@ where
   `id` = ?;
 
 -- relatedCandidates
--- 4 parameters
+-- 3 parameters
 select
   `id`,
   `title`,
@@ -267,7 +267,6 @@ where
   and `status` = ?
   and `deleted_at` is null
   and `published_at` is not null
-  and `id` != ?
 order by
   `published_at` desc
 limit

@@ -251,7 +251,7 @@ where
   "id" = $1;
 
 -- relatedCandidates
--- 4 parameters
+-- 3 parameters
 select
   "id",
   "title",
@@ -267,8 +267,7 @@ where
   and "status" = $2
   and "deleted_at" is null
   and "published_at" is not null
-  and "id" != $3
 order by
   "published_at" desc
 limit
-  $4;
+  $3;

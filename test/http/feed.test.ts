@@ -357,5 +357,20 @@ describe(`feed and article caching (db=${testDb}, redis=${testRedis})`, () => {
       expect(related).not.toContain(String(base));
       expect(related.length).toBeLessThanOrEqual(4);
     });
+
+    it('a newly visible article joins the related lists of its channel once its article.changed is out', async () => {
+      const channel = channels[1]!;
+      const relatedOf = async (id: bigint) =>
+        parseBody((await t.app.inject({ url: `/app/v1_0/articles/${id}` })).body).data.recomments.map(
+          (r: { art_id: unknown }) => String(r.art_id),
+        );
+      // The channel's candidate pool is now loaded and kept in the process.
+      await relatedOf(await article(channel, authors[0]!, 5, {}, 'Service mesh sidecars'));
+      const fresh = await article(channel, authors[1]!, 0.5, {}, 'Service mesh sidecars at scale');
+      const reader = await article(channel, authors[0]!, 6, {}, 'Service mesh sidecars explained');
+      t.platform.events.publish('article.changed', { articleId: fresh, visible: true, at: Date.now() });
+      await t.platform.events.settle();
+      expect(await relatedOf(reader)).toContain(String(fresh));
+    });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The `recomments` of A34: related articles by channel and content, with a heuristic cheap enough
  * to run once per article per cache lifetime. Candidates are the newest articles of the same
- * channel; each is scored by how many title terms it shares with the article (Latin words of two
+ * channel (one pool per channel, shared by its articles); each is scored by how many title terms it shares with the article (Latin words of two
  * or more letters, Chinese character bigrams, minus a few stop words), ties broken by engagement
  * and then recency. When fewer than `count` share a term, the most engaged of the channel fill up.
  */
@@ -85,17 +85,39 @@ function engagement(c: RelatedCandidate): number {
   return c.read_count + 5 * c.like_count + 10 * c.comment_count + 8 * c.collect_count;
 }
 
+/** A channel's candidates with their title terms and engagement worked out once, for every article picked from them. */
+export interface RelatedPool {
+  /** How many candidates an article is picked from (the loaded list may hold one more: the article itself). */
+  size: number;
+  candidates: readonly { candidate: RelatedCandidate; terms: Set<string>; engagement: number }[];
+}
+
+export function relatedPool(candidates: RelatedCandidate[], size: number): RelatedPool {
+  return {
+    size,
+    candidates: candidates.map((candidate) => ({
+      candidate,
+      terms: titleTerms(candidate.title),
+      engagement: engagement(candidate),
+    })),
+  };
+}
+
+/** Up to `count` related articles for the article `self` (never itself) from its channel's pool. */
 export function pickRelated(
-  title: string,
-  candidates: RelatedCandidate[],
+  self: { id: bigint; title: string },
+  pool: RelatedPool,
   count: number,
 ): { id: bigint; title: string }[] {
-  const terms = titleTerms(title);
-  const scored = candidates.map((candidate) => {
-    let shared = 0;
-    if (terms.size > 0) for (const term of titleTerms(candidate.title)) if (terms.has(term)) shared++;
-    return { candidate, shared, engagement: engagement(candidate) };
-  });
+  const terms = titleTerms(self.title);
+  const scored = pool.candidates
+    .filter(({ candidate }) => candidate.id !== self.id)
+    .slice(0, pool.size)
+    .map(({ candidate, terms: theirs, engagement }) => {
+      let shared = 0;
+      if (terms.size > 0) for (const term of theirs) if (terms.has(term)) shared++;
+      return { candidate, shared, engagement };
+    });
   const byRelevance = (x: (typeof scored)[number], y: (typeof scored)[number]) =>
     y.shared - x.shared || y.engagement - x.engagement || y.candidate.published_at - x.candidate.published_at;
   const similar = scored

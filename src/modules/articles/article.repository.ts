@@ -129,8 +129,8 @@ export function createArticleRepository(db: Db) {
       return row?.channel_id;
     },
 
-    /** Newest visible articles of a channel other than `articleId`: the pool the related list is picked from. */
-    relatedCandidates(articleId: bigint, channelId: bigint, limit: number): Promise<RelatedCandidate[]> {
+    /** Newest visible articles of a channel: the pool the related lists of its articles are picked from. */
+    relatedCandidates(channelId: bigint, limit: number): Promise<RelatedCandidate[]> {
       return db
         .selectFrom('articles')
         .select(['id', 'title', 'published_at', 'read_count', 'like_count', 'comment_count', 'collect_count'])
@@ -138,7 +138,6 @@ export function createArticleRepository(db: Db) {
         .where('status', '=', ArticleStatus.approved)
         .where('deleted_at', 'is', null)
         .where('published_at', 'is not', null)
-        .where('id', '!=', articleId)
         .orderBy('published_at', 'desc')
         .limit(limit)
         .execute() as Promise<RelatedCandidate[]>;

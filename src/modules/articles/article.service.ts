@@ -25,7 +25,7 @@ import type { PresenterContext } from '../../platform/presenter.js';
 import type { ChannelService } from '../channels/channel.service.js';
 import type { CounterService } from '../counters/counter.service.js';
 import { toCardEntry, toDetailEntry, type CardEntry, type DetailEntry } from './article.presenter.js';
-import { pickRelated } from './article.related.js';
+import { pickRelated, relatedPool, type RelatedPool } from './article.related.js';
 import { NearCache } from '../../platform/cache/near-cache.js';
 import type { ArticleCardRow, ArticleRepository } from './article.repository.js';
 
@@ -34,6 +34,12 @@ export const FEED_PAGE_SIZE = 10;
 const RELATED_COUNT = 4;
 /** Newest articles of the channel the related list is picked from. */
 const RELATED_POOL = 60;
+/**
+ * A channel's pool is kept this long in the process: on a random read over many articles, loading
+ * it per article (and splitting sixty titles into terms) was a third of a detail miss. An article
+ * change in this process drops its channel's pool at once; other processes see it within this.
+ */
+const RELATED_POOL_TTL_MS = 5_000;
 
 export const ARTICLE_CACHE = {
   card: { ttlMs: 10 * 60_000, negativeTtlMs: 30_000 },
@@ -106,6 +112,28 @@ export function createArticleService(
   const nearCards = new NearCache<bigint, CardEntry>({ max: NEAR_CACHE.cards, ttlMs: NEAR_CACHE.ttlMs });
   const nearPages = new NearCache<string, PageIds>({ max: NEAR_CACHE.pages, ttlMs: NEAR_CACHE.ttlMs });
   const nearDetails = new NearCache<bigint, DetailEntry>({ max: NEAR_CACHE.details, ttlMs: NEAR_CACHE.ttlMs });
+  const pools = new NearCache<bigint, RelatedPool>({ max: 1_000, ttlMs: RELATED_POOL_TTL_MS });
+  const loadingPools = new Map<bigint, Promise<RelatedPool>>();
+  // One load per channel at a time: a burst of misses in one channel shares it.
+  async function relatedPoolOf(channelId: bigint): Promise<RelatedPool> {
+    const known = pools.peek(channelId)?.value;
+    if (known) return known;
+    let loading = loadingPools.get(channelId);
+    if (!loading) {
+      // One more than the pool: an article of the pool leaves itself out.
+      loading = articles
+        .relatedCandidates(channelId, RELATED_POOL + 1)
+        .then((candidates) => {
+          const pool = relatedPool(candidates, RELATED_POOL);
+          pools.set(channelId, pool);
+          return pool;
+        })
+        .finally(() => loadingPools.delete(channelId));
+      loadingPools.set(channelId, loading);
+    }
+    return loading;
+  }
+
   const viewedListeners: ((userId: bigint, article: ArticleRef) => Promise<void> | void)[] = [];
 
   let visible: { ids: Set<bigint>; loadedAt: number } | undefined;
@@ -185,6 +213,7 @@ export function createArticleService(
     nearCards.delete(id);
     nearDetails.delete(id);
     nearPages.delete(...pages);
+    pools.delete(...channelIds);
     await cache.invalidate(cardKey(id), detailKey(id), ...pages);
   }
 
@@ -250,8 +279,8 @@ export function createArticleService(
           async () => {
             const row = await articles.findVisible(id);
             if (!row) return undefined;
-            const candidates = await articles.relatedCandidates(row.id, row.channel_id, RELATED_POOL);
-            return toDetailEntry(present, row, pickRelated(row.title, candidates, RELATED_COUNT));
+            const pool = await relatedPoolOf(row.channel_id);
+            return toDetailEntry(present, row, pickRelated(row, pool, RELATED_COUNT));
           },
           ARTICLE_CACHE.detail,
         ),
