@@ -65,6 +65,7 @@ export async function createPlatform(
 ): Promise<Platform> {
   const database = openDatabase(config.databaseUrl, {
     onIdleError: (error) => logger.warn({ err: error }, 'an idle database connection was lost; the pool replaces it'),
+    onWarning: (message) => logger.warn({ detail: message }, 'database'),
   });
   await migrateToLatest(database.db, schema.migrations);
   const clusterLog = logger.child({ port: 'cluster' });

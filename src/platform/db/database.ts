@@ -13,7 +13,7 @@ export interface DatabaseHandle {
 
 export function openDatabase(
   url: string,
-  options: { poolSize?: number; onIdleError?: (error: Error) => void } = {},
+  options: { poolSize?: number; onIdleError?: (error: Error) => void; onWarning?: (message: string) => void } = {},
 ): DatabaseHandle {
   const db = createKysely<Database>(url, options);
   return { db, dialect: dialectFromUrl(url), close: () => db.destroy() };

@@ -29,6 +29,7 @@ import {
 import type * as Mysql2 from 'mysql2';
 import type Pg from 'pg';
 import { optionalPackage } from '../optional-package.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
@@ -83,6 +84,8 @@ interface PoolOptions {
    * replaces it on the next checkout; without a listener node-postgres would crash the process.
    */
   onIdleError?: (error: Error) => void;
+  /** Something the database layer noticed but handled (a SQLite checkpoint that failed and will be retried). */
+  onWarning?: (message: string) => void;
 }
 
 function sqliteFile(url: string): string {
@@ -101,10 +104,17 @@ const STATEMENT_CACHE_SIZE = 500;
  * Kysely's single-connection mutex already runs one statement at a time. SQLite re-prepares a kept
  * statement by itself when a migration changed the schema.
  */
-function withStatementCache(database: BetterSqlite3.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+function withStatementCache(
+  database: BetterSqlite3.Database,
+  onClose: () => void = () => {},
+  size = STATEMENT_CACHE_SIZE,
+): SqliteDatabase {
   const statements = new Map<string, BetterSqlite3.Statement>();
   return {
-    close: () => database.close(),
+    close: () => {
+      onClose();
+      database.close();
+    },
     prepare(text: string) {
       const kept = statements.get(text);
       if (kept && !kept.busy) return kept;
@@ -137,7 +147,9 @@ export function createKysely<DB>(url: string, options: PoolOptions = {}): Kysely
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
     database.defaultSafeIntegers(true);
-    return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }), plugins });
+    const checkpointer = file === ':memory:' ? undefined : startCheckpointer(database, file, options.onWarning);
+    const wrapped = withStatementCache(database, () => void checkpointer?.stop());
+    return new Kysely<DB>({ dialect: new SqliteDialect({ database: wrapped }), plugins });
   }
   if (dialect === 'postgres') {
     const pg = loadPg();
