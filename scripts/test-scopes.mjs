@@ -51,6 +51,7 @@ export const once = {
   'test/platform/events.test.ts': 'in-process event bus, no database or kv',
   'test/platform/sms.test.ts': 'SMS vendors against local fakes, no database or kv',
   'test/platform/storage.test.ts': 'object storage adapters, no database or kv',
+  'test/platform/sqlite-checkpointer.test.ts': 'its own SQLite file, whatever TEST_DB says',
   // The contract suites build the memory and the Redis adapter themselves (Redis at its default
   // address), whatever TEST_DB and TEST_REDIS say: one run proves both adapters.
   'test/platform/kv.test.ts': 'builds both kv adapters itself',

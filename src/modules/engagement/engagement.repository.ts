@@ -15,6 +15,33 @@ import {
   type ArticleCardRow,
 } from '../articles/article.read-model.js';
 import { followsUser } from '../relations/relation.read-model.js';
+import { preparedQuery } from '../../platform/db/prepared-query.js';
+
+/**
+ * A34's per-reader flags in one round trip: the reader's attitude to the article, whether they
+ * collected it and whether they follow its author (the relations read model's subquery). Run on
+ * every signed-in article page, so it is built once (platform/db/prepared-query.ts).
+ */
+const viewerFlagsQuery = preparedQuery(['userId', 'articleId', 'authorId'], (db, { userId, articleId, authorId }) =>
+  db.selectNoFrom((eb) => [
+    eb
+      .selectFrom('attitudes')
+      .select('attitude')
+      .where('user_id', '=', userId)
+      .where('article_id', '=', articleId)
+      .as('attitude'),
+    eb
+      .exists(
+        eb
+          .selectFrom('collections')
+          .select('article_id')
+          .where('user_id', '=', userId)
+          .where('article_id', '=', articleId),
+      )
+      .as('collected'),
+    followsUser(eb, userId, authorId).as('followed'),
+  ]),
+);
 
 /** attitudes.attitude */
 export const Attitude = { dislike: 0, like: 1 } as const;
@@ -193,40 +220,18 @@ export function createEngagementRepository(db: Db) {
       return changed(result.numDeletedRows);
     },
 
-    /**
-     * A34's per-reader flags in one round trip: the reader's attitude to the article, whether they
-     * collected it and whether they follow its author (the relations read model's subquery).
-     */
+    /** A34's per-reader flags (viewerFlagsQuery). */
     async viewerFlags(
       userId: bigint,
       articleId: bigint,
       authorId: bigint,
     ): Promise<{ attitude: AttitudeValue | undefined; collected: boolean; followed: boolean }> {
-      const row = await db
-        .selectNoFrom((eb) => [
-          eb
-            .selectFrom('attitudes')
-            .select('attitude')
-            .where('user_id', '=', userId)
-            .where('article_id', '=', articleId)
-            .as('attitude'),
-          eb
-            .exists(
-              eb
-                .selectFrom('collections')
-                .select('article_id')
-                .where('user_id', '=', userId)
-                .where('article_id', '=', articleId),
-            )
-            .as('collected'),
-          followsUser(eb, userId, authorId).as('followed'),
-        ])
-        .executeTakeFirstOrThrow();
+      const [row] = await viewerFlagsQuery.execute(db, { userId, articleId, authorId });
       // EXISTS is a boolean on PostgreSQL, 0/1 on SQLite and MySQL.
       return {
-        attitude: row.attitude === null ? undefined : (Number(row.attitude) as AttitudeValue),
-        collected: Number(row.collected) === 1,
-        followed: Number(row.followed) === 1,
+        attitude: row!.attitude === null ? undefined : (Number(row!.attitude) as AttitudeValue),
+        collected: Number(row!.collected) === 1,
+        followed: Number(row!.followed) === 1,
       };
     },
 
