@@ -6,6 +6,7 @@
  */
 import type { DemoChannel } from './demo-channels.js';
 import { intBetween, pick, pickDistinct, type Random } from './prng.js';
+import { escapeHtml } from '../../platform/web/html.js';
 
 export type DemoLanguage = 'zh' | 'en';
 
@@ -207,10 +208,6 @@ const CJK_BEFORE_LATIN = new RegExp(`([${CJK}])(?=[A-Za-z])`, 'g');
 /** Chinese typesetting convention: a space between Chinese characters and Latin words. */
 export function spaceMixedText(text: string): string {
   return text.replace(LATIN_BEFORE_CJK, '$1 ').replace(CJK_BEFORE_LATIN, '$1 ');
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

@@ -31,6 +31,7 @@ import {
   RefundResponse,
 } from './payment.schema.js';
 import type { PaymentService } from './payment.service.js';
+import { escapeHtml } from '../../platform/web/html.js';
 
 const Unavailable = { 503: MessageSchema };
 const ADMIN: RouteAccess = { roles: ['admin'] };
@@ -39,9 +40,6 @@ function rawQuery(url: string): string {
   const at = url.indexOf('?');
   return at === -1 ? '' : url.slice(at + 1);
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function paymentRoutes(app: FastifyInstance, service: PaymentService, present: PresenterContext): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();

@@ -24,6 +24,7 @@ import { alipayTime } from './alipay.js';
 import { signAsAlipay, signedGatewayResponse, verifyMerchantRequest } from './alipay-signing.js';
 import { loadOrCreateKeyPair, type RsaKeyPair } from './keys.js';
 import { formatYuan, parseYuan } from './money.js';
+import { escapeHtml } from '../web/html.js';
 
 export const SIMULATOR_APP_ID = '9021000000000001';
 export const SIMULATOR_SELLER_ID = '2088000000000001';
@@ -78,9 +79,6 @@ interface PageRequest {
 
 export type PageOutcome = { ok: true; html: string } | { ok: false; status: number; html: string };
 export type ActionOutcome = { ok: true; redirect: string } | { ok: false; status: number; html: string };
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** "2026-01-02 03:04:05" read as China Standard Time. */
 function parseAlipayTime(text: string | undefined): number | null {

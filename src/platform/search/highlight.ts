@@ -7,6 +7,7 @@
  * `Node.JS` in a title is marked for the query `node.js`. Latin terms must stand on word
  * boundaries (`java` is not marked inside `javascript`); Han terms need none.
  */
+import { escapeHtml } from '../web/html.js';
 import { foldText } from './analyzer.js';
 
 /** Characters of body text in a snippet. */
@@ -14,11 +15,7 @@ export const SNIPPET_CHARS = 90;
 /** How much of the snippet comes before the first match. */
 const SNIPPET_LEAD = 24;
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
+export { escapeHtml } from '../web/html.js';
 
 const NAMED_ENTITIES: Record<string, string> = {
   amp: '&',
