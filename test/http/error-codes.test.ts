@@ -21,6 +21,7 @@ const ELSEWHERE: Partial<Record<ErrorCode, string>> = {
   service_unavailable: 'test/outage/database-outage.test.ts (the database server killed)',
   storage_failed: 'test/http/users.test.ts (the storage failing under the profile service)',
   version_conflict: 'test/mp/moderation.test.ts (a decision about an edited article)',
+  gone: 'test/web/reader-site.test.ts (a deleted article’s page)',
 };
 
 const json = { 'content-type': 'application/json' };

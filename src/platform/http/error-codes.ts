@@ -54,6 +54,7 @@ export const ERROR_CODES = {
   },
   comments_closed: { status: 403, description: 'The author has closed comments on this article.' },
   not_found: { status: 404, description: 'Unknown route, or the resource does not exist (or is not visible to you).' },
+  gone: { status: 410, description: 'The resource existed and was deleted (reader site pages).' },
   method_not_allowed: {
     status: 405,
     description: 'The path exists with other methods; the `Allow` header lists them.',

@@ -21,6 +21,43 @@ declare module 'fastify' {
     /** The signed-in user, once authentication has run (logged with errors). */
     userId?: bigint;
   }
+  interface FastifyContextConfig {
+    /** An HTML page (the reader site): its errors are answered with the error page, not JSON. */
+    page?: boolean;
+  }
+}
+
+/** What went wrong, as the error page shows it; the status comes from the code. */
+export interface Problem {
+  code: ErrorCode;
+  message: unknown;
+  /** Set on a masked 500: the id the person can quote. */
+  requestId?: string;
+}
+
+/** Renders an error as an HTML page (set by the reader site). */
+export type ErrorPage = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  problem: Problem,
+) => FastifyReply | Promise<FastifyReply>;
+
+/** Paths of the APIs and tools: never answered with an HTML page, whatever Accept says. */
+const API_PATH =
+  /^\/(app|mp|admin|docs|openapi\.json|media|media-private|socket\.io|healthz|readyz|metrics|payments|assets)(\/|\?|$)/;
+
+const errorPages = new WeakMap<FastifyInstance, ErrorPage>();
+
+/** The reader site's error page, for its own routes and for unknown paths a browser asks for. */
+export function setErrorPage(app: FastifyInstance, page: ErrorPage): void {
+  errorPages.set(app, page);
+}
+
+function wantsPage(request: FastifyRequest, matched: boolean): boolean {
+  if (matched) return request.routeOptions.config?.page === true;
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  if (API_PATH.test(request.url)) return false;
+  return (request.headers.accept ?? '').includes('text/html');
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -51,8 +88,16 @@ function validationMessage(error: FastifyError): Record<string, string> {
   return { [field]: reason };
 }
 
+type SendError = (
+  reply: FastifyReply,
+  code: ErrorCode,
+  message: unknown,
+  headers?: Record<string, string>,
+  extra?: Record<string, unknown>,
+) => FastifyReply | Promise<FastifyReply>;
+
 /** Every error body leaves through here, so none lacks its code; the code fixes the status. */
-function sendError(
+function sendJsonError(
   reply: FastifyReply,
   code: ErrorCode,
   message: unknown,
@@ -106,7 +151,13 @@ function outageOf(error: unknown): { dependency: 'database' | 'kv'; kind: string
   return undefined;
 }
 
-function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply, outages: OutageLog) {
+function handleError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  outages: OutageLog,
+  sendError: SendError,
+) {
   if (error instanceof AppError) return sendError(reply, error.code, error.body, error.headers);
   const outage = outageOf(error);
   if (outage) {
@@ -176,8 +227,21 @@ export async function registerHttpLayer(app: FastifyInstance, config: Config): P
   });
 
   const outages = new OutageLog();
-  app.setErrorHandler((error: FastifyError, request, reply) => handleError(error, request, reply, outages));
+  // JSON for the APIs; the reader site's page for its routes and for browsers on unknown paths.
+  const responder =
+    (request: FastifyRequest, matched: boolean): SendError =>
+    (reply, code, message, headers = {}, extra = {}) => {
+      const page = errorPages.get(app);
+      if (!page || !wantsPage(request, matched)) return sendJsonError(reply, code, message, headers, extra);
+      const requestId = typeof extra.request_id === 'string' ? extra.request_id : undefined;
+      reply.code(errorStatus(code)).headers(headers);
+      return page(request, reply, { code, message, ...(requestId ? { requestId } : {}) });
+    };
+  app.setErrorHandler((error: FastifyError, request, reply) =>
+    handleError(error, request, reply, outages, responder(request, true)),
+  );
   app.setNotFoundHandler((request, reply) => {
+    const sendError = responder(request, false);
     const allow = allowedMethods(request.method, request.url);
     if (allow.length > 0)
       return sendError(reply, 'method_not_allowed', 'Method not allowed.', { allow: allow.join(', ') });
