@@ -168,6 +168,9 @@ export const targets: AnyTarget[] = [
       findCards: [{ run: (r) => r.findCards([1n, 2n]) }],
       channelOf: [{ run: (r) => r.channelOf(1n) }],
       relatedCandidates: [{ run: (r) => r.relatedCandidates(2n, 10) }],
+      isDeleted: [{ run: (r) => r.isDeleted(1n) }],
+      visibleCountsByChannel: [{ run: (r) => r.visibleCountsByChannel() }],
+      visibleIdsOfChannel: [{ run: (r) => r.visibleIdsOfChannel(1n, 0, 50_000) }],
     },
   }),
 

@@ -241,6 +241,51 @@ where
   and "a"."id" in ($2, $3)
   and "a"."published_at" is not null;
 
+-- isDeleted
+-- 1 parameter
+select
+  "status",
+  "deleted_at"
+from
+  "articles"
+where
+  "id" = $1;
+
+-- visibleCountsByChannel
+-- 1 parameter
+select
+  "a"."channel_id",
+  count(*) as "n"
+from
+  "articles" as "a"
+where
+  "a"."status" = $1
+  and "a"."deleted_at" is null
+  and "a"."published_at" is not null
+group by
+  "a"."channel_id"
+order by
+  "a"."channel_id";
+
+-- visibleIdsOfChannel
+-- 4 parameters
+select
+  "a"."id",
+  "a"."updated_at"
+from
+  "articles" as "a"
+where
+  "a"."status" = $1
+  and "a"."deleted_at" is null
+  and "a"."published_at" is not null
+  and "a"."channel_id" = $2
+order by
+  "a"."id"
+limit
+  $3
+offset
+  $4;
+
 -- channelOf
 -- 1 parameter
 select

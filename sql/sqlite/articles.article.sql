@@ -241,6 +241,51 @@ where
   and "a"."id" in (?, ?)
   and "a"."published_at" is not null;
 
+-- isDeleted
+-- 1 parameter
+select
+  "status",
+  "deleted_at"
+from
+  "articles"
+where
+  "id" = ?;
+
+-- visibleCountsByChannel
+-- 1 parameter
+select
+  "a"."channel_id",
+  count(*) as "n"
+from
+  "articles" as "a"
+where
+  "a"."status" = ?
+  and "a"."deleted_at" is null
+  and "a"."published_at" is not null
+group by
+  "a"."channel_id"
+order by
+  "a"."channel_id";
+
+-- visibleIdsOfChannel
+-- 4 parameters
+select
+  "a"."id",
+  "a"."updated_at"
+from
+  "articles" as "a"
+where
+  "a"."status" = ?
+  and "a"."deleted_at" is null
+  and "a"."published_at" is not null
+  and "a"."channel_id" = ?
+order by
+  "a"."id"
+limit
+  ?
+offset
+  ?;
+
 -- channelOf
 -- 1 parameter
 select

@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db/database.js';
-import { ArticleStatus, visibleArticleCards, type ArticleCardRow } from './article.read-model.js';
+import { ArticleStatus, visibleArticleCards, visibleArticles, type ArticleCardRow } from './article.read-model.js';
 
 export type { ArticleCardRow };
 
@@ -121,6 +121,41 @@ export function createArticleRepository(db: Db) {
         );
       }
       return rows;
+    },
+
+    /** Whether the article existed and was deleted (a 410 on the reader site rather than a 404). */
+    async isDeleted(id: bigint): Promise<boolean> {
+      const row = await db
+        .selectFrom('articles')
+        .select(['status', 'deleted_at'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row !== undefined && (row.deleted_at !== null || row.status === ArticleStatus.deleted);
+    },
+
+    /** Visible articles per channel (the sitemap index). */
+    async visibleCountsByChannel(): Promise<{ channel_id: bigint; n: number }[]> {
+      const rows = await visibleArticles(db)
+        .select(['a.channel_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('a.channel_id')
+        .orderBy('a.channel_id')
+        .execute();
+      return rows.map((row) => ({ channel_id: row.channel_id, n: Number(row.n) }));
+    },
+
+    /** One sitemap file of a channel: visible articles by id, `offset` into that order. */
+    visibleIdsOfChannel(
+      channelId: bigint,
+      offset: number,
+      limit: number,
+    ): Promise<{ id: bigint; updated_at: number }[]> {
+      return visibleArticles(db)
+        .select(['a.id', 'a.updated_at'])
+        .where('a.channel_id', '=', channelId)
+        .orderBy('a.id')
+        .offset(offset)
+        .limit(limit)
+        .execute();
     },
 
     /** The channel an article is filed under, whatever its status (cache invalidation). */

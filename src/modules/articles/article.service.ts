@@ -271,6 +271,20 @@ export function createArticleService(
       return { preTimestamp: page.pre ?? timestamp, cards: await service.cards(page.ids) };
     },
 
+    /** The newest visible articles of a channel, or of every channel (null): the RSS feeds. */
+    async newest(channelId: bigint | null, limit: number): Promise<CardEntry[]> {
+      const rows = await articles.feedPage({ channelId, before: Number.MAX_SAFE_INTEGER, limit, excludePinned: false });
+      return service.cards(rows.slice(0, limit).map((row) => row.id));
+    },
+
+    /** An article that existed and was deleted (410 on the reader site); false for unknown ids. */
+    isDeleted: (id: bigint) => articles.isDeleted(id),
+
+    /** Visible articles per channel, and one channel's ids in pages (the sitemaps). */
+    visibleCountsByChannel: () => articles.visibleCountsByChannel(),
+    visibleIdsOfChannel: (channelId: bigint, offset: number, limit: number) =>
+      articles.visibleIdsOfChannel(channelId, offset, limit),
+
     /** A34 without the viewer's flags: 404 for unknown, unapproved and deleted articles. */
     async detail(id: bigint): Promise<DetailEntry> {
       const entry = await nearDetails.get(id, () =>
