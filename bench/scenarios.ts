@@ -242,6 +242,25 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'web-article',
+    description: 'GET /articles/:id, the reader site page of the article scenario (HTML), anonymous',
+    target: 'inkstone',
+    async setup(ctx) {
+      const path = (await ordinaryArticlePath(ctx)).replace('/app/v1_0/articles/', '/articles/');
+      expectStatus(await ctx.request('inkstone', path), 200, `GET ${path}`);
+      return { path };
+    },
+  },
+  {
+    name: 'web-home',
+    description: 'GET /, the reader site home page (HTML: the recommender first page), anonymous',
+    target: 'inkstone',
+    async setup(ctx) {
+      expectStatus(await ctx.request('inkstone', '/'), 200, 'GET /');
+      return { path: '/' };
+    },
+  },
+  {
     name: 'recommend',
     description: 'GET /app/v1_1/articles channel 0, first page, anonymous (the shared hot list)',
     target: 'inkstone',

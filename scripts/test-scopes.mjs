@@ -44,6 +44,7 @@ export const once = {
   'test/unit/cluster-routing.test.ts': 'pure unit',
   'test/unit/config.test.ts': 'config parsing, no database',
   'test/unit/ids.test.ts': 'pure unit',
+  'test/unit/html.test.ts': 'pure unit',
   'test/unit/sanitize.test.ts': 'pure unit',
   'test/unit/sensitive-words.test.ts': 'pure unit',
   'test/payments/units.test.ts': 'pure unit',

@@ -26,6 +26,7 @@ import { routeMapModule } from './route-map/route-map.module.js';
 import { searchModule } from './search/search.module.js';
 import { userAdminModule } from './user-admin/user-admin.module.js';
 import { usersModule } from './users/users.module.js';
+import { webModule } from './web/web.module.js';
 import type { EventName } from '../platform/events/events.js';
 
 export const modules = [
@@ -52,6 +53,7 @@ export const modules = [
   paymentsModule,
   notificationsModule,
   chatModule,
+  webModule,
 ] as const;
 
 // Every declared domain event has its log subject in some module's manifest: one missing fails here.

@@ -4,32 +4,15 @@
  * then read the full content. Skipped with a note when /usr/bin/chromium is missing, except under
  * CI=true, where it must run (CI installs it: `apt-get install -y chromium`).
  */
-import fs from 'node:fs';
-import net from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDb, testRedis, type TestApp } from '../helpers/app.js';
+import { chromiumAvailable, launchChromium } from '../helpers/browser.js';
 import { parseBody } from '../helpers/json.js';
+import { freePort } from '../helpers/private-services.js';
 import { buildPaymentsApp, paidArticle, PARAGRAPHS, signIn } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = fs.existsSync(CHROMIUM);
-if (!available) {
-  if (process.env.CI === 'true')
-    throw new Error(`${CHROMIUM} is missing and CI=true: install it (apt-get install -y chromium)`);
-  console.warn(`[skip] ${CHROMIUM} is missing: the payments browser test is skipped (apt-get install -y chromium)`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+const available = chromiumAvailable('the payments browser test');
 
 describe.skipIf(!available)(`payments in a browser (db=${testDb}, redis=${testRedis})`, () => {
   let t: TestApp;
@@ -41,19 +24,7 @@ describe.skipIf(!available)(`payments in a browser (db=${testDb}, redis=${testRe
     origin = `http://127.0.0.1:${port}`;
     t = await buildPaymentsApp({}, { env: { PUBLIC_URL: origin } });
     await t.app.listen({ host: '127.0.0.1', port });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
