@@ -6,11 +6,12 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/http/errors.js';
 import { setErrorPage, type Problem } from '../../platform/http/http-layer.js';
 import { toId } from '../../platform/http/ids.js';
-import type { Html } from '../../platform/web/html.js';
+import { Html } from '../../platform/web/html.js';
+import { NearCache } from '../../platform/cache/near-cache.js';
 import type { AppContext } from '../module.js';
 import { FEED_PAGE_SIZE } from '../articles/article.service.js';
 import { loadAssets } from './web.assets.js';
@@ -41,14 +42,21 @@ const SEARCH_PAGE = 10;
 const Cursor = Type.Optional(Type.String({ pattern: '^[0-9]{1,20}$', maxLength: 20 }));
 const IdParams = Type.Object({ id: Type.String({ maxLength: 24 }) });
 
-function sendPage(reply: FastifyReply, page: Html): FastifyReply {
+function sendPage(reply: FastifyReply, page: Html | Buffer): FastifyReply {
   return reply
     .type('text/html; charset=utf-8')
     .header('content-security-policy', CSP)
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'strict-origin-when-cross-origin')
-    .send(page.value);
+    .send(page instanceof Html ? page.value : page);
 }
+
+/**
+ * Anonymous pages are the same for everybody and already declared fresh for a minute
+ * (`public, max-age=60`): a page rendered once is served as the same bytes (and ETag, hashed once)
+ * for this long. The article page still counts each view as a read.
+ */
+const RENDERED_PAGES = { max: 500, ttlMs: 1_000 } as const;
 
 function sendXml(reply: FastifyReply, type: string, body: string): FastifyReply {
   return reply.type(`${type}; charset=utf-8`).header('x-content-type-options', 'nosniff').send(body);
@@ -87,9 +95,20 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
     return { origin, stylesheet, icon, tabs };
   }
 
-  async function render(reply: FastifyReply, meta: PageMeta, current: CurrentTab, body: Html) {
-    return sendPage(reply, layout(await shell(current), meta, current, body));
+  const rendered = new NearCache<string, { bytes: Buffer; authorId?: bigint }>(RENDERED_PAGES);
+
+  /** The page, rendered and kept by its URL; `authorId`: an article page's author (its read on a cache hit). */
+  async function render(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    page: { meta: PageMeta; current: CurrentTab; body: Html; authorId?: bigint },
+  ) {
+    const bytes = Buffer.from(layout(await shell(page.current), page.meta, page.current, page.body).value);
+    rendered.set(request.url, { bytes, ...(page.authorId === undefined ? {} : { authorId: page.authorId }) });
+    return sendPage(reply, bytes);
   }
+
+  const renderedPage = (request: FastifyRequest) => rendered.peek(request.url)?.value;
 
   function problemPage(problem: Problem): { title: string; text: string } {
     if (problem.code === 'not_found' || problem.code === 'method_not_allowed')
@@ -140,6 +159,8 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
     '/',
     { config: PAGE_CONFIG, schema: { hide: true, querystring: Type.Object({ t: Cursor }) } },
     async (request, reply) => {
+      const known = renderedPage(request);
+      if (known) return sendPage(reply, known.bytes);
       const { page, next } = await feedPage(0n, request.query.t);
       const meta: PageMeta = {
         title: TEXT.siteName,
@@ -148,7 +169,7 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
         feed: `${origin}/feed.xml`,
         ...(request.query.t ? { noindex: true } : {}),
       };
-      return render(reply, meta, 0n, feedBody(TEXT.recommend, page.cards, next));
+      return render(request, reply, { meta, current: 0n, body: feedBody(TEXT.recommend, page.cards, next) });
     },
   );
 
@@ -156,6 +177,8 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
     '/channels/:id',
     { config: PAGE_CONFIG, schema: { hide: true, params: IdParams, querystring: Type.Object({ t: Cursor }) } },
     async (request, reply) => {
+      const known = renderedPage(request);
+      if (known) return sendPage(reply, known.bytes);
       const channelId = toId(request.params.id, 'id');
       const channel = (await services.channels.listVisible()).find((c) => c.id === channelId);
       if (!channel) throw new AppError('not_found', 'Not found.');
@@ -167,7 +190,7 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
         feed: `${origin}/channels/${channelId}/feed.xml`,
         ...(request.query.t ? { noindex: true } : {}),
       };
-      return render(reply, meta, channelId, feedBody(channel.name, page.cards, next));
+      return render(request, reply, { meta, current: channelId, body: feedBody(channel.name, page.cards, next) });
     },
   );
 
@@ -176,6 +199,11 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
     { config: PAGE_CONFIG, schema: { hide: true, params: IdParams, querystring: Type.Object({ c: Cursor }) } },
     async (request, reply) => {
       const id = toId(request.params.id, 'id');
+      const known = renderedPage(request);
+      if (known) {
+        await services.engagement.recordRead(null, id, known.authorId!, 'other');
+        return sendPage(reply, known.bytes);
+      }
       let entry;
       try {
         entry = await services.articles.detail(id);
@@ -238,7 +266,7 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
         },
         (ms) => present.time.iso(ms),
       );
-      return render(reply, meta, entry.channel_id, body);
+      return render(request, reply, { meta, current: entry.channel_id, body, authorId: entry.user_id });
     },
   );
 
@@ -255,6 +283,8 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
       },
     },
     async (request, reply) => {
+      const known = renderedPage(request);
+      if (known) return sendPage(reply, known.bytes);
       const q = (request.query.q ?? '').trim();
       const page = request.query.page ?? 1;
       const result = q
@@ -269,7 +299,11 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
         noindex: true,
         searchQuery: q,
       };
-      return render(reply, meta, null, searchBody(q, result.total_count, result.results, next));
+      return render(request, reply, {
+        meta,
+        current: null,
+        body: searchBody(q, result.total_count, result.results, next),
+      });
     },
   );
 
@@ -294,6 +328,8 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
       },
     },
     async (request, reply) => {
+      const known = renderedPage(request);
+      if (known) return sendPage(reply, known.bytes);
       const userId = toId(request.params.id, 'id');
       const user = await profileOf(userId);
       const page = request.query.page ?? 1;
@@ -320,7 +356,7 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
           likes: user.like_count,
         },
       };
-      return render(reply, meta, null, profileBody(profile, cards, next));
+      return render(request, reply, { meta, current: null, body: profileBody(profile, cards, next) });
     },
   );
 
