@@ -111,6 +111,11 @@ export default tseslint.config(
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
   {
+    // The reader site's browser script runs in the page, not in Node.
+    files: ['src/modules/web/assets/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     // Kysely migrations are written against `Kysely<any>`: they must not depend on today's schema types.
     files: ['src/platform/db/migrations/**/*.ts', 'src/**/migrations/**/*.ts'],
     rules: {

@@ -56,6 +56,8 @@ describe.skipIf(!available)(`reader site in a browser (db=${testDb}, redis=${tes
       });
       ids.push(row.id);
     }
+    for (const id of ids) await t.services.search.indexArticle(id);
+    await t.services.search.refreshVocabulary();
     await t.app.listen({ host: '127.0.0.1', port });
     browser = await launchChromium();
   });
@@ -95,6 +97,28 @@ describe.skipIf(!available)(`reader site in a browser (db=${testDb}, redis=${tes
     await page.waitForURL(/\?t=/);
     expect(await page.locator('.feed .card').count()).toBe(2);
     expect(await page.locator('a[rel="next"]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('with JavaScript, loads the next page as the reader scrolls and suggests words while typing', async () => {
+    const { page, errors } = await open(`/channels/${channelId}`);
+    // Ten on the page; the next two arrive once the end of the list is near (here, at once).
+    await page.mouse.wheel(0, 5_000);
+    // Polled from here: the page's CSP forbids the string evaluation waitForFunction relies on.
+    await expect.poll(() => page.locator('.feed .card').count()).toBe(12);
+    expect(await page.locator('a.more').count()).toBe(0);
+
+    const suggested = (await (await fetch(`${origin}/app/v1_0/suggestion?q=${encodeURIComponent('浏览')}`)).json()) as {
+      data: { options: string[] };
+    };
+    expect(suggested.data.options.length).toBeGreaterThan(0);
+    await page.locator('form.search input').pressSequentially('浏览');
+    await expect.poll(() => page.locator('#search-suggestions option').count()).toBeGreaterThan(0);
+    const options = await page.evaluate(
+      "[...document.querySelectorAll('#search-suggestions option')].map((o) => o.value)",
+    );
+    expect(options).toEqual(suggested.data.options.filter(Boolean));
     expect(errors).toEqual([]);
     await page.context().close();
   });

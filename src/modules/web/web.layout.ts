@@ -37,6 +37,8 @@ export interface Shell {
   stylesheet: string;
   /** `/assets/icon.<hash>.svg` */
   icon: string;
+  /** `/assets/site.<hash>.js`: enhancements only (every page works without it). */
+  script: string;
   tabs: readonly ChannelTab[];
 }
 
@@ -79,6 +81,7 @@ export function layout(shell: Shell, meta: PageMeta, current: CurrentTab, body: 
         ${meta.feed ? html`<link rel="alternate" type="application/rss+xml" title="${TEXT.siteName}" href="${meta.feed}" />` : ''}
         <link rel="stylesheet" href="${shell.stylesheet}" />
         <link rel="icon" href="${shell.icon}" type="image/svg+xml" />
+        <script src="${shell.script}" defer></script>
         <meta name="theme-color" content="#c7161e" />
         ${
           meta.jsonLd

@@ -83,6 +83,7 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
   const assets = loadAssets();
   const stylesheet = assets.get('site.css')!.path;
   const icon = assets.get('icon.svg')!.path;
+  const script = assets.get('site.js')!.path;
 
   /** The default channels as tabs, plus the page's own channel when it is not one of them. */
   async function shell(current: CurrentTab = null): Promise<Shell> {
@@ -92,7 +93,7 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
       const own = (await services.channels.listVisible()).find((c) => c.id === current);
       if (own) tabs = [...defaults, own];
     }
-    return { origin, stylesheet, icon, tabs };
+    return { origin, stylesheet, icon, script, tabs };
   }
 
   const rendered = new NearCache<string, { bytes: Buffer; authorId?: bigint }>(RENDERED_PAGES);
@@ -132,7 +133,7 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
     }
     return sendPage(
       reply,
-      layout({ origin, stylesheet, icon, tabs }, meta, null, errorBody(title, text, problem.requestId)),
+      layout({ origin, stylesheet, icon, script, tabs }, meta, null, errorBody(title, text, problem.requestId)),
     );
   });
 
