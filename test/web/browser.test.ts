@@ -8,7 +8,7 @@
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
-import { chromiumAvailable, launchChromium, screenshotPath } from '../helpers/browser.js';
+import { chromiumAvailable, launchChromium, screenshotPath, seriousAxeViolations } from '../helpers/browser.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
 import { freePort } from '../helpers/private-services.js';
 
@@ -122,6 +122,20 @@ describe.skipIf(!available)(`reader site in a browser (db=${testDb}, redis=${tes
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it('has no serious or critical accessibility violation (axe-core) on the main pages, light and dark', async () => {
+    const author = (await t.services.articles.cards([ids[0]!]))[0]!.user_id;
+    const pages = ['/', `/channels/${channelId}`, `/articles/${ids[0]}`, `/users/${author}`, '/search?q=浏览', '/nope'];
+    const found: string[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const url of pages) {
+        const { page } = await open(url, { colorScheme });
+        found.push(...(await seriousAxeViolations(page)).map((v) => `${colorScheme} ${url} ${v}`));
+        await page.context().close();
+      }
+    }
+    expect(found).toEqual([]);
+  }, 120_000);
 
   it('shows the error page for an unknown address, and dark colours when the system asks', async () => {
     const missing = await open('/no/such/page');
