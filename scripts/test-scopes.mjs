@@ -63,6 +63,9 @@ export const once = {
   'test/lint/boundaries.test.ts': 'lint rules, no database',
   'test/lint/sql-snapshots.test.ts': 'snapshots are compiled without a database',
   'test/e2e/newcomer.test.ts': '`npm start` on the embedded default whatever TEST_DB says',
+  // Rendering, scripts under the CSP and accessibility do not depend on the database; the same pages
+  // run over HTTP on every dialect in test/web/reader-site.test.ts and test/web/crawl.test.ts.
+  'test/web/browser.test.ts': 'the reader site in Chromium: what it checks is the same on every database',
 };
 
 export function scopeOf(file) {
