@@ -12,6 +12,7 @@ import { setErrorPage, type Problem } from '../../platform/http/http-layer.js';
 import { toId } from '../../platform/http/ids.js';
 import { Html } from '../../platform/web/html.js';
 import { NearCache } from '../../platform/cache/near-cache.js';
+import { htmlToText } from '../../platform/search/index.js';
 import type { AppContext } from '../module.js';
 import { FEED_PAGE_SIZE } from '../articles/article.service.js';
 import { loadAssets } from './web.assets.js';
@@ -62,18 +63,9 @@ function sendXml(reply: FastifyReply, type: string, body: string): FastifyReply 
   return reply.type(`${type}; charset=utf-8`).header('x-content-type-options', 'nosniff').send(body);
 }
 
-/** Plain text of an article's HTML for a description: tags dropped, whitespace folded, cut short. */
+/** Plain text of an article's HTML for a description (the search snippets' own conversion), cut short. */
 function summary(htmlText: string, max = 120): string {
-  const text = htmlText
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const text = htmlToText(htmlText).trim();
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
@@ -85,12 +77,14 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
   const icon = assets.get('icon.svg')!.path;
   const script = assets.get('site.js')!.path;
 
+  const visibleChannel = async (id: bigint) => (await services.channels.listVisible()).find((c) => c.id === id);
+
   /** The default channels as tabs, plus the page's own channel when it is not one of them. */
   async function shell(current: CurrentTab = null): Promise<Shell> {
     const defaults = await services.channels.forUser(undefined);
     let tabs = defaults;
     if (current !== null && current !== 0n && !defaults.some((c) => c.id === current)) {
-      const own = (await services.channels.listVisible()).find((c) => c.id === current);
+      const own = await visibleChannel(current);
       if (own) tabs = [...defaults, own];
     }
     return { origin, stylesheet, icon, script, tabs };
@@ -181,7 +175,7 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
       const known = renderedPage(request);
       if (known) return sendPage(reply, known.bytes);
       const channelId = toId(request.params.id, 'id');
-      const channel = (await services.channels.listVisible()).find((c) => c.id === channelId);
+      const channel = await visibleChannel(channelId);
       if (!channel) throw new AppError('not_found', 'Not found.');
       const { page, next } = await feedPage(channelId, request.query.t);
       const meta: PageMeta = {
@@ -433,7 +427,7 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
     { config: { auth: 'public', cache: { maxAge: 300 } }, schema: { hide: true, params: IdParams } },
     async (request, reply) => {
       const channelId = toId(request.params.id, 'id');
-      const found = (await services.channels.listVisible()).find((c) => c.id === channelId);
+      const found = await visibleChannel(channelId);
       if (!found) throw new AppError('not_found', 'Not found.');
       const cards = await services.articles.newest(channelId, 20);
       const channel = {
