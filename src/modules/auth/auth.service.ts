@@ -9,7 +9,7 @@ import { AppError, badRequest } from '../../platform/http/errors.js';
 import type { Clock } from '../../platform/clock.js';
 import { UserStatus, type UserAccounts } from '../users/user.accounts.js';
 import { defaultDisplayName } from '../users/user.rules.js';
-import type { DeviceInfo, SessionService, TokenPair } from './session.service.js';
+import type { Client, DeviceInfo, SessionService, TokenPair } from './session.service.js';
 import type { SmsCodeService } from './sms-code.service.js';
 
 export interface AuthServiceDeps {
@@ -52,11 +52,17 @@ export function createAuthService(deps: AuthServiceDeps) {
   return {
     sendCode: (mobile: string) => codes.issue(mobile),
 
-    async signInApp(mobile: string, code: string, device: DeviceInfo, rotate: boolean): Promise<TokenPair> {
+    async signInApp(
+      mobile: string,
+      code: string,
+      device: DeviceInfo,
+      rotate: boolean,
+      client: Client = 'app',
+    ): Promise<TokenPair> {
       await proveCode(mobile, code);
       const user = await findOrRegister(mobile);
       assertActive(user);
-      return sessions.open(user.id, 'app', false, device, rotate);
+      return sessions.open(user.id, client, false, device, rotate);
     },
 
     async signInMp(

@@ -28,7 +28,7 @@ import type { KeyValueStore } from '../../platform/kv/kv.js';
 import { assertAllowed, parseRule, RateLimiter } from '../../platform/rate-limit/index.js';
 import { UserStatus, type UserAccounts } from '../users/user.accounts.js';
 import { defaultDisplayName } from '../users/user.rules.js';
-import type { DeviceInfo, SessionService, TokenPair } from './session.service.js';
+import type { Client, DeviceInfo, SessionService, TokenPair } from './session.service.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './password.schema.js';
 import { constantTimeEqual, type SmsCodeService } from './sms-code.service.js';
 
@@ -302,7 +302,13 @@ export function createPasswordService(deps: PasswordServiceDeps) {
     },
 
     /** Sign-in with username or email; see the file comment for the limits and timing. */
-    async signIn(login: string, password: string, device: DeviceInfo, rotate: boolean): Promise<TokenPair> {
+    async signIn(
+      login: string,
+      password: string,
+      device: DeviceInfo,
+      rotate: boolean,
+      client: Client = 'app',
+    ): Promise<TokenPair> {
       const normalized = login.toLowerCase();
       const user = await users.findByLogin(normalized);
       const key = accountKey(user, normalized);
@@ -313,7 +319,7 @@ export function createPasswordService(deps: PasswordServiceDeps) {
       await forgetFailures(key);
       assertActive(user);
       await upgradeHash(user, stored!, password);
-      return sessions.open(user.id, 'app', false, device, rotate);
+      return sessions.open(user.id, client, false, device, rotate);
     },
 
     /**

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthConfig } from '../../config.js';
 import type { Clock } from '../../platform/clock.js';
-import type { Authenticator, TokenProblem } from '../../platform/http/auth.js';
+import { sessionCookieValue, type Authenticator, type TokenProblem } from '../../platform/http/auth.js';
 import type { IdGenerators } from '../../platform/ids.js';
 import type { KeyValueStore } from '../../platform/kv/kv.js';
 import type { Db } from '../../platform/db/database.js';
@@ -21,7 +21,8 @@ import { UserStatus, type UserAccounts } from '../users/user.accounts.js';
 import type { SessionRepository } from './session.repository.js';
 import type { TokenService } from './token.service.js';
 
-export type Client = 'app' | 'mp';
+/** Which sign-in opened a session: the app's API, the media platform's, or the reader site (a cookie). */
+export type Client = 'app' | 'mp' | 'web';
 
 export interface DeviceInfo {
   userAgent: string;
@@ -222,6 +223,21 @@ export function createSessionService(deps: SessionServiceDeps) {
     await markRevoked([sessionId]);
   }
 
+  /**
+   * The reader of a web session cookie. The cookie holds the session's refresh token (httpOnly, so
+   * no script reads it): it lives as long as the session, and revoking the session (sign-out here,
+   * on another device, a ban) ends the cookie's sign-in on the next request, as for access tokens.
+   */
+  async function cookieSession(token: string): Promise<{ userId: bigint; sessionId: bigint } | null> {
+    const checked = await tokens.check(token);
+    if ('problem' in checked) return null;
+    const { claims } = checked;
+    if (!claims.refresh || claims.sessionId === undefined) return null;
+    const state = await states(claims.userId, claims.sessionId);
+    if (state.user === 'disabled' || state.session === 'revoked') return null;
+    return { userId: claims.userId, sessionId: claims.sessionId };
+  }
+
   const authenticator: Authenticator = {
     async authenticate(token) {
       const checked = await tokens.check(token);
@@ -245,6 +261,11 @@ export function createSessionService(deps: SessionServiceDeps) {
       };
     },
 
+    async authenticateCookie(cookieHeader) {
+      const token = sessionCookieValue(cookieHeader);
+      return token === undefined ? null : cookieSession(token);
+    },
+
     // Straight from the database: staff routes are few, and a demotion must hold at once.
     async roleOf(userId) {
       const row = await users.access(userId);
@@ -254,6 +275,7 @@ export function createSessionService(deps: SessionServiceDeps) {
 
   return {
     authenticator,
+    cookieSession,
 
     /** Opens a session for a user who proved who they are, and issues its token pair. */
     async open(

@@ -197,6 +197,16 @@ export function createCommentService(deps: {
       return { totalCount, endId, lastId: views.at(-1)?.id ?? null, rows: views, article };
     },
 
+    /** A visible top-level comment with its counts (the head of a page of its replies), or null. */
+    async topLevel(commentId: bigint, viewerId?: bigint): Promise<CommentView | null> {
+      const target = await comments.find(commentId);
+      if (!target || target.status !== CommentStatus.visible || target.parent_id !== null) return null;
+      const row = await comments.one(commentId);
+      if (!row) return null;
+      const [view] = await withLikes(await withCounts([row]), viewerId);
+      return view ?? null;
+    },
+
     /**
      * A44 / M23. A comment on an article, or (with `articleId`) a reply to comment `target` of that
      * article; a reply to a reply goes under its top-level comment. Comments are not idempotent:

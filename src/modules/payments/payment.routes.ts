@@ -272,6 +272,11 @@ export function paymentRoutes(app: FastifyInstance, service: PaymentService, pre
           ? query.get('status')!
           : 'failed';
         const orderId = /^[0-9]{1,19}$/.test(query.get('order_id') ?? '') ? query.get('order_id')! : '';
+        const page = service.resultPage;
+        if (page) {
+          const order = orderId ? await service.resultOrder(BigInt(orderId)) : null;
+          return page(request, reply, { status: status as 'paid' | 'pending' | 'failed', order });
+        }
         const text = {
           paid: '支付成功 · Payment received',
           pending: '等待确认 · Payment pending',

@@ -8,6 +8,7 @@
  * returns and the reconciler all end in `applyPayment`, so however many of them race, one wins.
  * The provider is reached through the neutral port: nothing here knows Alipay's names.
  */
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, badRequest, conflict, invalidField, notFound } from '../../platform/http/errors.js';
 import type { Page } from '../../platform/http/paging.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
@@ -67,6 +68,19 @@ export interface PaymentServiceOptions {
 const UNAUTHENTICATED = new Set(['bad_signature', 'missing_sign', 'sign_type', 'missing_sign_type']);
 
 const PAYMENTS_UNAVAILABLE = () => new AppError('payments_unavailable', 'Payments are not available.');
+
+export interface ResultOrder {
+  buyerId: bigint;
+  kind: 'article' | 'tip';
+  articleId: bigint | null;
+}
+
+/** Renders the payment result page (`/payments/result?order_id=…&status=…`). */
+export type ResultPage = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  result: { status: 'paid' | 'pending' | 'failed'; order: ResultOrder | null },
+) => Promise<FastifyReply>;
 
 export function createPaymentService(options: PaymentServiceOptions) {
   const { platform } = options;
@@ -229,8 +243,22 @@ export function createPaymentService(options: PaymentServiceOptions) {
     return (await repo.findRefund(refund.id))!;
   }
 
+  let resultPage: ResultPage | undefined;
+
   const service = {
     settings,
+    /** The page a payer lands on after paying (the reader site sets one; the default is minimal). */
+    get resultPage(): ResultPage | undefined {
+      return resultPage;
+    },
+    setResultPage(page: ResultPage): void {
+      resultPage = page;
+    },
+    /** What a result page may say of an order: whose, what kind, for which article. */
+    async resultOrder(orderId: bigint): Promise<ResultOrder | null> {
+      const order = await repo.findOrder(orderId);
+      return order ? { buyerId: order.buyer_id, kind: order.kind, articleId: order.article_id } : null;
+    },
     provider,
     publicUrl: platform.config.publicUrl,
     /** Set when the embedded simulator plays Alipay (the routes serve its cashier page). */

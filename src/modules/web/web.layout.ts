@@ -40,6 +40,34 @@ export interface Shell {
   /** `/assets/site.<hash>.js`: enhancements only (every page works without it). */
   script: string;
   tabs: readonly ChannelTab[];
+  /** The signed-in reader, or null (the page is then the same for everybody and may be cached). */
+  reader: ShellReader | null;
+}
+
+export interface ShellReader {
+  name: string;
+  photo: string;
+  /** The CSRF token for this page's forms and fetches. */
+  csrf: string;
+}
+
+/** A hidden field with the page's CSRF token: every form that writes has one. */
+export const csrfField = (csrf: string) => html`<input type="hidden" name="_csrf" value="${csrf}" />`;
+
+/** The header's account corner: sign-in link, or the reader's name and a sign-out button. */
+function account(shell: Shell, meta: PageMeta): Html {
+  const reader = shell.reader;
+  if (!reader) {
+    const here = meta.canonical.startsWith(shell.origin) ? meta.canonical.slice(shell.origin.length) : '/';
+    const next = here === '/' || here.startsWith('/login') ? '' : `?next=${encodeURIComponent(here)}`;
+    return html`<a class="account" href="/login${next}">${TEXT.signIn}</a>`;
+  }
+  return html`<div class="account">
+    <a href="/me"><img src="${reader.photo}" alt="" width="28" height="28" /><span>${reader.name}</span></a>
+    <form method="post" action="/logout">
+      ${csrfField(reader.csrf)}<button type="submit" class="link">${TEXT.signOut}</button>
+    </form>
+  </div>`;
 }
 
 /** Which tab is current: 0 for 推荐, a channel id, or none. */
@@ -83,6 +111,7 @@ export function layout(shell: Shell, meta: PageMeta, current: CurrentTab, body: 
         <link rel="icon" href="${shell.icon}" type="image/svg+xml" />
         <script src="${shell.script}" defer></script>
         <meta name="theme-color" content="#c7161e" />
+        ${shell.reader ? html`<meta name="csrf-token" content="${shell.reader.csrf}" />` : ''}
         ${
           meta.jsonLd
             ? html`<script type="application/ld+json">
@@ -106,6 +135,7 @@ export function layout(shell: Shell, meta: PageMeta, current: CurrentTab, body: 
               />
               <button type="submit">${TEXT.search}</button>
             </form>
+            ${account(shell, meta)}
           </div>
           ${tabs(shell, current)}
         </header>

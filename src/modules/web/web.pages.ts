@@ -5,6 +5,7 @@
 import { html, trustedHtml, type Html } from '../../platform/web/html.js';
 import type { CardEntry, DetailEntry } from '../articles/article.presenter.js';
 import type { CommentView } from '../comments/comment.service.js';
+import { csrfField } from './web.layout.js';
 import { TEXT } from './web.text.js';
 
 /** "2026-07-15T09:00:28" (the contract's time, in the site's zone) → "2026-07-15 09:00". */
@@ -47,8 +48,24 @@ export function feedBody(heading: string, cards: readonly CardEntry[], next: str
   ${next ? html`<a class="more" rel="next" href="${next}">${TEXT.more}</a>` : ''}`;
 }
 
+/** What the signed-in reader may do on an article page. */
+export interface ArticleReader {
+  csrf: string;
+  liked: boolean;
+  collected: boolean;
+  following: boolean;
+  /** The reader wrote it: no follow, buy or tip. */
+  own: boolean;
+}
+
 export interface ArticleView {
   entry: DetailEntry;
+  /** Null when signed out: the actions are links to the sign-in page. */
+  reader: ArticleReader | null;
+  /** A paid article: whether this reader has the full text (bought it, or wrote it). */
+  access: { full: boolean; purchased: boolean };
+  /** Payments are configured: buy and tip forms are shown. */
+  payments: boolean;
   /** The live counts (the card's, with unflushed deltas). */
   counts: { like_count: number; collect_count: number; comment_count: number } | undefined;
   /** The HTML the reader may see: the full sanitized content, or a paid article's preview. */
@@ -58,14 +75,49 @@ export interface ArticleView {
   avatar: (stored: string | null) => string;
 }
 
-function comment(row: CommentView, avatar: ArticleView['avatar'], iso: (ms: number) => string): Html {
+/** A form that switches something on or off (`on` is the state asked for); the script sends it with fetch. */
+export function toggleForm(
+  action: string,
+  csrf: string,
+  on: boolean,
+  labels: readonly [off: string, on: string],
+  back: string,
+  count?: number,
+): Html {
+  return html`<form method="post" action="${action}" class="toggle" data-toggle>
+    ${csrfField(csrf)}<input type="hidden" name="on" value="${on ? '0' : '1'}" /><input
+      type="hidden"
+      name="back"
+      value="${back}"
+    /><button type="submit" aria-pressed="${on ? 'true' : 'false'}" data-labels="${labels.join('|')}">
+      <span class="label">${on ? labels[1] : labels[0]}</span>${
+        count === undefined ? '' : html` <span class="count">${count}</span>`
+      }
+    </button>
+  </form>`;
+}
+
+/** Where a signed-out reader goes to do something, and comes back to `here`. */
+export const signInLink = (here: string, label: string) =>
+  html`<a class="button" href="/login?next=${encodeURIComponent(here)}">${label}</a>`;
+
+export const TIP_AMOUNTS_YUAN = [2, 5, 10, 50] as const;
+
+function comment(
+  row: CommentView,
+  avatar: ArticleView['avatar'],
+  iso: (ms: number) => string,
+  repliesPath: string | null,
+): Html {
   return html`<li class="comment" id="c${row.id}">
     <img src="${avatar(row.aut_photo)}" alt="" width="32" height="32" loading="lazy" />
     <div>
       <p class="meta">
         <span>${row.aut_name}</span><time datetime="${iso(row.created_at)}">${shortTime(iso(row.created_at))}</time
         ><span>${TEXT.likes(row.like_count)}</span>${
-          row.reply_count > 0 ? html`<span>${TEXT.replies(row.reply_count)}</span>` : ''
+          repliesPath
+            ? html`<a href="${repliesPath}">${row.reply_count > 0 ? TEXT.replies(row.reply_count) : TEXT.reply}</a>`
+            : ''
         }
       </p>
       <p>${row.content}</p>
@@ -73,8 +125,64 @@ function comment(row: CommentView, avatar: ArticleView['avatar'], iso: (ms: numb
   </li>`;
 }
 
+/** The follow button of an author (none on one's own page or article). */
+function followControl(
+  authorId: bigint,
+  reader: { csrf: string; following: boolean; own: boolean } | null,
+  back: string,
+) {
+  if (reader?.own) return '';
+  return reader
+    ? toggleForm(`${userPath(authorId)}/follow`, reader.csrf, reader.following, [TEXT.follow, TEXT.followed], back)
+    : signInLink(back, TEXT.follow);
+}
+
+function paywall(view: ArticleView, here: string): Html | '' {
+  if (!view.paid) return '';
+  if (view.access.full)
+    return view.access.purchased ? html`<p class="paywall" role="status">${TEXT.purchased}</p>` : '';
+  const buy = !view.payments
+    ? ''
+    : view.reader
+      ? html`<form method="post" action="${here}/buy">
+          ${csrfField(view.reader.csrf)}<button type="submit" class="primary">${TEXT.buy(view.paid.yuan)}</button>
+        </form>`
+      : signInLink(here, TEXT.buy(view.paid.yuan));
+  return html`<div class="paywall">
+    <p>${TEXT.paidNotice(view.paid.yuan)}</p>
+    ${buy}
+  </div>`;
+}
+
+function tipForm(view: ArticleView, here: string): Html | '' {
+  if (!view.payments || view.reader?.own) return '';
+  if (!view.reader) return signInLink(here, TEXT.tip);
+  return html`<form method="post" action="${here}/tip" class="tip">
+    ${csrfField(view.reader.csrf)}
+    <label
+      >${TEXT.tipAmount}
+      <select name="yuan">
+        ${TIP_AMOUNTS_YUAN.map((yuan) => html`<option value="${yuan}">${TEXT.yuan(yuan)}</option>`)}
+      </select></label
+    >
+    <button type="submit">${TEXT.tip}</button>
+  </form>`;
+}
+
+/** The comment (or reply) box; signed out, a link to sign in. */
+export function commentForm(action: string, csrf: string | null, here: string, label: string): Html {
+  if (csrf === null) return html`<p>${signInLink(here, TEXT.signInTo)}</p>`;
+  return html`<form method="post" action="${action}" class="comment-form">
+    ${csrfField(csrf)}
+    <label for="comment-box">${label}</label>
+    <textarea id="comment-box" name="content" rows="3" maxlength="1000" required></textarea>
+    <button type="submit" class="primary">${TEXT.send}</button>
+  </form>`;
+}
+
 export function articleBody(view: ArticleView, iso: (ms: number) => string): Html {
-  const { entry, counts, comments } = view;
+  const { entry, counts, comments, reader } = view;
+  const here = articlePath(entry.id);
   return html`<article class="story">
       <h1>${entry.title}</h1>
       <div class="author">
@@ -83,15 +191,24 @@ export function articleBody(view: ArticleView, iso: (ms: number) => string): Htm
           <div><a href="${userPath(entry.user_id)}">${entry.aut_name}</a></div>
           <p class="meta"><time datetime="${entry.pubdate}">${shortTime(entry.pubdate)}</time></p>
         </div>
+        ${followControl(entry.user_id, reader, here)}
       </div>
-      ${view.paid ? html`<p class="paywall">${TEXT.paidNotice(view.paid.yuan)}</p>` : ''}
+      ${paywall(view, here)}
       <div class="content">${trustedHtml(view.content)}</div>
       ${
         counts
-          ? html`<p class="meta stats">
-              <span>${TEXT.likes(counts.like_count)}</span><span>${TEXT.collects(counts.collect_count)}</span
-              ><span>${TEXT.comments(counts.comment_count)}</span>
-            </p>`
+          ? html`<div class="actions" id="actions">
+              ${
+                reader
+                  ? html`${toggleForm(`${here}/like`, reader.csrf, reader.liked, [TEXT.like, TEXT.liked], here, counts.like_count)}
+                    ${toggleForm(`${here}/collect`, reader.csrf, reader.collected, [TEXT.collect, TEXT.collected], here, counts.collect_count)}`
+                  : html`<p class="meta stats">
+                      <span>${TEXT.likes(counts.like_count)}</span><span>${TEXT.collects(counts.collect_count)}</span
+                      ><span>${TEXT.comments(counts.comment_count)}</span>
+                    </p>`
+              }
+              ${tipForm(view, here)}
+            </div>`
           : ''
       }
     </article>
@@ -107,14 +224,44 @@ export function articleBody(view: ArticleView, iso: (ms: number) => string): Htm
     }
     <section class="comments" aria-labelledby="comments-h" id="comments">
       <h2 id="comments-h">${TEXT.commentsHeading(comments.total)}</h2>
+      ${commentForm(`${here}/comments`, reader?.csrf ?? null, `${here}#comments`, TEXT.writeComment)}
       ${
         comments.rows.length === 0
           ? html`<p>${TEXT.noComments}</p>`
           : html`<ol>
-              ${comments.rows.map((row) => comment(row, view.avatar, iso))}
+              ${comments.rows.map((row) => comment(row, view.avatar, iso, `${here}/comments/${row.id}`))}
             </ol>`
       }
       ${comments.next ? html`<a class="more" rel="next" href="${comments.next}">${TEXT.moreComments}</a>` : ''}
+    </section>`;
+}
+
+export interface RepliesView {
+  article: { id: bigint; title: string };
+  parent: CommentView;
+  replies: { rows: readonly CommentView[]; next: string | null };
+  csrf: string | null;
+  avatar: ArticleView['avatar'];
+}
+
+/** A comment and its replies, with the reply box. */
+export function repliesBody(view: RepliesView, iso: (ms: number) => string): Html {
+  const here = `${articlePath(view.article.id)}/comments/${view.parent.id}`;
+  return html`<p><a href="${articlePath(view.article.id)}#c${view.parent.id}">← ${view.article.title}</a></p>
+    <section class="comments" aria-labelledby="replies-h">
+      <h1 id="replies-h">${TEXT.repliesHeading}</h1>
+      <ol>
+        ${comment(view.parent, view.avatar, iso, null)}
+      </ol>
+      ${commentForm(here, view.csrf, here, TEXT.writeReply)}
+      ${
+        view.replies.rows.length === 0
+          ? ''
+          : html`<ol class="replies">
+              ${view.replies.rows.map((row) => comment(row, view.avatar, iso, null))}
+            </ol>`
+      }
+      ${view.replies.next ? html`<a class="more" rel="next" href="${view.replies.next}">${TEXT.moreComments}</a>` : ''}
     </section>`;
 }
 
@@ -160,10 +307,13 @@ export function searchBody(q: string, total: number, hits: readonly SearchHit[],
 }
 
 export interface ProfileView {
+  id: bigint;
   name: string;
   photo: string;
   intro: string;
   counts: { articles: number; following: number; fans: number; likes: number };
+  /** The signed-in reader's follow state (null when signed out). */
+  reader: { csrf: string; following: boolean; own: boolean } | null;
 }
 
 export function profileBody(profile: ProfileView, cards: readonly CardEntry[], next: string | null): Html {
@@ -171,6 +321,7 @@ export function profileBody(profile: ProfileView, cards: readonly CardEntry[], n
       <img src="${profile.photo}" alt="" width="72" height="72" />
       <div>
         <h1>${profile.name}</h1>
+        ${followControl(profile.id, profile.reader, userPath(profile.id))}
         ${profile.intro ? html`<p>${profile.intro}</p>` : ''}
         <p class="meta">
           <span>${TEXT.profileArticles(profile.counts.articles)}</span

@@ -10,31 +10,26 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/http/errors.js';
 import { setErrorPage, type Problem } from '../../platform/http/http-layer.js';
 import { toId } from '../../platform/http/ids.js';
-import { Html } from '../../platform/web/html.js';
-import { NearCache } from '../../platform/cache/near-cache.js';
 import { htmlToText } from '../../platform/search/index.js';
 import type { AppContext } from '../module.js';
 import { FEED_PAGE_SIZE } from '../articles/article.service.js';
-import { loadAssets } from './web.assets.js';
+import { accountRoutes } from './web.account.js';
+import { actionRoutes } from './web.actions.js';
 import { robotsTxt, rss, SITEMAP_PAGE, sitemapFile, sitemapIndex } from './web.feeds.js';
-import { layout, type CurrentTab, type PageMeta, type Shell } from './web.layout.js';
-import { articleBody, articlePath, errorBody, feedBody, profileBody, searchBody, userPath } from './web.pages.js';
+import { layout, type PageMeta, type Shell } from './web.layout.js';
+import {
+  articleBody,
+  articlePath,
+  errorBody,
+  feedBody,
+  profileBody,
+  repliesBody,
+  searchBody,
+  userPath,
+} from './web.pages.js';
+import { createSiteRenderer, sendPage, type SiteRenderer } from './web.render.js';
+import { registerWebSession } from './web.session.js';
 import { TEXT } from './web.text.js';
-
-/**
- * No inline script or style, no outside origin: assets come from this site; images may come from
- * wherever the article's (sanitized) HTML or the storage points.
- */
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: https: http:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 const PAGE_CONFIG = { auth: 'public', page: true, cache: { maxAge: 60 } } as const;
 const COMMENTS_PAGE = 20;
@@ -42,22 +37,6 @@ const SEARCH_PAGE = 10;
 
 const Cursor = Type.Optional(Type.String({ pattern: '^[0-9]{1,20}$', maxLength: 20 }));
 const IdParams = Type.Object({ id: Type.String({ maxLength: 24 }) });
-
-function sendPage(reply: FastifyReply, page: Html | Buffer): FastifyReply {
-  return reply
-    .type('text/html; charset=utf-8')
-    .header('content-security-policy', CSP)
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'strict-origin-when-cross-origin')
-    .send(page instanceof Html ? page.value : page);
-}
-
-/**
- * Anonymous pages are the same for everybody and already declared fresh for a minute
- * (`public, max-age=60`): a page rendered once is served as the same bytes (and ETag, hashed once)
- * for this long. The article page still counts each view as a read.
- */
-const RENDERED_PAGES = { max: 500, ttlMs: 1_000 } as const;
 
 function sendXml(reply: FastifyReply, type: string, body: string): FastifyReply {
   return reply.type(`${type}; charset=utf-8`).header('x-content-type-options', 'nosniff').send(body);
@@ -69,43 +48,13 @@ function summary(htmlText: string, max = 120): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-export function webRoutes(app: FastifyInstance, { services, platform, present }: AppContext): void {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const origin = platform.config.publicUrl.replace(/\/+$/, '');
-  const assets = loadAssets();
-  const stylesheet = assets.get('site.css')!.path;
-  const icon = assets.get('icon.svg')!.path;
-  const script = assets.get('site.js')!.path;
+export async function webRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const site = createSiteRenderer(ctx);
+  const { origin, files } = site;
 
-  const visibleChannel = async (id: bigint) => (await services.channels.listVisible()).find((c) => c.id === id);
-
-  /** The default channels as tabs, plus the page's own channel when it is not one of them. */
-  async function shell(current: CurrentTab = null): Promise<Shell> {
-    const defaults = await services.channels.forUser(undefined);
-    let tabs = defaults;
-    if (current !== null && current !== 0n && !defaults.some((c) => c.id === current)) {
-      const own = await visibleChannel(current);
-      if (own) tabs = [...defaults, own];
-    }
-    return { origin, stylesheet, icon, script, tabs };
-  }
-
-  const rendered = new NearCache<string, { bytes: Buffer; authorId?: bigint }>(RENDERED_PAGES);
-
-  /** The page, rendered and kept by its URL; `authorId`: an article page's author (its read on a cache hit). */
-  async function render(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    page: { meta: PageMeta; current: CurrentTab; body: Html; authorId?: bigint },
-  ) {
-    const bytes = Buffer.from(layout(await shell(page.current), page.meta, page.current, page.body).value);
-    rendered.set(request.url, { bytes, ...(page.authorId === undefined ? {} : { authorId: page.authorId }) });
-    return sendPage(reply, bytes);
-  }
-
-  const renderedPage = (request: FastifyRequest) => rendered.peek(request.url)?.value;
-
-  function problemPage(problem: Problem): { title: string; text: string } {
+  function problemPage(problem: Problem, reply: FastifyReply): { title: string; text: string } {
+    if (problem.code === 'rate_limited')
+      return { title: TEXT.otherErrorTitle, text: TEXT.tooFast(Number(reply.getHeader('retry-after') ?? 60)) };
     if (problem.code === 'not_found' || problem.code === 'method_not_allowed')
       return { title: TEXT.notFoundTitle, text: TEXT.notFoundBody };
     if (problem.code === 'gone') return { title: TEXT.goneTitle, text: TEXT.goneBody };
@@ -115,24 +64,24 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
   }
 
   setErrorPage(app, async (request, reply, problem) => {
-    const { title, text } = problemPage(problem);
+    const { title, text } = problemPage(problem, reply);
     const meta: PageMeta = { title, description: text, canonical: `${origin}${request.url}`, noindex: true };
     // An error page is never cached by anyone: the next try may succeed.
     reply.header('cache-control', 'no-store');
     let tabs: Shell['tabs'] = [];
     try {
-      tabs = (await shell()).tabs;
+      tabs = await ctx.services.channels.forUser(undefined);
     } catch {
       // The error may be the database itself: the page still renders, without tabs.
     }
     return sendPage(
       reply,
-      layout({ origin, stylesheet, icon, script, tabs }, meta, null, errorBody(title, text, problem.requestId)),
+      layout({ origin, ...files, tabs, reader: null }, meta, null, errorBody(title, text, problem.requestId)),
     );
   });
 
-  for (const asset of assets.values()) {
-    r.get(asset.path, { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+  for (const asset of site.assets.values()) {
+    app.get(asset.path, { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) =>
       reply
         .type(asset.type)
         .header('cache-control', 'public, max-age=31536000, immutable')
@@ -140,11 +89,29 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
         .send(asset.body),
     );
   }
+  feedRoutes(app, ctx, site);
+
+  // Pages and forms: their own scope, the only one where cookies, form bodies and CSRF exist.
+  await app.register(async (scope) => {
+    await registerWebSession(scope, ctx);
+    readingRoutes(scope, ctx, site);
+    accountRoutes(scope, ctx, site);
+    actionRoutes(scope, ctx, site);
+  });
+}
+
+function readingRoutes(app: FastifyInstance, { services, present }: AppContext, site: SiteRenderer): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { origin, visibleChannel } = site;
 
   /** A feed page (home: channel 0, the recommender; a channel: its timeline), with a link onward. */
-  async function feedPage(channelId: bigint, cursor: string | undefined) {
+  async function feedPage(request: FastifyRequest, channelId: bigint, cursor: string | undefined) {
     const timestamp = cursor === undefined ? Date.now() : Number(cursor);
-    const page = await services.feed.page({}, { channelId, timestamp, withTop: true });
+    const page = await services.feed.page(request.reader ? { userId: request.reader.id } : {}, {
+      channelId,
+      timestamp,
+      withTop: true,
+    });
     const base = channelId === 0n ? '/' : `/channels/${channelId}`;
     const next = page.cards.length >= FEED_PAGE_SIZE ? `${base}?t=${page.preTimestamp}` : null;
     return { page, base, next };
@@ -154,9 +121,9 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
     '/',
     { config: PAGE_CONFIG, schema: { hide: true, querystring: Type.Object({ t: Cursor }) } },
     async (request, reply) => {
-      const known = renderedPage(request);
+      const known = site.kept(request);
       if (known) return sendPage(reply, known.bytes);
-      const { page, next } = await feedPage(0n, request.query.t);
+      const { page, next } = await feedPage(request, 0n, request.query.t);
       const meta: PageMeta = {
         title: TEXT.siteName,
         description: TEXT.siteDescription,
@@ -164,7 +131,7 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
         feed: `${origin}/feed.xml`,
         ...(request.query.t ? { noindex: true } : {}),
       };
-      return render(request, reply, { meta, current: 0n, body: feedBody(TEXT.recommend, page.cards, next) });
+      return site.page(request, reply, { meta, current: 0n, body: feedBody(TEXT.recommend, page.cards, next) });
     },
   );
 
@@ -172,12 +139,12 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
     '/channels/:id',
     { config: PAGE_CONFIG, schema: { hide: true, params: IdParams, querystring: Type.Object({ t: Cursor }) } },
     async (request, reply) => {
-      const known = renderedPage(request);
+      const known = site.kept(request);
       if (known) return sendPage(reply, known.bytes);
       const channelId = toId(request.params.id, 'id');
       const channel = await visibleChannel(channelId);
       if (!channel) throw new AppError('not_found', 'Not found.');
-      const { page, next } = await feedPage(channelId, request.query.t);
+      const { page, next } = await feedPage(request, channelId, request.query.t);
       const meta: PageMeta = {
         title: channel.name,
         description: TEXT.feedTitle(channel.name),
@@ -185,7 +152,7 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
         feed: `${origin}/channels/${channelId}/feed.xml`,
         ...(request.query.t ? { noindex: true } : {}),
       };
-      return render(request, reply, { meta, current: channelId, body: feedBody(channel.name, page.cards, next) });
+      return site.page(request, reply, { meta, current: channelId, body: feedBody(channel.name, page.cards, next) });
     },
   );
 
@@ -194,7 +161,7 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
     { config: PAGE_CONFIG, schema: { hide: true, params: IdParams, querystring: Type.Object({ c: Cursor }) } },
     async (request, reply) => {
       const id = toId(request.params.id, 'id');
-      const known = renderedPage(request);
+      const known = site.kept(request);
       if (known) {
         await services.engagement.recordRead(null, id, known.authorId!, 'other');
         return sendPage(reply, known.bytes);
@@ -209,19 +176,25 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
       }
       const paid = entry.priceCents > 0;
       const cursor = request.query.c === undefined ? undefined : BigInt(request.query.c);
-      const [cards, comments] = await Promise.all([
+      const readerId = request.reader?.id ?? null;
+      const ref = { id, user_id: entry.user_id, channel_id: entry.channel_id };
+      const [cards, comments, flags, access] = await Promise.all([
         services.articles.cards([id]),
         services.comments.list({
           type: 'a',
           source: id,
           limit: COMMENTS_PAGE,
           ...(cursor === undefined ? {} : { offset: cursor }),
+          ...(readerId === null ? {} : { viewerId: readerId }),
         }),
-        // A page view is a read, exactly as the app's A34 counts it.
-        services.engagement.recordRead(null, id, entry.user_id, 'other'),
+        readerId === null ? null : services.engagement.viewerFlags(readerId, ref),
+        services.payments.contentAccess(readerId, { id, authorId: entry.user_id, priceCents: entry.priceCents }),
+        // A page view is a read, exactly as the app's A34 counts it (and a signed-in reader's history).
+        services.engagement.recordRead(readerId, id, entry.user_id, 'other'),
+        readerId === null ? null : services.articles.viewed(readerId, ref),
       ]);
       const card = cards[0];
-      const content = paid ? services.payments.previewOf(entry.content) : entry.content;
+      const content = access.full ? entry.content : services.payments.previewOf(entry.content);
       const hasMore = comments.lastId !== null && comments.lastId !== comments.endId;
       const canonical = `${origin}${articlePath(id)}`;
       const description = summary(content) || entry.title;
@@ -246,9 +219,22 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
           isAccessibleForFree: !paid,
         },
       };
+      const reader =
+        flags === null
+          ? null
+          : {
+              csrf: reply.generateCsrf(),
+              liked: flags.attitude === 1,
+              collected: flags.isCollected,
+              following: flags.isFollowed,
+              own: readerId === entry.user_id,
+            };
       const body = articleBody(
         {
           entry,
+          reader,
+          access,
+          payments: services.payments.provider !== null,
           counts: card,
           content,
           paid: paid ? { yuan: (entry.priceCents / 100).toFixed(2) } : null,
@@ -261,7 +247,56 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
         },
         (ms) => present.time.iso(ms),
       );
-      return render(request, reply, { meta, current: entry.channel_id, body, authorId: entry.user_id });
+      return site.page(request, reply, { meta, current: entry.channel_id, body, authorId: entry.user_id });
+    },
+  );
+
+  r.get(
+    '/articles/:id/comments/:comment',
+    {
+      config: PAGE_CONFIG,
+      schema: {
+        hide: true,
+        params: Type.Object({ id: Type.String({ maxLength: 24 }), comment: Type.String({ maxLength: 24 }) }),
+        querystring: Type.Object({ c: Cursor }),
+      },
+    },
+    async (request, reply) => {
+      const known = site.kept(request);
+      if (known) return sendPage(reply, known.bytes);
+      const articleId = toId(request.params.id, 'id');
+      const commentId = toId(request.params.comment, 'comment');
+      const readerId = request.reader?.id;
+      const cursor = request.query.c === undefined ? undefined : BigInt(request.query.c);
+      const [parent, replies] = await Promise.all([
+        services.comments.topLevel(commentId, readerId),
+        services.comments.list({
+          type: 'c',
+          source: commentId,
+          limit: COMMENTS_PAGE,
+          ...(cursor === undefined ? {} : { offset: cursor }),
+          ...(readerId === undefined ? {} : { viewerId: readerId }),
+        }),
+      ]);
+      if (!parent || !replies.article || replies.article.id !== articleId)
+        throw new AppError('not_found', 'Not found.');
+      const here = `${articlePath(articleId)}/comments/${commentId}`;
+      const hasMore = replies.lastId !== null && replies.lastId !== replies.endId;
+      const title = `${TEXT.repliesHeading} · ${replies.article.title}`;
+      return site.page(request, reply, {
+        meta: { title, description: parent.content.slice(0, 120), canonical: `${origin}${here}`, noindex: true },
+        current: null,
+        body: repliesBody(
+          {
+            article: { id: articleId, title: replies.article.title },
+            parent,
+            replies: { rows: replies.rows, next: hasMore ? `${here}?c=${replies.lastId}` : null },
+            csrf: request.reader ? reply.generateCsrf() : null,
+            avatar: (stored) => present.avatar(stored),
+          },
+          (ms) => present.time.iso(ms),
+        ),
+      });
     },
   );
 
@@ -278,7 +313,7 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
       },
     },
     async (request, reply) => {
-      const known = renderedPage(request);
+      const known = site.kept(request);
       if (known) return sendPage(reply, known.bytes);
       const q = (request.query.q ?? '').trim();
       const page = request.query.page ?? 1;
@@ -294,23 +329,13 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
         noindex: true,
         searchQuery: q,
       };
-      return render(request, reply, {
+      return site.page(request, reply, {
         meta,
         current: null,
         body: searchBody(q, result.total_count, result.results, next),
       });
     },
   );
-
-  /** A user's public profile and published articles; unknown and disabled users are a 404. */
-  async function profileOf(userId: bigint) {
-    try {
-      return (await services.users.profiles.publicProfile(userId, undefined)).user;
-    } catch (error) {
-      if (error instanceof AppError && error.statusCode === 400) throw new AppError('not_found', 'Not found.');
-      throw error;
-    }
-  }
 
   r.get(
     '/users/:id',
@@ -323,10 +348,10 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
       },
     },
     async (request, reply) => {
-      const known = renderedPage(request);
+      const known = site.kept(request);
       if (known) return sendPage(reply, known.bytes);
       const userId = toId(request.params.id, 'id');
-      const user = await profileOf(userId);
+      const user = await profileOf(services, userId);
       const page = request.query.page ?? 1;
       const list = await services.engagement.userArticles(userId, { page, per_page: FEED_PAGE_SIZE });
       const cards = await services.articles.cards(list.rows.map((row) => row.id));
@@ -340,7 +365,17 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
         feed: `${origin}${userPath(userId)}/feed.xml`,
         ...(page > 1 ? { noindex: true } : {}),
       };
+      const readerId = request.reader?.id;
       const profile = {
+        id: userId,
+        reader:
+          readerId === undefined
+            ? null
+            : {
+                csrf: reply.generateCsrf(),
+                following: readerId !== userId && (await services.relations.isFollowing(readerId, userId)),
+                own: readerId === userId,
+              },
         name: user.name,
         photo: present.avatar(user.photo),
         intro: user.intro,
@@ -351,16 +386,22 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
           likes: user.like_count,
         },
       };
-      return render(request, reply, { meta, current: null, body: profileBody(profile, cards, next) });
+      return site.page(request, reply, { meta, current: null, body: profileBody(profile, cards, next) });
     },
   );
+}
+
+/** Robots, sitemaps and RSS: the same for everybody, no cookie involved. */
+function feedRoutes(app: FastifyInstance, { services }: AppContext, site: SiteRenderer): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { origin, visibleChannel } = site;
 
   r.get(
     '/users/:id/feed.xml',
     { config: { auth: 'public', cache: { maxAge: 300 } }, schema: { hide: true, params: IdParams } },
     async (request, reply) => {
       const userId = toId(request.params.id, 'id');
-      const user = await profileOf(userId);
+      const user = await profileOf(services, userId);
       const list = await services.engagement.userArticles(userId, { page: 1, per_page: 20 });
       const cards = await services.articles.cards(list.rows.map((row) => row.id));
       const channel = {
@@ -439,4 +480,14 @@ export function webRoutes(app: FastifyInstance, { services, platform, present }:
       return sendXml(reply, 'application/rss+xml', rss(origin, channel, cards));
     },
   );
+}
+
+/** A user's public profile; unknown and disabled users are a 404. */
+async function profileOf(services: AppContext['services'], userId: bigint) {
+  try {
+    return (await services.users.profiles.publicProfile(userId, undefined)).user;
+  } catch (error) {
+    if (error instanceof AppError && error.statusCode === 400) throw new AppError('not_found', 'Not found.');
+    throw error;
+  }
 }

@@ -9,6 +9,7 @@
  * token is checked (signature, session, user status) is the auth module's business, injected here.
  * Roles (`config.access`) are checked right after, by access.ts.
  */
+import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { registerAccess, type Role } from './access.js';
 import { AppError } from './errors.js';
@@ -42,6 +43,11 @@ export type TokenProblem = 'invalid' | 'expired' | 'refresh-token' | 'user-disab
 export interface Authenticator {
   /** Verifies an access token and that its session and user are still active. */
   authenticate(token: string): Promise<{ ok: true; claims: AccessClaims } | { ok: false; problem: TokenProblem }>;
+  /**
+   * The signed-in reader of a request's Cookie header (the reader site's session cookie), or null:
+   * Socket.IO handshakes from the site's pages carry the cookie instead of a token.
+   */
+  authenticateCookie?(cookieHeader: string | undefined): Promise<{ userId: bigint; sessionId: bigint } | null>;
   /** The role of an active user, read now (not cached, not from the token); undefined otherwise. */
   roleOf(userId: bigint): Promise<Role | undefined>;
 }
@@ -53,6 +59,15 @@ const MESSAGES = {
   denied: 'User denied.',
   unverified: 'User must be real info verified.',
 } as const;
+
+/** The reader site's sign-in cookie: httpOnly, SameSite=Lax, Secure behind HTTPS (see the web module). */
+export const SESSION_COOKIE = 'inkstone_session';
+
+/** The session cookie's value in a Cookie header, if any. */
+export function sessionCookieValue(header: string | undefined): string | undefined {
+  if (!header || !header.includes(SESSION_COOKIE)) return undefined;
+  return fastifyCookie.parse(header)[SESSION_COOKIE] || undefined;
+}
 
 /** The token of `Authorization: Bearer <token>` (exactly one space, §1.2), or null. */
 export function bearerToken(request: FastifyRequest): string | null | undefined {

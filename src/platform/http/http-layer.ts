@@ -54,7 +54,9 @@ export function setErrorPage(app: FastifyInstance, page: ErrorPage): void {
 }
 
 function wantsPage(request: FastifyRequest, matched: boolean): boolean {
-  if (matched) return request.routeOptions.config?.page === true;
+  // A page's own script asks with Accept: application/json and gets the API's error shape.
+  if (matched)
+    return request.routeOptions.config?.page === true && !(request.headers.accept ?? '').startsWith('application/json');
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   if (API_PATH.test(request.url)) return false;
   return (request.headers.accept ?? '').includes('text/html');

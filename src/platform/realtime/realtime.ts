@@ -292,17 +292,25 @@ export class Realtime {
         const [message, code] = TOKEN_REFUSALS[result.problem];
         return new HandshakeRefused(message, code);
       }
-      const userId = result.claims.userId;
-      if ((await this.presence.count(userId)) >= this.limits.connectionsPerUser) {
-        return new HandshakeRefused('Too many connections for this user.', 'too_many_connections');
-      }
-      socket.data = { userId: userId.toString(), anonymousId: null, ip };
-      return undefined;
+      return this.admit(socket, result.claims.userId, ip);
+    }
+    if (token === undefined && authenticator.authenticateCookie) {
+      // The reader site's pages: the browser sends the session cookie with the handshake.
+      const reader = await authenticator.authenticateCookie(socket.request.headers.cookie);
+      if (reader) return this.admit(socket, reader.userId, ip);
     }
     if (anonymous !== undefined && !ANONYMOUS_ID.test(anonymous)) {
       return new HandshakeRefused('Invalid anonymous id.', 'invalid_anonymous_id');
     }
     socket.data = { userId: null, anonymousId: anonymous ?? null, ip };
+    return undefined;
+  }
+
+  private async admit(socket: RealtimeSocket, userId: bigint, ip: string): Promise<HandshakeRefused | undefined> {
+    if ((await this.presence.count(userId)) >= this.limits.connectionsPerUser) {
+      return new HandshakeRefused('Too many connections for this user.', 'too_many_connections');
+    }
+    socket.data = { userId: userId.toString(), anonymousId: null, ip };
     return undefined;
   }
 

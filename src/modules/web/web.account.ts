@@ -1,0 +1,473 @@
+/**
+ * Signing in and out on the site, and the reader's own pages. Sign-in goes through the same
+ * services as the app's (SMS code with its limits, or username/email and password), opening a
+ * server session of client `web` whose refresh token becomes the httpOnly cookie. Every page
+ * here is `no-store`: it holds a form token or the reader's own data.
+ */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { AppError } from '../../platform/http/errors.js';
+import type { Html } from '../../platform/web/html.js';
+import { MOBILE } from '../auth/auth.schema.js';
+import { FEED_PAGE_SIZE } from '../articles/article.service.js';
+import type { AppContext } from '../module.js';
+import {
+  devicesBody,
+  loginBody,
+  meLayout,
+  notificationsBody,
+  payResultBody,
+  peopleBody,
+  profileFormBody,
+  type LoginView,
+  type MeSection,
+} from './web.account.pages.js';
+import { feedBody } from './web.pages.js';
+import type { SiteRenderer } from './web.render.js';
+import { localPath, wantsJson } from './web.session.js';
+import { TEXT } from './web.text.js';
+
+const FORM_CONFIG = { auth: 'public', page: true } as const;
+/** The site shares the app's limits: per number and per address, whichever client asks. */
+const SMS_LIMITS = [
+  {
+    rule: '1/minute;5/hour;10/day',
+    key: (r: FastifyRequest) => (r.body as { mobile?: string } | undefined)?.mobile,
+    scope: 'sms-mobile',
+    onStoreError: 'closed' as const,
+  },
+  { rule: '100/hour;300/day', key: 'ip' as const, scope: 'sms-ip', onStoreError: 'closed' as const },
+];
+const SIGN_IN_LIMITS = [
+  { rule: '60/minute;600/hour', key: 'ip' as const, scope: 'sign-in-ip', onStoreError: 'closed' as const },
+];
+/** The client waits this long before asking for another code (the first rule above). */
+const RESEND_SECONDS = 60;
+const AVATAR_MAX_BYTES = 5 * 1024 * 1024;
+
+const Next = Type.Optional(Type.String({ maxLength: 2000 }));
+const Csrf = Type.Optional(Type.String({ maxLength: 200 }));
+const PageQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) });
+
+const device = (request: FastifyRequest) => ({ userAgent: request.headers['user-agent'] ?? '', ip: request.ip });
+
+/** A wrong code, a wrong password, a disabled account: said on the form, not on an error page. */
+function signInProblem(error: unknown): string | null {
+  if (!(error instanceof AppError)) return null;
+  if (error.code === 'invalid_sms_code') return TEXT.badCode;
+  if (error.code === 'invalid_credentials') return TEXT.badPassword;
+  if (error.code === 'account_disabled') return TEXT.accountDisabled;
+  if (error.code === 'rate_limited') {
+    const seconds = Number(error.headers?.['retry-after'] ?? RESEND_SECONDS);
+    return TEXT.tooFast(seconds);
+  }
+  return null;
+}
+
+export function accountRoutes(app: FastifyInstance, { services, platform, present }: AppContext, site: SiteRenderer) {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const demoCode = platform.config.auth.demoSmsCode;
+  const iso = (ms: number) => present.time.iso(ms);
+
+  function loginPage(request: FastifyRequest, reply: FastifyReply, view: Omit<LoginView, 'csrf' | 'demoCode'>) {
+    return site.privatePage(request, reply, {
+      meta: {
+        title: TEXT.signIn,
+        description: TEXT.signInIntro,
+        canonical: `${site.origin}/login`,
+        noindex: true,
+      },
+      current: null,
+      body: loginBody({ ...view, csrf: reply.generateCsrf(), demoCode }),
+    });
+  }
+
+  /** The reader's own pages: signed-out visitors are sent to sign in and brought back. */
+  function meOnly(request: FastifyRequest, reply: FastifyReply): bigint | null {
+    if (request.reader) return request.reader.id;
+    void reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+    return null;
+  }
+
+  function mePage(request: FastifyRequest, reply: FastifyReply, section: MeSection, title: string, body: Html) {
+    return site.privatePage(request, reply, {
+      meta: { title, description: TEXT.meTitle, canonical: `${site.origin}${request.url}`, noindex: true },
+      current: null,
+      body: meLayout(section, body),
+    });
+  }
+
+  const nextLink = (path: string, page: number, total: number, perPage: number) =>
+    page * perPage < total ? `${path}?page=${page + 1}` : null;
+
+  r.get(
+    '/login',
+    {
+      config: FORM_CONFIG,
+      schema: {
+        hide: true,
+        querystring: Type.Object({ next: Next, mobile: Type.Optional(Type.String({ maxLength: 20 })), sent: Next }),
+      },
+    },
+    async (request, reply) => {
+      const next = localPath(request.query.next);
+      if (request.reader) return reply.redirect(next, 303);
+      const mobile = MOBILE.test(request.query.mobile ?? '') ? request.query.mobile! : '';
+      const sent = request.query.sent === '1' && mobile !== '';
+      return loginPage(request, reply, {
+        next,
+        mobile,
+        message: sent ? { kind: 'info', text: TEXT.codeSent(mobile) } : null,
+        resendIn: sent ? RESEND_SECONDS : 0,
+      });
+    },
+  );
+
+  r.post(
+    '/login/code',
+    {
+      config: { ...FORM_CONFIG, rateLimit: SMS_LIMITS },
+      preHandler: app.csrfProtection,
+      schema: {
+        hide: true,
+        body: Type.Object({
+          mobile: Type.String({ maxLength: 20 }),
+          next: Next,
+          _csrf: Csrf,
+          code: Type.Optional(Type.String()),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { mobile } = request.body;
+      const next = localPath(request.body.next);
+      if (!MOBILE.test(mobile)) {
+        if (wantsJson(request)) throw new AppError('invalid_field', { mobile: TEXT.badMobile });
+        reply.code(400);
+        return loginPage(request, reply, {
+          next,
+          mobile: '',
+          message: { kind: 'error', text: TEXT.badMobile },
+          resendIn: 0,
+        });
+      }
+      await services.auth.signIn.sendCode(mobile);
+      if (wantsJson(request)) return { mobile, resend_in: RESEND_SECONDS, message: TEXT.codeSent(mobile) };
+      return reply.redirect(`/login?mobile=${mobile}&sent=1&next=${encodeURIComponent(next)}`, 303);
+    },
+  );
+
+  r.post(
+    '/login',
+    {
+      config: { ...FORM_CONFIG, rateLimit: SIGN_IN_LIMITS },
+      preHandler: app.csrfProtection,
+      schema: {
+        hide: true,
+        body: Type.Object({
+          mobile: Type.String({ maxLength: 20 }),
+          code: Type.String({ maxLength: 10 }),
+          next: Next,
+          _csrf: Csrf,
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { mobile, code } = request.body;
+      const next = localPath(request.body.next);
+      if (!MOBILE.test(mobile)) {
+        reply.code(400);
+        return loginPage(request, reply, {
+          next,
+          mobile: '',
+          message: { kind: 'error', text: TEXT.badMobile },
+          resendIn: 0,
+        });
+      }
+      try {
+        const pair = await services.auth.signIn.signInApp(mobile, code.trim(), device(request), false, 'web');
+        return reply.signIn(pair.refresh_token).redirect(next, 303);
+      } catch (error) {
+        const text = signInProblem(error);
+        if (text === null) throw error;
+        reply.code((error as AppError).statusCode);
+        return loginPage(request, reply, { next, mobile, message: { kind: 'error', text }, resendIn: 0 });
+      }
+    },
+  );
+
+  r.post(
+    '/login/password',
+    {
+      config: { ...FORM_CONFIG, rateLimit: SIGN_IN_LIMITS },
+      preHandler: app.csrfProtection,
+      schema: {
+        hide: true,
+        body: Type.Object({
+          login: Type.String({ maxLength: 100 }),
+          password: Type.String({ maxLength: 200 }),
+          next: Next,
+          _csrf: Csrf,
+        }),
+      },
+    },
+    async (request, reply) => {
+      const next = localPath(request.body.next);
+      try {
+        const pair = await services.auth.passwords.signIn(
+          request.body.login.trim(),
+          request.body.password,
+          device(request),
+          false,
+          'web',
+        );
+        return reply.signIn(pair.refresh_token).redirect(next, 303);
+      } catch (error) {
+        const text = signInProblem(error);
+        if (text === null) throw error;
+        reply.code((error as AppError).statusCode);
+        return loginPage(request, reply, { next, mobile: '', message: { kind: 'error', text }, resendIn: 0 });
+      }
+    },
+  );
+
+  r.post(
+    '/logout',
+    {
+      config: FORM_CONFIG,
+      preHandler: app.csrfProtection,
+      schema: { hide: true, body: Type.Object({ _csrf: Csrf }) },
+    },
+    async (request, reply) => {
+      if (request.reader) await services.auth.signIn.signOut(request.reader.sessionId);
+      return reply.signOut().redirect('/', 303);
+    },
+  );
+
+  r.get(
+    '/me',
+    { config: FORM_CONFIG, schema: { hide: true, querystring: Type.Object({ saved: Next }) } },
+    async (request, reply) => {
+      const userId = meOnly(request, reply);
+      if (userId === null) return reply;
+      const me = await services.users.profiles.me(userId);
+      const profile = (await services.users.profiles.publicProfile(userId, undefined)).user;
+      return mePage(
+        request,
+        reply,
+        'profile',
+        TEXT.meTitle,
+        profileFormBody({
+          csrf: reply.generateCsrf(),
+          id: userId,
+          name: me.name,
+          intro: me.intro ?? '',
+          photo: present.avatar(me.photo),
+          saved: request.query.saved === '1',
+          counts: { following: profile.follow_count, fans: profile.fans_count, articles: profile.art_count },
+        }),
+      );
+    },
+  );
+
+  r.post(
+    '/me/profile',
+    {
+      config: FORM_CONFIG,
+      preHandler: app.csrfProtection,
+      schema: {
+        hide: true,
+        body: Type.Object({
+          name: Type.String({ maxLength: 100 }),
+          intro: Type.Optional(Type.String({ maxLength: 1000 })),
+          _csrf: Csrf,
+        }),
+      },
+    },
+    async (request, reply) => {
+      const userId = meOnly(request, reply);
+      if (userId === null) return reply;
+      await services.users.profiles.updateAppProfile(userId, {
+        name: request.body.name.trim(),
+        intro: (request.body.intro ?? '').trim(),
+      });
+      return reply.redirect('/me?saved=1', 303);
+    },
+  );
+
+  // The avatar form is multipart: parsed in its own scope, fields included, so the CSRF check
+  // finds `_csrf` in the body like everywhere else.
+  app.register(async (upload) => {
+    await upload.register(multipart, {
+      attachFieldsToBody: true,
+      limits: { files: 1, fileSize: AVATAR_MAX_BYTES, fields: 4, parts: 5 },
+    });
+    upload.post(
+      '/me/photo',
+      { config: FORM_CONFIG, preHandler: app.csrfProtection, schema: { hide: true } },
+      async (request, reply) => {
+        const userId = meOnly(request, reply);
+        if (userId === null) return reply;
+        const part = (request.body as { photo?: { type?: string; toBuffer?: () => Promise<Buffer> } } | undefined)
+          ?.photo;
+        if (!part || part.type !== 'file' || !part.toBuffer)
+          throw new AppError('invalid_field', { photo: 'is required: choose an image file' });
+        await services.users.profiles.saveImages(userId, [{ field: 'photo', bytes: await part.toBuffer() }]);
+        return reply.redirect('/me?saved=1', 303);
+      },
+    );
+  });
+
+  const listPage = (section: 'collections' | 'history') =>
+    r.get(
+      `/me/${section}`,
+      { config: FORM_CONFIG, schema: { hide: true, querystring: PageQuery } },
+      async (request, reply) => {
+        const userId = meOnly(request, reply);
+        if (userId === null) return reply;
+        const page = request.query.page ?? 1;
+        const query = { page, per_page: FEED_PAGE_SIZE };
+        const list =
+          section === 'collections'
+            ? await services.engagement.collections(userId, query)
+            : await services.engagement.histories(userId, query);
+        const cards = await services.articles.cards(list.rows.map((row) => row.id));
+        const title = section === 'collections' ? TEXT.collections : TEXT.history;
+        const next = nextLink(`/me/${section}`, page, list.total, FEED_PAGE_SIZE);
+        return mePage(request, reply, section, title, feedBody(title, cards, next, 2));
+      },
+    );
+  listPage('collections');
+  listPage('history');
+
+  const peoplePage = (section: 'following' | 'followers') =>
+    r.get(
+      `/me/${section}`,
+      { config: FORM_CONFIG, schema: { hide: true, querystring: PageQuery } },
+      async (request, reply) => {
+        const userId = meOnly(request, reply);
+        if (userId === null) return reply;
+        const page = request.query.page ?? 1;
+        const perPage = 20;
+        const list = await services.relations.list(section === 'following' ? 'followings' : 'followers', userId, {
+          offset: (page - 1) * perPage,
+          limit: perPage,
+        });
+        const rows = list.rows.map((row) => ({
+          id: row.id,
+          name: row.name,
+          photo: present.avatar(row.photo),
+          mutual: row.mutual,
+        }));
+        const title = section === 'following' ? TEXT.following : TEXT.followers;
+        return mePage(
+          request,
+          reply,
+          section,
+          title,
+          peopleBody(rows, nextLink(`/me/${section}`, page, list.total, perPage)),
+        );
+      },
+    );
+  peoplePage('following');
+  peoplePage('followers');
+
+  r.get(
+    '/me/notifications',
+    { config: FORM_CONFIG, schema: { hide: true, querystring: PageQuery } },
+    async (request, reply) => {
+      const userId = meOnly(request, reply);
+      if (userId === null) return reply;
+      const page = request.query.page ?? 1;
+      const perPage = 20;
+      const list = await services.notifications.list(userId, { page, perPage, offset: (page - 1) * perPage });
+      const rows = list.rows.map((row) => ({
+        id: row.id,
+        type: row.type,
+        actorName: row.actor_name ?? '',
+        articleId: row.article_id,
+        at: iso(row.created_at),
+        read: row.is_read === 1,
+      }));
+      const next = nextLink('/me/notifications', page, list.total, perPage);
+      return mePage(
+        request,
+        reply,
+        'notifications',
+        TEXT.notifications,
+        notificationsBody(reply.generateCsrf(), rows, next),
+      );
+    },
+  );
+
+  r.post(
+    '/me/notifications/read',
+    { config: FORM_CONFIG, preHandler: app.csrfProtection, schema: { hide: true, body: Type.Object({ _csrf: Csrf }) } },
+    async (request, reply) => {
+      const userId = meOnly(request, reply);
+      if (userId === null) return reply;
+      const marked = await services.notifications.markRead(userId);
+      if (wantsJson(request)) return { marked };
+      return reply.redirect('/me/notifications', 303);
+    },
+  );
+
+  r.get('/me/devices', { config: FORM_CONFIG, schema: { hide: true } }, async (request, reply) => {
+    const userId = meOnly(request, reply);
+    if (userId === null) return reply;
+    const sessions = await services.auth.signIn.sessions(userId);
+    const rows = sessions.map((s) => ({
+      id: s.id,
+      client: s.client,
+      userAgent: s.user_agent,
+      ip: s.ip,
+      lastUsed: iso(s.last_used_at),
+      current: s.id === request.reader?.sessionId,
+    }));
+    return mePage(request, reply, 'devices', TEXT.devices, devicesBody(reply.generateCsrf(), rows));
+  });
+
+  r.post(
+    '/me/devices/:id/revoke',
+    {
+      config: FORM_CONFIG,
+      preHandler: app.csrfProtection,
+      schema: {
+        hide: true,
+        params: Type.Object({ id: Type.String({ pattern: '^[0-9]{1,20}$' }) }),
+        body: Type.Object({ _csrf: Csrf }),
+      },
+    },
+    async (request, reply) => {
+      const userId = meOnly(request, reply);
+      if (userId === null) return reply;
+      const revoked = await services.auth.signIn.revokeSession(userId, BigInt(request.params.id));
+      if (!revoked) throw new AppError('not_found', 'Session not found.');
+      return reply.redirect('/me/devices', 303);
+    },
+  );
+
+  /** Where Alipay (or the simulator) sends the payer back: the article, now in full, or a thank-you. */
+  services.payments.setResultPage(async (request, reply, result) => {
+    let back = '/';
+    let kind: 'article' | 'tip' | null = null;
+    // The payments scope reads no cookie: who is back is asked here, to name their order only to them.
+    const reader = await services.auth.sessions.authenticator.authenticateCookie?.(request.headers.cookie);
+    if (result.order && reader?.userId === result.order.buyerId) {
+      kind = result.order.kind;
+      if (result.order.articleId !== null) back = `/articles/${result.order.articleId}`;
+    }
+    return site.privatePage(request, reply, {
+      meta: {
+        title: TEXT.payResult[result.status],
+        description: TEXT.payResult[result.status],
+        canonical: `${site.origin}/payments/result`,
+        noindex: true,
+      },
+      current: null,
+      body: payResultBody({ status: result.status, kind, back }),
+    });
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * A browser's part in the reader site's HTTP tests: a cookie jar, form posts with the page's CSRF
+ * token, and `fetch`-style JSON posts like the site's script makes. Speaks to the app with inject.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
+import { randomIp } from './http.js';
+
+export const DEMO_CODE = '246810';
+
+let mobileCounter = 0;
+/** A fresh mobile number per call (a new account on first sign-in). */
+export const newMobile = () =>
+  `137${String(Date.now() % 1e6).padStart(6, '0')}${String(++mobileCounter % 100).padStart(2, '0')}`;
+
+/** Decodes the few entities the templates produce in attribute values. */
+export const unescapeHtml = (text: string) =>
+  text
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
+
+export class WebClient {
+  readonly cookies = new Map<string, string>();
+  /** The CSRF token of the last page that had one. */
+  csrf: string | undefined;
+  readonly ip = randomIp();
+
+  constructor(
+    private readonly app: FastifyInstance,
+    readonly userAgent = 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36',
+  ) {}
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    return { 'user-agent': this.userAgent, ...(cookie ? { cookie } : {}), ...extra };
+  }
+
+  private keep(res: LightMyRequestResponse): LightMyRequestResponse {
+    for (const cookie of res.cookies) {
+      const expired = cookie.maxAge === 0 || (cookie.expires !== undefined && cookie.expires.getTime() < Date.now());
+      if (expired || cookie.value === '') this.cookies.delete(cookie.name);
+      else this.cookies.set(cookie.name, cookie.value);
+    }
+    const token = /name="_csrf" value="([^"]+)"/.exec(res.body)?.[1];
+    if (token) this.csrf = unescapeHtml(token);
+    return res;
+  }
+
+  async get(url: string): Promise<LightMyRequestResponse> {
+    return this.keep(
+      await this.app.inject({ url, remoteAddress: this.ip, headers: this.headers({ accept: 'text/html' }) }),
+    );
+  }
+
+  /** A form post (urlencoded), with the page's CSRF token unless another (or none: null) is given. */
+  async post(
+    url: string,
+    fields: Record<string, string> = {},
+    csrf: string | null | undefined = this.csrf,
+  ): Promise<LightMyRequestResponse> {
+    const body = new URLSearchParams({ ...(csrf == null ? {} : { _csrf: csrf }), ...fields });
+    return this.keep(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        remoteAddress: this.ip,
+        headers: this.headers({ accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }),
+        payload: body.toString(),
+      }),
+    );
+  }
+
+  /** What the site's script does: the same form, with fetch, asking for JSON. */
+  async postJson(url: string, fields: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    return this.keep(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        remoteAddress: this.ip,
+        headers: this.headers({
+          accept: 'application/json',
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(this.csrf ? { 'x-csrf-token': this.csrf } : {}),
+        }),
+        payload: new URLSearchParams(fields).toString(),
+      }),
+    );
+  }
+
+  /** Signs in with the demo SMS code through the sign-in page; returns the mobile used. */
+  async signIn(mobile = newMobile(), next = '/'): Promise<string> {
+    await this.get(`/login?next=${encodeURIComponent(next)}`);
+    const res = await this.post('/login', { mobile, code: DEMO_CODE, next });
+    if (res.statusCode !== 303) throw new Error(`sign-in failed: ${res.statusCode} ${res.body.slice(0, 300)}`);
+    return mobile;
+  }
+}
