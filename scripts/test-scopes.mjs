@@ -66,6 +66,8 @@ export const once = {
   // Rendering, scripts under the CSP and accessibility do not depend on the database; the same pages
   // run over HTTP on every dialect in test/web/reader-site.test.ts and test/web/crawl.test.ts.
   'test/web/browser.test.ts': 'the reader site in Chromium: what it checks is the same on every database',
+  // Its actions run over HTTP on every dialect in test/web/web-session.test.ts and web-actions.test.ts.
+  'test/web/browser-signed-in.test.ts': 'a signed-in reader in Chromium: scripts, forms and sockets, not SQL',
 };
 
 export function scopeOf(file) {

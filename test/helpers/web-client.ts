@@ -44,8 +44,11 @@ export class WebClient {
       if (expired || cookie.value === '') this.cookies.delete(cookie.name);
       else this.cookies.set(cookie.name, cookie.value);
     }
-    const token = /name="_csrf" value="([^"]+)"/.exec(res.body)?.[1];
-    if (token) this.csrf = unescapeHtml(token);
+    // Every form of a page carries the one token of the secret the browser keeps.
+    const found = new Set([...res.body.matchAll(/name="_csrf" value="([^"]+)"/g)].map((m) => unescapeHtml(m[1]!)));
+    if (found.size > 1) throw new Error(`a page with ${found.size} different CSRF tokens`);
+    const [token] = found;
+    if (token) this.csrf = token;
     return res;
   }
 

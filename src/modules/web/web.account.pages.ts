@@ -53,6 +53,8 @@ export function loginBody(view: LoginView): Html {
           id="send-code"
           data-resend-in="${view.resendIn}"
           data-label="${TEXT.sendCode}"
+          data-resend-text="${TEXT.resendIn('{s}')}"
+          data-too-fast="${TEXT.tooFast('{s}')}"
         >
           ${view.resendIn > 0 ? TEXT.resendIn(view.resendIn) : TEXT.sendCode}
         </button>
@@ -124,7 +126,7 @@ export function profileFormBody(view: ProfileForm): Html {
     <form method="post" action="/me/profile" class="stack">
       ${csrfField(view.csrf)}
       <label for="name">${TEXT.displayName}</label>
-      <input id="name" name="name" value="${view.name}" maxlength="20" required />
+      <input id="name" name="name" value="${view.name}" maxlength="7" required />
       <label for="intro">${TEXT.intro}</label>
       <textarea id="intro" name="intro" rows="3" maxlength="200">${view.intro}</textarea>
       <button type="submit" class="primary">${TEXT.save}</button>
@@ -179,7 +181,15 @@ export function notificationsBody(csrf: string, rows: readonly NotificationRow[]
       ${csrfField(csrf)}<button type="submit">${TEXT.markAllRead}</button>
     </form>
     <p class="meta">${TEXT.liveHint}</p>
-    <ol class="notifications" id="notifications" data-live>
+    <ol
+      class="notifications"
+      id="notifications"
+      data-live
+      data-follow="${notificationText('follow', '{name}')}"
+      data-like="${notificationText('like', '{name}')}"
+      data-comment="${notificationText('comment', '{name}')}"
+      data-unread="${TEXT.unread}"
+    >
       ${rows.map(
         (row) =>
           html`<li class="${row.read ? '' : 'unread'}">

@@ -26,7 +26,7 @@ import {
 } from './web.account.pages.js';
 import { feedBody } from './web.pages.js';
 import type { SiteRenderer } from './web.render.js';
-import { localPath, wantsJson } from './web.session.js';
+import { csrfToken, localPath, wantsJson } from './web.session.js';
 import { TEXT } from './web.text.js';
 
 const FORM_CONFIG = { auth: 'public', page: true } as const;
@@ -80,7 +80,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
         noindex: true,
       },
       current: null,
-      body: loginBody({ ...view, csrf: reply.generateCsrf(), demoCode }),
+      body: loginBody({ ...view, csrf: csrfToken(reply), demoCode }),
     });
   }
 
@@ -91,9 +91,18 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
     return null;
   }
 
+  const socketClient = site.assets.get('socket.io.js')!.path;
+
   function mePage(request: FastifyRequest, reply: FastifyReply, section: MeSection, title: string, body: Html) {
     return site.privatePage(request, reply, {
-      meta: { title, description: TEXT.meTitle, canonical: `${site.origin}${request.url}`, noindex: true },
+      meta: {
+        title,
+        description: TEXT.meTitle,
+        canonical: `${site.origin}${request.url}`,
+        noindex: true,
+        // Notifications arrive live on their page: the Socket.IO client loads there only.
+        ...(section === 'notifications' ? { scripts: [socketClient] } : {}),
+      },
       current: null,
       body: meLayout(section, body),
     });
@@ -260,7 +269,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
         'profile',
         TEXT.meTitle,
         profileFormBody({
-          csrf: reply.generateCsrf(),
+          csrf: csrfToken(reply),
           id: userId,
           name: me.name,
           intro: me.intro ?? '',
@@ -301,7 +310,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
   // finds `_csrf` in the body like everywhere else.
   app.register(async (upload) => {
     await upload.register(multipart, {
-      attachFieldsToBody: true,
+      attachFieldsToBody: 'keyValues',
       limits: { files: 1, fileSize: AVATAR_MAX_BYTES, fields: 4, parts: 5 },
     });
     upload.post(
@@ -310,11 +319,11 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
       async (request, reply) => {
         const userId = meOnly(request, reply);
         if (userId === null) return reply;
-        const part = (request.body as { photo?: { type?: string; toBuffer?: () => Promise<Buffer> } } | undefined)
-          ?.photo;
-        if (!part || part.type !== 'file' || !part.toBuffer)
+        // keyValues: text fields as strings, the file as a Buffer (within the size limit above).
+        const photo = (request.body as { photo?: unknown } | undefined)?.photo;
+        if (!Buffer.isBuffer(photo) || photo.length === 0)
           throw new AppError('invalid_field', { photo: 'is required: choose an image file' });
-        await services.users.profiles.saveImages(userId, [{ field: 'photo', bytes: await part.toBuffer() }]);
+        await services.users.profiles.saveImages(userId, [{ field: 'photo', bytes: photo }]);
         return reply.redirect('/me?saved=1', 303);
       },
     );
@@ -397,7 +406,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
         reply,
         'notifications',
         TEXT.notifications,
-        notificationsBody(reply.generateCsrf(), rows, next),
+        notificationsBody(csrfToken(reply), rows, next),
       );
     },
   );
@@ -426,7 +435,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
       lastUsed: iso(s.last_used_at),
       current: s.id === request.reader?.sessionId,
     }));
-    return mePage(request, reply, 'devices', TEXT.devices, devicesBody(reply.generateCsrf(), rows));
+    return mePage(request, reply, 'devices', TEXT.devices, devicesBody(csrfToken(reply), rows));
   });
 
   r.post(

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export interface Asset {
@@ -38,17 +39,37 @@ function assetDir(): string {
   }
 }
 
+/**
+ * Browser builds of packages, served like our own files (no CDN): the Socket.IO client for the
+ * pages that listen for notifications. The source map comment goes: the map is not served.
+ */
+const VENDOR: readonly { name: string; file: string }[] = [
+  { name: 'socket.io.js', file: 'socket.io-client/dist/socket.io.min.js' },
+];
+
+function vendorBody(file: string): Buffer {
+  const [scope, ...rest] = file.split('/');
+  const pkg = createRequire(import.meta.url).resolve(`${scope}/package.json`);
+  const text = fs.readFileSync(path.join(path.dirname(pkg), ...rest), 'utf8');
+  return Buffer.from(text.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n'));
+}
+
+function asset(name: string, body: Buffer): Asset | undefined {
+  const ext = path.extname(name);
+  const type = TYPES[ext];
+  if (!type) return undefined;
+  const hash = createHash('sha256').update(body).digest('base64url').slice(0, 12);
+  return { path: `/assets/${path.basename(name, ext)}.${hash}${ext}`, type, body };
+}
+
 /** Every asset by its base name (`site.css`). */
 export function loadAssets(): Map<string, Asset> {
   const dir = assetDir();
   const assets = new Map<string, Asset>();
   for (const name of fs.readdirSync(dir)) {
-    const ext = path.extname(name);
-    const type = TYPES[ext];
-    if (!type) continue;
-    const body = fs.readFileSync(path.join(dir, name));
-    const hash = createHash('sha256').update(body).digest('base64url').slice(0, 12);
-    assets.set(name, { path: `/assets/${path.basename(name, ext)}.${hash}${ext}`, type, body });
+    const found = asset(name, fs.readFileSync(path.join(dir, name)));
+    if (found) assets.set(name, found);
   }
+  for (const { name, file } of VENDOR) assets.set(name, asset(name, vendorBody(file))!);
   return assets;
 }

@@ -28,6 +28,8 @@ export interface PageMeta {
   noindex?: boolean;
   /** What the search box shows (the search page's own query). */
   searchQuery?: string;
+  /** Further scripts this page needs (hashed asset paths), run before the site's own. */
+  scripts?: readonly string[];
 }
 
 export interface Shell {
@@ -109,6 +111,7 @@ export function layout(shell: Shell, meta: PageMeta, current: CurrentTab, body: 
         ${meta.feed ? html`<link rel="alternate" type="application/rss+xml" title="${TEXT.siteName}" href="${meta.feed}" />` : ''}
         <link rel="stylesheet" href="${shell.stylesheet}" />
         <link rel="icon" href="${shell.icon}" type="image/svg+xml" />
+        ${(meta.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
         <script src="${shell.script}" defer></script>
         <meta name="theme-color" content="#c7161e" />
         ${shell.reader ? html`<meta name="csrf-token" content="${shell.reader.csrf}" />` : ''}

@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NearCache } from '../../platform/cache/near-cache.js';
 import { Html } from '../../platform/web/html.js';
 import type { AppContext } from '../module.js';
+import { csrfToken } from './web.session.js';
 import { loadAssets } from './web.assets.js';
 import { layout, type CurrentTab, type PageMeta, type Shell, type ShellReader } from './web.layout.js';
 
@@ -64,7 +65,7 @@ export function createSiteRenderer({ services, platform, present }: AppContext) 
   async function readerOf(request: FastifyRequest, reply: FastifyReply): Promise<ShellReader | null> {
     if (!request.reader) return null;
     const me = await services.users.profiles.me(request.reader.id);
-    return { name: me.name, photo: present.avatar(me.photo), csrf: reply.generateCsrf() };
+    return { name: me.name, photo: present.avatar(me.photo), csrf: csrfToken(reply) };
   }
 
   /** The reader's channels (or the defaults) as tabs, plus the page's own channel when it is not one of them. */

@@ -28,7 +28,7 @@ import {
   userPath,
 } from './web.pages.js';
 import { createSiteRenderer, sendPage, type SiteRenderer } from './web.render.js';
-import { registerWebSession } from './web.session.js';
+import { csrfToken, registerWebSession } from './web.session.js';
 import { TEXT } from './web.text.js';
 
 const PAGE_CONFIG = { auth: 'public', page: true, cache: { maxAge: 60 } } as const;
@@ -59,7 +59,13 @@ export async function webRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       return { title: TEXT.notFoundTitle, text: TEXT.notFoundBody };
     if (problem.code === 'gone') return { title: TEXT.goneTitle, text: TEXT.goneBody };
     if (problem.requestId) return { title: TEXT.errorTitle, text: TEXT.errorBody };
-    const message = typeof problem.message === 'string' ? problem.message : JSON.stringify(problem.message);
+    // A field's problem reads as "field：reason", one per line, like the API's message names them.
+    const message =
+      typeof problem.message === 'string'
+        ? problem.message
+        : Object.entries(problem.message as Record<string, unknown>)
+            .map(([field, reason]) => `${field}：${String(reason)}`)
+            .join('\n');
     return { title: TEXT.otherErrorTitle, text: message };
   }
 
@@ -89,6 +95,13 @@ export async function webRoutes(app: FastifyInstance, ctx: AppContext): Promise<
         .send(asset.body),
     );
   }
+  // Pages without our <link rel="icon"> (the payment cashier, the API docs) make browsers ask here.
+  const icon = site.assets.get('icon.svg')!;
+  app.get(
+    '/favicon.ico',
+    { config: { auth: 'public', cache: { maxAge: 86_400 } }, schema: { hide: true } },
+    (_q, reply) => reply.type(icon.type).send(icon.body),
+  );
   feedRoutes(app, ctx, site);
 
   // Pages and forms: their own scope, the only one where cookies, form bodies and CSRF exist.
@@ -223,7 +236,7 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
         flags === null
           ? null
           : {
-              csrf: reply.generateCsrf(),
+              csrf: csrfToken(reply),
               liked: flags.attitude === 1,
               collected: flags.isCollected,
               following: flags.isFollowed,
@@ -291,7 +304,7 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
             article: { id: articleId, title: replies.article.title },
             parent,
             replies: { rows: replies.rows, next: hasMore ? `${here}?c=${replies.lastId}` : null },
-            csrf: request.reader ? reply.generateCsrf() : null,
+            csrf: request.reader ? csrfToken(reply) : null,
             avatar: (stored) => present.avatar(stored),
           },
           (ms) => present.time.iso(ms),
@@ -372,7 +385,7 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
           readerId === undefined
             ? null
             : {
-                csrf: reply.generateCsrf(),
+                csrf: csrfToken(reply),
                 following: readerId !== userId && (await services.relations.isFollowing(readerId, userId)),
                 own: readerId === userId,
               },

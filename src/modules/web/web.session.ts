@@ -86,6 +86,19 @@ declare module 'fastify' {
   }
 }
 
+const tokens = new WeakMap<FastifyReply, string>();
+
+/**
+ * The CSRF token for this response's forms. One per response: the library makes a new secret (and
+ * cookie) on every call until the browser has one, so two calls in a page would leave its first
+ * forms with a token of a secret the browser never keeps.
+ */
+export function csrfToken(reply: FastifyReply): string {
+  let token = tokens.get(reply);
+  if (token === undefined) tokens.set(reply, (token = reply.generateCsrf()));
+  return token;
+}
+
 /** A local path to go back to after a form (`next`, `back`): anything else is the home page. */
 export function localPath(value: unknown, fallback = '/'): string {
   if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\'))

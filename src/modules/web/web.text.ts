@@ -49,7 +49,7 @@ export const TEXT = {
   mobile: '手机号',
   smsCode: '验证码',
   sendCode: '获取验证码',
-  resendIn: (s: number) => `${s} 秒后重发`,
+  resendIn: (s: number | string) => `${s} 秒后重发`,
   codeSent: (mobile: string) => `验证码已发送至 ${mobile}，5 分钟内有效。`,
   demoCodeHint: (code: string) => `演示环境：验证码为 ${code}。`,
   signInWithPassword: '账号密码登录',
@@ -59,7 +59,7 @@ export const TEXT = {
   badCode: '验证码错误或已过期，请重新获取。',
   badPassword: '用户名或密码错误。',
   accountDisabled: '该账号已被停用。',
-  tooFast: (s: number) => `操作太频繁，请 ${s} 秒后再试。`,
+  tooFast: (s: number | string) => `操作太频繁，请 ${s} 秒后再试。`,
   // The reader's own pages
   me: '我的',
   meTitle: '个人中心',

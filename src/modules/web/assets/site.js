@@ -1,6 +1,8 @@
 // Inkstone reader site: enhancements only. Every page works without this file; with it, lists
-// load their next page as the reader nears the end (the "more" link stays the fallback), and the
-// search box offers suggestions from the app's own suggestion API while typing.
+// load their next page as the reader nears the end (the "more" link stays the fallback), the
+// search box offers suggestions from the app's own suggestion API while typing, likes, collects
+// and follows switch without a reload, the SMS button counts down, notifications arrive live, and
+// a feed brings new stories when the reader comes back to it.
 (() => {
   'use strict';
 
@@ -71,6 +73,159 @@
     });
   }
 
+  const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content || '';
+
+  // Toggles (like, collect, follow): the same form, sent with fetch; the button shows the new
+  // state and count. Any failure falls back to the plain form post (which shows the server's page).
+  function toggle(form) {
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const button = form.querySelector('button');
+      button.disabled = true;
+      try {
+        const response = await fetch(form.action, {
+          method: 'POST',
+          headers: { accept: 'application/json', 'x-csrf-token': csrf() },
+          body: new URLSearchParams(new FormData(form)),
+        });
+        if (!response.ok) throw new Error(String(response.status));
+        const state = await response.json();
+        const [off, on] = (button.dataset.labels || '|').split('|');
+        button.setAttribute('aria-pressed', String(state.on));
+        button.querySelector('.label').textContent = state.on ? on : off;
+        const count = button.querySelector('.count');
+        if (count && typeof state.count === 'number') count.textContent = String(state.count);
+        form.querySelector('input[name="on"]').value = state.on ? '0' : '1';
+      } catch {
+        form.submit();
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  // The SMS code button: asks with fetch, says what the server said, and counts down the minute
+  // before another code may be asked for (the server's own limit; a 429 says how long is left).
+  function smsButton(button) {
+    const form = button.form;
+    const message = document.getElementById('login-message');
+    const label = button.dataset.label;
+    let timer;
+    const countdown = (seconds) => {
+      clearInterval(timer);
+      let left = seconds;
+      const tick = () => {
+        if (left <= 0) {
+          clearInterval(timer);
+          button.disabled = false;
+          button.textContent = label;
+          return;
+        }
+        button.disabled = true;
+        button.textContent = button.dataset.resendText.replace('{s}', String(left));
+        left -= 1;
+      };
+      tick();
+      timer = setInterval(tick, 1000);
+    };
+    const say = (text, kind) => {
+      message.textContent = text;
+      message.className = kind;
+    };
+    const initial = Number(button.dataset.resendIn || 0);
+    if (initial > 0) countdown(initial);
+    button.addEventListener('click', async (event) => {
+      const mobile = form.querySelector('input[name="mobile"]');
+      if (!mobile.checkValidity()) return; // the browser's own message, then the server's
+      event.preventDefault();
+      try {
+        const response = await fetch('/login/code', {
+          method: 'POST',
+          headers: { accept: 'application/json' },
+          body: new URLSearchParams(new FormData(form)),
+        });
+        const body = await response.json().catch(() => ({}));
+        if (response.ok) {
+          say(body.message, 'info');
+          countdown(body.resend_in || 60);
+          form.querySelector('input[name="code"]').focus();
+        } else if (response.status === 429) {
+          const seconds = Number(response.headers.get('retry-after') || 60);
+          say(button.dataset.tooFast.replace('{s}', String(seconds)), 'error');
+          countdown(Math.min(seconds, 3600));
+        } else {
+          const text = typeof body.message === 'string' ? body.message : Object.values(body.message || {}).join(' ');
+          say(text || response.statusText, 'error');
+        }
+      } catch {
+        form.requestSubmit(button);
+      }
+    });
+  }
+
+  // Live notifications: the page's socket (signed in by the session cookie) adds what arrives.
+  function live(list) {
+    if (typeof window.io !== 'function') return;
+    const socket = window.io({ transports: ['websocket', 'polling'] });
+    const add = (type, payload) => {
+      const item = document.createElement('li');
+      item.className = 'unread';
+      const badge = document.createElement('span');
+      badge.className = 'badge';
+      badge.textContent = list.dataset.unread;
+      const text = (list.dataset[type] || '').replace('{name}', payload.user_name || '');
+      const body = payload.art_id ? document.createElement('a') : document.createElement('span');
+      if (payload.art_id) body.href = `/articles/${payload.art_id}`;
+      body.textContent = payload.art_title ? `${text}《${payload.art_title}》` : text;
+      const time = document.createElement('time');
+      // The contract's timestamps are seconds.
+      const at = payload.timestamp ? payload.timestamp * (payload.timestamp < 1e12 ? 1000 : 1) : Date.now();
+      time.dateTime = new Date(at).toISOString();
+      time.textContent = new Date(at).toLocaleString(document.documentElement.lang);
+      item.append(badge, ' ', body, ' ', time);
+      list.prepend(item);
+      document.getElementById('no-notifications')?.remove();
+    };
+    socket.on('following notify', (p) => add('follow', p));
+    socket.on('liking notify', (p) => add('like', p));
+    socket.on('comment notify', (p) => add('comment', p));
+  }
+
+  // Pull fresh on return: a feed left open (or restored from the back-forward cache) asks for
+  // its first page again when the reader comes back, and puts the new stories on top.
+  function freshOnReturn(list) {
+    if (location.search.includes('t=')) return; // a later page of the feed: nothing to prepend
+    let hiddenAt = 0;
+    const refresh = async () => {
+      try {
+        const response = await fetch(location.pathname, { headers: { accept: 'text/html' }, cache: 'no-cache' });
+        if (!response.ok) return;
+        const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+        const known = new Set([...list.querySelectorAll('h2 a')].map((a) => a.getAttribute('href')));
+        const fresh = [...page.querySelectorAll('ol.feed > li')].filter(
+          (item) => !known.has(item.querySelector('h2 a')?.getAttribute('href')),
+        );
+        for (const item of fresh.reverse()) list.prepend(document.adoptNode(item));
+      } catch {
+        // Stale is fine: the next visit brings it.
+      }
+    };
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') hiddenAt = Date.now();
+      else if (hiddenAt && Date.now() - hiddenAt > 30_000) refresh();
+    });
+    window.addEventListener('pageshow', (event) => {
+      if (event.persisted) refresh();
+    });
+  }
+
+  for (const form of document.querySelectorAll('form[data-toggle]')) toggle(form);
+  const send = document.getElementById('send-code');
+  if (send) smsButton(send);
+  const notifications = document.querySelector('[data-live]');
+  if (notifications) live(notifications);
+  const feed = document.querySelector('main > ol.feed');
+  if (feed && (location.pathname === '/' || location.pathname.startsWith('/channels/'))) freshOnReturn(feed);
   for (const link of document.querySelectorAll('a.more[rel="next"]')) followMore(link);
   const search = document.querySelector('form.search input[name="q"]');
   if (search) suggest(search);
