@@ -219,6 +219,22 @@ describe(`reader site actions (db=${testDb}, redis=${testRedis})`, () => {
     expect(orders.json().data.results[0]).toMatchObject({ kind: 'tip', amount: 500, status: 'pending' });
   });
 
+  it('keeps a signed-in reader’s searches, shows them on the empty search page, and clears them', async () => {
+    const reader = await signedIn();
+    await reader.browser.get('/search?q=inkstone');
+    await reader.browser.get(`/search?q=${encodeURIComponent('墨石 <b>')}`);
+    const page = await reader.browser.get('/search');
+    expect(page.body).toContain('搜索历史');
+    expect(page.body).toContain('href="/search?q=inkstone"');
+    expect(page.body).toContain('墨石 &lt;b&gt;');
+    const api = await t.app.inject({ url: '/app/v1_0/search/histories', headers: bearer(reader.token) });
+    expect(api.json().data.keywords).toEqual(['墨石 <b>', 'inkstone']);
+    expect((await reader.browser.post('/search/history/clear')).statusCode).toBe(303);
+    expect((await reader.browser.get('/search')).body).not.toContain('搜索历史');
+    // Anonymous searches keep nothing and show no history.
+    expect((await new WebClient(t.app).get('/search')).body).not.toContain('搜索历史');
+  });
+
   it('keeps the reader’s pages: profile and avatar, collections, history', async () => {
     const author = await signedIn();
     const reader = await signedIn();

@@ -123,6 +123,22 @@ export function actionRoutes(app: FastifyInstance, { services }: AppContext, _si
     },
   );
 
+  r.post(
+    '/search/history/clear',
+    {
+      config: ACTION_CONFIG,
+      preHandler: app.csrfProtection,
+      schema: { hide: true, body: Type.Object({ _csrf: Csrf }) },
+    },
+    async (request, reply) => {
+      const userId = readerOr(request, reply, '/search');
+      if (userId === null) return reply;
+      await services.search.history.clear(userId);
+      if (wantsJson(request)) return { cleared: true };
+      return reply.redirect('/search', 303);
+    },
+  );
+
   r.post('/articles/:id/buy', options({ body: Type.Object({ _csrf: Csrf }) }), async (request, reply) => {
     const id = toId(request.params.id, 'id');
     const userId = readerOr(request, reply, articlePath(id));

@@ -283,7 +283,30 @@ export interface SearchHit {
   comm_count: number;
 }
 
-export function searchBody(q: string, total: number, hits: readonly SearchHit[], next: string | null): Html {
+/** A signed-in reader's recent searches, with a button that clears them. */
+function searchHistory(history: { words: readonly string[]; csrf: string }): Html {
+  if (history.words.length === 0) return html``;
+  return html`<section aria-labelledby="history-h" class="search-history">
+    <h2 id="history-h">${TEXT.searchHistory}</h2>
+    <ul class="tabs">
+      ${history.words.map((word) => html`<li><a href="/search?q=${encodeURIComponent(word)}">${word}</a></li>`)}
+    </ul>
+    <form method="post" action="/search/history/clear">
+      ${csrfField(history.csrf)}<button type="submit" class="link">${TEXT.clearHistory}</button>
+    </form>
+  </section>`;
+}
+
+export function searchBody(
+  q: string,
+  total: number,
+  hits: readonly SearchHit[],
+  next: string | null,
+  history: { words: readonly string[]; csrf: string } | null = null,
+): Html {
+  if (!q)
+    return html`<h1>${TEXT.searchHeading(q)}</h1>
+      ${history ? searchHistory(history) : ''}`;
   return html`<h1>${TEXT.searchHeading(q)}</h1>
     <p class="meta">${TEXT.searchTotal(total)}</p>
     ${

@@ -330,9 +330,15 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
       if (known) return sendPage(reply, known.bytes);
       const q = (request.query.q ?? '').trim();
       const page = request.query.page ?? 1;
+      const readerId = request.reader?.id ?? null;
+      // A signed-in reader's searches go into their history (A04), shown when the box is empty.
       const result = q
-        ? await services.search.search({ q, page, perPage: SEARCH_PAGE, userId: null })
+        ? await services.search.search({ q, page, perPage: SEARCH_PAGE, userId: readerId })
         : { total_count: 0, results: [] };
+      const history =
+        readerId !== null && !q
+          ? { words: await services.search.history.list(readerId), csrf: csrfToken(reply) }
+          : null;
       const next =
         page * SEARCH_PAGE < result.total_count ? `/search?q=${encodeURIComponent(q)}&page=${page + 1}` : null;
       const meta: PageMeta = {
@@ -345,7 +351,7 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
       return site.page(request, reply, {
         meta,
         current: null,
-        body: searchBody(q, result.total_count, result.results, next),
+        body: searchBody(q, result.total_count, result.results, next, history),
       });
     },
   );

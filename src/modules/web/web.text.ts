@@ -36,6 +36,8 @@ export const TEXT = {
   searchHeading: (q: string) => (q ? `“${q}”的搜索结果` : '搜索'),
   searchTotal: (n: number) => `共 ${n} 篇`,
   noResults: '没有找到相关文章，换个关键词试试。',
+  searchHistory: '搜索历史',
+  clearHistory: '清空搜索历史',
   profileArticles: (n: number) => `${n} 文章`,
   profileFollowing: (n: number) => `${n} 关注`,
   profileFans: (n: number) => `${n} 粉丝`,
