@@ -190,6 +190,34 @@ describe(`reader site sign-in (db=${testDb}, redis=${testRedis})`, () => {
     expect(again.body).not.toContain('action="/logout"');
   });
 
+  it('speaks English when the reader picks it, keeping each language’s page apart', async () => {
+    const channel = await newChannel(t.platform, { is_default: 1 });
+    const author = await newUser(t.platform);
+    const story = await newArticle(t.platform, { user_id: author.id, channel_id: channel.id, title: 'Bilingual' });
+    const reader = new WebClient(t.app);
+    const zh = await reader.get(`/articles/${story.id}`);
+    expect(zh.body).toContain('<html lang="zh-CN">');
+    expect(zh.body).toContain(`href="/lang/en?next=%2Farticles%2F${story.id}"`);
+
+    const pick = await reader.get(`/lang/en?next=${encodeURIComponent(`/articles/${story.id}`)}`);
+    expect(pick.statusCode).toBe(303);
+    expect(pick.headers.location).toBe(`/articles/${story.id}`);
+    expect(pick.cookies.find((c) => c.name === 'inkstone_lang')).toMatchObject({ value: 'en', httpOnly: true });
+    const en = await reader.get(`/articles/${story.id}`);
+    expect(en.body).toContain('<html lang="en">');
+    expect(en.body).toContain('<meta property="og:locale" content="en_US" />');
+    expect(en.body).toContain('Comments (0)');
+    expect(en.body).toContain('>中文</a');
+    // Another visitor right after still gets Chinese (the kept page is per language).
+    expect((await new WebClient(t.app).get(`/articles/${story.id}`)).body).toContain('评论（0）');
+    // Sign-in and errors speak it too; an unknown language is a 400.
+    expect((await reader.get('/login')).body).toContain('Sign in to Inkstone');
+    expect((await reader.get('/no/such/page')).body).toContain('Page not found');
+    expect((await reader.get('/lang/fr')).statusCode).toBe(400);
+    // Off-site `next` goes home.
+    expect((await reader.get('/lang/zh-CN?next=https://evil.example')).headers.location).toBe('/');
+  });
+
   it('ends the sign-in when the session ends anywhere: sign-out, another device, a ban', async () => {
     // Sign-out on the site.
     const browser = new WebClient(t.app);

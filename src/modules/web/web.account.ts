@@ -13,21 +13,11 @@ import type { Html } from '../../platform/web/html.js';
 import { MOBILE } from '../auth/auth.schema.js';
 import { FEED_PAGE_SIZE } from '../articles/article.service.js';
 import type { AppContext } from '../module.js';
-import {
-  devicesBody,
-  loginBody,
-  meLayout,
-  notificationsBody,
-  payResultBody,
-  peopleBody,
-  profileFormBody,
-  type LoginView,
-  type MeSection,
-} from './web.account.pages.js';
-import { feedBody } from './web.pages.js';
+import type { LoginView, MeSection } from './web.account.pages.js';
 import type { SiteRenderer } from './web.render.js';
 import { csrfToken, localPath, wantsJson } from './web.session.js';
-import { TEXT } from './web.text.js';
+import type { Text } from './web.text.js';
+import { LANG_COOKIE, viewsFor } from './web.views.js';
 
 const FORM_CONFIG = { auth: 'public', page: true } as const;
 /** The site shares the app's limits: per number and per address, whichever client asks. */
@@ -54,7 +44,7 @@ const PageQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, m
 const device = (request: FastifyRequest) => ({ userAgent: request.headers['user-agent'] ?? '', ip: request.ip });
 
 /** A wrong code, a wrong password, a disabled account: said on the form, not on an error page. */
-function signInProblem(error: unknown): string | null {
+function signInProblem(TEXT: Text, error: unknown): string | null {
   if (!(error instanceof AppError)) return null;
   if (error.code === 'invalid_sms_code') return TEXT.badCode;
   if (error.code === 'invalid_credentials') return TEXT.badPassword;
@@ -72,15 +62,16 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
   const iso = (ms: number) => present.time.iso(ms);
 
   function loginPage(request: FastifyRequest, reply: FastifyReply, view: Omit<LoginView, 'csrf' | 'demoCode'>) {
+    const v = viewsFor(request);
     return site.privatePage(request, reply, {
       meta: {
-        title: TEXT.signIn,
-        description: TEXT.signInIntro,
+        title: v.TEXT.signIn,
+        description: v.TEXT.signInIntro,
         canonical: `${site.origin}/login`,
         noindex: true,
       },
       current: null,
-      body: loginBody({ ...view, csrf: csrfToken(reply), demoCode }),
+      body: v.loginBody({ ...view, csrf: csrfToken(reply), demoCode }),
     });
   }
 
@@ -94,22 +85,46 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
   const socketClient = site.assets.get('socket.io.js')!.path;
 
   function mePage(request: FastifyRequest, reply: FastifyReply, section: MeSection, title: string, body: Html) {
+    const v = viewsFor(request);
     return site.privatePage(request, reply, {
       meta: {
         title,
-        description: TEXT.meTitle,
+        description: v.TEXT.meTitle,
         canonical: `${site.origin}${request.url}`,
         noindex: true,
         // Notifications arrive live on their page: the Socket.IO client loads there only.
         ...(section === 'notifications' ? { scripts: [socketClient] } : {}),
       },
       current: null,
-      body: meLayout(section, body),
+      body: v.meLayout(section, body),
     });
   }
 
   const nextLink = (path: string, page: number, total: number, perPage: number) =>
     page * perPage < total ? `${path}?page=${page + 1}` : null;
+
+  r.get(
+    '/lang/:lang',
+    {
+      config: FORM_CONFIG,
+      schema: {
+        hide: true,
+        params: Type.Object({ lang: Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]) }),
+        querystring: Type.Object({ next: Next }),
+      },
+    },
+    async (request, reply) =>
+      reply
+        .setCookie(LANG_COOKIE, request.params.lang, {
+          path: '/',
+          sameSite: 'lax',
+          httpOnly: true,
+          secure: 'auto',
+          maxAge: 365 * 24 * 3600,
+        })
+        .header('cache-control', 'no-store')
+        .redirect(localPath(request.query.next), 303),
+  );
 
   r.get(
     '/login',
@@ -121,6 +136,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
       },
     },
     async (request, reply) => {
+      const v = viewsFor(request);
       const next = localPath(request.query.next);
       if (request.reader) return reply.redirect(next, 303);
       const mobile = MOBILE.test(request.query.mobile ?? '') ? request.query.mobile! : '';
@@ -128,7 +144,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
       return loginPage(request, reply, {
         next,
         mobile,
-        message: sent ? { kind: 'info', text: TEXT.codeSent(mobile) } : null,
+        message: sent ? { kind: 'info', text: v.TEXT.codeSent(mobile) } : null,
         resendIn: sent ? RESEND_SECONDS : 0,
       });
     },
@@ -150,20 +166,21 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
       },
     },
     async (request, reply) => {
+      const v = viewsFor(request);
       const { mobile } = request.body;
       const next = localPath(request.body.next);
       if (!MOBILE.test(mobile)) {
-        if (wantsJson(request)) throw new AppError('invalid_field', { mobile: TEXT.badMobile });
+        if (wantsJson(request)) throw new AppError('invalid_field', { mobile: v.TEXT.badMobile });
         reply.code(400);
         return loginPage(request, reply, {
           next,
           mobile: '',
-          message: { kind: 'error', text: TEXT.badMobile },
+          message: { kind: 'error', text: v.TEXT.badMobile },
           resendIn: 0,
         });
       }
       await services.auth.signIn.sendCode(mobile);
-      if (wantsJson(request)) return { mobile, resend_in: RESEND_SECONDS, message: TEXT.codeSent(mobile) };
+      if (wantsJson(request)) return { mobile, resend_in: RESEND_SECONDS, message: v.TEXT.codeSent(mobile) };
       return reply.redirect(`/login?mobile=${mobile}&sent=1&next=${encodeURIComponent(next)}`, 303);
     },
   );
@@ -184,6 +201,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
       },
     },
     async (request, reply) => {
+      const v = viewsFor(request);
       const { mobile, code } = request.body;
       const next = localPath(request.body.next);
       if (!MOBILE.test(mobile)) {
@@ -191,7 +209,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
         return loginPage(request, reply, {
           next,
           mobile: '',
-          message: { kind: 'error', text: TEXT.badMobile },
+          message: { kind: 'error', text: v.TEXT.badMobile },
           resendIn: 0,
         });
       }
@@ -199,7 +217,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
         const pair = await services.auth.signIn.signInApp(mobile, code.trim(), device(request), false, 'web');
         return reply.signIn(pair.refresh_token).redirect(next, 303);
       } catch (error) {
-        const text = signInProblem(error);
+        const text = signInProblem(v.TEXT, error);
         if (text === null) throw error;
         reply.code((error as AppError).statusCode);
         return loginPage(request, reply, { next, mobile, message: { kind: 'error', text }, resendIn: 0 });
@@ -223,6 +241,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
       },
     },
     async (request, reply) => {
+      const v = viewsFor(request);
       const next = localPath(request.body.next);
       try {
         const pair = await services.auth.passwords.signIn(
@@ -234,7 +253,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
         );
         return reply.signIn(pair.refresh_token).redirect(next, 303);
       } catch (error) {
-        const text = signInProblem(error);
+        const text = signInProblem(v.TEXT, error);
         if (text === null) throw error;
         reply.code((error as AppError).statusCode);
         return loginPage(request, reply, { next, mobile: '', message: { kind: 'error', text }, resendIn: 0 });
@@ -259,6 +278,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
     '/me',
     { config: FORM_CONFIG, schema: { hide: true, querystring: Type.Object({ saved: Next }) } },
     async (request, reply) => {
+      const v = viewsFor(request);
       const userId = meOnly(request, reply);
       if (userId === null) return reply;
       const me = await services.users.profiles.me(userId);
@@ -267,8 +287,8 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
         request,
         reply,
         'profile',
-        TEXT.meTitle,
-        profileFormBody({
+        v.TEXT.meTitle,
+        v.profileFormBody({
           csrf: csrfToken(reply),
           id: userId,
           name: me.name,
@@ -334,6 +354,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
       `/me/${section}`,
       { config: FORM_CONFIG, schema: { hide: true, querystring: PageQuery } },
       async (request, reply) => {
+        const v = viewsFor(request);
         const userId = meOnly(request, reply);
         if (userId === null) return reply;
         const page = request.query.page ?? 1;
@@ -343,9 +364,9 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
             ? await services.engagement.collections(userId, query)
             : await services.engagement.histories(userId, query);
         const cards = await services.articles.cards(list.rows.map((row) => row.id));
-        const title = section === 'collections' ? TEXT.collections : TEXT.history;
+        const title = section === 'collections' ? v.TEXT.collections : v.TEXT.history;
         const next = nextLink(`/me/${section}`, page, list.total, FEED_PAGE_SIZE);
-        return mePage(request, reply, section, title, feedBody(title, cards, next, 2));
+        return mePage(request, reply, section, title, v.feedBody(title, cards, next, 2));
       },
     );
   listPage('collections');
@@ -356,6 +377,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
       `/me/${section}`,
       { config: FORM_CONFIG, schema: { hide: true, querystring: PageQuery } },
       async (request, reply) => {
+        const v = viewsFor(request);
         const userId = meOnly(request, reply);
         if (userId === null) return reply;
         const page = request.query.page ?? 1;
@@ -370,13 +392,13 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
           photo: present.avatar(row.photo),
           mutual: row.mutual,
         }));
-        const title = section === 'following' ? TEXT.following : TEXT.followers;
+        const title = section === 'following' ? v.TEXT.following : v.TEXT.followers;
         return mePage(
           request,
           reply,
           section,
           title,
-          peopleBody(rows, nextLink(`/me/${section}`, page, list.total, perPage)),
+          v.peopleBody(rows, nextLink(`/me/${section}`, page, list.total, perPage)),
         );
       },
     );
@@ -387,6 +409,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
     '/me/notifications',
     { config: FORM_CONFIG, schema: { hide: true, querystring: PageQuery } },
     async (request, reply) => {
+      const v = viewsFor(request);
       const userId = meOnly(request, reply);
       if (userId === null) return reply;
       const page = request.query.page ?? 1;
@@ -405,8 +428,8 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
         request,
         reply,
         'notifications',
-        TEXT.notifications,
-        notificationsBody(csrfToken(reply), rows, next),
+        v.TEXT.notifications,
+        v.notificationsBody(csrfToken(reply), rows, next),
       );
     },
   );
@@ -424,6 +447,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
   );
 
   r.get('/me/devices', { config: FORM_CONFIG, schema: { hide: true } }, async (request, reply) => {
+    const v = viewsFor(request);
     const userId = meOnly(request, reply);
     if (userId === null) return reply;
     const sessions = await services.auth.signIn.sessions(userId);
@@ -435,7 +459,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
       lastUsed: iso(s.last_used_at),
       current: s.id === request.reader?.sessionId,
     }));
-    return mePage(request, reply, 'devices', TEXT.devices, devicesBody(csrfToken(reply), rows));
+    return mePage(request, reply, 'devices', v.TEXT.devices, v.devicesBody(csrfToken(reply), rows));
   });
 
   r.post(
@@ -460,6 +484,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
 
   /** Where Alipay (or the simulator) sends the payer back: the article, now in full, or a thank-you. */
   services.payments.setResultPage(async (request, reply, result) => {
+    const v = viewsFor(request);
     let back = '/';
     let kind: 'article' | 'tip' | null = null;
     // The payments scope reads no cookie: who is back is asked here, to name their order only to them.
@@ -470,13 +495,13 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
     }
     return site.privatePage(request, reply, {
       meta: {
-        title: TEXT.payResult[result.status],
-        description: TEXT.payResult[result.status],
+        title: v.TEXT.payResult[result.status],
+        description: v.TEXT.payResult[result.status],
         canonical: `${site.origin}/payments/result`,
         noindex: true,
       },
       current: null,
-      body: payResultBody({ status: result.status, kind, back }),
+      body: v.payResultBody({ status: result.status, kind, back }),
     });
   });
 }

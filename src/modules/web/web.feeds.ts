@@ -10,7 +10,9 @@ import type { CardEntry } from '../articles/article.presenter.js';
 export const SITEMAP_PAGE = 50_000;
 
 export function robotsTxt(origin: string): string {
-  return `User-agent: *\nAllow: /\nDisallow: /search\n\nSitemap: ${origin}/sitemap.xml\n`;
+  // Searches, the reader's own pages, sign-in and the language switch are nobody's to index.
+  const unlisted = ['/search', '/me', '/login', '/lang/', '/payments/'];
+  return `User-agent: *\nAllow: /\n${unlisted.map((p) => `Disallow: ${p}\n`).join('')}\nSitemap: ${origin}/sitemap.xml\n`;
 }
 
 export function sitemapIndex(origin: string, files: { channelId: bigint; page: number }[]): string {

@@ -10,7 +10,8 @@ import { Html } from '../../platform/web/html.js';
 import type { AppContext } from '../module.js';
 import { csrfToken } from './web.session.js';
 import { loadAssets } from './web.assets.js';
-import { layout, type CurrentTab, type PageMeta, type Shell, type ShellReader } from './web.layout.js';
+import type { CurrentTab, PageMeta, Shell, ShellReader } from './web.layout.js';
+import { langOf, viewsOf } from './web.views.js';
 
 /**
  * No inline script or style, no outside origin: assets come from this site; images may come from
@@ -59,6 +60,8 @@ export function createSiteRenderer({ services, platform, present }: AppContext) 
     script: assets.get('site.js')!.path,
   };
   const rendered = new NearCache<string, { bytes: Buffer; authorId?: bigint }>(RENDERED_PAGES);
+  // The same URL in another language is another page.
+  const keyOf = (request: FastifyRequest) => `${langOf(request)} ${request.url}`;
 
   const visibleChannel = async (id: bigint) => (await services.channels.listVisible()).find((c) => c.id === id);
 
@@ -88,15 +91,17 @@ export function createSiteRenderer({ services, platform, present }: AppContext) 
 
     /** An anonymous visitor's page kept from a moment ago for this URL (never for a signed-in reader). */
     kept(request: FastifyRequest): { bytes: Buffer; authorId?: bigint } | undefined {
-      return request.reader ? undefined : rendered.peek(request.url)?.value;
+      return request.reader ? undefined : rendered.peek(keyOf(request))?.value;
     },
 
     /** Renders the page in its shell and sends it; an anonymous page is kept for the next visitor. */
     async page(request: FastifyRequest, reply: FastifyReply, parts: PageParts): Promise<FastifyReply> {
       const shellParts = await shell(request, reply, parts.current);
-      const bytes = Buffer.from(layout(shellParts, parts.meta, parts.current, parts.body).value);
+      const bytes = Buffer.from(
+        viewsOf(langOf(request)).layout(shellParts, parts.meta, parts.current, parts.body).value,
+      );
       if (request.reader) return sendPage(reply.header('cache-control', 'private, no-cache'), bytes);
-      rendered.set(request.url, { bytes, ...(parts.authorId === undefined ? {} : { authorId: parts.authorId }) });
+      rendered.set(keyOf(request), { bytes, ...(parts.authorId === undefined ? {} : { authorId: parts.authorId }) });
       return sendPage(reply, bytes);
     },
 
@@ -105,7 +110,7 @@ export function createSiteRenderer({ services, platform, present }: AppContext) 
       const shellParts = await shell(request, reply, parts.current);
       return sendPage(
         reply.header('cache-control', 'no-store'),
-        layout(shellParts, parts.meta, parts.current, parts.body),
+        viewsOf(langOf(request)).layout(shellParts, parts.meta, parts.current, parts.body),
       );
     },
   };

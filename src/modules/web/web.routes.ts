@@ -16,20 +16,12 @@ import { FEED_PAGE_SIZE } from '../articles/article.service.js';
 import { accountRoutes } from './web.account.js';
 import { actionRoutes } from './web.actions.js';
 import { robotsTxt, rss, SITEMAP_PAGE, sitemapFile, sitemapIndex } from './web.feeds.js';
-import { layout, type PageMeta, type Shell } from './web.layout.js';
-import {
-  articleBody,
-  articlePath,
-  errorBody,
-  feedBody,
-  profileBody,
-  repliesBody,
-  searchBody,
-  userPath,
-} from './web.pages.js';
+import type { PageMeta, Shell } from './web.layout.js';
+import { articlePath, userPath } from './web.pages.js';
 import { createSiteRenderer, sendPage, type SiteRenderer } from './web.render.js';
 import { csrfToken, registerWebSession } from './web.session.js';
-import { TEXT } from './web.text.js';
+import { ZH } from './web.text.js';
+import { viewsFor, type Views } from './web.views.js';
 
 const PAGE_CONFIG = { auth: 'public', page: true, cache: { maxAge: 60 } } as const;
 const COMMENTS_PAGE = 20;
@@ -52,13 +44,13 @@ export async function webRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   const site = createSiteRenderer(ctx);
   const { origin, files } = site;
 
-  function problemPage(problem: Problem, reply: FastifyReply): { title: string; text: string } {
+  function problemPage(v: Views, problem: Problem, reply: FastifyReply): { title: string; text: string } {
     if (problem.code === 'rate_limited')
-      return { title: TEXT.otherErrorTitle, text: TEXT.tooFast(Number(reply.getHeader('retry-after') ?? 60)) };
+      return { title: v.TEXT.otherErrorTitle, text: v.TEXT.tooFast(Number(reply.getHeader('retry-after') ?? 60)) };
     if (problem.code === 'not_found' || problem.code === 'method_not_allowed')
-      return { title: TEXT.notFoundTitle, text: TEXT.notFoundBody };
-    if (problem.code === 'gone') return { title: TEXT.goneTitle, text: TEXT.goneBody };
-    if (problem.requestId) return { title: TEXT.errorTitle, text: TEXT.errorBody };
+      return { title: v.TEXT.notFoundTitle, text: v.TEXT.notFoundBody };
+    if (problem.code === 'gone') return { title: v.TEXT.goneTitle, text: v.TEXT.goneBody };
+    if (problem.requestId) return { title: v.TEXT.errorTitle, text: v.TEXT.errorBody };
     // A field's problem reads as "field：reason", one per line, like the API's message names them.
     const message =
       typeof problem.message === 'string'
@@ -66,11 +58,12 @@ export async function webRoutes(app: FastifyInstance, ctx: AppContext): Promise<
         : Object.entries(problem.message as Record<string, unknown>)
             .map(([field, reason]) => `${field}：${String(reason)}`)
             .join('\n');
-    return { title: TEXT.otherErrorTitle, text: message };
+    return { title: v.TEXT.otherErrorTitle, text: message };
   }
 
   setErrorPage(app, async (request, reply, problem) => {
-    const { title, text } = problemPage(problem, reply);
+    const v = viewsFor(request);
+    const { title, text } = problemPage(v, problem, reply);
     const meta: PageMeta = { title, description: text, canonical: `${origin}${request.url}`, noindex: true };
     // An error page is never cached by anyone: the next try may succeed.
     reply.header('cache-control', 'no-store');
@@ -82,7 +75,7 @@ export async function webRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     }
     return sendPage(
       reply,
-      layout({ origin, ...files, tabs, reader: null }, meta, null, errorBody(title, text, problem.requestId)),
+      v.layout({ origin, ...files, tabs, reader: null }, meta, null, v.errorBody(title, text, problem.requestId)),
     );
   });
 
@@ -134,17 +127,18 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
     '/',
     { config: PAGE_CONFIG, schema: { hide: true, querystring: Type.Object({ t: Cursor }) } },
     async (request, reply) => {
+      const v = viewsFor(request);
       const known = site.kept(request);
       if (known) return sendPage(reply, known.bytes);
       const { page, next } = await feedPage(request, 0n, request.query.t);
       const meta: PageMeta = {
-        title: TEXT.siteName,
-        description: TEXT.siteDescription,
+        title: v.TEXT.siteName,
+        description: v.TEXT.siteDescription,
         canonical: `${origin}/`,
         feed: `${origin}/feed.xml`,
         ...(request.query.t ? { noindex: true } : {}),
       };
-      return site.page(request, reply, { meta, current: 0n, body: feedBody(TEXT.recommend, page.cards, next) });
+      return site.page(request, reply, { meta, current: 0n, body: v.feedBody(v.TEXT.recommend, page.cards, next) });
     },
   );
 
@@ -152,6 +146,7 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
     '/channels/:id',
     { config: PAGE_CONFIG, schema: { hide: true, params: IdParams, querystring: Type.Object({ t: Cursor }) } },
     async (request, reply) => {
+      const v = viewsFor(request);
       const known = site.kept(request);
       if (known) return sendPage(reply, known.bytes);
       const channelId = toId(request.params.id, 'id');
@@ -160,12 +155,12 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
       const { page, next } = await feedPage(request, channelId, request.query.t);
       const meta: PageMeta = {
         title: channel.name,
-        description: TEXT.feedTitle(channel.name),
+        description: v.TEXT.feedTitle(channel.name),
         canonical: `${origin}/channels/${channelId}`,
         feed: `${origin}/channels/${channelId}/feed.xml`,
         ...(request.query.t ? { noindex: true } : {}),
       };
-      return site.page(request, reply, { meta, current: channelId, body: feedBody(channel.name, page.cards, next) });
+      return site.page(request, reply, { meta, current: channelId, body: v.feedBody(channel.name, page.cards, next) });
     },
   );
 
@@ -173,6 +168,7 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
     '/articles/:id',
     { config: PAGE_CONFIG, schema: { hide: true, params: IdParams, querystring: Type.Object({ c: Cursor }) } },
     async (request, reply) => {
+      const v = viewsFor(request);
       const id = toId(request.params.id, 'id');
       const known = site.kept(request);
       if (known) {
@@ -242,7 +238,7 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
               following: flags.isFollowed,
               own: readerId === entry.user_id,
             };
-      const body = articleBody(
+      const body = v.articleBody(
         {
           entry,
           reader,
@@ -275,6 +271,7 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
       },
     },
     async (request, reply) => {
+      const v = viewsFor(request);
       const known = site.kept(request);
       if (known) return sendPage(reply, known.bytes);
       const articleId = toId(request.params.id, 'id');
@@ -295,11 +292,11 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
         throw new AppError('not_found', 'Not found.');
       const here = `${articlePath(articleId)}/comments/${commentId}`;
       const hasMore = replies.lastId !== null && replies.lastId !== replies.endId;
-      const title = `${TEXT.repliesHeading} · ${replies.article.title}`;
+      const title = `${v.TEXT.repliesHeading} · ${replies.article.title}`;
       return site.page(request, reply, {
         meta: { title, description: parent.content.slice(0, 120), canonical: `${origin}${here}`, noindex: true },
         current: null,
-        body: repliesBody(
+        body: v.repliesBody(
           {
             article: { id: articleId, title: replies.article.title },
             parent,
@@ -326,6 +323,7 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
       },
     },
     async (request, reply) => {
+      const v = viewsFor(request);
       const known = site.kept(request);
       if (known) return sendPage(reply, known.bytes);
       const q = (request.query.q ?? '').trim();
@@ -342,8 +340,8 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
       const next =
         page * SEARCH_PAGE < result.total_count ? `/search?q=${encodeURIComponent(q)}&page=${page + 1}` : null;
       const meta: PageMeta = {
-        title: TEXT.searchHeading(q),
-        description: TEXT.siteDescription,
+        title: v.TEXT.searchHeading(q),
+        description: v.TEXT.siteDescription,
         canonical: `${origin}/search`,
         noindex: true,
         searchQuery: q,
@@ -351,7 +349,7 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
       return site.page(request, reply, {
         meta,
         current: null,
-        body: searchBody(q, result.total_count, result.results, next, history),
+        body: v.searchBody(q, result.total_count, result.results, next, history),
       });
     },
   );
@@ -367,6 +365,7 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
       },
     },
     async (request, reply) => {
+      const v = viewsFor(request);
       const known = site.kept(request);
       if (known) return sendPage(reply, known.bytes);
       const userId = toId(request.params.id, 'id');
@@ -377,7 +376,7 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
       const next = page * FEED_PAGE_SIZE < list.total ? `${userPath(userId)}?page=${page + 1}` : null;
       const meta: PageMeta = {
         title: user.name,
-        description: user.intro || TEXT.profileDescription(user.name),
+        description: user.intro || v.TEXT.profileDescription(user.name),
         canonical: `${origin}${userPath(userId)}`,
         type: 'profile',
         image: present.avatar(user.photo),
@@ -405,13 +404,15 @@ function readingRoutes(app: FastifyInstance, { services, present }: AppContext, 
           likes: user.like_count,
         },
       };
-      return site.page(request, reply, { meta, current: null, body: profileBody(profile, cards, next) });
+      return site.page(request, reply, { meta, current: null, body: v.profileBody(profile, cards, next) });
     },
   );
 }
 
 /** Robots, sitemaps and RSS: the same for everybody, no cookie involved. */
 function feedRoutes(app: FastifyInstance, { services }: AppContext, site: SiteRenderer): void {
+  // Feeds and sitemaps are read by machines: they speak the site's first language.
+  const TEXT = ZH;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { origin, visibleChannel } = site;
 
