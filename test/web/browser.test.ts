@@ -77,7 +77,7 @@ describe.skipIf(!available)(`reader site in a browser (db=${testDb}, redis=${tes
     expect(await page.locator('h1').textContent()).toBe('第 1 篇：浏览器里的服务端渲染');
     expect(await page.locator('.content h2').textContent()).toBe('小标题');
     await page.screenshot({ path: screenshotPath('web-article-desktop'), fullPage: true });
-    await page.locator('.author a').click();
+    await page.locator('.author a', { hasText: '墨石作者' }).click();
     await page.waitForURL(/\/users\/\d+$/);
     expect(await page.locator('h1').textContent()).toBe('墨石作者');
     await page.screenshot({ path: screenshotPath('web-profile-desktop') });
@@ -121,6 +121,38 @@ describe.skipIf(!available)(`reader site in a browser (db=${testDb}, redis=${tes
     expect(options).toEqual(suggested.data.options.filter(Boolean));
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it('brings new stories to the top of a feed when the reader comes back to it', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // A fake clock, so "away for more than 30 s" takes no time.
+    await context.clock.install();
+    const page = await context.newPage();
+    await page.goto(`${origin}/channels/${channelId}`, { waitUntil: 'networkidle' });
+    const first = () => page.locator('ol.feed > li h2 a').first().textContent();
+    expect(await first()).toBe('第 1 篇：浏览器里的服务端渲染');
+
+    const author = (await t.services.articles.cards([ids[0]!]))[0]!.user_id;
+    const fresh = await newArticle(t.platform, {
+      user_id: author,
+      channel_id: channelId,
+      title: '刚刚发布：回到页面就能看到',
+      published_at: Date.now(),
+    });
+    t.platform.events.publish('article.changed', { articleId: fresh.id, at: Date.now() });
+    const visibility = (state: 'hidden' | 'visible') =>
+      page.evaluate(
+        `Object.defineProperty(document, 'visibilityState', { value: '${state}', configurable: true }); document.dispatchEvent(new Event('visibilitychange'))`,
+      );
+    await visibility('hidden');
+    await page.clock.fastForward(31_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // past the server's one-second page reuse
+    await visibility('visible');
+    await expect.poll(first).toBe('刚刚发布：回到页面就能看到');
+    // Only what was new is added (the list may have grown at its end by scrolling, too).
+    expect(await page.locator('ol.feed > li h2 a', { hasText: '刚刚发布' }).count()).toBe(1);
+    expect(await page.locator('ol.feed > li h2 a', { hasText: '第 1 篇' }).count()).toBe(1);
+    await context.close();
   });
 
   it('has no serious or critical accessibility violation (axe-core) on the main pages, light and dark', async () => {
