@@ -139,7 +139,7 @@ describe.skipIf(!available)(`reader site in a browser (db=${testDb}, redis=${tes
       title: '刚刚发布：回到页面就能看到',
       published_at: Date.now(),
     });
-    t.platform.events.publish('article.changed', { articleId: fresh.id, at: Date.now() });
+    t.platform.events.publish('article.changed', { articleId: fresh.id, visible: true, at: Date.now() });
     const visibility = (state: 'hidden' | 'visible') =>
       page.evaluate(
         `Object.defineProperty(document, 'visibilityState', { value: '${state}', configurable: true }); document.dispatchEvent(new Event('visibilitychange'))`,

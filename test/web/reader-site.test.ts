@@ -3,6 +3,7 @@
  * HTTP caching, escaping, share metadata, real pagination links, HTML error pages (404, 410, 400,
  * 500 with the request id) while the APIs keep their JSON errors, and the crawler files.
  */
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArticleStatus } from '../../src/modules/articles/article.read-model.js';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
@@ -71,7 +72,7 @@ describe(`reader site (db=${testDb}, redis=${testRedis})`, () => {
   it('pages a channel with real links that work without JavaScript', async () => {
     const { channel, ids } = await channelWithArticles(12);
     const first = await get(`/channels/${channel.id}`);
-    expect(first.statusCode).toBe(200);
+    expect(first.statusCode, first.body.match(/<main[\s\S]*<\/main>/)?.[0]).toBe(200);
     expect(first.body).toContain(`<title>${channel.name} - Inkstone 墨石</title>`);
     expect(first.body).toMatch(new RegExp(`href="/channels/${channel.id}" aria-current="page"`));
     expect(first.body).not.toMatch(/href="\/" aria-current/);
@@ -273,5 +274,28 @@ describe(`reader site failures (db=${testDb}, redis=${testRedis})`, () => {
     } finally {
       await own.close();
     }
+  });
+
+  it('sends shared pages and assets compressed (brotli or gzip, as accepted), each compressed once', async () => {
+    const { channel } = await channelWithArticles(3);
+    const url = `/channels/${channel.id}`;
+    const plain = await get(url);
+    const br = await get(url, { ...HTML, 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(String(br.headers.vary)).toContain('Accept-Encoding');
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(plain.body);
+    expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 2);
+    const gzip = await get(url, { ...HTML, 'accept-encoding': 'gzip' });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.rawPayload).toString()).toBe(plain.body);
+    // The same bytes again: the same ETag, so a revalidation is a 304.
+    const again = await get(url, { ...HTML, 'accept-encoding': 'br', 'if-none-match': String(br.headers.etag) });
+    expect(again.statusCode).toBe(304);
+
+    const [css] = hrefs(plain.body, '/assets/site.');
+    const asset = await get(css!, { 'accept-encoding': 'br' });
+    expect(asset.headers['content-encoding']).toBe('br');
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(plain.headers['content-encoding']).toBeUndefined();
   });
 });

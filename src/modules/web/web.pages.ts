@@ -73,14 +73,18 @@ export interface ProfileView {
 
 /** The templates below in one language: `TEXT` is that language's table (web.text.ts). */
 export function pagesIn(TEXT: Text) {
-  function card(entry: CardEntry): Html {
+  /** The first cards are what the reader sees first (the largest paint): their covers load at once. */
+  function card(entry: CardEntry, index: number): Html {
     const covers = entry.cover.images;
     return html`<li class="card${covers.length === 1 ? ' thumb' : ''}">
       <h2><a href="${articlePath(entry.id)}">${entry.title}</a></h2>
       ${
         covers.length > 0
           ? html`<div class="covers">
-              ${covers.map((src) => html`<img src="${src}" alt="" loading="lazy" width="320" height="200" />`)}
+              ${covers.map(
+                (src) =>
+                  html`<img src="${src}" alt="" loading="${index < 2 ? 'eager' : 'lazy'}" width="320" height="200" />`,
+              )}
             </div>`
           : ''
       }

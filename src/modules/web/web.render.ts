@@ -10,6 +10,7 @@ import { Html } from '../../platform/web/html.js';
 import type { AppContext } from '../module.js';
 import { csrfToken } from './web.session.js';
 import { loadAssets } from './web.assets.js';
+import { sharedBody } from './web.compress.js';
 import type { CurrentTab, PageMeta, Shell, ShellReader } from './web.layout.js';
 import { langOf, viewsOf } from './web.views.js';
 
@@ -33,14 +34,15 @@ const CSP = [
 /** Anonymous pages rendered once are served as the same bytes (and ETag, hashed once) this long. */
 const RENDERED_PAGES = { max: 500, ttlMs: 1_000 } as const;
 
+/** Sends a page: a Buffer is shared (a kept page) and goes compressed; an Html is this request's own. */
 export function sendPage(reply: FastifyReply, page: Html | Buffer): FastifyReply {
-  return reply
+  reply
     .type('text/html; charset=utf-8')
     .header('content-security-policy', CSP)
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'strict-origin-when-cross-origin')
-    .header('vary', 'Cookie')
-    .send(page instanceof Html ? page.value : page);
+    .header('vary', 'Cookie');
+  return reply.send(page instanceof Html ? page.value : sharedBody(reply, page));
 }
 
 export interface PageParts {
@@ -97,10 +99,9 @@ export function createSiteRenderer({ services, platform, present }: AppContext) 
     /** Renders the page in its shell and sends it; an anonymous page is kept for the next visitor. */
     async page(request: FastifyRequest, reply: FastifyReply, parts: PageParts): Promise<FastifyReply> {
       const shellParts = await shell(request, reply, parts.current);
-      const bytes = Buffer.from(
-        viewsOf(langOf(request)).layout(shellParts, parts.meta, parts.current, parts.body).value,
-      );
-      if (request.reader) return sendPage(reply.header('cache-control', 'private, no-cache'), bytes);
+      const markup = viewsOf(langOf(request)).layout(shellParts, parts.meta, parts.current, parts.body);
+      if (request.reader) return sendPage(reply.header('cache-control', 'private, no-cache'), markup);
+      const bytes = Buffer.from(markup.value);
       rendered.set(keyOf(request), { bytes, ...(parts.authorId === undefined ? {} : { authorId: parts.authorId }) });
       return sendPage(reply, bytes);
     },

@@ -18,6 +18,7 @@ import { actionRoutes } from './web.actions.js';
 import { robotsTxt, rss, SITEMAP_PAGE, sitemapFile, sitemapIndex } from './web.feeds.js';
 import type { PageMeta, Shell } from './web.layout.js';
 import { articlePath, userPath } from './web.pages.js';
+import { sharedBody } from './web.compress.js';
 import { createSiteRenderer, sendPage, type SiteRenderer } from './web.render.js';
 import { csrfToken, registerWebSession } from './web.session.js';
 import { ZH } from './web.text.js';
@@ -85,7 +86,7 @@ export async function webRoutes(app: FastifyInstance, ctx: AppContext): Promise<
         .type(asset.type)
         .header('cache-control', 'public, max-age=31536000, immutable')
         .header('x-content-type-options', 'nosniff')
-        .send(asset.body),
+        .send(sharedBody(reply, asset.body)),
     );
   }
   // Pages without our <link rel="icon"> (the payment cashier, the API docs) make browsers ask here.
