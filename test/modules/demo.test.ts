@@ -225,6 +225,19 @@ describe(`demo data (db=${testDb})`, () => {
     expect(data.recomments.length).toBeGreaterThan(0);
   });
 
+  it('has paid articles to buy, whose page shows the preview and the price', async () => {
+    const paid = await t.platform.db
+      .selectFrom('articles')
+      .select(['id', 'price_cents'])
+      .where('price_cents', '>', 0)
+      .where('status', '=', ArticleStatus.approved)
+      .execute();
+    expect(paid.length).toBeGreaterThanOrEqual(DEMO_CHANNELS.length);
+    const page = await t.app.inject({ url: `/articles/${paid[0]!.id}`, headers: { accept: 'text/html' } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`¥${(paid[0]!.price_cents / 100).toFixed(2)}`);
+  });
+
   it('creates the contract demo accounts, an admin and authors with matching art_count', async () => {
     const users = await t.platform.db.selectFrom('users').selectAll().execute();
     const byMobile = new Map(users.map((u) => [u.mobile, u]));

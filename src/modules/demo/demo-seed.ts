@@ -348,13 +348,15 @@ export async function seedDemoData(p: Platform, options: SeedOptions = {}): Prom
   });
   const counted = tally(engagement);
 
+  // One article in twelve is paid (¥3, ¥6 or ¥9.90), so buying one is there to try from the start.
+  const demoPrice = (i: number) => (i % 12 === 5 ? [300, 600, 990][Math.floor(i / 12) % 3]! : 0);
   const articles: NewArticle[] = [];
   const contents: Insertable<ArticleContentsTable>[] = [];
   const stats = new Map<bigint, { art_count: number; read_count: number; like_count: number }>();
   planned.forEach(({ row, content }, i) => {
     const id = ids[i]!;
     const counts = counted.articles.get(id) ?? NO_ARTICLE_COUNTS;
-    articles.push({ id, ...row, ...counts });
+    articles.push({ id, ...row, ...counts, price_cents: demoPrice(i) });
     contents.push({ article_id: id, content });
     const s = stats.get(row.user_id) ?? { art_count: 0, read_count: 0, like_count: 0 };
     s.art_count++;
