@@ -27,6 +27,7 @@ import { searchModule } from './search/search.module.js';
 import { userAdminModule } from './user-admin/user-admin.module.js';
 import { usersModule } from './users/users.module.js';
 import { webModule } from './web/web.module.js';
+import { consoleModule } from './console/console.module.js';
 import type { EventName } from '../platform/events/events.js';
 
 export const modules = [
@@ -54,6 +55,7 @@ export const modules = [
   notificationsModule,
   chatModule,
   webModule,
+  consoleModule,
 ] as const;
 
 // Every declared domain event has its log subject in some module's manifest: one missing fails here.

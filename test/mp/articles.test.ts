@@ -102,6 +102,7 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
       cover: { type: 0, images: [] },
       status: 0,
       price: 990,
+      reject_reason: null,
     });
     expect(await artCount(t, author.id)).toBe(before);
     await t.platform.events.settle();
@@ -431,7 +432,7 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
       expect(page.page).toBe(1);
       expect(page.per_page).toBe(10);
       const approved = page.results.find((a) => String(a.id) === ids.approved)!;
-      expect(Object.keys(approved).sort()).toEqual(['cover', 'id', 'pubdate', 'status', 'title']);
+      expect(Object.keys(approved).sort()).toEqual(['cover', 'id', 'pubdate', 'reject_reason', 'status', 'title']);
       expect(approved.status).toBe(2);
       expect(approved.cover).toEqual({ type: 1, images: [img('c')] });
       expect(approved.pubdate).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
@@ -657,6 +658,7 @@ describe(`media-platform articles (M10–M15) (db=${testDb}, redis=${testRedis})
         status: 2,
         cover: { type: 1, images: [img('seed')] },
         pubdate: expect.any(String),
+        reject_reason: null,
       },
     ]);
   });

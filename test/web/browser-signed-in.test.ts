@@ -7,6 +7,7 @@
  */
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArticleStatus } from '../../src/modules/articles/article.read-model.js';
 import { testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { chromiumAvailable, launchChromium, screenshotPath, seriousAxeViolations } from '../helpers/browser.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
@@ -151,6 +152,53 @@ describe.skipIf(!available)(`signed-in reader in a browser (db=${testDb}, redis=
     await page.waitForURL(`${origin}/articles/${paidId}`);
     expect(await page.locator('.paywall').textContent()).toContain('已购买');
     expect(await page.locator('.content p').count()).toBe(6);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('lets a moderator reject a pending article from the console, with the reason kept', async () => {
+    const pending = await newArticle(t.platform, {
+      user_id: authorId,
+      channel_id: (await newChannel(t.platform)).id,
+      title: '等待审核的文章',
+      content: '<p>正文里有一个违禁词。</p>',
+      status: ArticleStatus.pending,
+      published_at: null,
+    });
+    await t.platform.db
+      .updateTable('articles')
+      .set({ review_flags: JSON.stringify(['违禁词']) })
+      .where('id', '=', pending.id)
+      .execute();
+    const { ctx, errors } = await context();
+    const page = await ctx.newPage();
+    const mobile = newMobile();
+    await signIn(page, mobile);
+    const me = (await t.services.users.accounts.findByMobile(mobile))!;
+    await t.platform.db.updateTable('users').set({ role: 'moderator' }).where('id', '=', me.id).execute();
+    await page.goto(`${origin}/admin/`);
+    expect(await page.locator('h1').textContent()).toBe('概览');
+    expect(await page.locator('svg rect.bar').count()).toBe(180);
+    await page.screenshot({ path: screenshotPath('console-dashboard'), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await page.locator('a.tile').click();
+    await page.waitForURL(`${origin}/admin/review`);
+    await page.screenshot({ path: screenshotPath('console-review-queue') });
+    await page.locator(`a[href="/admin/review/${pending.id}"]`).click();
+    expect(await page.locator('mark').first().textContent()).toBe('违禁词');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.locator('#reason').fill('请删除违禁词后再提交');
+    await page.screenshot({ path: screenshotPath('console-review-article'), fullPage: true });
+    await page.locator('button[value="reject"]').click();
+    await page.waitForURL(/done=reject/);
+    expect(await page.locator('[role="status"]').textContent()).toBe('已处理。');
+    const stored = await t.platform.db
+      .selectFrom('articles')
+      .select(['status', 'reject_reason'])
+      .where('id', '=', pending.id)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ status: ArticleStatus.rejected, reject_reason: '请删除违禁词后再提交' });
     expect(errors).toEqual([]);
     await ctx.close();
   });

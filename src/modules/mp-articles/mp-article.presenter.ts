@@ -21,6 +21,7 @@ export function presentListItem(ctx: PresenterContext, row: MpArticleRow) {
     status: row.status,
     cover: presentMpCover(ctx, row.cover_type, row.cover_images),
     pubdate: ctx.time.plain(row.created_at),
+    reject_reason: row.reject_reason,
   };
 }
 
@@ -58,7 +59,7 @@ export function presentList(ctx: PresenterContext, list: ListResult) {
   }
 }
 
-/** M13, plus the Inkstone extras `status` and `price` (integer cents). */
+/** M13, plus the Inkstone extras `status`, `price` (integer cents) and `reject_reason`. */
 export function presentArticle(ctx: PresenterContext, row: MpArticleWithContent) {
   return {
     id: row.id,
@@ -68,6 +69,7 @@ export function presentArticle(ctx: PresenterContext, row: MpArticleWithContent)
     cover: presentMpCover(ctx, row.cover_type, row.cover_images),
     status: row.status,
     price: row.price_cents,
+    reject_reason: row.reject_reason,
   };
 }
 

@@ -4,6 +4,11 @@ import { IdInput, IdOutput, IdPath } from '../../platform/http/ids.js';
 import { PageQuery } from '../../platform/http/paging.js';
 import { MAX_PRICE_CENTS, MP_LIST_PAGE, TITLE_MAX, TITLE_MIN } from './mp-article.service.js';
 
+/** Inkstone extra: why a moderator rejected or banned it (status 3 or 5), for the author; null otherwise. */
+const RejectReason = Type.Union([Type.String(), Type.Null()], {
+  description: 'Inkstone extra: the moderator’s reason for a rejection or ban, null otherwise',
+});
+
 export const CoverSchema = Type.Object({
   type: Type.Integer({ description: '-1 automatic (0, 1 or 3 images picked from the content’s <img>s), 0, 1 or 3' }),
   images: Type.Optional(
@@ -64,6 +69,7 @@ export const ArticleResponse = okSchema(
     cover: CoverOutput,
     status: Type.Integer({ description: 'Inkstone extra: 0–3' }),
     price: Type.Integer({ description: 'Inkstone extra: price in integer cents, 0 = free' }),
+    reject_reason: RejectReason,
   }),
 );
 
@@ -92,6 +98,7 @@ const ContentItem = Type.Object({
   status: Type.Integer(),
   cover: CoverOutput,
   pubdate: Type.String({ description: 'YYYY-MM-DD HH:mm:ss (creation time)' }),
+  reject_reason: Type.Optional(RejectReason),
 });
 const CommentItem = Type.Object({
   id: IdOutput,

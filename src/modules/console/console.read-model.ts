@@ -1,0 +1,89 @@
+/**
+ * What the console's dashboard counts: read-only aggregates over other features' tables
+ * (users, articles, comments, reports, orders), one query per figure, grouped by day in SQL so a
+ * million rows cost a million-row scan at most, never a million rows sent here. Time columns are
+ * epoch milliseconds; a day starts at midnight in the site's zone (`offsetMs` east of UTC).
+ */
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import type { Db } from '../../platform/db/database.js';
+
+export const DAY_MS = 86_400_000;
+
+export interface DailyCount {
+  /** The day's start, epoch ms (midnight in the site's zone). */
+  day: number;
+  n: number;
+}
+
+export interface DashboardFigures {
+  signUps: DailyCount[];
+  articles: DailyCount[];
+  comments: DailyCount[];
+  reports: DailyCount[];
+  paidOrders: DailyCount[];
+  revenueCents: DailyCount[];
+  pendingReview: number;
+  openReports: number;
+}
+
+/** `column` floored to its day: integer arithmetic that SQLite, PostgreSQL and MariaDB agree on. */
+function dayOf(column: string, offsetMs: number): RawBuilder<number> {
+  const shifted = sql`(${sql.ref(column)} + ${offsetMs})`;
+  return sql<number>`(${shifted} - (${shifted} % ${DAY_MS}) - ${offsetMs})`;
+}
+
+export function createConsoleReadModel(db: Db, offsetMs: number) {
+  async function daily(
+    table: 'users' | 'articles' | 'comments' | 'reports' | 'payment_orders',
+    column: string,
+    since: number,
+    where?: Expression<SqlBool>,
+    sum?: string,
+  ): Promise<DailyCount[]> {
+    const day = dayOf(column, offsetMs);
+    let query = db
+      .selectFrom(table)
+      .select([day.as('day'), (sum ? sql<number>`sum(${sql.ref(sum)})` : sql<number>`count(*)`).as('n')])
+      .where(sql.ref(column), '>=', since)
+      .groupBy(day)
+      .orderBy(day);
+    if (where) query = query.where(where);
+    const rows = await query.execute();
+    // MariaDB answers sums as decimals (strings), PostgreSQL counts as bigints.
+    return rows.map((row) => ({ day: Number(row.day), n: Number(row.n) }));
+  }
+
+  return {
+    async figures(since: number): Promise<DashboardFigures> {
+      const [signUps, articles, comments, reports, paidOrders, revenueCents, pending, open] = await Promise.all([
+        daily('users', 'created_at', since),
+        daily('articles', 'published_at', since, sql<SqlBool>`status = 2`),
+        daily('comments', 'created_at', since),
+        daily('reports', 'created_at', since),
+        daily('payment_orders', 'paid_at', since, sql<SqlBool>`paid_at is not null`),
+        daily('payment_orders', 'paid_at', since, sql<SqlBool>`paid_at is not null`, 'amount_cents'),
+        db
+          .selectFrom('articles')
+          .select(sql<number>`count(*)`.as('n'))
+          .where('status', '=', 1)
+          .executeTakeFirstOrThrow(),
+        db
+          .selectFrom('reports')
+          .select(sql<number>`count(*)`.as('n'))
+          .executeTakeFirstOrThrow(),
+      ]);
+      return {
+        signUps,
+        articles,
+        comments,
+        reports,
+        paidOrders,
+        revenueCents,
+        pendingReview: Number(pending.n),
+        openReports: Number(open.n),
+      };
+    },
+  };
+}
+
+export type ConsoleReadModel = ReturnType<typeof createConsoleReadModel>;

@@ -1,0 +1,191 @@
+/**
+ * The operator's console at /admin/ (issue 15): server-rendered pages for moderators and admins,
+ * signed in through the reader site's session cookie, writing through the same services and the
+ * same role rules as the admin API (/admin/v1_0/…). The role is read from the database on every
+ * request, so a demotion holds at once.
+ */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Role } from '../../platform/http/access.js';
+import { forbidden } from '../../platform/http/errors.js';
+import { toId } from '../../platform/http/ids.js';
+import { htmlToText } from '../../platform/search/index.js';
+import type { Html } from '../../platform/web/html.js';
+import type { AppContext } from '../module.js';
+import { reviewFlags } from '../mp-articles/mp-article.presenter.js';
+import { loadAssets } from '../web/web.assets.js';
+import { sendPage } from '../web/web.render.js';
+import { csrfToken, registerWebSession } from '../web/web.session.js';
+import { langOf } from '../web/web.views.js';
+import { consoleLayout, dashboardBody, queueBody, reviewBody, type ConsoleShell } from './console.pages.js';
+import { createConsoleReadModel, DAY_MS } from './console.read-model.js';
+import { CONSOLE_EN, CONSOLE_ZH, type ConsoleText } from './console.text.js';
+
+const STAFF: readonly Role[] = ['moderator', 'admin'];
+const PAGE = { auth: 'public', page: true } as const;
+const QUEUE_PAGE = 20;
+
+/** Milliseconds the zone is ahead of UTC at `at` (Asia/Shanghai: 8 h). */
+export function zoneOffsetMs(timeZone: string, at: number): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    .formatToParts(at)
+    .find((part) => part.type === 'timeZoneName')?.value;
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
+  if (!match) return 0;
+  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) * 60_000;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The console's signed-in staff member and their role (checked per request). */
+    staff?: { id: bigint; role: Role; name: string };
+  }
+}
+
+export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const { services, platform, present } = ctx;
+  const assets = loadAssets();
+  const files = {
+    stylesheet: assets.get('site.css')!.path,
+    icon: assets.get('icon.svg')!.path,
+    script: assets.get('site.js')!.path,
+  };
+  const offsetMs = zoneOffsetMs(platform.config.timeZone, Date.now());
+  const readModel = createConsoleReadModel(platform.db, offsetMs);
+  const textOf = (request: FastifyRequest): ConsoleText => (langOf(request) === 'en' ? CONSOLE_EN : CONSOLE_ZH);
+
+  function page(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    current: ConsoleShell['current'],
+    title: string,
+    body: Html,
+  ) {
+    const shell: ConsoleShell = {
+      lang: langOf(request),
+      ...files,
+      csrf: csrfToken(reply),
+      staffName: request.staff!.name,
+      current,
+    };
+    return sendPage(reply.header('cache-control', 'no-store'), consoleLayout(textOf(request), shell, title, body));
+  }
+
+  await app.register(async (scope) => {
+    await registerWebSession(scope, ctx);
+    // Staff only: signed-out visitors sign in first; other readers get a 403 page (as the API's 403).
+    scope.addHook('preHandler', async (request, reply) => {
+      if (!request.reader) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+      const role = await services.auth.sessions.authenticator.roleOf(request.reader.id);
+      if (!role || !STAFF.includes(role)) throw forbidden(textOf(request).staffOnly, 'role_required');
+      const me = await services.users.profiles.me(request.reader.id);
+      request.staff = { id: request.reader.id, role, name: me.name };
+      return undefined;
+    });
+    const r = scope.withTypeProvider<TypeBoxTypeProvider>();
+
+    r.get('/admin/', { config: PAGE, schema: { hide: true } }, async (request, reply) => {
+      const T = textOf(request);
+      const now = Date.now();
+      const today = now + offsetMs - ((now + offsetMs) % DAY_MS) - offsetMs;
+      const figures = await readModel.figures(today - 29 * DAY_MS);
+      const date = (ms: number) => present.time.plain(ms).slice(0, 10);
+      return page(request, reply, 'dashboard', T.dashboard, dashboardBody(T, figures, today, date));
+    });
+
+    r.get(
+      '/admin/review',
+      {
+        config: PAGE,
+        schema: {
+          hide: true,
+          querystring: Type.Object({
+            status: Type.Optional(Type.Union([1, 2, 3, 5].map((s) => Type.Literal(s)))),
+            page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+            done: Type.Optional(Type.String({ maxLength: 10 })),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const T = textOf(request);
+        const status = request.query.status ?? 1;
+        const queue = await services.moderation.queue({
+          statuses: [status],
+          page: request.query.page ?? 1,
+          perPage: QUEUE_PAGE,
+        });
+        const rows = queue.rows.map((row) => ({
+          id: row.id,
+          title: row.title,
+          author: row.aut_name,
+          status: row.status,
+          flags: reviewFlags(row.review_flags),
+          submitted: present.time.plain(row.updated_at),
+        }));
+        const next =
+          queue.page * queue.perPage < queue.total ? `/admin/review?status=${status}&page=${queue.page + 1}` : null;
+        const notice = request.query.done ? T.done : null;
+        return page(request, reply, 'review', T.review, queueBody(T, status, rows, next, notice));
+      },
+    );
+
+    r.get(
+      '/admin/review/:id',
+      { config: PAGE, schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 24 }) }) } },
+      async (request, reply) => {
+        const T = textOf(request);
+        const { article, history } = await services.moderation.detail(toId(request.params.id, 'id'));
+        const body = reviewBody(T, {
+          id: article.id,
+          title: article.title,
+          author: article.aut_name,
+          status: article.status,
+          priceCents: article.price_cents,
+          flags: reviewFlags(article.review_flags),
+          content: article.content,
+          text: htmlToText(article.content),
+          version: article.updated_at,
+          history: history.map((d) => ({
+            who: d.moderator_name ?? String(d.moderator_id),
+            decision: d.decision,
+            reason: d.reason,
+            at: present.time.plain(d.created_at),
+          })),
+          csrf: csrfToken(reply),
+        });
+        return page(request, reply, 'review', article.title, body);
+      },
+    );
+
+    r.post(
+      '/admin/review/:id/decision',
+      {
+        config: PAGE,
+        preHandler: scope.csrfProtection,
+        schema: {
+          hide: true,
+          params: Type.Object({ id: Type.String({ maxLength: 24 }) }),
+          body: Type.Object({
+            decision: Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('ban')]),
+            reason: Type.Optional(Type.String({ maxLength: 1000 })),
+            version: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$' })),
+            _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const id = toId(request.params.id, 'id');
+        const { decision, reason, version } = request.body;
+        const result = await services.moderation.decide(
+          request.staff!.id,
+          id,
+          decision,
+          reason,
+          version === undefined ? undefined : Number(version),
+        );
+        return reply.redirect(`/admin/review?status=${result.fromStatus}&done=${decision}`, 303);
+      },
+    );
+  });
+}

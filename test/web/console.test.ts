@@ -1,0 +1,129 @@
+/**
+ * The operator's console (issue 15, first part) over HTTP on every dialect: staff only (sign-in
+ * first, 403 for readers), the dashboard's per-day figures counted in SQL, the review queue with
+ * sensitive words marked, and a rejection whose reason the author reads in the MP API.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArticleStatus } from '../../src/modules/articles/article.read-model.js';
+import { zoneOffsetMs } from '../../src/modules/console/console.routes.js';
+import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
+import { newArticle, newChannel } from '../helpers/factories.js';
+import { bearer } from '../helpers/http.js';
+import { mpAuthor } from '../helpers/mp-author.js';
+import { WebClient } from '../helpers/web-client.js';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await buildTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function staff(role: 'moderator' | 'admin' | 'user'): Promise<{ browser: WebClient; id: bigint }> {
+  const browser = new WebClient(t.app);
+  const mobile = await browser.signIn();
+  const user = (await t.services.users.accounts.findByMobile(mobile))!;
+  await t.platform.db.updateTable('users').set({ role }).where('id', '=', user.id).execute();
+  return { browser, id: user.id };
+}
+
+describe(`operator's console (db=${testDb}, redis=${testRedis})`, () => {
+  it('is for moderators and admins: others sign in first or get a 403 page', async () => {
+    const visitor = new WebClient(t.app);
+    const away = await visitor.get('/admin/');
+    expect(away.statusCode).toBe(303);
+    expect(away.headers.location).toBe('/login?next=%2Fadmin%2F');
+
+    const reader = await staff('user');
+    const refused = await reader.browser.get('/admin/');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['content-type']).toContain('text/html');
+    expect(refused.body).toContain('仅限版主和管理员');
+    expect((await reader.browser.get('/admin/review')).statusCode).toBe(403);
+
+    const moderator = await staff('moderator');
+    const page = await moderator.browser.get('/admin/');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.body).toContain('<meta name="robots" content="noindex" />');
+    // A demotion holds on the next request.
+    await t.platform.db.updateTable('users').set({ role: 'user' }).where('id', '=', moderator.id).execute();
+    expect((await moderator.browser.get('/admin/')).statusCode).toBe(403);
+  });
+
+  it('counts the last 30 days per day in SQL, today included', async () => {
+    const channel = await newChannel(t.platform);
+    const author = await mpAuthor(t);
+    const before = await (await staff('admin')).browser.get('/admin/');
+    const todayArticles = (body: string) => Number(/<th scope="row">发布文章<\/th>\s*<td>(\d+)<\/td>/.exec(body)![1]);
+    const base = todayArticles(before.body);
+    for (let i = 0; i < 3; i++)
+      await newArticle(t.platform, { user_id: author.id, channel_id: channel.id, published_at: Date.now() });
+    // Forty days ago: outside the window.
+    await newArticle(t.platform, {
+      user_id: author.id,
+      channel_id: channel.id,
+      published_at: Date.now() - 40 * 86_400_000,
+    });
+    const admin = await staff('admin');
+    const after = await admin.browser.get('/admin/');
+    expect(todayArticles(after.body)).toBe(base + 3);
+    // One bar per day, with the figures in the chart's accessible title.
+    expect(after.body.match(/<rect\s+class="bar"/g)!.length).toBe(30 * 6);
+    expect(after.body).toContain('近 30 天每日发布文章');
+    expect(zoneOffsetMs('Asia/Shanghai', Date.now())).toBe(8 * 3_600_000);
+  });
+
+  it('shows the queue with sensitive words marked; a rejection reaches the author in the MP API', async () => {
+    const channel = await newChannel(t.platform);
+    const author = await mpAuthor(t);
+    const pending = await newArticle(t.platform, {
+      user_id: author.id,
+      channel_id: channel.id,
+      title: 'Needs a <look>',
+      content: '<p>这里有一个违禁词，还有正文。</p>',
+      status: ArticleStatus.pending,
+      published_at: null,
+    });
+    await t.platform.db
+      .updateTable('articles')
+      .set({ review_flags: JSON.stringify(['违禁词']) })
+      .where('id', '=', pending.id)
+      .execute();
+    const moderator = await staff('moderator');
+    const queue = await moderator.browser.get('/admin/review');
+    expect(queue.statusCode).toBe(200);
+    expect(queue.body).toContain(`href="/admin/review/${pending.id}"`);
+    expect(queue.body).toContain('Needs a &lt;look&gt;');
+    expect(queue.body).toContain('<mark>违禁词</mark>');
+
+    const detail = await moderator.browser.get(`/admin/review/${pending.id}`);
+    expect(detail.body).toContain('这里有一个<mark>违禁词</mark>，还有正文。');
+    // A rejection needs a reason: the form answers 400 naming the field.
+    const bare = await moderator.browser.post(`/admin/review/${pending.id}/decision`, { decision: 'reject' });
+    expect(bare.statusCode).toBe(400);
+    expect(bare.body).toContain('reason');
+    const version = /name="version"\s+value="(\d+)"/.exec(detail.body)![1]!;
+    const rejected = await moderator.browser.post(`/admin/review/${pending.id}/decision`, {
+      decision: 'reject',
+      reason: '含有违禁词，请修改',
+      version,
+    });
+    expect(rejected.statusCode).toBe(303);
+    expect(rejected.headers.location).toBe('/admin/review?status=1&done=reject');
+
+    const mp = await t.app.inject({ url: `/mp/v1_0/articles/${pending.id}`, headers: bearer(author.mp) });
+    expect(mp.statusCode).toBe(200);
+    expect(mp.json().data).toMatchObject({ status: 3, reject_reason: '含有违禁词，请修改' });
+    const list = await t.app.inject({ url: '/mp/v1_0/articles?status=3', headers: bearer(author.mp) });
+    expect(list.json().data.results[0]).toMatchObject({ status: 3, reject_reason: '含有违禁词，请修改' });
+    const history = await moderator.browser.get(`/admin/review/${pending.id}`);
+    expect(history.body).toContain('含有违禁词，请修改');
+    // Without the page's token, no decision.
+    expect(
+      (await moderator.browser.post(`/admin/review/${pending.id}/decision`, { decision: 'approve' }, 'x')).statusCode,
+    ).toBe(403);
+  });
+});
