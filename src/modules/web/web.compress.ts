@@ -25,7 +25,8 @@ function compress(body: Buffer, encoding: Encoding): Buffer {
 
 /** The body in the best encoding the request accepts (headers set), or the body itself. */
 export function sharedBody(reply: FastifyReply, body: Buffer): Buffer {
-  reply.header('vary', 'Accept-Encoding');
+  const vary = reply.getHeader('vary');
+  reply.header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
   if (body.length < MIN_BYTES) return body;
   const accept = reply.request.headers['accept-encoding'];
   const encoding = typeof accept === 'string' ? negotiator.negotiate(accept) : null;
