@@ -100,4 +100,19 @@ export class WebClient {
     if (res.statusCode !== 303) throw new Error(`sign-in failed: ${res.statusCode} ${res.body.slice(0, 300)}`);
     return mobile;
   }
+
+  /** Pays at the payment simulator's cashier a buy or tip form sent us to, and follows the return. */
+  async payAtCashier(cashierUrl: string): Promise<LightMyRequestResponse> {
+    const cashier = new URL(cashierUrl);
+    const page = await this.app.inject({ url: `${cashier.pathname}${cashier.search}` });
+    const request = unescapeHtml(/name="request" value="([^"]*)"/.exec(page.body)![1]!);
+    const acted = await this.app.inject({
+      method: 'POST',
+      url: cashier.pathname,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ request, action: 'pay' }).toString(),
+    });
+    const back = new URL(acted.headers.location as string);
+    return this.get(`${back.pathname}${back.search}`);
+  }
 }

@@ -203,6 +203,45 @@ describe.skipIf(!available)(`signed-in reader in a browser (db=${testDb}, redis=
     await ctx.close();
   });
 
+  it('lets an admin refund an order from the console, and the ledger check stays OK', async () => {
+    // A reader buys the paid article (over HTTP: the purchase in Chromium is the test above).
+    const buyer = new WebClient(t.app);
+    await buyer.signIn();
+    await buyer.get(`/articles/${paidId}`);
+    const cashier = await buyer.post(`/articles/${paidId}/buy`);
+    await buyer.payAtCashier(cashier.headers.location as string);
+    const paid = await t.platform.db
+      .selectFrom('payment_orders')
+      .select(['id', 'amount_cents'])
+      .where('status', '=', 'paid')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    const { ctx, errors } = await context({ viewport: { width: 390, height: 844 } });
+    const page = await ctx.newPage();
+    const mobile = newMobile();
+    await signIn(page, mobile);
+    const me = (await t.services.users.accounts.findByMobile(mobile))!;
+    await t.platform.db.updateTable('users').set({ role: 'admin' }).where('id', '=', me.id).execute();
+    await page.goto(`${origin}/admin/payments`);
+    const row = page.locator(`form[action="/admin/payments/${paid!.id}/refund"]`);
+    await row.locator('input[name="confirm"]').check();
+    await row.locator('button').click();
+    await page.waitForURL(/done=refund/);
+    expect(page.url()).toContain('status=refunded');
+    await page.screenshot({ path: screenshotPath('console-payments-mobile'), fullPage: true });
+    await page.locator('form[action="/admin/payments/ledger-check"] button').click();
+    await expect.poll(() => page.locator('#ledger p').getAttribute('data-ok')).toBe('true');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    const order = await t.platform.db
+      .selectFrom('payment_orders')
+      .select(['status', 'refunded_cents'])
+      .where('id', '=', paid!.id)
+      .executeTakeFirstOrThrow();
+    expect(order).toEqual({ status: 'refunded', refunded_cents: paid!.amount_cents });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
   it('shows a notification live while the page is open, then signs out', async () => {
     const { ctx, errors } = await context();
     const page = await ctx.newPage();

@@ -126,4 +126,45 @@ describe(`operator's console (db=${testDb}, redis=${testRedis})`, () => {
       (await moderator.browser.post(`/admin/review/${pending.id}/decision`, { decision: 'approve' }, 'x')).statusCode,
     ).toBe(403);
   });
+
+  it('finds users, and an admin’s ban ends the user’s open sessions at once', async () => {
+    const target = new WebClient(t.app);
+    const mobile = await target.signIn();
+    const user = (await t.services.users.accounts.findByMobile(mobile))!;
+    expect((await target.get('/me')).statusCode).toBe(200);
+
+    const admin = await staff('admin');
+    const found = await admin.browser.get(`/admin/users?q=${mobile}`);
+    expect(found.body).toContain(`href="/admin/users/${user.id}"`);
+    const byName = await admin.browser.get(`/admin/users?q=${encodeURIComponent(user.name.slice(0, 4))}`);
+    expect(byName.body).toContain(`href="/admin/users/${user.id}"`);
+    const wild = await admin.browser.get('/admin/users?q=%25');
+    expect(wild.statusCode).toBe(200);
+
+    const detail = await admin.browser.get(`/admin/users/${user.id}`);
+    expect(detail.body).toContain('value="ban"');
+    const noReason = await admin.browser.post(`/admin/users/${user.id}/actions`, { action: 'ban' });
+    expect(noReason.statusCode).toBe(400);
+    const banned = await admin.browser.post(`/admin/users/${user.id}/actions`, { action: 'ban', reason: 'spam' });
+    expect(banned.statusCode).toBe(303);
+    // The banned reader's next request is signed out.
+    expect((await target.get('/me')).statusCode).toBe(303);
+    const after = await admin.browser.get(`/admin/users/${user.id}?done=ban`);
+    expect(after.body).toContain('已封禁');
+    expect(after.body).toContain('spam');
+    expect(after.body).toContain('value="unban"');
+  });
+
+  it('keeps payments to admins: a moderator gets 403 from the console and the API', async () => {
+    const moderator = await staff('moderator');
+    expect((await moderator.browser.get('/admin/payments')).statusCode).toBe(403);
+    const page = await moderator.browser.get('/admin/');
+    expect(page.body).not.toContain('href="/admin/payments"');
+    const admin = await staff('admin');
+    const payments = await admin.browser.get('/admin/payments');
+    expect(payments.statusCode).toBe(200);
+    const checked = await admin.browser.post('/admin/payments/ledger-check');
+    expect(checked.statusCode).toBe(200);
+    expect(checked.body).toContain('data-ok="true"');
+  });
 });

@@ -15,7 +15,9 @@ export interface ConsoleShell {
   script: string;
   csrf: string;
   staffName: string;
-  current: 'dashboard' | 'review';
+  current: 'dashboard' | 'review' | 'users' | 'payments';
+  /** Admins see the payments section; moderators do not. */
+  admin: boolean;
 }
 
 export function consoleLayout(T: ConsoleText, shell: ConsoleShell, title: string, body: Html): Html {
@@ -42,6 +44,8 @@ export function consoleLayout(T: ConsoleText, shell: ConsoleShell, title: string
           <nav aria-label="${T.nav}">
             <ul class="tabs">
               ${link('dashboard', '/admin/', T.dashboard)} ${link('review', '/admin/review', T.review)}
+              ${link('users', '/admin/users', T.users)}
+              ${shell.admin ? link('payments', '/admin/payments', T.payments) : ''}
             </ul>
           </nav>
         </header>
@@ -248,4 +252,235 @@ export function reviewBody(T: ConsoleText, view: ReviewView): Html {
           </section>`
         : ''
     }`;
+}
+
+export interface UserRowView {
+  id: bigint;
+  name: string;
+  mobile: string;
+  role: string;
+  banned: boolean;
+  verified: boolean;
+  joined: string;
+}
+
+function userState(T: ConsoleText, user: UserRowView): string {
+  return [user.banned ? T.banned : T.active, user.verified ? T.verifiedAuthor : ''].filter(Boolean).join(' · ');
+}
+
+export function usersBody(T: ConsoleText, q: string, rows: readonly UserRowView[], next: string | null): Html {
+  return html`<h1>${T.users}</h1>
+    <form method="get" action="/admin/users" role="search" class="row">
+      <label class="skip" for="q">${T.searchUsers}</label>
+      <input id="q" name="q" value="${q}" placeholder="${T.searchUsers}" maxlength="50" />
+      <button type="submit">${T.find}</button>
+    </form>
+    ${
+      rows.length === 0
+        ? html`<p>${T.noUsers}</p>`
+        : html`<table class="queue">
+            <thead>
+              <tr>
+                <th scope="col">${T.users}</th>
+                <th scope="col">${T.role}</th>
+                <th scope="col">${T.state}</th>
+                <th scope="col">${T.joined}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows.map(
+                (user) =>
+                  html`<tr>
+                    <td><a href="/admin/users/${user.id}">${user.name}</a> <span class="meta">${user.mobile}</span></td>
+                    <td>${T.roles[user.role] ?? user.role}</td>
+                    <td>${userState(T, user)}</td>
+                    <td><time>${user.joined}</time></td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
+    ${next ? html`<a class="more" rel="next" href="${next}">${T.more}</a>` : ''}`;
+}
+
+export interface UserDetailView {
+  user: UserRowView;
+  sessions: readonly { client: string; userAgent: string; lastUsed: string }[];
+  history: readonly { action: string; reason: string | null; at: string; by: string }[];
+  /** The actions this staff member may take on this user now. */
+  actions: readonly string[];
+  csrf: string;
+  notice: string | null;
+}
+
+export function userBody(T: ConsoleText, view: UserDetailView): Html {
+  const { user } = view;
+  return html`<p><a href="/admin/users">← ${T.users}</a></p>
+    ${view.notice ? html`<p class="info" role="status">${view.notice}</p>` : ''}
+    <h1>${user.name}</h1>
+    <p class="meta">
+      <span>ID ${user.id}</span><span>${user.mobile}</span><span>${T.roles[user.role] ?? user.role}</span
+      ><span id="user-state">${userState(T, user)}</span><span>${T.joined} ${user.joined}</span>
+    </p>
+    <p><a href="/users/${user.id}">/users/${user.id}</a></p>
+    ${
+      view.actions.length > 0
+        ? html`<form method="post" action="/admin/users/${user.id}/actions" class="stack decision">
+            <input type="hidden" name="_csrf" value="${view.csrf}" />
+            <label for="reason">${T.actionReason}</label>
+            <textarea id="reason" name="reason" rows="2" maxlength="200"></textarea>
+            <div class="row">
+              ${view.actions.map(
+                (action) =>
+                  html`<button type="submit" name="action" value="${action}">
+                    ${T.userActions[action] ?? action}
+                  </button>`,
+              )}
+            </div>
+          </form>`
+        : ''
+    }
+    <section aria-labelledby="sessions-h">
+      <h2 id="sessions-h">${T.sessions}</h2>
+      <ul class="devices">
+        ${view.sessions.map(
+          (s) =>
+            html`<li>
+              <div>
+                <strong>${s.client}</strong>
+                <p class="meta"><span>${s.userAgent || '—'}</span><span>${s.lastUsed}</span></p>
+              </div>
+            </li>`,
+        )}
+      </ul>
+    </section>
+    ${
+      view.history.length > 0
+        ? html`<section aria-labelledby="history-h">
+            <h2 id="history-h">${T.actionHistory}</h2>
+            <ol>
+              ${view.history.map(
+                (h) =>
+                  html`<li>
+                    <time>${h.at}</time> ${T.decided(h.by, T.userActions[h.action] ?? h.action)}${
+                      h.reason ? html` — ${h.reason}` : ''
+                    }
+                  </li>`,
+              )}
+            </ol>
+          </section>`
+        : ''
+    }`;
+}
+
+export interface OrderRowView {
+  id: bigint;
+  kind: string;
+  subject: string;
+  buyerId: bigint;
+  amountCents: number;
+  refundedCents: number;
+  at: string;
+  refundable: boolean;
+}
+
+export interface LedgerView {
+  ok: boolean;
+  orders: number;
+  entries: number;
+  problems: readonly string[];
+  problemCount: number;
+}
+
+export function paymentsBody(
+  T: ConsoleText,
+  view: {
+    status: string;
+    statuses: readonly string[];
+    rows: readonly OrderRowView[];
+    next: string | null;
+    csrf: string;
+    notice: string | null;
+    ledger: LedgerView | null;
+  },
+): Html {
+  return html`<h1>${T.payments}</h1>
+    ${view.notice ? html`<p class="info" role="status">${view.notice}</p>` : ''}
+    <form method="post" action="/admin/payments/ledger-check">
+      <input type="hidden" name="_csrf" value="${view.csrf}" /><button type="submit">${T.ledgerCheck}</button>
+    </form>
+    ${
+      view.ledger
+        ? html`<section aria-labelledby="ledger-h" class="paywall" id="ledger">
+            <h2 id="ledger-h">${T.ledgerCheck}</h2>
+            <p data-ok="${view.ledger.ok ? 'true' : 'false'}">
+              ${view.ledger.ok ? T.ledgerOk : T.ledgerBad(view.ledger.problemCount)}
+              ${T.ledgerFigures(view.ledger.orders, view.ledger.entries)}
+            </p>
+            ${
+              view.ledger.problems.length > 0
+                ? html`<ul>
+                    ${view.ledger.problems.map((p) => html`<li>${p}</li>`)}
+                  </ul>`
+                : ''
+            }
+          </section>`
+        : ''
+    }
+    <ul class="tabs">
+      ${view.statuses.map(
+        (s) =>
+          html`<li>
+            <a href="/admin/payments?status=${s}" ${s === view.status ? html`aria-current="page"` : ''}
+              >${T.orderStatuses[s] ?? s}</a
+            >
+          </li>`,
+      )}
+    </ul>
+    ${
+      view.rows.length === 0
+        ? html`<p>${T.noOrders}</p>`
+        : html`<table class="queue">
+            <thead>
+              <tr>
+                <th scope="col">${T.orderList}</th>
+                <th scope="col">${T.buyer}</th>
+                <th scope="col">${T.amount}</th>
+                <th scope="col">${T.refunded}</th>
+                <th scope="col">${T.refund}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${view.rows.map(
+                (order) =>
+                  html`<tr>
+                    <td>
+                      ${order.subject} <span class="meta">${order.id} · <time>${order.at}</time></span>
+                    </td>
+                    <td><a href="/admin/users/${order.buyerId}">${order.buyerId}</a></td>
+                    <td>${T.yuan(order.amountCents)}</td>
+                    <td>${T.yuan(order.refundedCents)}</td>
+                    <td>
+                      ${
+                        order.refundable
+                          ? html`<form method="post" action="/admin/payments/${order.id}/refund" class="refund">
+                              <input type="hidden" name="_csrf" value="${view.csrf}" />
+                              <label
+                                >${T.refundAmount}
+                                <input name="yuan" inputmode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" size="6"
+                              /></label>
+                              <label
+                                ><input type="checkbox" name="confirm" value="1" required /> ${T.confirmRefund}</label
+                              >
+                              <button type="submit">${T.refund}</button>
+                            </form>`
+                          : ''
+                      }
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
+    ${view.next ? html`<a class="more" rel="next" href="${view.next}">${T.more}</a>` : ''}`;
 }

@@ -32,6 +32,32 @@ function dayOf(column: string, offsetMs: number): RawBuilder<number> {
   return sql<number>`(${shifted} - (${shifted} % ${DAY_MS}) - ${offsetMs})`;
 }
 
+export interface UserListRow {
+  id: bigint;
+  name: string;
+  mobile: string;
+  role: string;
+  status: number;
+  verified: number;
+  created_at: number;
+}
+
+export interface OrderListRow {
+  id: bigint;
+  kind: string;
+  status: string;
+  buyer_id: bigint;
+  author_id: bigint;
+  article_id: bigint | null;
+  amount_cents: number;
+  refunded_cents: number;
+  subject: string;
+  created_at: number;
+  paid_at: number | null;
+}
+
+export const ORDER_STATUSES = ['pending', 'paid', 'refunded', 'closed'] as const;
+
 export function createConsoleReadModel(db: Db, offsetMs: number) {
   async function daily(
     table: 'users' | 'articles' | 'comments' | 'reports' | 'payment_orders',
@@ -54,6 +80,54 @@ export function createConsoleReadModel(db: Db, offsetMs: number) {
   }
 
   return {
+    /**
+     * Users by exact id or mobile, or by name prefix (the name index serves it), newest first:
+     * a page at a time, however many users there are.
+     */
+    async users(q: string, offset: number, limit: number): Promise<{ rows: UserListRow[]; more: boolean }> {
+      let query = db
+        .selectFrom('users')
+        .select(['id', 'name', 'mobile', 'role', 'status', 'verified', 'created_at'])
+        .orderBy('id', 'desc')
+        .offset(offset)
+        .limit(limit + 1);
+      if (/^1\d{10}$/.test(q)) query = query.where('mobile', '=', q);
+      else if (/^\d{1,19}$/.test(q)) query = query.where('id', '=', BigInt(q));
+      // LIKE's wildcards are dropped, not escaped: SQLite has no default escape character.
+      else if (q.replace(/[\\%_]/g, '')) query = query.where('name', 'like', `${q.replace(/[\\%_]/g, '')}%`);
+      const rows = await query.execute();
+      return { rows: rows.slice(0, limit), more: rows.length > limit };
+    },
+
+    /** Orders of one status, newest first, a page at a time. */
+    async orders(
+      status: (typeof ORDER_STATUSES)[number],
+      offset: number,
+      limit: number,
+    ): Promise<{ rows: OrderListRow[]; more: boolean }> {
+      const rows = await db
+        .selectFrom('payment_orders')
+        .select([
+          'id',
+          'kind',
+          'status',
+          'buyer_id',
+          'author_id',
+          'article_id',
+          'amount_cents',
+          'refunded_cents',
+          'subject',
+          'created_at',
+          'paid_at',
+        ])
+        .where('status', '=', status)
+        .orderBy('id', 'desc')
+        .offset(offset)
+        .limit(limit + 1)
+        .execute();
+      return { rows: rows.slice(0, limit), more: rows.length > limit };
+    },
+
     async figures(since: number): Promise<DashboardFigures> {
       const [signUps, articles, comments, reports, paidOrders, revenueCents, pending, open] = await Promise.all([
         daily('users', 'created_at', since),

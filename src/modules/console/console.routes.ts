@@ -14,12 +14,22 @@ import { htmlToText } from '../../platform/search/index.js';
 import type { Html } from '../../platform/web/html.js';
 import type { AppContext } from '../module.js';
 import { reviewFlags } from '../mp-articles/mp-article.presenter.js';
+import { checkLedger } from '../payments/ledger-check.js';
 import { loadAssets } from '../web/web.assets.js';
 import { sendPage } from '../web/web.render.js';
 import { csrfToken, registerWebSession } from '../web/web.session.js';
 import { langOf } from '../web/web.views.js';
-import { consoleLayout, dashboardBody, queueBody, reviewBody, type ConsoleShell } from './console.pages.js';
-import { createConsoleReadModel, DAY_MS } from './console.read-model.js';
+import {
+  consoleLayout,
+  dashboardBody,
+  paymentsBody,
+  queueBody,
+  reviewBody,
+  userBody,
+  usersBody,
+  type ConsoleShell,
+} from './console.pages.js';
+import { createConsoleReadModel, DAY_MS, ORDER_STATUSES } from './console.read-model.js';
 import { CONSOLE_EN, CONSOLE_ZH, type ConsoleText } from './console.text.js';
 
 const STAFF: readonly Role[] = ['moderator', 'admin'];
@@ -68,6 +78,7 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
       csrf: csrfToken(reply),
       staffName: request.staff!.name,
       current,
+      admin: request.staff!.role === 'admin',
     };
     return sendPage(reply.header('cache-control', 'no-store'), consoleLayout(textOf(request), shell, title, body));
   }
@@ -155,6 +166,219 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
           csrf: csrfToken(reply),
         });
         return page(request, reply, 'review', article.title, body);
+      },
+    );
+
+    const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,19}$' }) });
+    const PageQuery = { page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })) };
+    const Csrf = Type.Optional(Type.String({ maxLength: 200 }));
+    const LIST_PAGE = 20;
+
+    r.get(
+      '/admin/users',
+      {
+        config: PAGE,
+        schema: {
+          hide: true,
+          querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 50 })), ...PageQuery }),
+        },
+      },
+      async (request, reply) => {
+        const T = textOf(request);
+        const q = (request.query.q ?? '').trim();
+        const pageNo = request.query.page ?? 1;
+        const { rows, more } = await readModel.users(q, (pageNo - 1) * LIST_PAGE, LIST_PAGE);
+        const next = more ? `/admin/users?q=${encodeURIComponent(q)}&page=${pageNo + 1}` : null;
+        const views = rows.map((u) => ({
+          id: u.id,
+          name: u.name,
+          mobile: u.mobile,
+          role: u.role,
+          banned: u.status !== 1,
+          verified: u.verified === 1,
+          joined: present.time.plain(u.created_at),
+        }));
+        return page(request, reply, 'users', T.users, usersBody(T, q, views, next));
+      },
+    );
+
+    r.get(
+      '/admin/users/:id',
+      {
+        config: PAGE,
+        schema: {
+          hide: true,
+          params: IdParams,
+          querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })) }),
+        },
+      },
+      async (request, reply) => {
+        const T = textOf(request);
+        const id = BigInt(request.params.id);
+        const { user, history } = await services.userAdmin.detail(id);
+        const sessions = await services.auth.signIn.sessions(id);
+        const staff = request.staff!;
+        // What the service would allow: moderators act on plain users, admins on moderators too,
+        // nobody on an admin or on themselves (the service checks again).
+        const mayAct =
+          id !== staff.id && user.role !== 'admin' && (user.role !== 'moderator' || staff.role === 'admin');
+        const actions = !mayAct
+          ? []
+          : [user.status === 1 ? 'ban' : 'unban', user.verified === 1 ? 'unverify' : 'verify'];
+        const body = userBody(T, {
+          user: {
+            id: user.id,
+            name: user.name,
+            mobile: user.mobile,
+            role: user.role,
+            banned: user.status !== 1,
+            verified: user.verified === 1,
+            joined: present.time.plain(user.created_at),
+          },
+          sessions: sessions.map((s) => ({
+            client: s.client,
+            userAgent: s.user_agent,
+            lastUsed: present.time.plain(s.last_used_at),
+          })),
+          history: history.map((h) => ({
+            action: h.action,
+            reason: h.reason,
+            at: present.time.plain(h.created_at),
+            by: h.moderator_name ?? String(h.moderator_id),
+          })),
+          actions,
+          csrf: csrfToken(reply),
+          notice: request.query.done ? T.done : null,
+        });
+        return page(request, reply, 'users', user.name, body);
+      },
+    );
+
+    r.post(
+      '/admin/users/:id/actions',
+      {
+        config: PAGE,
+        preHandler: scope.csrfProtection,
+        schema: {
+          hide: true,
+          params: IdParams,
+          body: Type.Object({
+            action: Type.Union(['ban', 'unban', 'verify', 'unverify'].map((a) => Type.Literal(a))),
+            reason: Type.Optional(Type.String({ maxLength: 1000 })),
+            _csrf: Csrf,
+          }),
+        },
+      },
+      async (request, reply) => {
+        const staff = request.staff!;
+        const id = BigInt(request.params.id);
+        await services.userAdmin.act(
+          { id: staff.id, role: staff.role },
+          id,
+          request.body.action as 'ban' | 'unban' | 'verify' | 'unverify',
+          request.body.reason,
+        );
+        return reply.redirect(`/admin/users/${id}?done=${request.body.action}`, 303);
+      },
+    );
+
+    /** Payments are the admins' (refunds move money); moderators get the 403 page, as from the API. */
+    const adminOnly = (request: FastifyRequest) => {
+      if (request.staff!.role !== 'admin') throw forbidden(textOf(request).adminOnly, 'role_required');
+    };
+
+    async function paymentsPage(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      status: (typeof ORDER_STATUSES)[number],
+      pageNo: number,
+      notice: string | null,
+      ledger: Awaited<ReturnType<typeof checkLedger>> | null,
+    ) {
+      const T = textOf(request);
+      const { rows, more } = await readModel.orders(status, (pageNo - 1) * LIST_PAGE, LIST_PAGE);
+      return page(
+        request,
+        reply,
+        'payments',
+        T.payments,
+        paymentsBody(T, {
+          status,
+          statuses: ORDER_STATUSES,
+          rows: rows.map((o) => ({
+            id: o.id,
+            kind: o.kind,
+            subject: o.subject,
+            buyerId: o.buyer_id,
+            amountCents: o.amount_cents,
+            refundedCents: o.refunded_cents,
+            at: present.time.plain(o.paid_at ?? o.created_at),
+            refundable: o.status === 'paid' && o.refunded_cents < o.amount_cents,
+          })),
+          next: more ? `/admin/payments?status=${status}&page=${pageNo + 1}` : null,
+          csrf: csrfToken(reply),
+          notice,
+          ledger: ledger && {
+            ok: ledger.ok,
+            orders: ledger.orders,
+            entries: ledger.entries,
+            problems: ledger.problems,
+            problemCount: ledger.problemCount,
+          },
+        }),
+      );
+    }
+
+    r.get(
+      '/admin/payments',
+      {
+        config: PAGE,
+        schema: {
+          hide: true,
+          querystring: Type.Object({
+            status: Type.Optional(Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)))),
+            done: Type.Optional(Type.String({ maxLength: 20 })),
+            ...PageQuery,
+          }),
+        },
+      },
+      async (request, reply) => {
+        adminOnly(request);
+        const notice = request.query.done ? textOf(request).done : null;
+        return paymentsPage(request, reply, request.query.status ?? 'paid', request.query.page ?? 1, notice, null);
+      },
+    );
+
+    r.post(
+      '/admin/payments/ledger-check',
+      { config: PAGE, preHandler: scope.csrfProtection, schema: { hide: true, body: Type.Object({ _csrf: Csrf }) } },
+      async (request, reply) => {
+        adminOnly(request);
+        return paymentsPage(request, reply, 'paid', 1, null, await checkLedger(platform.db));
+      },
+    );
+
+    r.post(
+      '/admin/payments/:id/refund',
+      {
+        config: PAGE,
+        preHandler: scope.csrfProtection,
+        schema: {
+          hide: true,
+          params: IdParams,
+          body: Type.Object({
+            yuan: Type.Optional(Type.String({ pattern: '^([0-9]{1,7}(\\.[0-9]{1,2})?)?$' })),
+            confirm: Type.Literal('1'),
+            _csrf: Csrf,
+          }),
+        },
+      },
+      async (request, reply) => {
+        adminOnly(request);
+        const yuan = request.body.yuan;
+        const cents = yuan ? Math.round(Number(yuan) * 100) : undefined;
+        const { order } = await services.payments.refund(request.staff!.id, BigInt(request.params.id), cents);
+        return reply.redirect(`/admin/payments?status=${order.status}&done=refund`, 303);
       },
     );
 
