@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArticleStatus } from '../../src/modules/articles/article.read-model.js';
-import { zoneOffsetMs } from '../../src/modules/console/console.routes.js';
+import { maskUrl, zoneOffsetMs } from '../../src/modules/console/console.routes.js';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel } from '../helpers/factories.js';
 import { bearer } from '../helpers/http.js';
@@ -166,5 +166,29 @@ describe(`operator's console (db=${testDb}, redis=${testRedis})`, () => {
     const checked = await admin.browser.post('/admin/payments/ledger-check');
     expect(checked.statusCode).toBe(200);
     expect(checked.body).toContain('data-ok="true"');
+  });
+
+  it('publishes an announcement the app lists, and shows the system with secrets hidden (admins only)', async () => {
+    const moderator = await staff('moderator');
+    expect((await moderator.browser.get('/admin/announcements')).statusCode).toBe(403);
+    expect((await moderator.browser.get('/admin/system')).statusCode).toBe(403);
+
+    const admin = await staff('admin');
+    await admin.browser.get('/admin/announcements');
+    const title = `维护通知 ${Date.now()}`;
+    const published = await admin.browser.post('/admin/announcements', { title, content: '今晚 23:00 维护。' });
+    expect(published.statusCode).toBe(303);
+    const listed = await t.app.inject({ url: '/app/v1_0/announcements' });
+    expect(JSON.stringify(listed.json())).toContain(title);
+    expect((await admin.browser.get('/admin/announcements')).body).toContain(title);
+
+    const system = await admin.browser.get('/admin/system');
+    expect(system.statusCode).toBe(200);
+    expect(system.body).toContain('data-check="database">ok<');
+    expect(system.body).toContain('data-check="storage">ok<');
+    expect(system.body).not.toContain(t.config.jwtSecret);
+    const password = new URL(t.config.databaseUrl.replace(/^sqlite:/, 'sqlite://')).password;
+    if (password) expect(system.body).not.toContain(password);
+    expect(maskUrl('postgres://app:s3cret@db:5432/inkstone')).toBe('postgres://app:******@db:5432/inkstone');
   });
 });

@@ -15,7 +15,7 @@ export interface ConsoleShell {
   script: string;
   csrf: string;
   staffName: string;
-  current: 'dashboard' | 'review' | 'users' | 'payments';
+  current: 'dashboard' | 'review' | 'users' | 'payments' | 'announcements' | 'system';
   /** Admins see the payments section; moderators do not. */
   admin: boolean;
 }
@@ -483,4 +483,67 @@ export function paymentsBody(
           </table>`
     }
     ${view.next ? html`<a class="more" rel="next" href="${view.next}">${T.more}</a>` : ''}`;
+}
+
+export function announcementsBody(
+  T: ConsoleText,
+  view: { rows: readonly { id: bigint; title: string; at: string }[]; csrf: string; notice: string | null },
+): Html {
+  return html`<h1>${T.announcements}</h1>
+    ${view.notice ? html`<p class="info" role="status">${view.notice}</p>` : ''}
+    <form method="post" action="/admin/announcements" class="stack">
+      <input type="hidden" name="_csrf" value="${view.csrf}" />
+      <label for="title">${T.announcementTitle}</label>
+      <input id="title" name="title" maxlength="100" required />
+      <label for="content">${T.announcementContent}</label>
+      <textarea id="content" name="content" rows="4" maxlength="5000" required></textarea>
+      <button type="submit" class="primary">${T.publish}</button>
+    </form>
+    ${
+      view.rows.length === 0
+        ? html`<p>${T.noAnnouncements}</p>`
+        : html`<ul class="people">
+            ${view.rows.map((a) => html`<li><time>${a.at}</time> ${a.title}</li>`)}
+          </ul>`
+    }`;
+}
+
+export interface SystemView {
+  checks: Record<string, string>;
+  settings: readonly [string, string][];
+  version: string;
+  uptimeSeconds: number;
+}
+
+export function systemBody(T: ConsoleText, view: SystemView): Html {
+  return html`<h1>${T.system}</h1>
+    <p class="meta"><span>${T.version} ${view.version}</span><span>${T.uptime(view.uptimeSeconds)}</span></p>
+    <section aria-labelledby="health-h">
+      <h2 id="health-h">${T.health}</h2>
+      <table class="figures">
+        <tbody>
+          ${Object.entries(view.checks).map(
+            ([name, state]) =>
+              html`<tr>
+                <th scope="row">${name}</th>
+                <td data-check="${name}">${state}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </section>
+    <section aria-labelledby="config-h">
+      <h2 id="config-h">${T.inEffect}</h2>
+      <table class="figures">
+        <tbody>
+          ${view.settings.map(
+            ([name, value]) =>
+              html`<tr>
+                <th scope="row"><code>${name}</code></th>
+                <td>${value}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </section>`;
 }

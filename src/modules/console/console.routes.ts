@@ -4,7 +4,9 @@
  * same role rules as the admin API (/admin/v1_0/…). The role is read from the database on every
  * request, so a demotion holds at once.
  */
+import { createRequire } from 'node:module';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { sql } from 'kysely';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Role } from '../../platform/http/access.js';
@@ -22,7 +24,9 @@ import { langOf } from '../web/web.views.js';
 import {
   consoleLayout,
   dashboardBody,
+  announcementsBody,
   paymentsBody,
+  systemBody,
   queueBody,
   reviewBody,
   userBody,
@@ -33,6 +37,7 @@ import { createConsoleReadModel, DAY_MS, ORDER_STATUSES } from './console.read-m
 import { CONSOLE_EN, CONSOLE_ZH, type ConsoleText } from './console.text.js';
 
 const STAFF: readonly Role[] = ['moderator', 'admin'];
+const APP_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 const PAGE = { auth: 'public', page: true } as const;
 const QUEUE_PAGE = 20;
 
@@ -263,7 +268,12 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
           hide: true,
           params: IdParams,
           body: Type.Object({
-            action: Type.Union(['ban', 'unban', 'verify', 'unverify'].map((a) => Type.Literal(a))),
+            action: Type.Union([
+              Type.Literal('ban'),
+              Type.Literal('unban'),
+              Type.Literal('verify'),
+              Type.Literal('unverify'),
+            ]),
             reason: Type.Optional(Type.String({ maxLength: 1000 })),
             _csrf: Csrf,
           }),
@@ -272,12 +282,7 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
       async (request, reply) => {
         const staff = request.staff!;
         const id = BigInt(request.params.id);
-        await services.userAdmin.act(
-          { id: staff.id, role: staff.role },
-          id,
-          request.body.action as 'ban' | 'unban' | 'verify' | 'unverify',
-          request.body.reason,
-        );
+        await services.userAdmin.act({ id: staff.id, role: staff.role }, id, request.body.action, request.body.reason);
         return reply.redirect(`/admin/users/${id}?done=${request.body.action}`, 303);
       },
     );
@@ -382,6 +387,89 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
       },
     );
 
+    r.get(
+      '/admin/announcements',
+      {
+        config: PAGE,
+        schema: { hide: true, querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })) }) },
+      },
+      async (request, reply) => {
+        adminOnly(request);
+        const T = textOf(request);
+        const list = await services.announcements.list({ page: 1, perPage: 50, offset: 0 });
+        const rows = list.rows.map((a) => ({ id: a.id, title: a.title, at: present.time.plain(a.published_at) }));
+        const notice = request.query.done ? T.done : null;
+        return page(
+          request,
+          reply,
+          'announcements',
+          T.announcements,
+          announcementsBody(T, { rows, csrf: csrfToken(reply), notice }),
+        );
+      },
+    );
+
+    r.post(
+      '/admin/announcements',
+      {
+        config: PAGE,
+        preHandler: scope.csrfProtection,
+        schema: {
+          hide: true,
+          body: Type.Object({
+            title: Type.String({ minLength: 1, maxLength: 100 }),
+            content: Type.String({ minLength: 1, maxLength: 5000 }),
+            _csrf: Csrf,
+          }),
+        },
+      },
+      async (request, reply) => {
+        adminOnly(request);
+        // The service stores it and announces it to connected readers (as the admin API does).
+        await services.announcements.publish({ title: request.body.title.trim(), content: request.body.content });
+        return reply.redirect('/admin/announcements?done=publish', 303);
+      },
+    );
+
+    r.get('/admin/system', { config: PAGE, schema: { hide: true } }, async (request, reply) => {
+      adminOnly(request);
+      const T = textOf(request);
+      const probe = async (run: () => Promise<unknown>) => {
+        try {
+          await run();
+          return 'ok';
+        } catch (error) {
+          return error instanceof Error ? error.message : String(error);
+        }
+      };
+      const [database, kv, storage] = await Promise.all([
+        probe(() => sql`select 1`.execute(platform.db)),
+        probe(() => platform.kv.ping()),
+        probe(() => platform.storage.ping()),
+      ]);
+      const config = platform.config;
+      const settings: [string, string][] = [
+        ['NODE_ENV', config.env],
+        ['PUBLIC_URL', config.publicUrl],
+        ['DATABASE_URL', `${platform.dialect} (${maskUrl(config.databaseUrl)})`],
+        ['REDIS_URL', config.redisUrl ? maskUrl(config.redisUrl) : '—'],
+        ['kv / jobs', `${platform.kv.kind} / ${platform.jobs.kind}`],
+        ['JWT_SECRET', `****** (${config.jwtSecretSource})`],
+        ['TIME_ZONE', config.timeZone],
+        ['REVIEW_POLICY', config.reviewPolicy],
+        ['SMS', config.sms.provider],
+        ['STORAGE', config.storage.kind],
+        ['TRUST_PROXY', JSON.stringify(config.trustProxy)],
+      ];
+      const body = systemBody(T, {
+        checks: { database, [platform.kv.kind === 'redis' ? 'redis' : 'kv']: kv, storage },
+        settings,
+        version: APP_VERSION,
+        uptimeSeconds: Math.floor(process.uptime()),
+      });
+      return page(request, reply, 'system', T.system, body);
+    });
+
     r.post(
       '/admin/review/:id/decision',
       {
@@ -412,4 +500,15 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
       },
     );
   });
+}
+
+/** A connection URL with its password (and user) hidden: what the console may show. */
+export function maskUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '******';
+    return url.toString();
+  } catch {
+    return raw.replace(/\/\/[^@/]*@/, '//******@');
+  }
 }

@@ -67,6 +67,16 @@ export const CONSOLE_ZH = {
   ledgerFigures: (orders: number, entries: number) => `订单 ${orders} 笔，分录 ${entries} 条`,
   adminOnly: '仅限管理员。',
   noOrders: '没有订单。',
+  announcements: '公告',
+  announcementTitle: '标题',
+  announcementContent: '内容',
+  publish: '发布并推送',
+  noAnnouncements: '还没有公告。',
+  system: '系统',
+  health: '运行状况',
+  inEffect: '生效配置（密钥已隐藏）',
+  version: '版本',
+  uptime: (s: number) => `已运行 ${Math.floor(s / 3600)} 小时 ${Math.floor((s % 3600) / 60)} 分`,
 };
 
 export type ConsoleText = typeof CONSOLE_ZH;
@@ -139,4 +149,14 @@ export const CONSOLE_EN: ConsoleText = {
   ledgerFigures: (orders, entries) => `${orders} orders, ${entries} entries`,
   adminOnly: 'Admins only.',
   noOrders: 'No orders.',
+  announcements: 'Announcements',
+  announcementTitle: 'Title',
+  announcementContent: 'Content',
+  publish: 'Publish and push',
+  noAnnouncements: 'No announcements yet.',
+  system: 'System',
+  health: 'Health',
+  inEffect: 'Configuration in effect (secrets hidden)',
+  version: 'Version',
+  uptime: (s) => `up ${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`,
 };
