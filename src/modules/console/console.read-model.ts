@@ -67,12 +67,14 @@ export function createConsoleReadModel(db: Db, offsetMs: number) {
     sum?: string,
   ): Promise<DailyCount[]> {
     const day = dayOf(column, offsetMs);
+    // Grouped and ordered by position: the day expression carries parameters, and PostgreSQL
+    // would not see a GROUP BY with other parameter numbers as the same expression.
     let query = db
       .selectFrom(table)
       .select([day.as('day'), (sum ? sql<number>`sum(${sql.ref(sum)})` : sql<number>`count(*)`).as('n')])
       .where(sql.ref(column), '>=', since)
-      .groupBy(day)
-      .orderBy(day);
+      .groupBy(sql`1`)
+      .orderBy(sql`1`);
     if (where) query = query.where(where);
     const rows = await query.execute();
     // MariaDB answers sums as decimals (strings), PostgreSQL counts as bigints.
