@@ -380,6 +380,7 @@ export const targets: AnyTarget[] = [
         { run: (r) => r.viewerFlags(1n, 2n, 3n), answers: [{ rows: [{ attitude: null, collected: 0, followed: 0 }] }] },
       ],
       insertReport: [{ run: (r) => r.insertReport(1n, 2n, 1, 'sample remark', T) }],
+      deleteReports: [{ run: (r) => r.deleteReports(2n) }],
       touchHistory: [{ run: (r) => r.touchHistory(1n, 2n, T) }],
       insertHistory: [{ run: (r) => r.insertHistory(1n, 2n, T) }],
       trimHistory: [

@@ -191,6 +191,12 @@ insert ignore into
 values
   (?, ?, ?, ?, ?);
 
+-- deleteReports
+-- 1 parameter
+delete from `reports`
+where
+  `article_id` = ?;
+
 -- touchHistory
 -- 3 parameters
 update `reading_history`

@@ -194,6 +194,12 @@ values
   ($1, $2, $3, $4, $5)
 on conflict ("user_id", "article_id") do nothing;
 
+-- deleteReports
+-- 1 parameter
+delete from "reports"
+where
+  "article_id" = $1;
+
 -- touchHistory
 -- 3 parameters
 update "reading_history"

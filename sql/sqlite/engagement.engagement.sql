@@ -194,6 +194,12 @@ values
   (?, ?, ?, ?, ?)
 on conflict ("user_id", "article_id") do nothing;
 
+-- deleteReports
+-- 1 parameter
+delete from "reports"
+where
+  "article_id" = ?;
+
 -- touchHistory
 -- 3 parameters
 update "reading_history"

@@ -191,4 +191,48 @@ describe(`operator's console (db=${testDb}, redis=${testRedis})`, () => {
     if (password) expect(system.body).not.toContain(password);
     expect(maskUrl('postgres://app:s3cret@db:5432/inkstone')).toBe('postgres://app:******@db:5432/inkstone');
   });
+
+  it('groups reports by article with their reasons, never the reporters; take down, restore, dismiss', async () => {
+    const channel = await newChannel(t.platform);
+    const author = await mpAuthor(t);
+    const story = await newArticle(t.platform, { user_id: author.id, channel_id: channel.id, title: 'Reported one' });
+    const reporters: string[] = [];
+    for (const [type, remark] of [
+      [1, ''],
+      [0, '标题和内容不符'],
+    ] as const) {
+      const reader = await mpAuthor(t);
+      reporters.push((await t.services.users.accounts.findById(reader.id))!.name);
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/app/v1_0/article/reports',
+        headers: bearer(reader.app),
+        payload: { target: String(story.id), type, remark },
+      });
+      expect(res.statusCode).toBe(201);
+    }
+    const moderator = await staff('moderator');
+    const page = await moderator.browser.get('/admin/reports');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Reported one');
+    expect(page.body).toContain('2 次举报');
+    expect(page.body).toContain('标题夸张 × 1');
+    expect(page.body).toContain('标题和内容不符');
+    for (const name of reporters) expect(page.body).not.toContain(name);
+
+    const down = await moderator.browser.post(`/admin/reports/${story.id}`, { action: 'take-down', reason: '不实' });
+    expect(down.statusCode).toBe(303);
+    const status = async () =>
+      (await t.platform.db.selectFrom('articles').select('status').where('id', '=', story.id).executeTakeFirstOrThrow())
+        .status;
+    expect(await status()).toBe(ArticleStatus.banned);
+    expect((await new WebClient(t.app).get(`/articles/${story.id}`)).statusCode).toBe(404);
+    await moderator.browser.get('/admin/reports');
+    expect((await moderator.browser.post(`/admin/reports/${story.id}`, { action: 'restore' })).statusCode).toBe(303);
+    expect(await status()).toBe(ArticleStatus.approved);
+    await moderator.browser.get('/admin/reports');
+    expect((await moderator.browser.post(`/admin/reports/${story.id}`, { action: 'dismiss' })).statusCode).toBe(303);
+    expect((await moderator.browser.get('/admin/reports')).body).not.toContain('Reported one');
+    expect(await status()).toBe(ArticleStatus.approved);
+  });
 });

@@ -15,7 +15,7 @@ export interface ConsoleShell {
   script: string;
   csrf: string;
   staffName: string;
-  current: 'dashboard' | 'review' | 'users' | 'payments' | 'announcements' | 'system';
+  current: 'dashboard' | 'review' | 'reports' | 'users' | 'payments' | 'announcements' | 'system';
   /** Admins see the payments section; moderators do not. */
   admin: boolean;
 }
@@ -44,7 +44,7 @@ export function consoleLayout(T: ConsoleText, shell: ConsoleShell, title: string
           <nav aria-label="${T.nav}">
             <ul class="tabs">
               ${link('dashboard', '/admin/', T.dashboard)} ${link('review', '/admin/review', T.review)}
-              ${link('users', '/admin/users', T.users)}
+              ${link('reports', '/admin/reports', T.reports)} ${link('users', '/admin/users', T.users)}
               ${shell.admin ? link('payments', '/admin/payments', T.payments) : ''}
             </ul>
           </nav>
@@ -546,4 +546,65 @@ export function systemBody(T: ConsoleText, view: SystemView): Html {
         </tbody>
       </table>
     </section>`;
+}
+
+export interface ReportGroupView {
+  articleId: bigint;
+  title: string;
+  status: number;
+  count: number;
+  latest: string;
+  types: Record<number, number>;
+  remarks: readonly string[];
+}
+
+export function reportsBody(
+  T: ConsoleText,
+  view: { rows: readonly ReportGroupView[]; next: string | null; csrf: string; notice: string | null },
+): Html {
+  const csrf = html`<input type="hidden" name="_csrf" value="${view.csrf}" />`;
+  return html`<h1>${T.reports}</h1>
+    ${view.notice ? html`<p class="info" role="status">${view.notice}</p>` : ''}
+    ${
+      view.rows.length === 0
+        ? html`<p>${T.noReports}</p>`
+        : html`<ul class="report-groups">
+            ${view.rows.map(
+              (g) =>
+                html`<li>
+                  <h2><a href="/admin/review/${g.articleId}">${g.title}</a></h2>
+                  <p class="meta">
+                    <strong>${T.reportCount(g.count)}</strong><span>${T.statuses[g.status] ?? g.status}</span
+                    ><time>${g.latest}</time>
+                  </p>
+                  <p>
+                    ${Object.entries(g.types).map(
+                      ([type, n]) => html`<span class="badge">${T.reportTypes[Number(type)] ?? type} × ${n}</span> `,
+                    )}
+                  </p>
+                  ${
+                    g.remarks.length > 0
+                      ? html`<ul>
+                          ${g.remarks.map((r) => html`<li>${r}</li>`)}
+                        </ul>`
+                      : ''
+                  }
+                  <form method="post" action="/admin/reports/${g.articleId}" class="stack decision">
+                    ${csrf}
+                    <label for="reason-${g.articleId}">${T.takeDownReason}</label>
+                    <input id="reason-${g.articleId}" name="reason" maxlength="200" />
+                    <div class="row">
+                      ${
+                        g.status === 5
+                          ? html`<button type="submit" name="action" value="restore">${T.restore}</button>`
+                          : html`<button type="submit" name="action" value="take-down">${T.takeDown}</button>`
+                      }
+                      <button type="submit" name="action" value="dismiss">${T.dismiss}</button>
+                    </div>
+                  </form>
+                </li>`,
+            )}
+          </ul>`
+    }
+    ${view.next ? html`<a class="more" rel="next" href="${view.next}">${T.more}</a>` : ''}`;
 }

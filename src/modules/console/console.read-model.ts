@@ -56,6 +56,18 @@ export interface OrderListRow {
   paid_at: number | null;
 }
 
+export interface ReportGroup {
+  articleId: bigint;
+  title: string;
+  status: number;
+  count: number;
+  latest: number;
+  /** How many reports gave each reason (type 0–8). */
+  types: Record<number, number>;
+  /** The free-text remarks of "other" reports (never who wrote them). */
+  remarks: string[];
+}
+
 export const ORDER_STATUSES = ['pending', 'paid', 'refunded', 'closed'] as const;
 
 export function createConsoleReadModel(db: Db, offsetMs: number) {
@@ -99,6 +111,54 @@ export function createConsoleReadModel(db: Db, offsetMs: number) {
       else if (q.replace(/[\\%_]/g, '')) query = query.where('name', 'like', `${q.replace(/[\\%_]/g, '')}%`);
       const rows = await query.execute();
       return { rows: rows.slice(0, limit), more: rows.length > limit };
+    },
+
+    /**
+     * Reported articles, most reported first, a page at a time, with the reasons counted. Who
+     * reported is never read: the console shows reasons, not reporters.
+     */
+    async reportGroups(offset: number, limit: number): Promise<{ rows: ReportGroup[]; more: boolean }> {
+      const groups = await db
+        .selectFrom('reports as r')
+        .innerJoin('articles as a', 'a.id', 'r.article_id')
+        .select([
+          'r.article_id',
+          'a.title',
+          'a.status',
+          sql<number>`count(*)`.as('n'),
+          sql<number>`max(r.created_at)`.as('latest'),
+        ])
+        .groupBy(['r.article_id', 'a.title', 'a.status'])
+        .orderBy(sql`count(*)`, 'desc')
+        .orderBy('r.article_id', 'desc')
+        .offset(offset)
+        .limit(limit + 1)
+        .execute();
+      const page = groups.slice(0, limit);
+      const ids = page.map((g) => g.article_id);
+      const reasons =
+        ids.length === 0
+          ? []
+          : await db
+              .selectFrom('reports')
+              .select(['article_id', 'type', 'remark'])
+              .where('article_id', 'in', ids)
+              .execute();
+      const rows = page.map((g) => {
+        const mine = reasons.filter((r) => r.article_id === g.article_id);
+        const types: Record<number, number> = {};
+        for (const r of mine) types[r.type] = (types[r.type] ?? 0) + 1;
+        return {
+          articleId: g.article_id,
+          title: g.title,
+          status: g.status,
+          count: Number(g.n),
+          latest: Number(g.latest),
+          types,
+          remarks: mine.map((r) => r.remark).filter(Boolean),
+        };
+      });
+      return { rows, more: groups.length > limit };
     },
 
     /** Orders of one status, newest first, a page at a time. */

@@ -28,6 +28,7 @@ import {
   paymentsBody,
   systemBody,
   queueBody,
+  reportsBody,
   reviewBody,
   userBody,
   usersBody,
@@ -428,6 +429,57 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
         // The service stores it and announces it to connected readers (as the admin API does).
         await services.announcements.publish({ title: request.body.title.trim(), content: request.body.content });
         return reply.redirect('/admin/announcements?done=publish', 303);
+      },
+    );
+
+    r.get(
+      '/admin/reports',
+      {
+        config: PAGE,
+        schema: {
+          hide: true,
+          querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })), ...PageQuery }),
+        },
+      },
+      async (request, reply) => {
+        const T = textOf(request);
+        const pageNo = request.query.page ?? 1;
+        const { rows, more } = await readModel.reportGroups((pageNo - 1) * LIST_PAGE, LIST_PAGE);
+        const body = reportsBody(T, {
+          rows: rows.map((g) => ({ ...g, latest: present.time.plain(g.latest) })),
+          next: more ? `/admin/reports?page=${pageNo + 1}` : null,
+          csrf: csrfToken(reply),
+          notice: request.query.done ? T.done : null,
+        });
+        return page(request, reply, 'reports', T.reports, body);
+      },
+    );
+
+    r.post(
+      '/admin/reports/:id',
+      {
+        config: PAGE,
+        preHandler: scope.csrfProtection,
+        schema: {
+          hide: true,
+          params: IdParams,
+          body: Type.Object({
+            action: Type.Union([Type.Literal('take-down'), Type.Literal('restore'), Type.Literal('dismiss')]),
+            reason: Type.Optional(Type.String({ maxLength: 1000 })),
+            _csrf: Csrf,
+          }),
+        },
+      },
+      async (request, reply) => {
+        const id = BigInt(request.params.id);
+        const { action, reason } = request.body;
+        const staffId = request.staff!.id;
+        // Taking down is a ban and restoring an approval, through moderation (logged with who and
+        // why); a dismissal removes the reports, and the article stays as it is.
+        if (action === 'take-down') await services.moderation.decide(staffId, id, 'ban', reason);
+        else if (action === 'restore') await services.moderation.decide(staffId, id, 'approve', reason);
+        else await services.engagement.dismissReports(id);
+        return reply.redirect(`/admin/reports?done=${action}`, 303);
       },
     );
 

@@ -49,6 +49,11 @@ export function createCollectionService(deps: EngagementDeps) {
       return repo.isCollected(userId, articleId);
     },
 
+    /** Staff dismiss an article's reports (nothing wrong with it); the count they dismissed. */
+    dismissReports(articleId: bigint): Promise<number> {
+      return repo.deleteReports(articleId);
+    },
+
     /** A42: one report per user and article (409 on the second); the remark is kept for type 0 only. */
     async report(userId: bigint, articleId: bigint, type: number, remark: string | undefined): Promise<void> {
       await requireVisible(articleId);

@@ -257,6 +257,12 @@ export function createEngagementRepository(db: Db) {
       return changed(result.numInsertedOrUpdatedRows);
     },
 
+    /** Dismisses every report of an article (a moderator found nothing wrong); how many there were. */
+    async deleteReports(articleId: bigint): Promise<number> {
+      const result = await db.deleteFrom('reports').where('article_id', '=', articleId).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     // ---- reading history ----
 
     /** Moves an existing entry to `at`; false when the user has no entry for the article. */
