@@ -3,6 +3,7 @@
  * first, 403 for readers), the dashboard's per-day figures counted in SQL, the review queue with
  * sensitive words marked, and a rejection whose reason the author reads in the MP API.
  */
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArticleStatus } from '../../src/modules/articles/article.read-model.js';
 import { maskUrl, zoneOffsetMs } from '../../src/modules/console/console.routes.js';
@@ -186,6 +187,7 @@ describe(`operator's console (db=${testDb}, redis=${testRedis})`, () => {
     expect(system.statusCode).toBe(200);
     expect(system.body).toContain('data-check="database">ok<');
     expect(system.body).toContain('data-check="storage">ok<');
+    expect(system.body).toContain(`版本 ${JSON.parse(fs.readFileSync('package.json', 'utf8')).version}`);
     expect(system.body).not.toContain(t.config.jwtSecret);
     const password = new URL(t.config.databaseUrl.replace(/^sqlite:/, 'sqlite://')).password;
     if (password) expect(system.body).not.toContain(password);

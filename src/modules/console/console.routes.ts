@@ -4,12 +4,12 @@
  * same role rules as the admin API (/admin/v1_0/…). The role is read from the database on every
  * request, so a demotion holds at once.
  */
-import { createRequire } from 'node:module';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Role } from '../../platform/http/access.js';
+import { packageInfo } from '../../platform/package-info.js';
 import { forbidden } from '../../platform/http/errors.js';
 import { toId } from '../../platform/http/ids.js';
 import { htmlToText } from '../../platform/search/index.js';
@@ -38,7 +38,6 @@ import { createConsoleReadModel, DAY_MS, ORDER_STATUSES } from './console.read-m
 import { CONSOLE_EN, CONSOLE_ZH, type ConsoleText } from './console.text.js';
 
 const STAFF: readonly Role[] = ['moderator', 'admin'];
-const APP_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 const PAGE = { auth: 'public', page: true } as const;
 const QUEUE_PAGE = 20;
 
@@ -516,7 +515,7 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
       const body = systemBody(T, {
         checks: { database, [platform.kv.kind === 'redis' ? 'redis' : 'kv']: kv, storage },
         settings,
-        version: APP_VERSION,
+        version: packageInfo().version,
         uptimeSeconds: Math.floor(process.uptime()),
       });
       return page(request, reply, 'system', T.system, body);
