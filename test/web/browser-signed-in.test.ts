@@ -238,6 +238,11 @@ describe.skipIf(!available)(`signed-in reader in a browser (db=${testDb}, redis=
       .where('id', '=', paid!.id)
       .executeTakeFirstOrThrow();
     expect(order).toEqual({ status: 'refunded', refunded_cents: paid!.amount_cents });
+    for (const section of ['users', 'reports', 'announcements', 'system']) {
+      await page.goto(`${origin}/admin/${section}`);
+      expect(await seriousAxeViolations(page), section).toEqual([]);
+      await page.screenshot({ path: screenshotPath(`console-${section}-mobile`), fullPage: true });
+    }
     expect(errors).toEqual([]);
     await ctx.close();
   });

@@ -160,8 +160,12 @@ describe(`operator's console (db=${testDb}, redis=${testRedis})`, () => {
     const moderator = await staff('moderator');
     expect((await moderator.browser.get('/admin/payments')).statusCode).toBe(403);
     const page = await moderator.browser.get('/admin/');
-    expect(page.body).not.toContain('href="/admin/payments"');
+    for (const section of ['payments', 'announcements', 'system'])
+      expect(page.body).not.toContain(`href="/admin/${section}"`);
     const admin = await staff('admin');
+    const home = await admin.browser.get('/admin/');
+    for (const section of ['review', 'reports', 'users', 'payments', 'announcements', 'system'])
+      expect(home.body).toContain(`href="/admin/${section}"`);
     const payments = await admin.browser.get('/admin/payments');
     expect(payments.statusCode).toBe(200);
     const checked = await admin.browser.post('/admin/payments/ledger-check');

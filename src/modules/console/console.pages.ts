@@ -45,7 +45,13 @@ export function consoleLayout(T: ConsoleText, shell: ConsoleShell, title: string
             <ul class="tabs">
               ${link('dashboard', '/admin/', T.dashboard)} ${link('review', '/admin/review', T.review)}
               ${link('reports', '/admin/reports', T.reports)} ${link('users', '/admin/users', T.users)}
-              ${shell.admin ? link('payments', '/admin/payments', T.payments) : ''}
+              ${
+                shell.admin
+                  ? html`${link('payments', '/admin/payments', T.payments)}
+                    ${link('announcements', '/admin/announcements', T.announcements)}
+                    ${link('system', '/admin/system', T.system)}`
+                  : ''
+              }
             </ul>
           </nav>
         </header>
