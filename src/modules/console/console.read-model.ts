@@ -70,8 +70,9 @@ export interface ReportGroup {
 
 export const ORDER_STATUSES = ['pending', 'paid', 'refunded', 'closed'] as const;
 
-export function createConsoleReadModel(db: Db, offsetMs: number) {
+export function createConsoleReadModel(db: Db) {
   async function daily(
+    offsetMs: number,
     table: 'users' | 'articles' | 'comments' | 'reports' | 'payment_orders',
     column: string,
     since: number,
@@ -190,14 +191,14 @@ export function createConsoleReadModel(db: Db, offsetMs: number) {
       return { rows: rows.slice(0, limit), more: rows.length > limit };
     },
 
-    async figures(since: number): Promise<DashboardFigures> {
+    async figures(since: number, offsetMs: number): Promise<DashboardFigures> {
       const [signUps, articles, comments, reports, paidOrders, revenueCents, pending, open] = await Promise.all([
-        daily('users', 'created_at', since),
-        daily('articles', 'published_at', since, sql<SqlBool>`status = 2`),
-        daily('comments', 'created_at', since),
-        daily('reports', 'created_at', since),
-        daily('payment_orders', 'paid_at', since, sql<SqlBool>`paid_at is not null`),
-        daily('payment_orders', 'paid_at', since, sql<SqlBool>`paid_at is not null`, 'amount_cents'),
+        daily(offsetMs, 'users', 'created_at', since),
+        daily(offsetMs, 'articles', 'published_at', since, sql<SqlBool>`status = 2`),
+        daily(offsetMs, 'comments', 'created_at', since),
+        daily(offsetMs, 'reports', 'created_at', since),
+        daily(offsetMs, 'payment_orders', 'paid_at', since, sql<SqlBool>`paid_at is not null`),
+        daily(offsetMs, 'payment_orders', 'paid_at', since, sql<SqlBool>`paid_at is not null`, 'amount_cents'),
         db
           .selectFrom('articles')
           .select(sql<number>`count(*)`.as('n'))

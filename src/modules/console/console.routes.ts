@@ -5,10 +5,10 @@
  * request, so a demotion holds at once.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { sql } from 'kysely';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Role } from '../../platform/http/access.js';
+import { dependencyChecks } from '../../platform/health-checks.js';
 import { packageInfo } from '../../platform/package-info.js';
 import { forbidden } from '../../platform/http/errors.js';
 import { toId } from '../../platform/http/ids.js';
@@ -17,7 +17,7 @@ import type { Html } from '../../platform/web/html.js';
 import type { AppContext } from '../module.js';
 import { reviewFlags } from '../mp-articles/mp-article.presenter.js';
 import { checkLedger } from '../payments/ledger-check.js';
-import { loadAssets } from '../web/web.assets.js';
+import { pageAssets } from '../web/web.assets.js';
 import { sendPage } from '../web/web.render.js';
 import { csrfToken, registerWebSession } from '../web/web.session.js';
 import { langOf } from '../web/web.views.js';
@@ -60,14 +60,8 @@ declare module 'fastify' {
 
 export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { services, platform, present } = ctx;
-  const assets = loadAssets();
-  const files = {
-    stylesheet: assets.get('site.css')!.path,
-    icon: assets.get('icon.svg')!.path,
-    script: assets.get('site.js')!.path,
-  };
-  const offsetMs = zoneOffsetMs(platform.config.timeZone, Date.now());
-  const readModel = createConsoleReadModel(platform.db, offsetMs);
+  const files = pageAssets();
+  const readModel = createConsoleReadModel(platform.db);
   const textOf = (request: FastifyRequest): ConsoleText => (langOf(request) === 'en' ? CONSOLE_EN : CONSOLE_ZH);
 
   function page(
@@ -104,8 +98,10 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
     r.get('/admin/', { config: PAGE, schema: { hide: true } }, async (request, reply) => {
       const T = textOf(request);
       const now = Date.now();
+      // Asked now, not at start-up: a zone with summer time changes its offset under a running process.
+      const offsetMs = zoneOffsetMs(platform.config.timeZone, now);
       const today = now + offsetMs - ((now + offsetMs) % DAY_MS) - offsetMs;
-      const figures = await readModel.figures(today - 29 * DAY_MS);
+      const figures = await readModel.figures(today - 29 * DAY_MS, offsetMs);
       const date = (ms: number) => present.time.plain(ms).slice(0, 10);
       return page(request, reply, 'dashboard', T.dashboard, dashboardBody(T, figures, today, date));
     });
@@ -485,19 +481,6 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
     r.get('/admin/system', { config: PAGE, schema: { hide: true } }, async (request, reply) => {
       adminOnly(request);
       const T = textOf(request);
-      const probe = async (run: () => Promise<unknown>) => {
-        try {
-          await run();
-          return 'ok';
-        } catch (error) {
-          return error instanceof Error ? error.message : String(error);
-        }
-      };
-      const [database, kv, storage] = await Promise.all([
-        probe(() => sql`select 1`.execute(platform.db)),
-        probe(() => platform.kv.ping()),
-        probe(() => platform.storage.ping()),
-      ]);
       const config = platform.config;
       const settings: [string, string][] = [
         ['NODE_ENV', config.env],
@@ -513,7 +496,7 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
         ['TRUST_PROXY', JSON.stringify(config.trustProxy)],
       ];
       const body = systemBody(T, {
-        checks: { database, [platform.kv.kind === 'redis' ? 'redis' : 'kv']: kv, storage },
+        checks: await dependencyChecks(platform),
         settings,
         version: packageInfo().version,
         uptimeSeconds: Math.floor(process.uptime()),

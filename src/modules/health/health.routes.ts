@@ -1,9 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { ok, okSchema } from '../../platform/http/envelope.js';
 import { ErrorCodeRef } from '../../platform/http/error-codes.js';
+import { dependencyChecks, probe } from '../../platform/health-checks.js';
 import type { Platform } from '../../platform/platform.js';
 import { NO_SCHEDULER, schedulerRunning } from '../../platform/cluster/warnings.js';
 
@@ -12,24 +12,6 @@ const Schedules = Type.String({
     'ok when a live process of the site runs the cron schedules, else why not (informational: never makes this node unready)',
 });
 const Checks = Type.Record(Type.String(), Type.String(), { description: 'per dependency: ok or the error' });
-
-/** Each probe gets this long: a load balancer asking /readyz needs an answer within a second, outage or not. */
-const PROBE_TIMEOUT_MS = 800;
-
-async function check(probe: () => Promise<unknown>): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([probe(), timeout]);
-    return 'ok';
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export function healthRoutes(app: FastifyInstance, platform: Platform): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -59,15 +41,12 @@ export function healthRoutes(app: FastifyInstance, platform: Platform): void {
       },
     },
     async (_request, reply) => {
-      const [database, kv, storage, schedules] = await Promise.all([
-        check(() => sql`select 1`.execute(platform.db)),
-        check(() => platform.kv.ping()),
-        check(() => platform.storage.ping()),
-        check(async () => {
+      const [checks, schedules] = await Promise.all([
+        dependencyChecks(platform),
+        probe(async () => {
           if (!schedulerRunning(await platform.cluster.live())) throw new Error(NO_SCHEDULER);
         }),
       ]);
-      const checks = { database, [platform.kv.kind === 'redis' ? 'redis' : 'kv']: kv, storage };
       if (Object.values(checks).every((v) => v === 'ok')) return ok({ checks, schedules });
       return reply.code(503).send({ message: 'Not ready.', code: 'service_unavailable', checks, schedules });
     },

@@ -62,8 +62,14 @@ function asset(name: string, body: Buffer): Asset | undefined {
   return { path: `/assets/${path.basename(name, ext)}.${hash}${ext}`, type, body };
 }
 
-/** Every asset by its base name (`site.css`). */
-export function loadAssets(): Map<string, Asset> {
+let loaded: ReadonlyMap<string, Asset> | undefined;
+
+/** Every asset by its base name (`site.css`): read and hashed once per process, whoever asks. */
+export function loadAssets(): ReadonlyMap<string, Asset> {
+  return (loaded ??= readAssets());
+}
+
+function readAssets(): Map<string, Asset> {
   const dir = assetDir();
   const assets = new Map<string, Asset>();
   for (const name of fs.readdirSync(dir)) {
@@ -72,4 +78,14 @@ export function loadAssets(): Map<string, Asset> {
   }
   for (const { name, file } of VENDOR) assets.set(name, asset(name, vendorBody(file))!);
   return assets;
+}
+
+/** The hashed paths every page links: its stylesheet, icon and enhancement script. */
+export function pageAssets(): { stylesheet: string; icon: string; script: string } {
+  const assets = loadAssets();
+  return {
+    stylesheet: assets.get('site.css')!.path,
+    icon: assets.get('icon.svg')!.path,
+    script: assets.get('site.js')!.path,
+  };
 }

@@ -9,7 +9,7 @@ import { NearCache } from '../../platform/cache/near-cache.js';
 import { Html } from '../../platform/web/html.js';
 import type { AppContext } from '../module.js';
 import { csrfToken } from './web.session.js';
-import { loadAssets } from './web.assets.js';
+import { loadAssets, pageAssets } from './web.assets.js';
 import { sharedBody } from './web.compress.js';
 import type { CurrentTab, PageMeta, Shell, ShellReader } from './web.layout.js';
 import { langOf, viewsOf } from './web.views.js';
@@ -56,11 +56,7 @@ export interface PageParts {
 export function createSiteRenderer({ services, platform, present }: AppContext) {
   const origin = platform.config.publicUrl.replace(/\/+$/, '');
   const assets = loadAssets();
-  const files = {
-    stylesheet: assets.get('site.css')!.path,
-    icon: assets.get('icon.svg')!.path,
-    script: assets.get('site.js')!.path,
-  };
+  const files = pageAssets();
   const rendered = new NearCache<string, { bytes: Buffer; authorId?: bigint }>(RENDERED_PAGES);
   // The same URL in another language is another page.
   const keyOf = (request: FastifyRequest) => `${langOf(request)} ${request.url}`;
