@@ -55,6 +55,8 @@ export async function newArticle(
     cover_type?: number;
     cover_images?: string[];
     deleted_at?: number | null;
+    /** Sensitive words the review found (stored as JSON). */
+    review_flags?: string[];
   },
 ) {
   const now = Date.now();
@@ -74,6 +76,7 @@ export async function newArticle(
     published_at:
       values.published_at === undefined ? (status === ArticleStatus.approved ? now : null) : values.published_at,
     deleted_at: values.deleted_at ?? null,
+    ...(values.review_flags ? { review_flags: JSON.stringify(values.review_flags) } : {}),
   };
   await p.db.insertInto('articles').values(row).execute();
   await p.db

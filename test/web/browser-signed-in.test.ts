@@ -164,12 +164,8 @@ describe.skipIf(!available)(`signed-in reader in a browser (db=${testDb}, redis=
       content: '<p>正文里有一个违禁词。</p>',
       status: ArticleStatus.pending,
       published_at: null,
+      review_flags: ['违禁词'],
     });
-    await t.platform.db
-      .updateTable('articles')
-      .set({ review_flags: JSON.stringify(['违禁词']) })
-      .where('id', '=', pending.id)
-      .execute();
     const { ctx, errors } = await context();
     const page = await ctx.newPage();
     const mobile = newMobile();

@@ -87,12 +87,8 @@ describe(`operator's console (db=${testDb}, redis=${testRedis})`, () => {
       content: '<p>这里有一个违禁词，还有正文。</p>',
       status: ArticleStatus.pending,
       published_at: null,
+      review_flags: ['违禁词'],
     });
-    await t.platform.db
-      .updateTable('articles')
-      .set({ review_flags: JSON.stringify(['违禁词']) })
-      .where('id', '=', pending.id)
-      .execute();
     const moderator = await staff('moderator');
     const queue = await moderator.browser.get('/admin/review');
     expect(queue.statusCode).toBe(200);

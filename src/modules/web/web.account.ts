@@ -11,6 +11,7 @@ import { Type } from 'typebox';
 import { AppError } from '../../platform/http/errors.js';
 import type { Html } from '../../platform/web/html.js';
 import { MOBILE } from '../auth/auth.schema.js';
+import type { TokenPair } from '../auth/session.service.js';
 import { FEED_PAGE_SIZE } from '../articles/article.service.js';
 import type { AppContext } from '../module.js';
 import type { LoginView, MeSection } from './web.account.pages.js';
@@ -73,6 +74,32 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
       current: null,
       body: v.loginBody({ ...view, csrf: csrfToken(reply), demoCode }),
     });
+  }
+
+  /** The form again, 400, when the number is not a mobile number. */
+  function badMobile(request: FastifyRequest, reply: FastifyReply, next: string) {
+    const text = viewsFor(request).TEXT.badMobile;
+    return loginPage(request, reply.code(400), { next, mobile: '', message: { kind: 'error', text }, resendIn: 0 });
+  }
+
+  /**
+   * A sign-in attempt: the session cookie and the way on, or the form again saying what was wrong
+   * (wrong code or password, disabled account, too many tries) with the error's status.
+   */
+  async function signInWith(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    form: { next: string; mobile: string },
+    attempt: () => Promise<TokenPair>,
+  ) {
+    try {
+      return reply.signIn((await attempt()).refresh_token).redirect(form.next, 303);
+    } catch (error) {
+      const text = signInProblem(viewsFor(request).TEXT, error);
+      if (text === null) throw error;
+      reply.code((error as AppError).statusCode);
+      return loginPage(request, reply, { ...form, message: { kind: 'error', text }, resendIn: 0 });
+    }
   }
 
   /** The reader's own pages: signed-out visitors are sent to sign in and brought back. */
@@ -171,13 +198,7 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
       const next = localPath(request.body.next);
       if (!MOBILE.test(mobile)) {
         if (wantsJson(request)) throw new AppError('invalid_field', { mobile: v.TEXT.badMobile });
-        reply.code(400);
-        return loginPage(request, reply, {
-          next,
-          mobile: '',
-          message: { kind: 'error', text: v.TEXT.badMobile },
-          resendIn: 0,
-        });
+        return badMobile(request, reply, next);
       }
       await services.auth.signIn.sendCode(mobile);
       if (wantsJson(request)) return { mobile, resend_in: RESEND_SECONDS, message: v.TEXT.codeSent(mobile) };
@@ -201,27 +222,12 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
       },
     },
     async (request, reply) => {
-      const v = viewsFor(request);
       const { mobile, code } = request.body;
       const next = localPath(request.body.next);
-      if (!MOBILE.test(mobile)) {
-        reply.code(400);
-        return loginPage(request, reply, {
-          next,
-          mobile: '',
-          message: { kind: 'error', text: v.TEXT.badMobile },
-          resendIn: 0,
-        });
-      }
-      try {
-        const pair = await services.auth.signIn.signInApp(mobile, code.trim(), device(request), false, 'web');
-        return reply.signIn(pair.refresh_token).redirect(next, 303);
-      } catch (error) {
-        const text = signInProblem(v.TEXT, error);
-        if (text === null) throw error;
-        reply.code((error as AppError).statusCode);
-        return loginPage(request, reply, { next, mobile, message: { kind: 'error', text }, resendIn: 0 });
-      }
+      if (!MOBILE.test(mobile)) return badMobile(request, reply, next);
+      return signInWith(request, reply, { next, mobile }, () =>
+        services.auth.signIn.signInApp(mobile, code.trim(), device(request), false, 'web'),
+      );
     },
   );
 
@@ -241,23 +247,10 @@ export function accountRoutes(app: FastifyInstance, { services, platform, presen
       },
     },
     async (request, reply) => {
-      const v = viewsFor(request);
-      const next = localPath(request.body.next);
-      try {
-        const pair = await services.auth.passwords.signIn(
-          request.body.login.trim(),
-          request.body.password,
-          device(request),
-          false,
-          'web',
-        );
-        return reply.signIn(pair.refresh_token).redirect(next, 303);
-      } catch (error) {
-        const text = signInProblem(v.TEXT, error);
-        if (text === null) throw error;
-        reply.code((error as AppError).statusCode);
-        return loginPage(request, reply, { next, mobile: '', message: { kind: 'error', text }, resendIn: 0 });
-      }
+      const { login, password } = request.body;
+      return signInWith(request, reply, { next: localPath(request.body.next), mobile: '' }, () =>
+        services.auth.passwords.signIn(login.trim(), password, device(request), false, 'web'),
+      );
     },
   );
 
