@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArticleStatus } from '../../src/modules/articles/article.read-model.js';
-import { maskUrl, zoneOffsetMs } from '../../src/modules/console/console.routes.js';
+import { zoneOffsetMs } from '../../src/modules/console/console.dashboard.js';
+import { maskUrl } from '../../src/modules/console/console.routes.js';
 import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel } from '../helpers/factories.js';
 import { bearer } from '../helpers/http.js';

@@ -15,7 +15,17 @@ export interface ConsoleShell {
   script: string;
   csrf: string;
   staffName: string;
-  current: 'dashboard' | 'review' | 'reports' | 'users' | 'payments' | 'announcements' | 'system';
+  current:
+    | 'dashboard'
+    | 'review'
+    | 'reports'
+    | 'comments'
+    | 'users'
+    | 'payments'
+    | 'channels'
+    | 'announcements'
+    | 'audit'
+    | 'system';
   /** Admins see the payments section; moderators do not. */
   admin: boolean;
 }
@@ -44,12 +54,14 @@ export function consoleLayout(T: ConsoleText, shell: ConsoleShell, title: string
           <nav aria-label="${T.nav}">
             <ul class="tabs">
               ${link('dashboard', '/admin/', T.dashboard)} ${link('review', '/admin/review', T.review)}
-              ${link('reports', '/admin/reports', T.reports)} ${link('users', '/admin/users', T.users)}
+              ${link('reports', '/admin/reports', T.reports)} ${link('comments', '/admin/comments', T.comments)}
+              ${link('users', '/admin/users', T.users)}
               ${
                 shell.admin
                   ? html`${link('payments', '/admin/payments', T.payments)}
+                    ${link('channels', '/admin/channels', T.channels)}
                     ${link('announcements', '/admin/announcements', T.announcements)}
-                    ${link('system', '/admin/system', T.system)}`
+                    ${link('audit', '/admin/audit', T.audit)} ${link('system', '/admin/system', T.system)}`
                   : ''
               }
             </ul>

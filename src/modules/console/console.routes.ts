@@ -4,7 +4,6 @@
  * same role rules as the admin API (/admin/v1_0/…). The role is read from the database on every
  * request, so a demotion holds at once.
  */
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Role } from '../../platform/http/access.js';
@@ -23,7 +22,6 @@ import { csrfToken, registerWebSession } from '../web/web.session.js';
 import { langOf } from '../web/web.views.js';
 import {
   consoleLayout,
-  dashboardBody,
   announcementsBody,
   paymentsBody,
   systemBody,
@@ -34,22 +32,25 @@ import {
   usersBody,
   type ConsoleShell,
 } from './console.pages.js';
-import { createConsoleReadModel, DAY_MS, ORDER_STATUSES } from './console.read-model.js';
-import { CONSOLE_EN, CONSOLE_ZH, type ConsoleText } from './console.text.js';
+import { createConsoleReadModel, ORDER_STATUSES } from './console.read-model.js';
+import { dashboardSection } from './console.dashboard.js';
+import {
+  adminOnly,
+  consoleRouter,
+  consoleText,
+  CsrfField,
+  IdParams,
+  LIST_PAGE,
+  PAGE,
+  PageQuery,
+  type ConsoleKit,
+  type ConsoleSection,
+} from './console.kit.js';
 
 const STAFF: readonly Role[] = ['moderator', 'admin'];
-const PAGE = { auth: 'public', page: true } as const;
+/** The console's sections in their own files; each registers its routes in the staff-only scope. */
+const SECTIONS: readonly ConsoleSection[] = [dashboardSection];
 const QUEUE_PAGE = 20;
-
-/** Milliseconds the zone is ahead of UTC at `at` (Asia/Shanghai: 8 h). */
-export function zoneOffsetMs(timeZone: string, at: number): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
-    .formatToParts(at)
-    .find((part) => part.type === 'timeZoneName')?.value;
-  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
-  if (!match) return 0;
-  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) * 60_000;
-}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -62,7 +63,7 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
   const { services, platform, present } = ctx;
   const files = pageAssets();
   const readModel = createConsoleReadModel(platform.db);
-  const textOf = (request: FastifyRequest): ConsoleText => (langOf(request) === 'en' ? CONSOLE_EN : CONSOLE_ZH);
+  const textOf = consoleText;
 
   function page(
     request: FastifyRequest,
@@ -93,18 +94,17 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
       request.staff = { id: request.reader.id, role, name: me.name };
       return undefined;
     });
-    const r = scope.withTypeProvider<TypeBoxTypeProvider>();
-
-    r.get('/admin/', { config: PAGE, schema: { hide: true } }, async (request, reply) => {
-      const T = textOf(request);
-      const now = Date.now();
-      // Asked now, not at start-up: a zone with summer time changes its offset under a running process.
-      const offsetMs = zoneOffsetMs(platform.config.timeZone, now);
-      const today = now + offsetMs - ((now + offsetMs) % DAY_MS) - offsetMs;
-      const figures = await readModel.figures(today - 29 * DAY_MS, offsetMs);
-      const date = (ms: number) => present.time.plain(ms).slice(0, 10);
-      return page(request, reply, 'dashboard', T.dashboard, dashboardBody(T, figures, today, date));
-    });
+    const r = consoleRouter(scope);
+    const kit: ConsoleKit = {
+      ctx,
+      readModel,
+      page,
+      textOf,
+      adminOnly,
+      csrf: scope.csrfProtection,
+      staff: (request) => request.staff!,
+    };
+    for (const section of SECTIONS) section(r, kit);
 
     r.get(
       '/admin/review',
@@ -170,10 +170,7 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
       },
     );
 
-    const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,19}$' }) });
-    const PageQuery = { page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })) };
-    const Csrf = Type.Optional(Type.String({ maxLength: 200 }));
-    const LIST_PAGE = 20;
+    const Csrf = CsrfField._csrf;
 
     r.get(
       '/admin/users',
@@ -282,11 +279,6 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
         return reply.redirect(`/admin/users/${id}?done=${request.body.action}`, 303);
       },
     );
-
-    /** Payments are the admins' (refunds move money); moderators get the 403 page, as from the API. */
-    const adminOnly = (request: FastifyRequest) => {
-      if (request.staff!.role !== 'admin') throw forbidden(textOf(request).adminOnly, 'role_required');
-    };
 
     async function paymentsPage(
       request: FastifyRequest,
