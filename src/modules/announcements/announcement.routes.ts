@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { currentUser } from '../../platform/http/auth.js';
 import { describeAccess, type RouteAccess } from '../../platform/http/access.js';
 import { ErrorResponses, ok } from '../../platform/http/envelope.js';
 import { clampPage } from '../../platform/http/paging.js';
@@ -80,7 +81,7 @@ export function announcementRoutes(
       },
     },
     async (request, reply) => {
-      const row = await service.publish(request.body);
+      const row = await service.publish(currentUser(request), request.body);
       return reply.code(201).send(ok(presentSummary(present, row)));
     },
   );

@@ -7,6 +7,7 @@
  * - the first pages of the list under `ann:list:<version>:<page>:<per_page>`. Publishing bumps the
  *   version (one kv INCR), which retires every cached page at once; old pages expire by TTL.
  */
+import type { AuditService } from '../audit/audit.service.js';
 import type { Cache, CachePolicy } from '../../platform/cache/cache.js';
 import type { EventBus } from '../../platform/events/events.js';
 import { badRequest, invalidField } from '../../platform/http/errors.js';
@@ -38,6 +39,7 @@ export interface AnnouncementServiceDeps {
   events: EventBus;
   newId: () => bigint;
   now: () => number;
+  audit: AuditService;
 }
 
 export function createAnnouncementService(deps: AnnouncementServiceDeps) {
@@ -74,12 +76,19 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     },
 
     /** For admins (the route's access rule): stores the announcement as given, clears caches, tells subscribers. */
-    async publish(input: { title: string; content: string }): Promise<AnnouncementRow> {
+    async publish(actorId: bigint, input: { title: string; content: string }): Promise<AnnouncementRow> {
       const title = input.title.trim();
       if (title.length === 0) throw invalidField('title', 'must not be blank');
       const at = deps.now();
       const row = { id: deps.newId(), title, content: input.content, published_at: at };
       await announcements.insert({ ...row, created_at: at });
+      await deps.audit.record({
+        actorId,
+        action: 'announcement.publish',
+        targetType: 'announcement',
+        targetId: row.id,
+        after: { title },
+      });
       await invalidate([row.id]);
       deps.events.publish('announcement.published', { announcementId: row.id, title, at });
       return row;

@@ -13,7 +13,8 @@ declare module '../module.js' {
 export const announcementsModule = defineModule({
   name: 'announcements',
   events: announcementEvents,
-  create: ({ platform }) =>
+  needs: ['audit'],
+  create: ({ platform, audit }) =>
     createAnnouncementService({
       announcements: createAnnouncementRepository(platform.db),
       cache: platform.cache,
@@ -21,6 +22,7 @@ export const announcementsModule = defineModule({
       events: platform.events,
       newId: () => platform.ids.content(),
       now: platform.clock.now,
+      audit,
     }),
   routes: (app, announcements, { present }) => announcementRoutes(app, announcements, present),
 });

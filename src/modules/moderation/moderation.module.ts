@@ -10,12 +10,13 @@ declare module '../module.js' {
 
 export const moderationModule = defineModule({
   name: 'moderation',
-  needs: ['mpArticles', 'review'],
-  create: ({ platform, mpArticles, review }) =>
+  needs: ['mpArticles', 'review', 'audit'],
+  create: ({ platform, mpArticles, review, audit }) =>
     createModerationService({
       articles: mpArticles,
       decisions: review.decisions,
       ids: platform.ids,
+      audit,
     }),
   routes: (app, moderation, { present }) => moderationRoutes(app, moderation, present),
 });

@@ -8,6 +8,7 @@
  * returns and the reconciler all end in `applyPayment`, so however many of them race, one wins.
  * The provider is reached through the neutral port: nothing here knows Alipay's names.
  */
+import type { AuditService } from '../audit/audit.service.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, badRequest, conflict, invalidField, notFound } from '../../platform/http/errors.js';
 import type { Page } from '../../platform/http/paging.js';
@@ -62,6 +63,8 @@ export interface PaymentServiceOptions {
   settings?: Partial<PaymentsConfig>;
   /** Overrides the provider built from the settings. */
   provider?: PaymentProvider | null;
+  /** Refunds are staff actions: each is written to the audit log. */
+  audit?: AuditService;
 }
 
 /** Rejection reasons of messages whose signature did not verify: anyone can send those. */
@@ -516,6 +519,14 @@ export function createPaymentService(options: PaymentServiceOptions) {
         clock.now(),
       );
       if (!reserved) throw conflict('The refund exceeds what is left to refund.');
+      await options.audit?.record({
+        actorId: adminId,
+        action: 'order.refund',
+        targetType: 'order',
+        targetId: order.id,
+        before: { status: order.status, refunded_cents: order.refunded_cents },
+        after: { refund_id: id, amount_cents: cents },
+      });
       const refund = await executeRefund((await repo.findRefund(id))!);
       return { refund, order: (await repo.findOrder(order.id))! };
     },

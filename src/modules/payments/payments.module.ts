@@ -15,7 +15,8 @@ export const paymentsModule = defineModule({
   name: 'payments',
   migrations: { '0007-payments': paymentTables },
   events: paymentEvents,
-  create: ({ platform }) => createPaymentService({ platform }),
+  needs: ['audit'],
+  create: ({ platform, audit }) => createPaymentService({ platform, audit }),
   routes: (app, payments, { present }) => paymentRoutes(app, payments, present),
   jobs(payments, { platform }) {
     // Lost notifies never lose a payment: pending orders are asked about, settled or closed once expired.

@@ -12,15 +12,16 @@ declare module '../module.js' {
 
 export const userAdminModule = defineModule({
   name: 'userAdmin',
-  needs: ['users', 'auth'],
+  needs: ['users', 'auth', 'audit'],
   migrations: { '0011-user-moderation': userModeration },
-  create: ({ platform, users, auth }) =>
+  create: ({ platform, users, auth, audit }) =>
     createUserAdminService({
       users: users.accounts,
       repository: createUserAdminRepository(platform.db),
       sessions: auth.sessions,
       ids: platform.ids,
       clock: platform.clock,
+      audit,
     }),
   routes: (app, userAdmin, { present }) => userAdminRoutes(app, userAdmin, present),
 });
