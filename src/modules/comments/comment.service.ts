@@ -104,6 +104,25 @@ export function parseCursor(value: string | number | undefined): bigint | undefi
   return n > MAX_ID ? MAX_ID : n;
 }
 
+/**
+ * Soft-deletes a comment inside the caller's transaction; a top-level comment takes its replies
+ * with it, since nobody could reach them any more. Returns how many rows this call deleted (0 when
+ * the comment was deleted already, so only one of two racing deletes moves the counters) and the
+ * counter changes that go with them. Shared by the author's delete (M24) and the staff's.
+ */
+export async function deleteThread(
+  repo: CommentRepository,
+  comment: Pick<StoredComment, 'id' | 'article_id' | 'parent_id'>,
+): Promise<{ removed: number; changes: CounterChange[] }> {
+  if ((await repo.softDelete({ id: comment.id })) === 0) return { removed: 0, changes: [] };
+  const changes: CounterChange[] = [];
+  let removed = 1;
+  if (comment.parent_id === null) removed += await repo.softDelete({ parentId: comment.id });
+  else changes.push({ entity: 'comment', id: comment.parent_id, field: 'reply_count', by: -1 });
+  changes.push({ entity: 'article', id: comment.article_id, field: 'comment_count', by: -removed });
+  return { removed, changes };
+}
+
 export function createCommentService(deps: {
   comments: CommentRepository;
   counters: CounterService;
@@ -289,16 +308,10 @@ export function createCommentService(deps: {
      */
     async remove(ownerId: bigint, commentId: bigint): Promise<void> {
       const { comment } = await ownedComment(commentId, ownerId, true);
-      await counters.write(async (trx) => {
-        const inTrx = comments.inTransaction(trx);
-        if ((await inTrx.softDelete({ id: commentId })) === 0) return { value: null, changes: [] };
-        const changes: CounterChange[] = [];
-        let removed = 1;
-        if (comment.parent_id === null) removed += await inTrx.softDelete({ parentId: commentId });
-        else changes.push({ entity: 'comment', id: comment.parent_id, field: 'reply_count', by: -1 });
-        changes.push({ entity: 'article', id: comment.article_id, field: 'comment_count', by: -removed });
-        return { value: null, changes };
-      });
+      await counters.write(async (trx) => ({
+        value: null,
+        changes: (await deleteThread(comments.inTransaction(trx), comment)).changes,
+      }));
     },
 
     /** M25: pin or unpin a comment (or a reply within its list). */

@@ -1,5 +1,5 @@
 /**
- * Comments, replies and their likes (migration 0003-community).
+ * Comments, replies and their likes (migration 0003-community); reports of comments (0014-comment-reports).
  * Declared by augmenting the platform's `Database`, so the feature owns its tables.
  */
 import type { ColumnType } from 'kysely';
@@ -22,9 +22,18 @@ export interface CommentsTable {
 
 export type CommentLikesTable = Pair<'user_id', 'comment_id'>;
 
+/** A reader's report of a comment (migration 0014-comment-reports): once per user and comment. */
+export type CommentReportsTable = Pair<'comment_id', 'user_id'> & {
+  /** 0–8 as for articles (0 其他问题 … 8 侵权). */
+  type: number;
+  /** Kept for type 0 only. */
+  remark: ColumnType<string, string | undefined, string>;
+};
+
 declare module '../../platform/db/schema.js' {
   interface Database {
     comments: CommentsTable;
     comment_likes: CommentLikesTable;
+    comment_reports: CommentReportsTable;
   }
 }
