@@ -4,10 +4,9 @@
  *
  * Deployment options: REVIEW_POLICY ('auto': clean submissions are approved at once, flagged ones
  * wait; 'manual': everything waits), CONTENT_IMAGE_ORIGINS (origins article images may come from,
- * besides PUBLIC_URL and the storage's public base) and SENSITIVE_WORDS_FILE (polled every minute).
+ * besides PUBLIC_URL and the storage's public base) and SENSITIVE_WORDS_FILE (added to the admins' list, polled).
  */
 import { createHtmlSanitizer } from '../../platform/sanitize/html.js';
-import { createSensitiveWordFilter } from '../../platform/sanitize/sensitive-words.js';
 import { defineModule } from '../module.js';
 import { createMpArticleRepository } from './mp-article.repository.js';
 import { mpArticleRoutes } from './mp-article.routes.js';
@@ -31,9 +30,8 @@ export const mpArticlesModule = defineModule({
       sanitizer: createHtmlSanitizer({
         imageOrigins: [config.publicUrl, ...(base ? [base] : []), ...config.contentImageOrigins],
       }),
-      words: createSensitiveWordFilter(
-        config.sensitiveWordsFile ? { file: config.sensitiveWordsFile, watchMs: 60_000 } : undefined,
-      ),
+      // The admins' list (console and admin API) plus SENSITIVE_WORDS_FILE: see ../review/sensitive-words.service.ts.
+      words: review.words.filter,
       review: review.policy,
       counters,
       events: platform.events,

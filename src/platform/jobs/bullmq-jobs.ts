@@ -6,7 +6,7 @@
 import type * as BullMQ from 'bullmq';
 import type { Job, JobsOptions, Queue, Worker } from 'bullmq';
 import { optionalPackage } from '../optional-package.js';
-import type { EnqueueOptions, JobProcessor, JobQueue } from './jobs.js';
+import type { EnqueueOptions, JobProcessor, JobQueue, JobStats } from './jobs.js';
 import { KvUnavailableError } from '../kv/kv.js';
 import { BOUNDED_REDIS_OPTIONS } from '../kv/redis-kv.js';
 import { consoleJobsLogger, type JobsLogger } from './logger.js';
@@ -146,6 +146,16 @@ export class BullJobQueue implements JobQueue {
       }
       await sleep(DRAIN_POLL_MS);
     }
+  }
+
+  async stats(): Promise<JobStats> {
+    const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+    return {
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+    };
   }
 
   /** Waits for this process's running jobs, then closes the worker, the queue and their connections. */

@@ -21,7 +21,7 @@ export function createJobQueue(options: CreateJobQueueOptions): JobQueue {
   return new MemoryJobQueue({ logger: options.logger });
 }
 
-export type { EnqueueOptions, JobContext, JobProcessor, JobQueue } from './jobs.js';
+export type { EnqueueOptions, JobContext, JobProcessor, JobQueue, JobStats } from './jobs.js';
 export type { JobsLogger } from './logger.js';
 export { BullJobQueue, type BullJobQueueOptions } from './bullmq-jobs.js';
 export { MemoryJobQueue, type MemoryJobQueueOptions } from './memory-jobs.js';

@@ -20,6 +20,17 @@ export interface JobContext {
   jobId: string;
 }
 
+/** What the queue holds now; `failed` counts jobs that failed their last attempt. */
+export interface JobStats {
+  /** Ready to run, not started. */
+  waiting: number;
+  active: number;
+  /** Waiting for a delay or a retry's backoff. */
+  delayed: number;
+  /** Finally failed: since start in memory; those BullMQ keeps (the newest 1000) in Redis. */
+  failed: number;
+}
+
 export type JobProcessor<T> = (payload: T, context: JobContext) => Promise<void>;
 
 export interface JobQueue {
@@ -32,5 +43,7 @@ export interface JobQueue {
   start(): Promise<void>;
   /** Resolves when nothing is queued, delayed or running (tests and graceful shutdown). */
   drain(timeoutMs?: number): Promise<void>;
+  /** Counts for the console's dashboard: this process in memory, every instance's with BullMQ. */
+  stats(): Promise<JobStats>;
   close(): Promise<void>;
 }

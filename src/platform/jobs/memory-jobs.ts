@@ -3,7 +3,7 @@
  * as the BullMQ adapter: per-type concurrency, delays, retries with exponential backoff, jobId
  * dedupe. Nothing survives a restart, and only this process can run what it enqueued.
  */
-import type { EnqueueOptions, JobProcessor, JobQueue } from './jobs.js';
+import type { EnqueueOptions, JobProcessor, JobQueue, JobStats } from './jobs.js';
 import { consoleJobsLogger, type JobsLogger } from './logger.js';
 import { resolveConcurrency, resolveEnqueueOptions, serializePayload } from './options.js';
 
@@ -48,6 +48,7 @@ export class MemoryJobQueue implements JobQueue {
   private readonly running = new Set<Promise<void>>();
   private readonly drainWaiters = new Set<DrainWaiter>();
   private seq = 0;
+  private failed = 0;
   private started = false;
   private closed = false;
 
@@ -116,6 +117,12 @@ export class MemoryJobQueue implements JobQueue {
     });
   }
 
+  async stats(): Promise<JobStats> {
+    let waiting = 0;
+    for (const slot of this.slots.values()) waiting += slot.ready.length;
+    return { waiting, active: this.running.size, delayed: this.timers.size, failed: this.failed };
+  }
+
   /**
    * Stops taking work and waits for running jobs. Queued and delayed jobs are dropped (and
    * logged): call drain() first for a graceful shutdown.
@@ -178,6 +185,7 @@ export class MemoryJobQueue implements JobQueue {
       const log = { err, type: job.type, jobId: job.id, attempt: job.attempt, attempts: job.attempts };
       if (job.attempt >= job.attempts) {
         this.logger.error(log, 'job failed after its last attempt; dropped');
+        this.failed++;
         this.finish(job);
       } else if (this.closed) {
         this.logger.error(log, 'job failed while the queue was closing; retry dropped');

@@ -16,6 +16,7 @@ import type { KyselyPlugin } from 'kysely';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { CacheOutcome } from '../cache/cache.js';
 import { QueryCounterPlugin, type QueryOperation } from './query-counter.js';
+import { createRecentWindow, type RecentTraffic } from './recent.js';
 
 export const UNMATCHED_ROUTE = '<unmatched>';
 
@@ -29,6 +30,8 @@ export interface Metrics {
   cacheResult(outcome: CacheOutcome): void;
   /** One finished HTTP request; `route` is the pattern (or UNMATCHED_ROUTE). */
   observeRequest(method: string, route: string, status: number, seconds: number): void;
+  /** This process's requests, errors and latency over the last five minutes (the console's dashboard). */
+  recentTraffic(): RecentTraffic;
   /** The Prometheus text exposition of every metric. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -74,6 +77,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   const requestChildren = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
 
+  const recent = createRecentWindow();
+
   let dbQueries = 0;
   const queryCounter = new QueryCounterPlugin((operation: QueryOperation) => {
     dbQueries++;
@@ -97,7 +102,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       }
       child.count.inc();
       child.duration.observe(seconds);
+      recent.observe(status, seconds);
     },
+    recentTraffic: () => recent.read(),
     render: () => registry.metrics(),
   };
 }

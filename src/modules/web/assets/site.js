@@ -219,7 +219,35 @@
     });
   }
 
+  // A console operation's progress bar: polls its JSON once a second, reloads the page when the
+  // run has ended (the page then shows the result). Without script the page has a reload link.
+  function progress(box) {
+    const bar = box.querySelector('progress');
+    const text = box.querySelector('[data-progress-text]');
+    const phase = box.querySelector('[data-progress-phase]');
+    const poll = async () => {
+      try {
+        const response = await fetch(box.dataset.progressUrl, {
+          headers: { accept: 'application/json' },
+          cache: 'no-store',
+        });
+        if (response.ok) {
+          const op = await response.json();
+          if (op.state !== 'running') return location.reload();
+          if (bar) bar.value = op.percent;
+          if (text) text.textContent = `${op.done}/${op.total}`;
+          if (phase) phase.textContent = op.phase ?? '';
+        }
+      } catch {
+        // A missed beat: the next one tries again.
+      }
+      setTimeout(poll, 1000);
+    };
+    setTimeout(poll, 1000);
+  }
+
   for (const form of document.querySelectorAll('form[data-toggle]')) toggle(form);
+  for (const box of document.querySelectorAll('[data-progress-url]')) progress(box);
   const send = document.getElementById('send-code');
   if (send) smsButton(send);
   const notifications = document.querySelector('[data-live]');
