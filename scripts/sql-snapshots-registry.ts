@@ -15,13 +15,16 @@ import type { SearchDocument } from '../src/platform/search/search.js';
 import { createAnnouncementRepository } from '../src/modules/announcements/announcement.repository.js';
 import { createArticleRepository } from '../src/modules/articles/article.repository.js';
 import { createSessionRepository } from '../src/modules/auth/session.repository.js';
+import { createChannelAdminRepository } from '../src/modules/channels/channel-admin.repository.js';
 import { createChannelRepository } from '../src/modules/channels/channel.repository.js';
 import { createLikeArticleFinder } from '../src/modules/chat/article-finder.js';
+import { createCommentModerationRepository } from '../src/modules/comments/comment-moderation.repository.js';
 import { createCommentRepository } from '../src/modules/comments/comment.repository.js';
 import { createCounterService } from '../src/modules/counters/counter.service.js';
 import { Attitude, createEngagementRepository } from '../src/modules/engagement/engagement.repository.js';
 import { createFeedRepository } from '../src/modules/feed/feed.repository.js';
 import { createModerationRepository } from '../src/modules/review/review.repository.js';
+import { createSensitiveWordsRepository } from '../src/modules/review/sensitive-words.repository.js';
 import { createMpArticleRepository } from '../src/modules/mp-articles/mp-article.repository.js';
 import { createImageLibraryRepository } from '../src/modules/mp-images/mp-image.repository.js';
 import { createStatisticsRepository } from '../src/modules/mp-statistics/mp-statistics.repository.js';
@@ -35,6 +38,7 @@ import {
 } from '../src/modules/payments/payment.repository.js';
 import { createRelationRepository } from '../src/modules/relations/relation.repository.js';
 import { createSearchRepository } from '../src/modules/search/search.repository.js';
+import { createAuditRepository } from '../src/modules/audit/audit.repository.js';
 import { createUserAdminRepository } from '../src/modules/user-admin/user-admin.repository.js';
 import { createUserRepository } from '../src/modules/users/user.repository.js';
 import { target, type Answer, type AnyTarget } from './sql-snapshots-lib.js';
@@ -244,6 +248,38 @@ export const targets: AnyTarget[] = [
   }),
 
   target({
+    name: 'channels.channel-admin',
+    source: 'src/modules/channels/channel-admin.repository.ts',
+    create: createChannelAdminRepository,
+    methods: {
+      list: [{ run: (r) => r.list(0, 100) }],
+      find: [{ run: (r) => r.find(1n) }],
+      nameTaken: [
+        { label: 'a new name', run: (r) => r.nameTaken('Sample') },
+        { label: 'a rename', run: (r) => r.nameTaken('Sample', 1n) },
+      ],
+      nextId: [{ run: (r) => r.nextId(), answers: [ONE_ROW] }],
+      orderedIds: [{ run: (r) => r.orderedIds() }],
+      insert: [
+        {
+          run: (r) =>
+            r.insert({
+              id: 1n,
+              name: 'Sample',
+              sequence: 1,
+              is_visible: 1,
+              is_default: 0,
+              created_at: T,
+              updated_at: T,
+            }),
+        },
+      ],
+      update: [{ run: (r) => r.update(1n, { name: 'Sample', is_visible: 0 }, T) }],
+      renumber: [{ run: (r) => r.renumber([2n, 1n], T) }],
+    },
+  }),
+
+  target({
     name: 'chat.article-finder',
     source: 'src/modules/chat/article-finder.ts',
     create: createLikeArticleFinder,
@@ -300,6 +336,25 @@ export const targets: AnyTarget[] = [
       setTop: [{ run: (r) => r.setTop(1n, true) }],
       setAllowComment: [{ run: (r) => r.setAllowComment(1n, false, T) }],
       author: [{ run: (r) => r.author(1n) }],
+    },
+  }),
+
+  target({
+    name: 'comments.comment-moderation',
+    source: 'src/modules/comments/comment-moderation.repository.ts',
+    create: createCommentModerationRepository,
+    methods: {
+      search: [
+        { label: 'newest first, no filter', run: (r) => r.search({}, 20) },
+        {
+          label: 'text, article, author, after a page',
+          run: (r) => r.search({ text: 'sample', articleId: 1n, authorId: 2n, before: 3n }, 20),
+        },
+      ],
+      reportGroups: [{ run: (r) => r.reportGroups(0, 20) }],
+      reasons: [{ run: (r) => r.reasons([1n, 2n]) }],
+      insertReport: [{ run: (r) => r.insertReport(1n, 2n, 0, 'Sample', T) }],
+      deleteReports: [{ run: (r) => r.deleteReports(1n) }],
     },
   }),
 
@@ -446,6 +501,26 @@ export const targets: AnyTarget[] = [
         },
       ],
       forArticle: [{ run: (r) => r.forArticle(1n) }],
+    },
+  }),
+
+  target({
+    name: 'review.sensitive-words',
+    source: 'src/modules/review/sensitive-words.repository.ts',
+    create: createSensitiveWordsRepository,
+    methods: {
+      allWords: [{ run: (r) => r.allWords() }],
+      count: [{ run: (r) => r.count(), answers: [ONE_ROW] }],
+      page: [{ run: (r) => r.page(0, 20) }],
+      add: [{ run: (r, db) => r.add(db, ['sample'], 1n, T), answers: [WON] }],
+      remove: [
+        { label: 'none listed', run: (r, db) => r.remove(db, ['sample']) },
+        {
+          label: 'one listed',
+          run: (r, db) => r.remove(db, ['sample', 'other']),
+          answers: [{ rows: [{ word: 'sample' }] }],
+        },
+      ],
     },
   }),
 
@@ -833,6 +908,37 @@ export const targets: AnyTarget[] = [
   }),
 
   target({
+    name: 'audit.audit',
+    source: 'src/modules/audit/audit.repository.ts',
+    create: createAuditRepository,
+    methods: {
+      insert: [
+        {
+          run: (r, db) =>
+            r.insert(db, {
+              id: 1n,
+              actor_id: 2n,
+              action: 'user.ban',
+              target_type: 'user',
+              target_id: '3',
+              before_json: '{"status":1}',
+              after_json: '{"status":0}',
+              created_at: T,
+            }),
+        },
+      ],
+      list: [
+        { label: 'unfiltered, first page', run: (r) => r.list({}, 20) },
+        {
+          label: 'every filter, an area and a cursor',
+          run: (r) => r.list({ actorId: 2n, action: 'user.', targetType: 'user', targetId: '3', before: 9n }, 20),
+        },
+        { label: 'an exact action', run: (r) => r.list({ action: 'user.ban' }, 50) },
+      ],
+    },
+  }),
+
+  target({
     name: 'user-admin.user-admin',
     source: 'src/modules/user-admin/user-admin.repository.ts',
     create: createUserAdminRepository,
@@ -861,6 +967,14 @@ export const targets: AnyTarget[] = [
         },
       ],
       history: [{ run: (r) => r.history(1n) }],
+      setRole: [
+        { label: 'the role changed meanwhile', run: (r) => r.setRole(1n, 'user', 'moderator', T, async () => {}) },
+        {
+          label: 'set: the audit entry commits with it',
+          run: (r) => r.setRole(1n, 'moderator', 'user', T, async () => {}),
+          answers: [WON],
+        },
+      ],
     },
   }),
 

@@ -68,6 +68,7 @@ export const once = {
   'test/web/browser.test.ts': 'the reader site in Chromium: what it checks is the same on every database',
   // Its actions run over HTTP on every dialect in test/web/web-session.test.ts and web-actions.test.ts.
   'test/web/browser-signed-in.test.ts': 'a signed-in reader in Chromium: scripts, forms and sockets, not SQL',
+  'test/web/browser-console.test.ts': 'the console in Chromium: pages, scripts and journeys, not SQL',
 };
 
 export function scopeOf(file) {

@@ -39,6 +39,32 @@ values
 
 -- commit
 
+-- setRole: the role changed meanwhile
+-- begin transaction
+-- 4 parameters
+update "users"
+set
+  "role" = $1,
+  "updated_at" = $2
+where
+  "id" = $3
+  and "role" = $4;
+
+-- commit
+
+-- setRole: set: the audit entry commits with it
+-- begin transaction
+-- 4 parameters
+update "users"
+set
+  "role" = $1,
+  "updated_at" = $2
+where
+  "id" = $3
+  and "role" = $4;
+
+-- commit
+
 -- history
 -- 2 parameters
 select

@@ -39,6 +39,32 @@ values
 
 -- commit
 
+-- setRole: the role changed meanwhile
+-- begin transaction
+-- 4 parameters
+update "users"
+set
+  "role" = ?,
+  "updated_at" = ?
+where
+  "id" = ?
+  and "role" = ?;
+
+-- commit
+
+-- setRole: set: the audit entry commits with it
+-- begin transaction
+-- 4 parameters
+update "users"
+set
+  "role" = ?,
+  "updated_at" = ?
+where
+  "id" = ?
+  and "role" = ?;
+
+-- commit
+
 -- history
 -- 2 parameters
 select

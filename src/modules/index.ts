@@ -4,6 +4,7 @@
  */
 import { announcementsModule } from './announcements/announcements.module.js';
 import { articlesModule } from './articles/articles.module.js';
+import { auditModule } from './audit/audit.module.js';
 import { assetsModule } from './assets/assets.module.js';
 import { authModule } from './auth/auth.module.js';
 import { channelsModule } from './channels/channels.module.js';
@@ -19,6 +20,7 @@ import { mpArticlesModule } from './mp-articles/mp-articles.module.js';
 import { mpImagesModule } from './mp-images/mp-images.module.js';
 import { mpStatisticsModule } from './mp-statistics/mp-statistics.module.js';
 import { notificationsModule } from './notifications/notifications.module.js';
+import { operationsModule } from './operations/operations.module.js';
 import { paymentsModule } from './payments/payments.module.js';
 import { relationsModule } from './relations/relations.module.js';
 import { reviewModule } from './review/review.module.js';
@@ -35,6 +37,7 @@ export const modules = [
   healthModule,
   assetsModule,
   countersModule,
+  auditModule,
   channelsModule,
   announcementsModule,
   articlesModule,
@@ -51,6 +54,7 @@ export const modules = [
   userAdminModule,
   engagementModule,
   searchModule,
+  operationsModule,
   paymentsModule,
   notificationsModule,
   chatModule,

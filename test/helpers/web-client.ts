@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { LightMyRequestResponse } from 'fastify';
+import type { Db } from '../../src/platform/db/database.js';
 import { randomIp } from './http.js';
 
 export const DEMO_CODE = '246810';
@@ -58,13 +59,18 @@ export class WebClient {
     );
   }
 
-  /** A form post (urlencoded), with the page's CSRF token unless another (or none: null) is given. */
+  /**
+   * A form post (urlencoded), with the page's CSRF token unless another (or none: null) is given;
+   * an array is a field repeated (ticked checkboxes).
+   */
   async post(
     url: string,
-    fields: Record<string, string> = {},
+    fields: Record<string, string | string[]> = {},
     csrf: string | null | undefined = this.csrf,
   ): Promise<LightMyRequestResponse> {
-    const body = new URLSearchParams({ ...(csrf == null ? {} : { _csrf: csrf }), ...fields });
+    const body = new URLSearchParams(csrf == null ? {} : { _csrf: csrf });
+    for (const [name, value] of Object.entries(fields))
+      for (const one of Array.isArray(value) ? value : [value]) body.append(name, one);
     return this.keep(
       await this.app.inject({
         method: 'POST',
@@ -115,4 +121,23 @@ export class WebClient {
     const back = new URL(acted.headers.location as string);
     return this.get(`${back.pathname}${back.search}`);
   }
+}
+
+/**
+ * A browser signed in as a new user whose role is then set (the console's staff, or a plain
+ * reader), and that user's id. The role is read per request, so the next page sees it.
+ */
+export async function signedInAs(
+  t: { app: FastifyInstance; platform: { db: Db } },
+  role: 'user' | 'moderator' | 'admin',
+): Promise<{ browser: WebClient; id: bigint }> {
+  const browser = new WebClient(t.app);
+  const mobile = await browser.signIn();
+  await t.platform.db.updateTable('users').set({ role }).where('mobile', '=', mobile).execute();
+  const user = await t.platform.db
+    .selectFrom('users')
+    .select('id')
+    .where('mobile', '=', mobile)
+    .executeTakeFirstOrThrow();
+  return { browser, id: user.id };
 }

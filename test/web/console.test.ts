@@ -12,7 +12,8 @@ import { buildTestApp, testDb, testRedis, type TestApp } from '../helpers/app.js
 import { newArticle, newChannel } from '../helpers/factories.js';
 import { bearer } from '../helpers/http.js';
 import { mpAuthor } from '../helpers/mp-author.js';
-import { WebClient } from '../helpers/web-client.js';
+import { signedInAs, WebClient } from '../helpers/web-client.js';
+import { account } from '../mp/helpers.js';
 
 let t: TestApp;
 
@@ -23,13 +24,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function staff(role: 'moderator' | 'admin' | 'user'): Promise<{ browser: WebClient; id: bigint }> {
-  const browser = new WebClient(t.app);
-  const mobile = await browser.signIn();
-  const user = (await t.services.users.accounts.findByMobile(mobile))!;
-  await t.platform.db.updateTable('users').set({ role }).where('id', '=', user.id).execute();
-  return { browser, id: user.id };
-}
+const staff = (role: 'moderator' | 'admin' | 'user') => signedInAs(t, role);
 
 describe(`operator's console (db=${testDb}, redis=${testRedis})`, () => {
   it('is for moderators and admins: others sign in first or get a 403 page', async () => {
@@ -237,5 +232,80 @@ describe(`operator's console (db=${testDb}, redis=${testRedis})`, () => {
     expect((await moderator.browser.post(`/admin/reports/${story.id}`, { action: 'dismiss' })).statusCode).toBe(303);
     expect((await moderator.browser.get('/admin/reports')).body).not.toContain('Reported one');
     expect(await status()).toBe(ArticleStatus.approved);
+  });
+
+  it('decides many pending articles at once; one that moved meanwhile is reported, not lost', async () => {
+    const channel = await newChannel(t.platform);
+    const author = await mpAuthor(t);
+    const pending = await Promise.all(
+      [1, 2, 3].map((n) =>
+        newArticle(t.platform, {
+          user_id: author.id,
+          channel_id: channel.id,
+          title: `Bulk ${n}`,
+          status: ArticleStatus.pending,
+          published_at: null,
+        }),
+      ),
+    );
+    const moderator = await staff('moderator');
+    const queue = await moderator.browser.get('/admin/review');
+    for (const a of pending) expect(queue.body).toMatch(new RegExp(`name="targets"\\s+value="${a.id}"`));
+    // Without a reason, a bulk rejection writes nothing.
+    const bare = await moderator.browser.post('/admin/review/bulk', {
+      targets: pending.map((a) => String(a.id)),
+      decision: 'reject',
+    });
+    expect(bare.statusCode).toBe(400);
+    expect(bare.body).toContain('reason');
+    // One of them is banned by someone else first (a banned article cannot be rejected).
+    await t.services.moderation.decide(moderator.id, pending[2]!.id, 'ban', undefined);
+    await moderator.browser.get('/admin/review');
+    const done = await moderator.browser.post('/admin/review/bulk', {
+      targets: pending.map((a) => String(a.id)),
+      decision: 'reject',
+      reason: '批量驳回：标题不规范',
+      status: '1',
+    });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe('/admin/review?status=1&done=bulk&ok=2&skipped=1');
+    expect((await moderator.browser.get(done.headers.location as string)).body).toContain('已处理 2 篇；1 篇状态已变');
+    const statuses = await t.platform.db
+      .selectFrom('articles')
+      .select(['id', 'status', 'reject_reason'])
+      .where(
+        'id',
+        'in',
+        pending.map((a) => a.id),
+      )
+      .orderBy('title')
+      .execute();
+    expect(statuses.map((a) => a.status)).toEqual([
+      ArticleStatus.rejected,
+      ArticleStatus.rejected,
+      ArticleStatus.banned,
+    ]);
+
+    // The API does the same, with a result per article.
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/admin/v1_0/articles/decisions',
+      headers: bearer(author.app),
+      payload: { targets: [String(pending[0]!.id)], decision: 'approve' },
+    });
+    expect(res.statusCode).toBe(403);
+    const apiModerator = await account(t, 'app', { role: 'moderator' });
+    const api = await t.app.inject({
+      method: 'POST',
+      url: '/admin/v1_0/articles/decisions',
+      headers: bearer(apiModerator.token),
+      payload: { targets: [String(pending[0]!.id), '999999999'], decision: 'approve' },
+    });
+    expect(api.statusCode, api.body).toBe(200);
+    expect(api.json().data.results.map((r: { ok: boolean; status: number | null }) => [r.ok, r.status])).toEqual([
+      [true, ArticleStatus.approved],
+      [false, null],
+    ]);
+    expect(api.json().data.results[1].message).toMatch(/not exist/i);
   });
 });

@@ -105,8 +105,38 @@ export function dashboardBody(
   figures: DashboardFigures,
   today: number,
   date: (ms: number) => string,
+  live?: {
+    words: import('./console.dashboard.js').LiveWords;
+    figures: import('./console.dashboard.js').LiveFigures;
+  },
 ): Html {
   const days = Array.from({ length: 30 }, (_, i) => today - (29 - i) * DAY_MS);
+  const liveTiles = (() => {
+    if (!live) return '';
+    const { words: L, figures: f } = live;
+    const ms = (n: number | null) => (n === null ? '—' : `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`);
+    const rate = f.traffic.requests > 0 ? `${((f.traffic.serverErrors / f.traffic.requests) * 100).toFixed(1)}%` : '—';
+    const job = (n: number | undefined) => (n === undefined ? L.unavailable : String(n));
+    const tiles: [string, string, string][] = [
+      ['requests', String(f.traffic.requests), L.requests],
+      ['error-rate', rate, L.errorRate],
+      ['client-errors', String(f.traffic.clientErrors), L.clientErrors],
+      ['p50', ms(f.traffic.p50Ms), L.p50],
+      ['p95', ms(f.traffic.p95Ms), L.p95],
+      ['jobs-waiting', job(f.jobs ? f.jobs.waiting + f.jobs.delayed : undefined), L.waiting],
+      ['jobs-active', job(f.jobs?.active), L.active],
+      ['jobs-failed', job(f.jobs?.failed), L.failed],
+    ];
+    return html`<section aria-labelledby="live-h">
+      <h2 id="live-h">${L.live} <small class="meta">${L.window(f.traffic.windowSeconds / 60)}</small></h2>
+      <div class="tiles">
+        ${tiles.map(
+          ([key, value, label]) =>
+            html`<div class="tile" data-live-figure="${key}"><strong>${value}</strong><span>${label}</span></div>`,
+        )}
+      </div>
+    </section>`;
+  })();
   const sum = (series: readonly DailyCount[]) => series.reduce((total, d) => total + d.n, 0);
   const on = (series: readonly DailyCount[]) => series.find((d) => d.day === today)?.n ?? 0;
   const count = (n: number) => String(n);
@@ -119,6 +149,7 @@ export function dashboardBody(
     [T.revenue, figures.revenueCents, T.yuan],
   ];
   return html`<h1>${T.dashboard}</h1>
+    ${liveTiles}
     <p class="meta">${date(days[0]!)} – ${date(today)}</p>
     <div class="tiles">
       <a class="tile" href="/admin/review"><strong>${figures.pendingReview}</strong><span>${T.pendingReview}</span></a>
@@ -161,7 +192,18 @@ export function queueBody(
   rows: readonly QueueRow[],
   next: string | null,
   notice: string | null,
+  csrf: string,
 ): Html {
+  // The decisions that can apply from this tab (as the single decision's rules): approve from
+  // pending, rejected or banned; reject from pending or approved; ban from anything but banned.
+  const bulk = (['approve', 'reject', 'ban'] as const).filter(
+    (d) =>
+      !(
+        (d === 'approve' && status === 2) ||
+        (d === 'reject' && status !== 1 && status !== 2) ||
+        (d === 'ban' && status === 5)
+      ),
+  );
   return html`<h1>${T.review}</h1>
     ${notice ? html`<p class="info" role="status">${notice}</p>` : ''}
     <ul class="tabs">
@@ -175,27 +217,51 @@ export function queueBody(
     ${
       rows.length === 0
         ? html`<p>${T.queueEmpty}</p>`
-        : html`<table class="queue">
-            <thead>
-              <tr>
-                <th scope="col">${T.review}</th>
-                <th scope="col">${T.author}</th>
-                <th scope="col">${T.flags}</th>
-                <th scope="col">${T.submitted}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${rows.map(
-                (row) =>
-                  html`<tr>
-                    <td><a href="/admin/review/${row.id}">${row.title}</a></td>
-                    <td>${row.author}</td>
-                    <td>${row.flags.length > 0 ? html`<mark>${row.flags.join('、')}</mark>` : T.noFlags}</td>
-                    <td><time>${row.submitted}</time></td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
+        : html`<form method="post" action="/admin/review/bulk">
+            <input type="hidden" name="_csrf" value="${csrf}" />
+            <input type="hidden" name="status" value="${status}" />
+            <table class="queue">
+              <thead>
+                <tr>
+                  <th scope="col"><span class="skip">${T.select}</span></th>
+                  <th scope="col">${T.review}</th>
+                  <th scope="col">${T.author}</th>
+                  <th scope="col">${T.flags}</th>
+                  <th scope="col">${T.submitted}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${rows.map(
+                  (row) =>
+                    html`<tr>
+                      <td>
+                        <input
+                          type="checkbox"
+                          name="targets"
+                          value="${row.id}"
+                          id="pick-${row.id}"
+                          aria-label="${T.select} ${row.title}"
+                        />
+                      </td>
+                      <td><a href="/admin/review/${row.id}">${row.title}</a></td>
+                      <td>${row.author}</td>
+                      <td>${row.flags.length > 0 ? html`<mark>${row.flags.join('、')}</mark>` : T.noFlags}</td>
+                      <td><time>${row.submitted}</time></td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+            <fieldset class="stack decision">
+              <legend>${T.bulk}</legend>
+              <label for="bulk-reason">${T.reason}</label>
+              <textarea id="bulk-reason" name="reason" rows="2" maxlength="200"></textarea>
+              <div class="row">
+                ${bulk.map(
+                  (d) => html`<button type="submit" name="decision" value="${d}">${T.decisionNames[d]}</button>`,
+                )}
+              </div>
+            </fieldset>
+          </form>`
     }
     ${next ? html`<a class="more" rel="next" href="${next}">${T.more}</a>` : ''}`;
 }
@@ -327,6 +393,11 @@ export interface UserDetailView {
   history: readonly { action: string; reason: string | null; at: string; by: string }[];
   /** The actions this staff member may take on this user now. */
   actions: readonly string[];
+  /** Roles an admin may give this user (empty for moderators and on oneself). */
+  roleChoices: readonly string[];
+  /** Signed, short-lived links to the private ID-card images the author uploaded. */
+  idCards: readonly { label: string; url: string }[];
+  articles: readonly { id: bigint; title: string; status: number; at: string }[];
   csrf: string;
   notice: string | null;
 }
@@ -358,6 +429,55 @@ export function userBody(T: ConsoleText, view: UserDetailView): Html {
           </form>`
         : ''
     }
+    ${
+      view.roleChoices.length > 0
+        ? html`<form method="post" action="/admin/users/${user.id}/role" class="row">
+            <input type="hidden" name="_csrf" value="${view.csrf}" />
+            <label for="role">${T.role}</label>
+            <select id="role" name="role">
+              ${view.roleChoices.map(
+                (role) =>
+                  html`<option value="${role}" ${role === user.role ? html`selected` : ''}>
+                    ${T.roles[role] ?? role}
+                  </option>`,
+              )}
+            </select>
+            <button type="submit">${T.setRole}</button>
+          </form>`
+        : ''
+    }
+    ${
+      view.idCards.length > 0
+        ? html`<section aria-labelledby="id-cards-h">
+            <h2 id="id-cards-h">${T.idCards}</h2>
+            <p class="meta">${T.idCardsPrivate}</p>
+            <ul class="id-cards">
+              ${view.idCards.map(
+                (card) =>
+                  html`<li>
+                    <a href="${card.url}"><img src="${card.url}" alt="${card.label}" width="240" loading="lazy" /></a>
+                  </li>`,
+              )}
+            </ul>
+          </section>`
+        : ''
+    }
+    <section aria-labelledby="articles-h">
+      <h2 id="articles-h">${T.userArticles}</h2>
+      ${
+        view.articles.length === 0
+          ? html`<p>${T.noArticles}</p>`
+          : html`<ul>
+              ${view.articles.map(
+                (a) =>
+                  html`<li>
+                    <a href="/admin/review/${a.id}">${a.title}</a>
+                    <span class="meta">${T.statuses[a.status] ?? a.status} · <time>${a.at}</time></span>
+                  </li>`,
+              )}
+            </ul>`
+      }
+    </section>
     <section aria-labelledby="sessions-h">
       <h2 id="sessions-h">${T.sessions}</h2>
       <ul class="devices">
@@ -414,6 +534,8 @@ export function paymentsBody(
   T: ConsoleText,
   view: {
     status: string;
+    /** The filters in effect, as typed (they stay in the URL: a filtered list can be shared). */
+    filters: { buyer: string; author: string; from: string; to: string };
     statuses: readonly string[];
     rows: readonly OrderRowView[];
     next: string | null;
@@ -454,7 +576,20 @@ export function paymentsBody(
             >
           </li>`,
       )}
+      <li><a href="/admin/payments/earnings">${T.earnings}</a></li>
     </ul>
+    <form method="get" action="/admin/payments" class="filters">
+      <input type="hidden" name="status" value="${view.status}" />
+      <label
+        >${T.buyer} ID <input name="buyer" value="${view.filters.buyer}" inputmode="numeric" maxlength="19"
+      /></label>
+      <label
+        >${T.author} ID <input name="author" value="${view.filters.author}" inputmode="numeric" maxlength="19"
+      /></label>
+      <label>${T.from} <input type="date" name="from" value="${view.filters.from}" /></label>
+      <label>${T.to} <input type="date" name="to" value="${view.filters.to}" /></label>
+      <button type="submit">${T.find}</button>
+    </form>
     ${
       view.rows.length === 0
         ? html`<p>${T.noOrders}</p>`
@@ -536,6 +671,10 @@ export interface SystemView {
 export function systemBody(T: ConsoleText, view: SystemView): Html {
   return html`<h1>${T.system}</h1>
     <p class="meta"><span>${T.version} ${view.version}</span><span>${T.uptime(view.uptimeSeconds)}</span></p>
+    <ul class="tabs">
+      <li><a href="/admin/operations">${T.operations}</a></li>
+      <li><a href="/admin/sensitive-words">${T.sensitiveWords}</a></li>
+    </ul>
     <section aria-labelledby="health-h">
       <h2 id="health-h">${T.health}</h2>
       <table class="figures">
@@ -625,4 +764,41 @@ export function reportsBody(
           </ul>`
     }
     ${view.next ? html`<a class="more" rel="next" href="${view.next}">${T.more}</a>` : ''}`;
+}
+
+export function earningsBody(
+  T: ConsoleText,
+  rows: readonly { authorId: bigint; name: string; credits: number; debits: number }[],
+  next: string | null,
+): Html {
+  return html`<p><a href="/admin/payments">← ${T.payments}</a></p>
+    <h1>${T.earnings}</h1>
+    ${
+      rows.length === 0
+        ? html`<p>${T.noEarnings}</p>`
+        : html`<table class="queue">
+            <thead>
+              <tr>
+                <th scope="col">${T.author}</th>
+                <th scope="col">${T.earned}</th>
+                <th scope="col">${T.refunded}</th>
+                <th scope="col">${T.balance}</th>
+                <th scope="col">${T.orderList}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows.map(
+                (row) =>
+                  html`<tr>
+                    <td><a href="/admin/users/${row.authorId}">${row.name}</a></td>
+                    <td>${T.yuan(row.credits)}</td>
+                    <td>${T.yuan(row.debits)}</td>
+                    <td><strong>${T.yuan(row.credits - row.debits)}</strong></td>
+                    <td><a href="/admin/payments?author=${row.authorId}">${T.orderList}</a></td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
+    ${next ? html`<a class="more" rel="next" href="${next}">${T.more}</a>` : ''}`;
 }

@@ -70,6 +70,23 @@ export interface ReportGroup {
 
 export const ORDER_STATUSES = ['pending', 'paid', 'refunded', 'closed'] as const;
 
+export interface OrderFilter {
+  status: (typeof ORDER_STATUSES)[number];
+  buyerId?: bigint;
+  authorId?: bigint;
+  /** Created at or after (ms). */
+  from?: number;
+  /** Created before (ms). */
+  to?: number;
+}
+
+export interface EarningsRow {
+  authorId: bigint;
+  name: string;
+  credits: number;
+  debits: number;
+}
+
 export function createConsoleReadModel(db: Db) {
   async function daily(
     offsetMs: number,
@@ -112,6 +129,17 @@ export function createConsoleReadModel(db: Db) {
       else if (q.replace(/[\\%_]/g, '')) query = query.where('name', 'like', `${q.replace(/[\\%_]/g, '')}%`);
       const rows = await query.execute();
       return { rows: rows.slice(0, limit), more: rows.length > limit };
+    },
+
+    /** A user's latest articles in any state (the console's user page), newest first. */
+    userArticles(userId: bigint, limit = 10) {
+      return db
+        .selectFrom('articles')
+        .select(['id', 'title', 'status', 'updated_at'])
+        .where('user_id', '=', userId)
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
     },
 
     /**
@@ -163,12 +191,8 @@ export function createConsoleReadModel(db: Db) {
     },
 
     /** Orders of one status, newest first, a page at a time. */
-    async orders(
-      status: (typeof ORDER_STATUSES)[number],
-      offset: number,
-      limit: number,
-    ): Promise<{ rows: OrderListRow[]; more: boolean }> {
-      const rows = await db
+    async orders(filter: OrderFilter, offset: number, limit: number): Promise<{ rows: OrderListRow[]; more: boolean }> {
+      let query = db
         .selectFrom('payment_orders')
         .select([
           'id',
@@ -183,12 +207,46 @@ export function createConsoleReadModel(db: Db) {
           'created_at',
           'paid_at',
         ])
-        .where('status', '=', status)
+        .where('status', '=', filter.status)
         .orderBy('id', 'desc')
+        .offset(offset)
+        .limit(limit + 1);
+      if (filter.buyerId !== undefined) query = query.where('buyer_id', '=', filter.buyerId);
+      if (filter.authorId !== undefined) query = query.where('author_id', '=', filter.authorId);
+      if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
+      if (filter.to !== undefined) query = query.where('created_at', '<', filter.to);
+      const rows = await query.execute();
+      return { rows: rows.slice(0, limit), more: rows.length > limit };
+    },
+
+    /**
+     * What each author earned (credits), lost to refunds (debits) and holds (the difference), from
+     * the ledger, most first; a page at a time. Scans the authors' entries (the ledger's account
+     * index), which an admin page can afford; the MP shows one author's figures by the same sums.
+     */
+    async earnings(offset: number, limit: number): Promise<{ rows: EarningsRow[]; more: boolean }> {
+      const credit = sql<number>`sum(case when e.direction = 'credit' then e.amount_cents else 0 end)`;
+      const debit = sql<number>`sum(case when e.direction = 'debit' then e.amount_cents else 0 end)`;
+      const rows = await db
+        .selectFrom('ledger_entries as e')
+        .leftJoin('users as u', 'u.id', 'e.user_id')
+        .select(['e.user_id', 'u.name', credit.as('credits'), debit.as('debits')])
+        .where('e.account', '=', 'author')
+        .groupBy(['e.user_id', 'u.name'])
+        .orderBy(sql`sum(case when e.direction = 'credit' then e.amount_cents else -e.amount_cents end)`, 'desc')
+        .orderBy('e.user_id', 'desc')
         .offset(offset)
         .limit(limit + 1)
         .execute();
-      return { rows: rows.slice(0, limit), more: rows.length > limit };
+      return {
+        rows: rows.slice(0, limit).map((r) => ({
+          authorId: r.user_id!,
+          name: r.name ?? String(r.user_id),
+          credits: Number(r.credits),
+          debits: Number(r.debits),
+        })),
+        more: rows.length > limit,
+      };
     },
 
     async figures(since: number, offsetMs: number): Promise<DashboardFigures> {

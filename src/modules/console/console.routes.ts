@@ -5,7 +5,7 @@
  * request, so a demotion holds at once.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { Role } from '../../platform/http/access.js';
 import { dependencyChecks } from '../../platform/health-checks.js';
 import { packageInfo } from '../../platform/package-info.js';
@@ -15,6 +15,8 @@ import { htmlToText } from '../../platform/search/index.js';
 import type { Html } from '../../platform/web/html.js';
 import type { AppContext } from '../module.js';
 import { reviewFlags } from '../mp-articles/mp-article.presenter.js';
+import { BULK_MAX } from '../moderation/moderation.service.js';
+import { ROLES } from '../user-admin/user-admin.service.js';
 import { checkLedger } from '../payments/ledger-check.js';
 import { pageAssets } from '../web/web.assets.js';
 import { sendPage } from '../web/web.render.js';
@@ -23,6 +25,7 @@ import { langOf } from '../web/web.views.js';
 import {
   consoleLayout,
   announcementsBody,
+  earningsBody,
   paymentsBody,
   systemBody,
   queueBody,
@@ -32,8 +35,14 @@ import {
   usersBody,
   type ConsoleShell,
 } from './console.pages.js';
-import { createConsoleReadModel, ORDER_STATUSES } from './console.read-model.js';
+import { createConsoleReadModel, DAY_MS, ORDER_STATUSES, type OrderFilter } from './console.read-model.js';
+import { zoneOffsetMs } from './console.dashboard.js';
+import { auditSection } from './console.audit.js';
+import { channelsSection } from './console.channels.js';
+import { commentsSection } from './console.comments.js';
 import { dashboardSection } from './console.dashboard.js';
+import { operationsSection } from './console.operations.js';
+import { wordsSection } from './console.words.js';
 import {
   adminOnly,
   consoleRouter,
@@ -48,8 +57,29 @@ import {
 } from './console.kit.js';
 
 const STAFF: readonly Role[] = ['moderator', 'admin'];
+const DATE = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const PaymentsQuery = Type.Object({
+  status: Type.Optional(Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)))),
+  buyer: Type.Optional(Type.String({ pattern: '^([0-9]{1,19})?$' })),
+  author: Type.Optional(Type.String({ pattern: '^([0-9]{1,19})?$' })),
+  from: Type.Optional(Type.Union([DATE, Type.Literal('')])),
+  to: Type.Optional(Type.Union([DATE, Type.Literal('')])),
+  done: Type.Optional(Type.String({ maxLength: 20 })),
+  ...PageQuery,
+});
+type PaymentsQuery = Static<typeof PaymentsQuery>;
+const ID_CARD_FIELDS = ['id_card_front', 'id_card_back', 'id_card_handheld'] as const;
+/** ID-card links on the user page live ten minutes: long enough to look, short if copied. */
+const ID_CARD_LINK_SECONDS = 600;
 /** The console's sections in their own files; each registers its routes in the staff-only scope. */
-const SECTIONS: readonly ConsoleSection[] = [dashboardSection];
+const SECTIONS: readonly ConsoleSection[] = [
+  dashboardSection,
+  auditSection,
+  operationsSection,
+  wordsSection,
+  commentsSection,
+  channelsSection,
+];
 const QUEUE_PAGE = 20;
 
 declare module 'fastify' {
@@ -116,6 +146,8 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
             status: Type.Optional(Type.Union([1, 2, 3, 5].map((s) => Type.Literal(s)))),
             page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
             done: Type.Optional(Type.String({ maxLength: 10 })),
+            ok: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+            skipped: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
           }),
         },
       },
@@ -137,8 +169,9 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
         }));
         const next =
           queue.page * queue.perPage < queue.total ? `/admin/review?status=${status}&page=${queue.page + 1}` : null;
-        const notice = request.query.done ? T.done : null;
-        return page(request, reply, 'review', T.review, queueBody(T, status, rows, next, notice));
+        const { done, ok, skipped } = request.query;
+        const notice = done === 'bulk' ? T.bulkDone(ok ?? 0, skipped ?? 0) : done ? T.done : null;
+        return page(request, reply, 'review', T.review, queueBody(T, status, rows, next, notice, csrfToken(reply)));
       },
     );
 
@@ -223,6 +256,16 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
         const actions = !mayAct
           ? []
           : [user.status === 1 ? 'ban' : 'unban', user.verified === 1 ? 'unverify' : 'verify'];
+        const idCards = ID_CARD_FIELDS.flatMap((field) => {
+          const key = user[field];
+          return key ? [{ label: T.idCardLabels[field], url: ctx.privateMedia.url(key, ID_CARD_LINK_SECONDS) }] : [];
+        });
+        const articles = (await readModel.userArticles(id)).map((a) => ({
+          id: a.id,
+          title: a.title,
+          status: a.status,
+          at: present.time.plain(a.updated_at),
+        }));
         const body = userBody(T, {
           user: {
             id: user.id,
@@ -245,6 +288,9 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
             by: h.moderator_name ?? String(h.moderator_id),
           })),
           actions,
+          roleChoices: staff.role === 'admin' && id !== staff.id ? ROLES : [],
+          idCards,
+          articles,
           csrf: csrfToken(reply),
           notice: request.query.done ? T.done : null,
         });
@@ -280,16 +326,54 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
       },
     );
 
+    r.post(
+      '/admin/users/:id/role',
+      {
+        config: PAGE,
+        preHandler: scope.csrfProtection,
+        schema: {
+          hide: true,
+          params: IdParams,
+          body: Type.Object({
+            role: Type.Union(ROLES.map((role) => Type.Literal(role))),
+            _csrf: Csrf,
+          }),
+        },
+      },
+      async (request, reply) => {
+        adminOnly(request);
+        const id = BigInt(request.params.id);
+        await services.userAdmin.setRole(request.staff!, id, request.body.role);
+        return reply.redirect(`/admin/users/${id}?done=role`, 303);
+      },
+    );
+
+    /** A calendar day in the platform's zone → the instant it starts (ms). */
+    const dayStart = (date: string) => {
+      const utc = Date.parse(`${date}T00:00:00Z`);
+      return utc - zoneOffsetMs(platform.config.timeZone, utc);
+    };
+
     async function paymentsPage(
       request: FastifyRequest,
       reply: FastifyReply,
-      status: (typeof ORDER_STATUSES)[number],
-      pageNo: number,
+      query: PaymentsQuery,
       notice: string | null,
       ledger: Awaited<ReturnType<typeof checkLedger>> | null,
     ) {
       const T = textOf(request);
-      const { rows, more } = await readModel.orders(status, (pageNo - 1) * LIST_PAGE, LIST_PAGE);
+      const status = query.status ?? 'paid';
+      const pageNo = query.page ?? 1;
+      const filter: OrderFilter = {
+        status,
+        ...(query.buyer ? { buyerId: BigInt(query.buyer) } : {}),
+        ...(query.author ? { authorId: BigInt(query.author) } : {}),
+        ...(query.from ? { from: dayStart(query.from) } : {}),
+        ...(query.to ? { to: dayStart(query.to) + DAY_MS } : {}),
+      };
+      const { rows, more } = await readModel.orders(filter, (pageNo - 1) * LIST_PAGE, LIST_PAGE);
+      const params = new URLSearchParams({ status });
+      for (const key of ['buyer', 'author', 'from', 'to'] as const) if (query[key]) params.set(key, query[key]);
       return page(
         request,
         reply,
@@ -297,6 +381,7 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
         T.payments,
         paymentsBody(T, {
           status,
+          filters: { buyer: query.buyer ?? '', author: query.author ?? '', from: query.from ?? '', to: query.to ?? '' },
           statuses: ORDER_STATUSES,
           rows: rows.map((o) => ({
             id: o.id,
@@ -308,7 +393,7 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
             at: present.time.plain(o.paid_at ?? o.created_at),
             refundable: o.status === 'paid' && o.refunded_cents < o.amount_cents,
           })),
-          next: more ? `/admin/payments?status=${status}&page=${pageNo + 1}` : null,
+          next: more ? `/admin/payments?${params.toString()}&page=${pageNo + 1}` : null,
           csrf: csrfToken(reply),
           notice,
           ledger: ledger && {
@@ -328,17 +413,26 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
         config: PAGE,
         schema: {
           hide: true,
-          querystring: Type.Object({
-            status: Type.Optional(Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)))),
-            done: Type.Optional(Type.String({ maxLength: 20 })),
-            ...PageQuery,
-          }),
+          querystring: PaymentsQuery,
         },
       },
       async (request, reply) => {
         adminOnly(request);
         const notice = request.query.done ? textOf(request).done : null;
-        return paymentsPage(request, reply, request.query.status ?? 'paid', request.query.page ?? 1, notice, null);
+        return paymentsPage(request, reply, request.query, notice, null);
+      },
+    );
+
+    r.get(
+      '/admin/payments/earnings',
+      { config: PAGE, schema: { hide: true, querystring: Type.Object({ ...PageQuery }) } },
+      async (request, reply) => {
+        adminOnly(request);
+        const T = textOf(request);
+        const pageNo = request.query.page ?? 1;
+        const { rows, more } = await readModel.earnings((pageNo - 1) * LIST_PAGE, LIST_PAGE);
+        const next = more ? `/admin/payments/earnings?page=${pageNo + 1}` : null;
+        return page(request, reply, 'payments', T.earnings, earningsBody(T, rows, next));
       },
     );
 
@@ -347,7 +441,7 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
       { config: PAGE, preHandler: scope.csrfProtection, schema: { hide: true, body: Type.Object({ _csrf: Csrf }) } },
       async (request, reply) => {
         adminOnly(request);
-        return paymentsPage(request, reply, 'paid', 1, null, await checkLedger(platform.db));
+        return paymentsPage(request, reply, {}, null, await checkLedger(platform.db));
       },
     );
 
@@ -414,7 +508,10 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
       async (request, reply) => {
         adminOnly(request);
         // The service stores it and announces it to connected readers (as the admin API does).
-        await services.announcements.publish({ title: request.body.title.trim(), content: request.body.content });
+        await services.announcements.publish(request.staff!.id, {
+          title: request.body.title.trim(),
+          content: request.body.content,
+        });
         return reply.redirect('/admin/announcements?done=publish', 303);
       },
     );
@@ -495,6 +592,38 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
       });
       return page(request, reply, 'system', T.system, body);
     });
+
+    r.post(
+      '/admin/review/bulk',
+      {
+        config: PAGE,
+        preHandler: scope.csrfProtection,
+        schema: {
+          hide: true,
+          body: Type.Object({
+            // One box ticked arrives as a string, several as an array.
+            targets: Type.Union([
+              Type.String({ pattern: '^[0-9]{1,19}$' }),
+              Type.Array(Type.String({ pattern: '^[0-9]{1,19}$' }), { maxItems: BULK_MAX }),
+            ]),
+            decision: Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('ban')]),
+            reason: Type.Optional(Type.String({ maxLength: 1000 })),
+            status: Type.Optional(Type.Union([1, 2, 3, 5].map((s) => Type.Literal(String(s))))),
+            _csrf: Csrf,
+          }),
+        },
+      },
+      async (request, reply) => {
+        const { targets, decision, reason, status } = request.body;
+        const ids = (Array.isArray(targets) ? targets : [targets]).map((id) => BigInt(id));
+        const outcomes = await services.moderation.decideMany(request.staff!.id, ids, decision, reason);
+        const ok = outcomes.filter((o) => o.ok).length;
+        return reply.redirect(
+          `/admin/review?status=${status ?? 1}&done=bulk&ok=${ok}&skipped=${outcomes.length - ok}`,
+          303,
+        );
+      },
+    );
 
     r.post(
       '/admin/review/:id/decision',

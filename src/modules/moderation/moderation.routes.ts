@@ -8,6 +8,8 @@ import type { PresenterContext } from '../../platform/presenter.js';
 import { presentDecision, presentQueueItem, presentReviewArticle } from './moderation.presenter.js';
 import {
   ArticleParams,
+  BulkDecisionBody,
+  BulkDecisionResponse,
   DecisionBody,
   DecisionResponse,
   QueueQuery,
@@ -101,6 +103,35 @@ export function moderationRoutes(app: FastifyInstance, service: ModerationServic
         request.body.version,
       );
       return reply.code(201).send(ok(presentDecision(present, result)));
+    },
+  );
+
+  r.post(
+    '/admin/v1_0/articles/decisions',
+    {
+      config: { auth: 'required', access: STAFF },
+      schema: {
+        tags: TAGS,
+        summary: 'One decision on many articles (bulk review); each is decided and logged on its own',
+        description:
+          `${staffOnly} The same rules as a single decision, article by article: one that moved meanwhile (409) or ` +
+          'is unknown (404) is reported in its result and does not stop the others. The reason is checked first ' +
+          '(required to reject): a 400 writes nothing.',
+        security: bearer,
+        body: BulkDecisionBody,
+        response: { 200: BulkDecisionResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const outcomes = await service.decideMany(
+        currentUser(request),
+        request.body.targets.map((target) => toId(target, 'targets')),
+        request.body.decision,
+        request.body.reason,
+      );
+      return ok({
+        results: outcomes.map((o) => ({ article_id: o.articleId, ok: o.ok, status: o.status, message: o.message })),
+      });
     },
   );
 }

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { okSchema } from '../../platform/http/envelope.js';
 import { IdOutput, IdPath } from '../../platform/http/ids.js';
 import { PageQuery } from '../../platform/http/paging.js';
-import { REASON_MAX } from './moderation.service.js';
+import { BULK_MAX, REASON_MAX } from './moderation.service.js';
 
 const Cover = Type.Object({ type: Type.Integer(), images: Type.Array(Type.String()) });
 
@@ -90,5 +90,28 @@ export const DecisionResponse = okSchema(
     from_status: Type.Integer(),
     status: Type.Integer({ description: 'the article’s status now' }),
     created_at: Type.String(),
+  }),
+);
+
+export const BulkDecisionBody = Type.Object({
+  targets: Type.Array(Type.String({ pattern: '^[0-9]{1,19}$' }), {
+    minItems: 1,
+    maxItems: BULK_MAX,
+    description: `article ids, at most ${BULK_MAX}`,
+  }),
+  decision: DecisionBody.properties.decision,
+  reason: DecisionBody.properties.reason,
+});
+
+export const BulkDecisionResponse = okSchema(
+  Type.Object({
+    results: Type.Array(
+      Type.Object({
+        article_id: IdOutput,
+        ok: Type.Boolean(),
+        status: Type.Union([Type.Integer(), Type.Null()], { description: 'the article’s status now, when it applied' }),
+        message: Type.Union([Type.String(), Type.Null()], { description: 'why it did not apply (404 or 409)' }),
+      }),
+    ),
   }),
 );

@@ -12,9 +12,10 @@
  * - ban (reason optional): draft, pending, approved or rejected → banned (5; hidden from the author).
  * Deleted articles (4) are the author's; they are not moderated.
  */
+import type { AuditService } from '../audit/audit.service.js';
 import { ArticleStatus } from '../articles/article.read-model.js';
 import type { ModerationDecision } from '../review/review.tables.js';
-import { invalidField } from '../../platform/http/errors.js';
+import { AppError, invalidField } from '../../platform/http/errors.js';
 import type { IdGenerators } from '../../platform/ids.js';
 import type { MpArticleService } from '../mp-articles/mp-article.service.js';
 import type { DecisionRow, ModerationRepository } from '../review/review.repository.js';
@@ -52,8 +53,9 @@ export function createModerationService(deps: {
   articles: MpArticleService;
   decisions: ModerationRepository;
   ids: IdGenerators;
+  audit: AuditService;
 }) {
-  const { articles, decisions, ids } = deps;
+  const { articles, decisions, ids, audit } = deps;
 
   return {
     /** The review queue (default: pending), oldest submission first. */
@@ -100,8 +102,19 @@ export function createModerationService(deps: {
         to: transition.to,
         reason,
         version,
-        record: (trx, fromStatus, when) => {
+        record: async (trx, fromStatus, when) => {
           at = when;
+          await audit.record(
+            {
+              actorId: moderatorId,
+              action: `article.${decision}`,
+              targetType: 'article',
+              targetId: articleId,
+              before: { status: fromStatus },
+              after: { status: transition.to, reason },
+            },
+            trx,
+          );
           return decisions.insert(trx, {
             id,
             article_id: articleId,
@@ -116,7 +129,46 @@ export function createModerationService(deps: {
       });
       return { id, articleId, decision, reason, fromStatus: result.from, status: result.to, at };
     },
+
+    /**
+     * One decision on many articles (the console's bulk actions): each is decided on its own, as
+     * `decide` would, so one article that moved meanwhile (409) or is gone (404) does not stop the
+     * others; it is reported beside them. The reason is checked once, before anything is written.
+     */
+    async decideMany(
+      moderatorId: bigint,
+      articleIds: readonly bigint[],
+      decision: ModerationDecision,
+      rawReason: string | undefined,
+    ): Promise<BulkOutcome[]> {
+      if (articleIds.length === 0 || articleIds.length > BULK_MAX)
+        throw invalidField('targets', `must list 1 to ${BULK_MAX} articles`);
+      if (decision === 'reject' && !rawReason?.trim()) throw invalidField('reason', 'is required to reject an article');
+      const outcomes: BulkOutcome[] = [];
+      for (const articleId of new Set(articleIds)) {
+        try {
+          const result = await this.decide(moderatorId, articleId, decision, rawReason);
+          outcomes.push({ articleId, ok: true, status: result.status, message: null });
+        } catch (error) {
+          if (!(error instanceof AppError) || (error.statusCode !== 404 && error.statusCode !== 409)) throw error;
+          outcomes.push({ articleId, ok: false, status: null, message: error.message });
+        }
+      }
+      return outcomes;
+    },
   };
+}
+
+/** At most this many articles per bulk decision: a page of the queue and then some. */
+export const BULK_MAX = 100;
+
+export interface BulkOutcome {
+  articleId: bigint;
+  ok: boolean;
+  /** The article's status after the decision, when it applied. */
+  status: number | null;
+  /** Why it did not apply (the 404 or 409 message). */
+  message: string | null;
 }
 
 export type ModerationService = ReturnType<typeof createModerationService>;

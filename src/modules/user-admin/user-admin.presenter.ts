@@ -3,7 +3,7 @@ import type { PresenterContext } from '../../platform/presenter.js';
 import type { UserActionRow } from './user-admin.repository.js';
 import type { UserActionResult } from './user-admin.service.js';
 
-function presentAccount(user: UserRow) {
+export function presentAccount(user: UserRow) {
   return { id: user.id, name: user.name, role: user.role, status: user.status, verified: user.verified === 1 };
 }
 

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import type { Role } from '../../platform/http/access.js';
 import type { UserModerationAction, UserModerationActionsTable } from './user-moderation.tables.js';
 
 export type UserActionRow = Selectable<UserModerationActionsTable> & { moderator_name: string | null };
@@ -43,6 +44,24 @@ export function createUserAdminRepository(db: Db) {
           .values({ ...log, user_id: userId })
           .execute();
         return { applied: true as const, revoked: await alsoInTransaction(trx) };
+      });
+    },
+
+    /**
+     * Compare-and-set of the role, with `alsoInTransaction` (the audit entry) committing with it.
+     * False, with nothing written, when the role is no longer `from`.
+     */
+    async setRole(userId: bigint, from: Role, to: Role, at: number, alsoInTransaction: (trx: Db) => Promise<void>) {
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('users')
+          .set({ role: to, updated_at: at })
+          .where('id', '=', userId)
+          .where('role', '=', from)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) return false;
+        await alsoInTransaction(trx);
+        return true;
       });
     },
 

@@ -5,8 +5,8 @@ import { currentUser } from '../../platform/http/auth.js';
 import { ErrorResponses, ok } from '../../platform/http/envelope.js';
 import { toId } from '../../platform/http/ids.js';
 import type { PresenterContext } from '../../platform/presenter.js';
-import { presentAccountDetail, presentAction } from './user-admin.presenter.js';
-import { AccountResponse, ActionBody, ActionResponse } from './user-admin.schema.js';
+import { presentAccount, presentAccountDetail, presentAction } from './user-admin.presenter.js';
+import { AccountResponse, ActionBody, ActionResponse, RoleBody, RoleResponse } from './user-admin.schema.js';
 import { NOT_ALLOWED, STATE_CONFLICT, type UserAdminService } from './user-admin.service.js';
 import { TargetParams } from '../users/user.schema.js';
 
@@ -20,6 +20,7 @@ const errors = {
 };
 const STAFF: RouteAccess = { roles: ['moderator', 'admin'] };
 const staffOnly = describeAccess(STAFF);
+const ADMIN: RouteAccess = { roles: ['admin'] };
 
 /** Account moderation for staff: bans and author verification (Inkstone extension, like article review). */
 export function userAdminRoutes(app: FastifyInstance, service: UserAdminService, present: PresenterContext): void {
@@ -71,6 +72,32 @@ export function userAdminRoutes(app: FastifyInstance, service: UserAdminService,
         request.body.reason,
       );
       return reply.code(201).send(ok(presentAction(present, result)));
+    },
+  );
+
+  r.put(
+    '/admin/v1_0/users/:target/role',
+    {
+      config: { auth: 'required', access: ADMIN },
+      schema: {
+        tags: TAGS,
+        summary: "Set a user's role (user, moderator or admin); audited, effective at once on every node",
+        description:
+          `${describeAccess(ADMIN)} Not on oneself (403 "${NOT_ALLOWED}"); 409 when the user already has the role ` +
+          '(or it changed meanwhile). 404 for an unknown user.',
+        security: bearer,
+        params: TargetParams,
+        body: RoleBody,
+        response: { 200: RoleResponse, ...errors, 409: ErrorResponses[409] },
+      },
+    },
+    async (request) => {
+      const user = await service.setRole(
+        { id: currentUser(request), role: currentRole(request) },
+        toId(request.params.target, 'target'),
+        request.body.role,
+      );
+      return ok(presentAccount(user));
     },
   );
 }

@@ -46,3 +46,9 @@ export const ActionResponse = okSchema(
     created_at: Type.String(),
   }),
 );
+
+export const RoleBody = Type.Object({
+  role: Type.Union([Type.Literal('user'), Type.Literal('moderator'), Type.Literal('admin')]),
+});
+
+export const RoleResponse = okSchema(Type.Object(Account));

@@ -7,8 +7,11 @@
  * - unverify: verified 1 → 0 and the media-platform sessions revoked; MP tokens stop and MP sign-in
  *   is refused until verified again. verify: 0 → 1.
  * Who may act: moderators and admins; moderators only on plain users, admins on moderators too;
- * nobody on an admin or on themselves (roles change in the database, never through this API).
+ * nobody on an admin or on themselves.
+ * Roles: admins set anyone's role but their own (so the last admin cannot lock everyone out by
+ * mistake); effective at once, as a ban is (the role is read per request, its cache dropped here).
  */
+import type { AuditService } from '../audit/audit.service.js';
 import type { UserRow } from '../users/user.tables.js';
 import type { UserModerationAction } from './user-moderation.tables.js';
 import { conflict, forbidden, invalidField, notFound } from '../../platform/http/errors.js';
@@ -23,6 +26,7 @@ export const UNKNOWN_USER = 'The user does not exist.';
 export const NOT_ALLOWED = 'Action not allowed on this user.';
 export const STATE_CONFLICT = 'User status does not allow this action.';
 export const REASON_MAX = 255;
+export const ROLES: readonly Role[] = ['user', 'moderator', 'admin'];
 
 export const USER_ACTIONS: Record<
   UserModerationAction,
@@ -56,8 +60,9 @@ export function createUserAdminService(deps: {
   sessions: SessionControl;
   ids: IdGenerators;
   clock: Clock;
+  audit: AuditService;
 }) {
-  const { users, repository, sessions } = deps;
+  const { users, repository, sessions, audit } = deps;
 
   async function target(id: bigint): Promise<UserRow> {
     const user = await users.findById(id);
@@ -96,15 +101,51 @@ export function createUserAdminService(deps: {
         userId,
         rule,
         { id, moderator_id: actorId, action, reason, created_at: at },
-        (trx) =>
-          rule.revokes
+        async (trx) => {
+          await audit.record(
+            {
+              actorId,
+              action: `user.${action}`,
+              targetType: 'user',
+              targetId: userId,
+              before: { [rule.column]: rule.from },
+              after: { [rule.column]: rule.to, reason },
+            },
+            trx,
+          );
+          return rule.revokes
             ? sessions.revokeUserSessions(userId, rule.revokes === 'mp' ? { client: 'mp' } : {}, trx)
-            : Promise.resolve([]),
+            : [];
+        },
       );
       if (!result.applied) throw conflict(STATE_CONFLICT);
       await sessions.announceRevoked(result.revoked);
       await sessions.userChanged(userId);
       return { id, user: await target(userId), action, reason, revokedSessions: result.revoked.length, at };
+    },
+
+    /** Admins only (the route's access rule, checked here again): sets a user's role, audited. */
+    async setRole(actor: { id: bigint; role: Role }, userId: bigint, role: Role): Promise<UserRow> {
+      if (!ROLES.includes(role)) throw invalidField('role', 'must be user, moderator or admin');
+      if (actor.role !== 'admin' || userId === actor.id) throw forbidden(NOT_ALLOWED);
+      const user = await target(userId);
+      if (user.role === role) throw conflict(`The user is already ${role}.`);
+      const changed = await repository.setRole(userId, user.role as Role, role, deps.clock.now(), (trx) =>
+        audit.record(
+          {
+            actorId: actor.id,
+            action: 'user.role',
+            targetType: 'user',
+            targetId: userId,
+            before: { role: user.role },
+            after: { role },
+          },
+          trx,
+        ),
+      );
+      if (!changed) throw conflict(STATE_CONFLICT);
+      await sessions.userChanged(userId);
+      return target(userId);
     },
   };
 }
