@@ -143,4 +143,33 @@ describe(`audit log (db=${testDb}, redis=${testRedis})`, () => {
     expect(log.body).toContain('user.ban');
     expect(log.body).toContain('广告');
   });
+
+  it("dismisses an article's reports over the API (staff only), audited; nothing to dismiss writes nothing", async () => {
+    const channel = await newChannel(t.platform);
+    const author = await newUser(t.platform);
+    const article = await newArticle(t.platform, { user_id: author.id, channel_id: channel.id });
+    const reporter = await account(t, 'app');
+    const report = await t.app.inject({
+      method: 'POST',
+      url: '/app/v1_0/article/reports',
+      headers: bearer(reporter.token),
+      payload: { target: String(article.id), type: 1 },
+    });
+    expect(report.statusCode).toBe(201);
+    const dismiss = (who: Account) =>
+      t.app.inject({ method: 'DELETE', url: `/admin/v1_0/articles/${article.id}/reports`, headers: bearer(who.token) });
+    expect((await dismiss(reporter)).statusCode).toBe(403);
+    const first = await dismiss(moderator);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json().data).toEqual({ dismissed: 1 });
+    expect((await dismiss(moderator)).json().data).toEqual({ dismissed: 0 });
+    expect(entries(await audit(admin, `target_type=article&target_id=${article.id}`))).toEqual([
+      expect.objectContaining({
+        action: 'article.dismiss-reports',
+        actor_id: String(moderator.id),
+        before: { reports: 1 },
+        after: { reports: 0 },
+      }),
+    ]);
+  });
 });

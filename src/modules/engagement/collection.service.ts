@@ -49,9 +49,19 @@ export function createCollectionService(deps: EngagementDeps) {
       return repo.isCollected(userId, articleId);
     },
 
-    /** Staff dismiss an article's reports (nothing wrong with it); the count they dismissed. */
-    dismissReports(articleId: bigint): Promise<number> {
-      return repo.deleteReports(articleId);
+    /** Staff dismiss an article's reports (nothing wrong with it); the count they dismissed, audited. */
+    async dismissReports(actorId: bigint, articleId: bigint): Promise<number> {
+      const dismissed = await repo.deleteReports(articleId);
+      if (dismissed > 0)
+        await deps.audit.record({
+          actorId,
+          action: 'article.dismiss-reports',
+          targetType: 'article',
+          targetId: articleId,
+          before: { reports: dismissed },
+          after: { reports: 0 },
+        });
+      return dismissed;
     },
 
     /** A42: one report per user and article (409 on the second); the remark is kept for type 0 only. */

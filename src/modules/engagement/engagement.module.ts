@@ -11,9 +11,9 @@ declare module '../module.js' {
 
 export const engagementModule = defineModule({
   name: 'engagement',
-  needs: ['counters'],
+  needs: ['counters', 'audit'],
   events: engagementEvents,
-  create: ({ platform, counters }) =>
+  create: ({ platform, counters, audit }) =>
     createEngagementService({
       db: platform.db,
       counters,
@@ -21,6 +21,7 @@ export const engagementModule = defineModule({
       ids: platform.ids,
       clock: platform.clock,
       logger: platform.logger,
+      audit,
     }),
   routes: (app, engagement, { present }) => engagementRoutes(app, engagement, present),
   // The batched reads and history entries are written before the platform closes.

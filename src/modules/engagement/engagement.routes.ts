@@ -1,8 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { describeAccess, type RouteAccess } from '../../platform/http/access.js';
 import { currentUser } from '../../platform/http/auth.js';
-import { ErrorResponses, NoContent, ok } from '../../platform/http/envelope.js';
-import { toId } from '../../platform/http/ids.js';
+import { ErrorResponses, NoContent, ok, okSchema } from '../../platform/http/envelope.js';
+import { IdPath, toId } from '../../platform/http/ids.js';
+import { Type } from 'typebox';
 import type { PresenterContext } from '../../platform/presenter.js';
 import { presentCardPage, presentLikedCardPage } from './engagement.presenter.js';
 import {
@@ -24,6 +26,9 @@ import { HISTORY_CAP } from './history.service.js';
 import type { CardList, PageRequest } from './list.service.js';
 
 const tags = ['engagement'];
+const STAFF: RouteAccess = { roles: ['moderator', 'admin'] };
+const ArticleTargetParams = Type.Object({ target: IdPath });
+const DismissedResponse = okSchema(Type.Object({ dismissed: Type.Integer() }));
 const security = [{ bearer: [] }];
 const signedIn = { 401: ErrorResponses[401], 403: ErrorResponses[403] };
 
@@ -154,6 +159,25 @@ export function engagementRoutes(app: FastifyInstance, service: EngagementServic
       const { type, remark } = request.body;
       await service.report(currentUser(request), target, type, remark);
       return reply.code(201).send(ok({ target, type }));
+    },
+  );
+
+  r.delete(
+    '/admin/v1_0/articles/:target/reports',
+    {
+      config: { auth: 'required', access: STAFF },
+      schema: {
+        tags: ['admin'],
+        summary: "Dismiss an article's reports (the article stays as it is); audited",
+        description: `${describeAccess(STAFF)} Answers how many reports were dismissed (0 when there were none).`,
+        security,
+        params: ArticleTargetParams,
+        response: { 200: DismissedResponse, 400: ErrorResponses[400], ...signedIn },
+      },
+    },
+    async (request) => {
+      const dismissed = await service.dismissReports(currentUser(request), toId(request.params.target, 'target'));
+      return ok({ dismissed });
     },
   );
 

@@ -3,6 +3,7 @@
  * ./engagement.module.ts). Other modules use its read helpers (attitudeOf, isCollected, the
  * recommender's recentAttitudes/recentReads) and recordRead, which article detail calls on every view.
  */
+import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import type { EventBus } from '../../platform/events/events.js';
@@ -21,6 +22,7 @@ export interface EngagementDeps {
   ids: IdGenerators;
   clock: Clock;
   logger: { warn(obj: object, msg: string): void };
+  audit: AuditService;
 }
 
 export function createEngagementService(deps: Omit<EngagementDeps, 'repo'> & { db: Db }) {
