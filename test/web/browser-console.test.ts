@@ -201,6 +201,22 @@ describe.skipIf(!available)(`operator's console in a browser (db=${testDb}, redi
       // What the journeys above did is in the log.
       if (name === 'audit') expect(await page.locator('table.audit tbody tr').count()).toBeGreaterThanOrEqual(3);
     }
+    // And on a phone: no page wider than the screen (wide lists scroll inside themselves).
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [name, path] of [
+      ['dashboard', '/admin/'],
+      ['review', '/admin/review'],
+      ['comments', '/admin/comments'],
+      ['channels', '/admin/channels'],
+      ['audit', '/admin/audit'],
+      ['operations', '/admin/operations'],
+      ['sensitive-words', '/admin/sensitive-words'],
+      ['payments', '/admin/payments'],
+    ] as const) {
+      await page.goto(`${origin}${path}`);
+      expect(await page.evaluate('document.documentElement.scrollWidth'), path).toBeLessThanOrEqual(390);
+      await screen(page, `${name}-mobile`);
+    }
     expect(errors).toEqual([]);
   });
 });

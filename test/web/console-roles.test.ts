@@ -110,4 +110,19 @@ describe(`roles and the console's user page (db=${testDb}, redis=${testRedis})`,
     // Without the signature, nothing.
     expect((await t.app.inject({ url: url.pathname })).statusCode).toBe(403);
   });
+
+  it('pages the user list by keyset: the next link carries the last id, no user twice or missed', async () => {
+    const prefix = `翻页${Date.now() % 100000}`;
+    for (let i = 0; i < 23; i++) await newUser(t.platform, { name: `${prefix}${i}` });
+    const { browser } = await consoleAs('moderator');
+    const names = (body: string) => [...body.matchAll(new RegExp(`>(${prefix}\\d+)</a>`, 'g'))].map((m) => m[1]);
+    const first = await browser.get(`/admin/users?q=${encodeURIComponent(prefix)}`);
+    const next = /rel="next" href="([^"]+)"/.exec(first.body)?.[1]?.replaceAll('&amp;', '&');
+    expect(next).toMatch(/before=\d+/);
+    const second = await browser.get(next!);
+    const seen = [...names(first.body), ...names(second.body)];
+    expect(names(first.body)).toHaveLength(20);
+    expect(new Set(seen).size).toBe(23);
+    expect(second.body).not.toContain('rel="next"');
+  });
 });

@@ -183,6 +183,8 @@ describe(`operator's console (db=${testDb}, redis=${testRedis})`, () => {
     expect(system.statusCode).toBe(200);
     expect(system.body).toContain('data-check="database">ok<');
     expect(system.body).toContain('data-check="storage">ok<');
+    expect(system.body).toContain('data-check="jobs">ok<');
+    expect(system.body).toContain('data-check="search">ok<');
     expect(system.body).toContain(`版本 ${JSON.parse(fs.readFileSync('package.json', 'utf8')).version}`);
     expect(system.body).not.toContain(t.config.jwtSecret);
     const password = new URL(t.config.databaseUrl.replace(/^sqlite:/, 'sqlite://')).password;

@@ -127,20 +127,15 @@ function filtersForm(W: Words, f: Filters): Html {
     ${
       f.reported
         ? ''
-        : html`<form method="get" action="/admin/comments" role="search" class="row">
-            <label for="q">${W.text}</label>
-            <input id="q" name="q" value="${f.q}" maxlength="100" />
-            <label for="article">${W.article}</label>
-            <input
-              id="article"
-              name="article"
-              value="${f.article}"
-              inputmode="numeric"
-              pattern="[0-9]*"
-              maxlength="19"
-            />
-            <label for="author">${W.author}</label>
-            <input id="author" name="author" value="${f.author}" inputmode="numeric" pattern="[0-9]*" maxlength="19" />
+        : html`<form method="get" action="/admin/comments" role="search" class="filters">
+            <label>${W.text} <input name="q" value="${f.q}" maxlength="100" /></label>
+            <label
+              >${W.article}
+              <input name="article" value="${f.article}" inputmode="numeric" pattern="[0-9]*" maxlength="19"
+            /></label>
+            <label
+              >${W.author} <input name="author" value="${f.author}" inputmode="numeric" pattern="[0-9]*" maxlength="19"
+            /></label>
             <button type="submit">${W.find}</button>
           </form>`
     }`;

@@ -722,6 +722,10 @@ export function reportsBody(
   const csrf = html`<input type="hidden" name="_csrf" value="${view.csrf}" />`;
   return html`<h1>${T.reports}</h1>
     ${view.notice ? html`<p class="info" role="status">${view.notice}</p>` : ''}
+    <ul class="tabs">
+      <li><a href="/admin/reports" aria-current="page">${T.reportedArticles}</a></li>
+      <li><a href="/admin/comments?reported=1">${T.reportedComments}</a></li>
+    </ul>
     ${
       view.rows.length === 0
         ? html`<p>${T.noReports}</p>`

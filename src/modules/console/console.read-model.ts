@@ -114,15 +114,15 @@ export function createConsoleReadModel(db: Db) {
   return {
     /**
      * Users by exact id or mobile, or by name prefix (the name index serves it), newest first:
-     * a page at a time, however many users there are.
+     * a page at a time by keyset (ids below `before`), as fast on the last page as on the first.
      */
-    async users(q: string, offset: number, limit: number): Promise<{ rows: UserListRow[]; more: boolean }> {
+    async users(q: string, before: bigint | undefined, limit: number): Promise<{ rows: UserListRow[]; more: boolean }> {
       let query = db
         .selectFrom('users')
         .select(['id', 'name', 'mobile', 'role', 'status', 'verified', 'created_at'])
         .orderBy('id', 'desc')
-        .offset(offset)
         .limit(limit + 1);
+      if (before !== undefined) query = query.where('id', '<', before);
       if (/^1\d{10}$/.test(q)) query = query.where('mobile', '=', q);
       else if (/^\d{1,19}$/.test(q)) query = query.where('id', '=', BigInt(q));
       // LIKE's wildcards are dropped, not escaped: SQLite has no default escape character.
@@ -191,7 +191,12 @@ export function createConsoleReadModel(db: Db) {
     },
 
     /** Orders of one status, newest first, a page at a time. */
-    async orders(filter: OrderFilter, offset: number, limit: number): Promise<{ rows: OrderListRow[]; more: boolean }> {
+    /** Orders newest first, a page at a time by keyset (ids below `before`). */
+    async orders(
+      filter: OrderFilter,
+      before: bigint | undefined,
+      limit: number,
+    ): Promise<{ rows: OrderListRow[]; more: boolean }> {
       let query = db
         .selectFrom('payment_orders')
         .select([
@@ -209,8 +214,8 @@ export function createConsoleReadModel(db: Db) {
         ])
         .where('status', '=', filter.status)
         .orderBy('id', 'desc')
-        .offset(offset)
         .limit(limit + 1);
+      if (before !== undefined) query = query.where('id', '<', before);
       if (filter.buyerId !== undefined) query = query.where('buyer_id', '=', filter.buyerId);
       if (filter.authorId !== undefined) query = query.where('author_id', '=', filter.authorId);
       if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Role } from '../../platform/http/access.js';
-import { dependencyChecks } from '../../platform/health-checks.js';
+import { dependencyChecks, probe } from '../../platform/health-checks.js';
 import { packageInfo } from '../../platform/package-info.js';
 import { forbidden } from '../../platform/http/errors.js';
 import { toId } from '../../platform/http/ids.js';
@@ -57,6 +57,8 @@ import {
 } from './console.kit.js';
 
 const STAFF: readonly Role[] = ['moderator', 'admin'];
+/** Keyset paging: the last id of the page before (lists newest first). */
+const Cursor = Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' }));
 const DATE = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 const PaymentsQuery = Type.Object({
   status: Type.Optional(Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)))),
@@ -65,7 +67,7 @@ const PaymentsQuery = Type.Object({
   from: Type.Optional(Type.Union([DATE, Type.Literal('')])),
   to: Type.Optional(Type.Union([DATE, Type.Literal('')])),
   done: Type.Optional(Type.String({ maxLength: 20 })),
-  ...PageQuery,
+  before: Cursor,
 });
 type PaymentsQuery = Static<typeof PaymentsQuery>;
 const ID_CARD_FIELDS = ['id_card_front', 'id_card_back', 'id_card_handheld'] as const;
@@ -211,15 +213,15 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
         config: PAGE,
         schema: {
           hide: true,
-          querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 50 })), ...PageQuery }),
+          querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 50 })), before: Cursor }),
         },
       },
       async (request, reply) => {
         const T = textOf(request);
         const q = (request.query.q ?? '').trim();
-        const pageNo = request.query.page ?? 1;
-        const { rows, more } = await readModel.users(q, (pageNo - 1) * LIST_PAGE, LIST_PAGE);
-        const next = more ? `/admin/users?q=${encodeURIComponent(q)}&page=${pageNo + 1}` : null;
+        const before = request.query.before === undefined ? undefined : BigInt(request.query.before);
+        const { rows, more } = await readModel.users(q, before, LIST_PAGE);
+        const next = more ? `/admin/users?q=${encodeURIComponent(q)}&before=${rows[rows.length - 1]!.id}` : null;
         const views = rows.map((u) => ({
           id: u.id,
           name: u.name,
@@ -363,7 +365,6 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
     ) {
       const T = textOf(request);
       const status = query.status ?? 'paid';
-      const pageNo = query.page ?? 1;
       const filter: OrderFilter = {
         status,
         ...(query.buyer ? { buyerId: BigInt(query.buyer) } : {}),
@@ -371,7 +372,8 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
         ...(query.from ? { from: dayStart(query.from) } : {}),
         ...(query.to ? { to: dayStart(query.to) + DAY_MS } : {}),
       };
-      const { rows, more } = await readModel.orders(filter, (pageNo - 1) * LIST_PAGE, LIST_PAGE);
+      const before = query.before === undefined ? undefined : BigInt(query.before);
+      const { rows, more } = await readModel.orders(filter, before, LIST_PAGE);
       const params = new URLSearchParams({ status });
       for (const key of ['buyer', 'author', 'from', 'to'] as const) if (query[key]) params.set(key, query[key]);
       return page(
@@ -393,7 +395,7 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
             at: present.time.plain(o.paid_at ?? o.created_at),
             refundable: o.status === 'paid' && o.refunded_cents < o.amount_cents,
           })),
-          next: more ? `/admin/payments?${params.toString()}&page=${pageNo + 1}` : null,
+          next: more ? `/admin/payments?${params.toString()}&before=${rows[rows.length - 1]!.id}` : null,
           csrf: csrfToken(reply),
           notice,
           ledger: ledger && {
@@ -562,7 +564,7 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
         // why); a dismissal removes the reports, and the article stays as it is.
         if (action === 'take-down') await services.moderation.decide(staffId, id, 'ban', reason);
         else if (action === 'restore') await services.moderation.decide(staffId, id, 'approve', reason);
-        else await services.engagement.dismissReports(id);
+        else await services.engagement.dismissReports(staffId, id);
         return reply.redirect(`/admin/reports?done=${action}`, 303);
       },
     );
@@ -585,7 +587,12 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
         ['TRUST_PROXY', JSON.stringify(config.trustProxy)],
       ];
       const body = systemBody(T, {
-        checks: await dependencyChecks(platform),
+        // The readiness probes, and the two the console also shows: the job queue and the search index.
+        checks: await Promise.all([
+          dependencyChecks(platform),
+          probe(() => platform.jobs.stats()),
+          probe(() => services.search.ping()),
+        ]).then(([checks, jobs, search]) => ({ ...checks, jobs, search })),
         settings,
         version: packageInfo().version,
         uptimeSeconds: Math.floor(process.uptime()),

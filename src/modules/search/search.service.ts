@@ -189,6 +189,11 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
     index,
     resultCache,
 
+    /** For health pages: one query straight to the index (no cache, no history, no suggestions). */
+    async ping(): Promise<void> {
+      await index.search({ text: 'inkstone', page: 1, perPage: 1, statuses: APP_STATUSES, now: clock.now() });
+    },
+
     /** A05: approved articles only, ArticleCards with `title_highlight` and `snippet`. */
     async search(request: SearchRequest) {
       const { q, page, perPage, userId } = request;
