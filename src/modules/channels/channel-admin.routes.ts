@@ -1,3 +1,4 @@
+import { invalidField } from '../../platform/http/errors.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { describeAccess, type RouteAccess } from '../../platform/http/access.js';
@@ -97,7 +98,11 @@ export function channelAdminRoutes(app: FastifyInstance, service: ChannelAdminSe
     },
     async (request) => {
       const body = request.body;
-      const row = await service.update(currentUser(request), toId(request.params.target, 'target'), {
+      const target = toId(request.params.target, 'target');
+      // Checked here rather than by the schema (minProperties), so a bad id is named first.
+      if (Object.values(body).every((value) => value === undefined))
+        throw invalidField('body', 'must name something to change');
+      const row = await service.update(currentUser(request), target, {
         name: body.name,
         sequence: body.sequence,
         visible: body.is_visible,

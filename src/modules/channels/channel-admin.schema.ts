@@ -39,20 +39,17 @@ export const NewChannelBody = Type.Object({
   is_default: Type.Optional(Type.Boolean({ description: 'default false' })),
 });
 
-export const ChannelEditBody = Type.Object(
-  {
-    name: Type.Optional(Name),
-    sequence: Type.Optional(Sequence),
-    is_visible: Type.Optional(Type.Boolean()),
-    is_default: Type.Optional(Type.Boolean()),
-    move: Type.Optional(
-      Type.Union([Type.Literal('up'), Type.Literal('down')], {
-        description: 'one place earlier or later; the whole order is then renumbered 1, 2, …',
-      }),
-    ),
-  },
-  { minProperties: 1 },
-);
+export const ChannelEditBody = Type.Object({
+  name: Type.Optional(Name),
+  sequence: Type.Optional(Sequence),
+  is_visible: Type.Optional(Type.Boolean()),
+  is_default: Type.Optional(Type.Boolean()),
+  move: Type.Optional(
+    Type.Union([Type.Literal('up'), Type.Literal('down')], {
+      description: 'one place earlier or later; the whole order is then renumbered 1, 2, …',
+    }),
+  ),
+});
 
 export const AdminChannelParams = Type.Object({ target: IdPath });
 export const AdminChannelResponse = okSchema(AdminChannel);
