@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import { badRequest, invalidField } from '../../platform/http/errors.js';
-import type { KeyValueStore } from '../../platform/kv/kv.js';
+import { unlessKvDown, type KeyValueStore } from '../../platform/kv/kv.js';
 import {
   createSensitiveWordFilter,
   parseWordList,
@@ -61,16 +61,20 @@ export function createSensitiveWordsService(deps: {
     return parseWordList(await fs.promises.readFile(deps.file, 'utf8'));
   }
 
+  /** The shared version, or undefined while the kv store is down (the list is then read anyway). */
+  const sharedVersion = () => unlessKvDown(kv.get(VERSION_KEY), undefined);
+
   async function load(): Promise<void> {
-    // Version first: a change landing while we read is then seen as new on the next poll.
-    const version = await kv.get(VERSION_KEY);
+    // Version first: a change landing while we read is then seen as new on the next poll. With
+    // the store down the version is unknown (undefined), so the first poll that reads one reloads.
+    const version = await sharedVersion();
     const words = [...(await repository.allWords()), ...(await fileWords())];
     await filter.reload(words);
     seenVersion = version;
   }
 
   async function poll(): Promise<void> {
-    const version = await kv.get(VERSION_KEY);
+    const version = await sharedVersion();
     let fileChanged = false;
     if (deps.file) fileChanged = (await fs.promises.stat(deps.file)).mtimeMs !== fileMtime;
     if (version !== seenVersion || fileChanged) await load();
@@ -91,7 +95,9 @@ export function createSensitiveWordsService(deps: {
   }
 
   async function changed(): Promise<void> {
-    await kv.incr(VERSION_KEY);
+    // The change is committed: tell the other instances if the store answers (if not, they
+    // reload when it is back, as their version is then unknown or old), and reload here.
+    await unlessKvDown(kv.incr(VERSION_KEY), 0);
     await load();
   }
 
