@@ -39,6 +39,7 @@ import {
 import { createRelationRepository } from '../src/modules/relations/relation.repository.js';
 import { createSearchRepository } from '../src/modules/search/search.repository.js';
 import { createAuditRepository } from '../src/modules/audit/audit.repository.js';
+import { createOauthRepository } from '../src/modules/oauth/oauth.repository.js';
 import { createUserAdminRepository } from '../src/modules/user-admin/user-admin.repository.js';
 import { createUserRepository } from '../src/modules/users/user.repository.js';
 import { target, type Answer, type AnyTarget } from './sql-snapshots-lib.js';
@@ -935,6 +936,50 @@ export const targets: AnyTarget[] = [
         },
         { label: 'an exact action', run: (r) => r.list({ action: 'user.ban' }, 50) },
       ],
+    },
+  }),
+
+  target({
+    name: 'oauth.oauth',
+    source: 'src/modules/oauth/oauth.repository.ts',
+    create: createOauthRepository,
+    methods: {
+      findClient: [{ run: (r) => r.findClient('sample-client') }],
+      saveClient: [
+        {
+          label: 'insert, or update the metadata of a registered client',
+          run: (r) =>
+            r.saveClient({
+              client_id: 'sample-client',
+              metadata_json: '{"client_name":"x"}',
+              owner_user_id: 1n,
+              now: T,
+            }),
+        },
+      ],
+      deleteClient: [{ run: (r) => r.deleteClient('sample-client') }],
+      listOwnedClients: [{ run: (r) => r.listOwnedClients(1n) }],
+      saveGrant: [
+        {
+          label: 'index a grant, or update its scopes and expiry when it is saved again',
+          run: (r) =>
+            r.saveGrant({
+              grant_id: 'sample-grant',
+              user_id: 1n,
+              client_id: 'sample-client',
+              scope: 'openid articles:read',
+              expires_at: T,
+              now: T,
+            }),
+        },
+      ],
+      deleteGrant: [{ run: (r) => r.deleteGrant('sample-grant') }],
+      listGrantsOfUser: [{ run: (r) => r.listGrantsOfUser(1n, T) }],
+      grantIdsOf: [{ run: (r) => r.grantIdsOf(1n, 'sample-client') }],
+      grantIdsOfClient: [{ run: (r) => r.grantIdsOfClient('sample-client') }],
+      listKeys: [{ run: (r) => r.listKeys() }],
+      insertKey: [{ run: (r) => r.insertKey({ kid: 'sample-kid', jwk_json: '{"kty":"RSA"}', created_at: T }) }],
+      deleteKeys: [{ run: (r) => r.deleteKeys(['old-kid-1', 'old-kid-2']) }],
     },
   }),
 

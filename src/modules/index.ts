@@ -20,6 +20,7 @@ import { mpArticlesModule } from './mp-articles/mp-articles.module.js';
 import { mpImagesModule } from './mp-images/mp-images.module.js';
 import { mpStatisticsModule } from './mp-statistics/mp-statistics.module.js';
 import { notificationsModule } from './notifications/notifications.module.js';
+import { oauthModule } from './oauth/oauth.module.js';
 import { operationsModule } from './operations/operations.module.js';
 import { paymentsModule } from './payments/payments.module.js';
 import { relationsModule } from './relations/relations.module.js';
@@ -60,6 +61,7 @@ export const modules = [
   chatModule,
   webModule,
   consoleModule,
+  oauthModule,
 ] as const;
 
 // Every declared domain event has its log subject in some module's manifest: one missing fails here.

@@ -22,6 +22,7 @@ const ELSEWHERE: Partial<Record<ErrorCode, string>> = {
   storage_failed: 'test/http/users.test.ts (the storage failing under the profile service)',
   version_conflict: 'test/mp/moderation.test.ts (a decision about an edited article)',
   gone: 'test/web/reader-site.test.ts (a deleted article’s page)',
+  insufficient_scope: 'test/oauth/app-tokens.test.ts (a third-party app’s token beyond its scopes)',
 };
 
 const json = { 'content-type': 'application/json' };

@@ -277,6 +277,11 @@ export function createSessionService(deps: SessionServiceDeps) {
     authenticator,
     cookieSession,
 
+    /** A user's state through the same cache as token checks (for tokens without a session: OAuth apps). */
+    async userState(userId: bigint): Promise<UserState> {
+      return (await states(userId, undefined)).user;
+    },
+
     /** Opens a session for a user who proved who they are, and issues its token pair. */
     async open(
       userId: bigint,

@@ -20,7 +20,17 @@ export interface LoginView {
   demoCode: string | null;
 }
 
-export type MeSection = 'profile' | 'collections' | 'history' | 'following' | 'followers' | 'notifications' | 'devices';
+export type MeSection =
+  | 'profile'
+  | 'collections'
+  | 'history'
+  | 'following'
+  | 'followers'
+  | 'notifications'
+  | 'devices'
+  /** The open platform's pages (served by the oauth module). */
+  | 'apps'
+  | 'developer';
 
 export interface ProfileForm {
   csrf: string;
@@ -130,6 +140,8 @@ export function accountPagesIn(TEXT: Text) {
     ['followers', '/me/followers', TEXT.followers],
     ['notifications', '/me/notifications', TEXT.notifications],
     ['devices', '/me/devices', TEXT.devices],
+    ['apps', '/me/apps', TEXT.authorizedApps],
+    ['developer', '/me/developer/apps', TEXT.myApps],
   ];
 
   /** The reader's pages share a heading and a menu of sections. */

@@ -19,7 +19,7 @@ import { langOf, viewsOf } from './web.views.js';
  * wherever the article's (sanitized) HTML or the storage points. `connect-src 'self'` lets the
  * script fetch and open the notification socket here only.
  */
-const CSP = [
+export const SITE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
@@ -38,7 +38,7 @@ const RENDERED_PAGES = { max: 500, ttlMs: 1_000 } as const;
 export function sendPage(reply: FastifyReply, page: Html | Buffer): FastifyReply {
   reply
     .type('text/html; charset=utf-8')
-    .header('content-security-policy', CSP)
+    .header('content-security-policy', SITE_CSP)
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'strict-origin-when-cross-origin')
     .header('vary', 'Cookie');

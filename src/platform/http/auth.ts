@@ -27,6 +27,12 @@ declare module 'fastify' {
     verified?: boolean;
     /** `Authorization: Anony <device id>` on optional routes: the recommender's user key. */
     anonymousId?: string;
+    /** The third-party app (OAuth client id) whose access token signed this request in. */
+    appClientId?: string;
+  }
+  interface FastifyInstance {
+    /** Lets another issuer's access tokens (the OAuth provider's) in, within the scopes each route asks. */
+    useAppTokens(verifier: AppTokenVerifier): void;
   }
 }
 
@@ -51,6 +57,23 @@ export interface Authenticator {
   /** The role of an active user, read now (not cached, not from the token); undefined otherwise. */
   roleOf(userId: bigint): Promise<Role | undefined>;
 }
+
+/** An access token a third-party app holds for a reader (OAuth 2), checked by its issuer. */
+export type AppTokenResult =
+  | { ok: true; userId: bigint; verified: boolean; clientId: string; scopes: ReadonlySet<string> }
+  | { ok: false; problem: TokenProblem };
+
+export interface AppTokenVerifier {
+  verify(token: string): Promise<AppTokenResult>;
+  /** The scope an app token needs on a route (method and route pattern); undefined: closed to apps. */
+  scopeOf(method: string, routeUrl: string): string | undefined;
+}
+
+/**
+ * Inkstone's own access tokens are JWTs (three dot-separated parts); the OAuth provider's are
+ * opaque and dotless, so the shape alone tells which issuer to ask.
+ */
+const isAppToken = (token: string) => !token.includes('.');
 
 const MESSAGES = {
   required: 'User must be authorized.',
@@ -94,6 +117,10 @@ export function registerAuth(app: FastifyInstance, authenticator: Authenticator)
     }
   });
   registerAccess(app, authenticator);
+  let appTokens: AppTokenVerifier | undefined;
+  app.decorate('useAppTokens', (verifier: AppTokenVerifier) => {
+    appTokens = verifier;
+  });
   // Callback form, so anonymous requests (most of the traffic) pay for no promise here.
   app.addHook('onRequest', (request, _reply, done) => {
     const mode = request.routeOptions.config.auth ?? 'public';
@@ -118,21 +145,55 @@ export function registerAuth(app: FastifyInstance, authenticator: Authenticator)
   ): Promise<void> {
     const unauthorized = mode === 'optional' ? MESSAGES.optionalInvalid : MESSAGES.required;
     if (!token) throw new AppError('unauthorized', unauthorized);
+    if (appTokens && isAppToken(token)) return authenticateApp(request, mode, token, appTokens);
 
     const result = await authenticator.authenticate(token);
-    if (!result.ok) {
-      // The message stays the contract's; the code tells a client whether refreshing can help.
-      if (result.problem === 'refresh-token') throw new AppError('wrong_token_type', MESSAGES.refresh);
-      if (result.problem === 'user-disabled') throw new AppError('account_disabled', MESSAGES.denied);
-      if (result.problem === 'expired') throw new AppError('token_expired', unauthorized);
-      if (result.problem === 'session-revoked') throw new AppError('session_revoked', unauthorized);
-      throw new AppError('unauthorized', unauthorized);
-    }
+    if (!result.ok) refuse(result.problem, unauthorized);
     if (mode === 'mp' && !result.claims.verified) throw new AppError('verification_required', MESSAGES.unverified);
     request.userId = result.claims.userId;
     request.sessionId = result.claims.sessionId;
     request.verified = result.claims.verified;
   }
+}
+
+/** The contract's answer to a refused token; the code tells a client whether refreshing can help. */
+function refuse(problem: TokenProblem, unauthorized: string): never {
+  if (problem === 'refresh-token') throw new AppError('wrong_token_type', MESSAGES.refresh);
+  if (problem === 'user-disabled') throw new AppError('account_disabled', MESSAGES.denied);
+  if (problem === 'expired') throw new AppError('token_expired', unauthorized);
+  if (problem === 'session-revoked') throw new AppError('session_revoked', unauthorized);
+  throw new AppError('unauthorized', unauthorized);
+}
+
+/**
+ * A third-party app's token: the route must be open to apps and the token must carry the scope it
+ * asks, else 403 naming that scope, with RFC 6750's `WWW-Authenticate: Bearer error="insufficient_scope"`.
+ * A bad token is a 401 first, as for Inkstone's own.
+ */
+async function authenticateApp(
+  request: FastifyRequest,
+  mode: AuthMode,
+  token: string,
+  verifier: AppTokenVerifier,
+): Promise<void> {
+  const scope = verifier.scopeOf(request.method === 'HEAD' ? 'GET' : request.method, request.routeOptions.url ?? '');
+  const unauthorized = mode === 'optional' ? MESSAGES.optionalInvalid : MESSAGES.required;
+  const result = await verifier.verify(token);
+  if (!result.ok) refuse(result.problem, unauthorized);
+  if (scope === undefined || !result.scopes.has(scope)) {
+    const message =
+      scope === undefined
+        ? 'Third-party app tokens cannot be used here.'
+        : `The app was not granted the scope ${scope}.`;
+    const challenge = scope === undefined ? '' : `, scope="${scope}"`;
+    throw new AppError('insufficient_scope', message, {
+      'www-authenticate': `Bearer error="insufficient_scope"${challenge}`,
+    });
+  }
+  if (mode === 'mp' && !result.verified) throw new AppError('verification_required', MESSAGES.unverified);
+  request.userId = result.userId;
+  request.verified = result.verified;
+  request.appClientId = result.clientId;
 }
 
 /** For handlers on required/mp routes: the hook guarantees a user. */

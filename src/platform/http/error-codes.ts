@@ -47,6 +47,11 @@ export const ERROR_CODES = {
     status: 403,
     description: 'The media platform needs a verified author (and a token issued by the media-platform sign-in).',
   },
+  insufficient_scope: {
+    status: 403,
+    description:
+      'A third-party app token (OAuth 2) lacks the scope this route needs, named in `message` and in `WWW-Authenticate`; some routes take no app token at all.',
+  },
   wrong_token_type: { status: 403, description: 'A refresh token was sent where an access token is needed.' },
   invalid_refresh_token: {
     status: 403,
