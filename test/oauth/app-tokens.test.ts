@@ -225,7 +225,7 @@ describe(`OAuth app tokens on the API (db=${testDb}, redis=${testRedis})`, () =>
     ).rejects.toMatchObject({ error: expect.any(String) });
   });
 
-  it('refuses a code without its PKCE verifier, and a code older than 10 minutes', async () => {
+  it('refuses a code without its PKCE verifier, at another redirect URI, or older than 10 minutes', async () => {
     const codeForm = (code: string, extra: Record<string, string>) => ({
       grant_type: 'authorization_code',
       code,
@@ -237,6 +237,14 @@ describe(`OAuth app tokens on the API (db=${testDb}, redis=${testRedis})`, () =>
     await expect(exchange(t.origin, codeForm(one.code, { resource: one.resource }))).rejects.toMatchObject({
       error: 'invalid_grant',
     });
+    // A code is bound to the redirect URI it was issued for (RFC 6749 §4.1.3).
+    const moved = await authorizeCode(t.origin, client, reader.refresh_token, 'articles:read');
+    await expect(
+      exchange(t.origin, {
+        ...codeForm(moved.code, { code_verifier: moved.verifier, resource: moved.resource }),
+        redirect_uri: 'http://127.0.0.1:9/other',
+      }),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
 
     const two = await authorizeCode(t.origin, client, reader.refresh_token, 'articles:read');
     // The provider reads the time from Date: ten minutes and a second later, the code is dead.
