@@ -61,6 +61,11 @@ describe.skipIf(!available)(`open platform pages in a browser (db=${testDb}, red
       "Math.max(0, ...[...document.querySelectorAll('main *')].map((e) => e.getBoundingClientRect().right)) - document.documentElement.clientWidth",
     );
     expect(overflow, `${name} is wider than the screen`).toBeLessThanOrEqual(0);
+    // The header too: with the reader's name beside the search box it used to push the page sideways.
+    const pageOverflow = await page.evaluate(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
+    expect(pageOverflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0);
   }
 
   beforeAll(async () => {
