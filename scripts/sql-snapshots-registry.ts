@@ -366,6 +366,7 @@ export const targets: AnyTarget[] = [
     methods: {
       write: [
         {
+          label: 'a like: its article and its author',
           run: (c) =>
             c.write(async () => ({
               value: null,
@@ -373,6 +374,17 @@ export const targets: AnyTarget[] = [
                 { entity: 'article', id: 1n, field: 'like_count', by: 1 },
                 { entity: 'user', id: 2n, field: 'like_count', by: 1 },
               ],
+            })),
+        },
+        {
+          label: "a batch of likes of one author's three articles: one UPDATE per column",
+          run: (c) =>
+            c.write(async () => ({
+              value: null,
+              changes: [1n, 3n, 4n].flatMap((id) => [
+                { entity: 'article' as const, id, field: 'like_count' as const, by: 1 },
+                { entity: 'user' as const, id: 2n, field: 'like_count' as const, by: 1 },
+              ]),
             })),
         },
       ],
@@ -419,9 +431,23 @@ export const targets: AnyTarget[] = [
     methods: {
       inTransaction: { noQuery: 'the same queries bound to a transaction' },
       visibleArticle: [{ run: (r) => r.visibleArticle(1n) }],
+      likeTargets: [{ run: (r) => r.likeTargets([1n, 2n], [3n, 4n]) }],
       authorOf: [{ run: (r) => r.authorOf(1n) }],
       isActiveUser: [{ run: (r) => r.isActiveUser(1n) }],
       insertAttitude: [{ run: (r) => r.insertAttitude(1n, 2n, Attitude.like, T) }],
+      insertAttitudes: [
+        {
+          run: (r) =>
+            r.insertAttitudes(
+              [
+                { userId: 1n, articleId: 2n },
+                { userId: 3n, articleId: 4n },
+              ],
+              Attitude.like,
+              T,
+            ),
+        },
+      ],
       flipAttitude: [{ run: (r) => r.flipAttitude(1n, 2n, Attitude.like, Attitude.dislike, T) }],
       deleteAttitude: [{ run: (r) => r.deleteAttitude(1n, 2n, Attitude.like) }],
       attitudeOf: [{ run: (r) => r.attitudeOf(1n, 2n) }],

@@ -21,6 +21,22 @@ where
   and `status` = ?
   and `deleted_at` is null;
 
+-- likeTargets
+-- 5 parameters
+select
+  `a`.`id`,
+  `a`.`user_id`,
+  `t`.`user_id` as `attitude_user_id`,
+  `t`.`attitude`
+from
+  `articles` as `a`
+  left join `attitudes` as `t` on `t`.`article_id` = `a`.`id`
+  and `t`.`user_id` in (?, ?)
+where
+  `a`.`id` in (?, ?)
+  and `a`.`status` = ?
+  and `a`.`deleted_at` is null;
+
 -- authorOf
 -- 1 parameter
 select
@@ -44,6 +60,14 @@ where
 insert ignore into
   `attitudes` (`user_id`, `article_id`, `attitude`, `created_at`, `updated_at`)
 values
+  (?, ?, ?, ?, ?);
+
+-- insertAttitudes
+-- 10 parameters
+insert ignore into
+  `attitudes` (`user_id`, `article_id`, `attitude`, `created_at`, `updated_at`)
+values
+  (?, ?, ?, ?, ?),
   (?, ?, ?, ?, ?);
 
 -- flipAttitude

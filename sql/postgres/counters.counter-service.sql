@@ -7,7 +7,7 @@
 -- the path its case takes. Parameters are bound, never inlined; only their count is shown.
 -- Layout (line breaks, indentation) is sql-formatter's; the words are the compiled statement's.
 
--- write
+-- write: a like: its article and its author
 -- begin transaction
 -- statement 1 of 2, 3 parameters
 update "articles"
@@ -18,6 +18,40 @@ set
   END
 where
   "id" = $3;
+
+-- statement 2 of 2, 3 parameters
+update "users"
+set
+  "like_count" = CASE
+    WHEN "like_count" + $1 < 0 THEN 0
+    ELSE "like_count" + $2
+  END
+where
+  "id" = $3;
+
+-- commit
+
+-- write: a batch of likes of one author's three articles: one UPDATE per column
+-- begin transaction
+-- statement 1 of 2, 9 parameters
+update "articles"
+set
+  "like_count" = CASE
+    WHEN "like_count" + CASE "id"
+      WHEN $1 THEN 1
+      WHEN $2 THEN 1
+      WHEN $3 THEN 1
+      ELSE 0
+    END < 0 THEN 0
+    ELSE "like_count" + CASE "id"
+      WHEN $4 THEN 1
+      WHEN $5 THEN 1
+      WHEN $6 THEN 1
+      ELSE 0
+    END
+  END
+where
+  "id" in ($7, $8, $9);
 
 -- statement 2 of 2, 3 parameters
 update "users"

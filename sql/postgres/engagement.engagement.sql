@@ -21,6 +21,22 @@ where
   and "status" = $2
   and "deleted_at" is null;
 
+-- likeTargets
+-- 5 parameters
+select
+  "a"."id",
+  "a"."user_id",
+  "t"."user_id" as "attitude_user_id",
+  "t"."attitude"
+from
+  "articles" as "a"
+  left join "attitudes" as "t" on "t"."article_id" = "a"."id"
+  and "t"."user_id" in ($1, $2)
+where
+  "a"."id" in ($3, $4)
+  and "a"."status" = $5
+  and "a"."deleted_at" is null;
+
 -- authorOf
 -- 1 parameter
 select
@@ -45,6 +61,15 @@ insert into
   "attitudes" ("user_id", "article_id", "attitude", "created_at", "updated_at")
 values
   ($1, $2, $3, $4, $5)
+on conflict ("user_id", "article_id") do nothing;
+
+-- insertAttitudes
+-- 10 parameters
+insert into
+  "attitudes" ("user_id", "article_id", "attitude", "created_at", "updated_at")
+values
+  ($1, $2, $3, $4, $5),
+  ($6, $7, $8, $9, $10)
 on conflict ("user_id", "article_id") do nothing;
 
 -- flipAttitude

@@ -7,7 +7,7 @@
 -- the path its case takes. Parameters are bound, never inlined; only their count is shown.
 -- Layout (line breaks, indentation) is sql-formatter's; the words are the compiled statement's.
 
--- write
+-- write: a like: its article and its author
 -- begin transaction
 -- statement 1 of 2, 3 parameters
 update "articles"
@@ -18,6 +18,40 @@ set
   END
 where
   "id" = ?;
+
+-- statement 2 of 2, 3 parameters
+update "users"
+set
+  "like_count" = CASE
+    WHEN "like_count" + ? < 0 THEN 0
+    ELSE "like_count" + ?
+  END
+where
+  "id" = ?;
+
+-- commit
+
+-- write: a batch of likes of one author's three articles: one UPDATE per column
+-- begin transaction
+-- statement 1 of 2, 9 parameters
+update "articles"
+set
+  "like_count" = CASE
+    WHEN "like_count" + CASE "id"
+      WHEN ? THEN 1
+      WHEN ? THEN 1
+      WHEN ? THEN 1
+      ELSE 0
+    END < 0 THEN 0
+    ELSE "like_count" + CASE "id"
+      WHEN ? THEN 1
+      WHEN ? THEN 1
+      WHEN ? THEN 1
+      ELSE 0
+    END
+  END
+where
+  "id" in (?, ?, ?);
 
 -- statement 2 of 2, 3 parameters
 update "users"

@@ -206,6 +206,34 @@ describe(`engagement: attitudes, collections, reports, history, telemetry (db=${
       expect((await userCounts(writer.id)).like_count).toBe(1);
     });
 
+    it('counts a burst of likes from many readers exactly, batched or not, and refuses only the invalid one', async () => {
+      const readers = await Promise.all(Array.from({ length: 12 }, () => signIn()));
+      const writer = await author();
+      const articles = await Promise.all([article(writer.id), article(writer.id), article(writer.id)]);
+      const hidden = await article(writer.id, { status: ArticleStatus.pending });
+      // One reader disliked an article first: their like replaces it.
+      await dislike(readers[0]!.token, String(articles[0]!.id));
+      const events = likedEvents();
+      let results;
+      try {
+        results = await Promise.all([
+          ...readers.flatMap((r) => articles.map((a) => like(r.token, String(a.id)))),
+          like(readers[1]!.token, String(articles[1]!.id)), // the same like twice in the burst
+          like(readers[2]!.token, String(hidden.id)),
+        ]);
+        await t.platform.events.settle();
+        expect(events.seen).toHaveLength(readers.length * articles.length);
+      } finally {
+        events.stop();
+      }
+      expect(results.map((r) => r.statusCode)).toEqual([...Array(readers.length * articles.length + 1).fill(201), 400]);
+      for (const a of articles) {
+        expect(await articleCounts(a.id)).toMatchObject({ like_count: readers.length, dislike_count: 0 });
+      }
+      expect((await userCounts(writer.id)).like_count).toBe(readers.length * articles.length);
+      expect(await articleCounts(hidden.id)).toMatchObject({ like_count: 0 });
+    });
+
     it('publishes article.liked once per real like (new or replacing a dislike), never on duplicates', async () => {
       const reader = await signIn();
       const writer = await author();

@@ -52,6 +52,8 @@ const TABLES = { article: 'articles', user: 'users', comment: 'comments' } as co
 const LOCK_ORDER: Record<CounterEntity, number> = { comment: 0, article: 1, user: 2 };
 const DIRTY = 'cnt:dirty';
 const FLUSH_BATCH = 500;
+/** From this many rows of one entity, `applyIn` moves them with one UPDATE per column. */
+const COLUMN_UPDATE_ROWS = 3;
 /** Rows per recount transaction: short enough that the writers it holds up wait milliseconds. */
 export const RECOUNT_BATCH = 500;
 /** Deadlocks and serialisation failures are retried this many times by `write`. */
@@ -73,6 +75,17 @@ function isDelta(entity: CounterEntity, field: string): boolean {
 function isRetryable(error: unknown): boolean {
   const e = error as { code?: unknown; errno?: unknown } | null;
   return e?.code === '40P01' || e?.code === '40001' || e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213;
+}
+
+/** Runs a transaction again when the database aborted it for a deadlock, up to WRITE_ATTEMPTS times. */
+async function retrying<T>(transaction: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction();
+    } catch (error) {
+      if (attempt >= WRITE_ATTEMPTS || !isRetryable(error)) throw error;
+    }
+  }
 }
 
 export interface CounterChange<E extends CounterEntity = CounterEntity> {
@@ -257,7 +270,12 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
     return moved;
   }
 
-  /** One UPDATE per counted row, in lock order; never below 0 (a count cannot be negative). */
+  /**
+   * Moves row counters, entities in lock order, never below 0 (a count cannot be negative): one
+   * UPDATE per row, by id, for the few rows of one request; one UPDATE per counter column when the
+   * changes move many rows of an entity (a batch of likes over many articles), instead of a round
+   * trip per row while the batch holds its locks.
+   */
   async function applyIn(trx: Db, changes: CounterChange[]): Promise<void> {
     const rows = new Map<string, { entity: CounterEntity; id: bigint; set: Map<string, number> }>();
     for (const c of changes) {
@@ -267,21 +285,36 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
       if (!row) rows.set(rowKey, (row = { entity: c.entity, id: c.id, set: new Map() }));
       row.set.set(c.field, (row.set.get(c.field) ?? 0) + c.by);
     }
-    const ordered = [...rows.values()].sort(
-      (a, b) => LOCK_ORDER[a.entity] - LOCK_ORDER[b.entity] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-    );
-    for (const row of ordered) {
-      const set: Record<string, unknown> = {};
-      for (const [field, by] of row.set) {
-        if (by !== 0)
-          set[field] = sql`CASE WHEN ${sql.ref(field)} + ${by} < 0 THEN 0 ELSE ${sql.ref(field)} + ${by} END`;
+    const byEntity = new Map<CounterEntity, { id: bigint; set: Map<string, number> }[]>();
+    for (const row of rows.values()) {
+      const list = byEntity.get(row.entity);
+      if (list) list.push(row);
+      else byEntity.set(row.entity, [row]);
+    }
+    const entities = [...byEntity.keys()].sort((a, b) => LOCK_ORDER[a] - LOCK_ORDER[b]);
+    for (const entity of entities) {
+      const entityRows = byEntity.get(entity)!;
+      if (entityRows.length >= COLUMN_UPDATE_ROWS) {
+        const moves = entityRows.flatMap(({ id, set }) =>
+          [...set].filter(([, by]) => by !== 0).map(([field, by]) => ({ entity, id, field, by }) as CounterChange),
+        );
+        await addDeltasIn(trx, moves);
+        continue;
       }
-      if (Object.keys(set).length === 0) continue;
-      await trx
-        .updateTable(TABLES[row.entity] as 'articles')
-        .set(set as never)
-        .where('id', '=', row.id)
-        .execute();
+      entityRows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      for (const row of entityRows) {
+        const set: Record<string, unknown> = {};
+        for (const [field, by] of row.set) {
+          if (by !== 0)
+            set[field] = sql`CASE WHEN ${sql.ref(field)} + ${by} < 0 THEN 0 ELSE ${sql.ref(field)} + ${by} END`;
+        }
+        if (Object.keys(set).length === 0) continue;
+        await trx
+          .updateTable(TABLES[entity] as 'articles')
+          .set(set as never)
+          .where('id', '=', row.id)
+          .execute();
+      }
     }
   }
 
@@ -328,21 +361,17 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
      * outside the transaction. Throws (before touching anything) on an unknown or delta counter.
      */
     async write<T>(work: (trx: Db) => Promise<{ value: T; changes: CounterChange[] }>): Promise<T> {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const { value, changes } = await db.transaction().execute(async (trx) => {
-            const done = await work(trx);
-            checkChanges(done.changes, 'row');
-            await applyIn(trx, done.changes);
-            return done;
-          });
-          const moved = changes.filter((c) => c.by !== 0);
-          if (moved.length > 0) await notify(movedOf(moved));
-          return value;
-        } catch (error) {
-          if (attempt >= WRITE_ATTEMPTS || !isRetryable(error)) throw error;
-        }
-      }
+      const { value, changes } = await retrying(() =>
+        db.transaction().execute(async (trx) => {
+          const done = await work(trx);
+          checkChanges(done.changes, 'row');
+          await applyIn(trx, done.changes);
+          return done;
+        }),
+      );
+      const moved = changes.filter((c) => c.by !== 0);
+      if (moved.length > 0) await notify(movedOf(moved));
+      return value;
     },
 
     /**
@@ -440,7 +469,9 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
         const changes = taken.filter((c) => c.by !== 0);
         if (changes.length === 0) continue;
         try {
-          await db.transaction().execute((trx) => addDeltasIn(trx, changes as CounterChange[]));
+          // Its UPDATEs lock many rows, in whatever order the plan visits them; so does a batch of
+          // likes (engagement): a deadlock between the two is retried rather than failing the tick.
+          await retrying(() => db.transaction().execute((trx) => addDeltasIn(trx, changes as CounterChange[])));
         } catch (error) {
           // Give back what this batch took but did not write, so the next flush retries it.
           await Promise.all(changes.map((c) => kv.incr(c.member, c.by)));

@@ -8,6 +8,7 @@
  * received), moved in the transaction of the attitude row (`counters.write`). The `article.liked` event goes out only when a like really appears (new, or
  * replacing a dislike).
  */
+import { createWriteBatcher } from '../../platform/db/write-batcher.js';
 import { badRequest } from '../../platform/http/errors.js';
 import type { CounterChange } from '../counters/counter.service.js';
 import { Attitude, type AttitudeValue, type EngagementRepository } from './engagement.repository.js';
@@ -17,6 +18,15 @@ export const INVALID_ARTICLE = 'Invalid article.';
 
 /** What a set-attitude call did. */
 type Outcome = 'created' | 'flipped' | 'unchanged';
+
+/** A like to write. */
+interface Like {
+  userId: bigint;
+  articleId: bigint;
+}
+
+/** What a like did, with the author it counts for; undefined when the article may not be liked. */
+type Liked = { done: Outcome; authorId: bigint } | undefined;
 
 /** Optimistic retries when a concurrent delete removes the row between two steps. */
 const SET_ATTEMPTS = 3;
@@ -60,18 +70,92 @@ export function createAttitudeService(deps: EngagementDeps) {
     by,
   });
 
+  const changesOf = (articleId: bigint, authorId: bigint, done: Outcome): CounterChange[] => {
+    if (done === 'unchanged') return [];
+    const changes = likeChanges(articleId, authorId, 1);
+    if (done === 'flipped') changes.push(dislikeChange(articleId, -1));
+    return changes;
+  };
+
+  /** A like on its own: the article is checked, then the attitude set in a transaction. */
+  async function likeAlone({ userId, articleId }: Like): Promise<Liked> {
+    const article = await repo.visibleArticle(articleId);
+    if (!article) return undefined;
+    const done = await counters.write(async (trx) => {
+      const done = await setAttitude(repo.inTransaction(trx), userId, articleId, Attitude.like);
+      return { value: done, changes: changesOf(articleId, article.user_id, done) };
+    });
+    return { done, authorId: article.user_id };
+  }
+
+  /**
+   * Likes side by side (see `writeLikes`), with the same few round trips whatever their number: one
+   * SELECT finds which articles may be liked, their authors and the attitudes these readers already
+   * have on them (those pairs go through setAttitude one by one); one multi-row INSERT creates the
+   * rest. If it created fewer rows than asked, a pair was written since the SELECT: the batch is
+   * rolled back and each like runs alone. The SELECT runs before the transaction, as likeAlone
+   * reads the article: begun by a plain read, a MariaDB transaction (REPEATABLE READ) would read
+   * from that snapshot, and setAttitude could not see a row committed since.
+   */
+  async function likeTogether(likes: Like[]): Promise<Liked[]> {
+    const pair = (userId: bigint, articleId: bigint) => `${userId}:${articleId}`;
+    const targets = await repo.likeTargets(
+      [...new Set(likes.map((l) => l.articleId))],
+      [...new Set(likes.map((l) => l.userId))],
+    );
+    const authors = new Map(targets.map((t) => [t.id, t.user_id]));
+    const existing = new Set(
+      targets.filter((t) => t.attitude_user_id !== null).map((t) => pair(t.attitude_user_id!, t.id)),
+    );
+    const planned = new Map<Like, Outcome>();
+    const fresh: Like[] = [];
+    const known: Like[] = [];
+    const seen = new Set<string>();
+    for (const like of likes) {
+      if (!authors.has(like.articleId)) continue;
+      const key = pair(like.userId, like.articleId);
+      // The same like twice in one batch: the first one writes it.
+      if (seen.has(key)) planned.set(like, 'unchanged');
+      else if (existing.has(key)) known.push(like);
+      else {
+        fresh.push(like);
+        planned.set(like, 'created');
+      }
+      seen.add(key);
+    }
+    return counters.write(async (trx) => {
+      const inTrx = repo.inTransaction(trx);
+      const outcomes = new Map(planned);
+      if (fresh.length > 0 && (await inTrx.insertAttitudes(fresh, Attitude.like, clock.now())) !== fresh.length)
+        throw new Error('an attitude of the batch was written meanwhile');
+      for (const like of known)
+        outcomes.set(like, await setAttitude(inTrx, like.userId, like.articleId, Attitude.like));
+      const changes: CounterChange[] = [];
+      const value = likes.map((like) => {
+        const done = outcomes.get(like);
+        if (done === undefined) return undefined;
+        const authorId = authors.get(like.articleId)!;
+        changes.push(...changesOf(like.articleId, authorId, done));
+        return { done, authorId };
+      });
+      return { value, changes };
+    });
+  }
+
+  /**
+   * Likes arrive in bursts on a few authors' articles and each moves its author's like_count:
+   * those waiting while others are written go together (platform/db/write-batcher.ts), so that
+   * row is locked and committed once per batch, not once per like.
+   */
+  const writeLikes = createWriteBatcher({ writeAll: likeTogether, writeOne: likeAlone });
+
   return {
     /** A35: like (replacing a dislike). Idempotent. */
     async like(userId: bigint, articleId: bigint): Promise<void> {
-      const article = await visibleArticle(articleId);
-      const outcome = await counters.write(async (trx) => {
-        const done = await setAttitude(repo.inTransaction(trx), userId, articleId, Attitude.like);
-        const changes = done === 'unchanged' ? [] : likeChanges(articleId, article.user_id, 1);
-        if (done === 'flipped') changes.push(dislikeChange(articleId, -1));
-        return { value: done, changes };
-      });
-      if (outcome === 'unchanged') return;
-      events.publish('article.liked', { actorId: userId, articleId, authorId: article.user_id, at: clock.now() });
+      const liked = await writeLikes({ userId, articleId });
+      if (!liked) throw badRequest(INVALID_ARTICLE);
+      if (liked.done === 'unchanged') return;
+      events.publish('article.liked', { actorId: userId, articleId, authorId: liked.authorId, at: clock.now() });
     },
 
     /** A36: clears a like; nothing happens when there is none. */

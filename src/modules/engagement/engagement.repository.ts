@@ -99,6 +99,25 @@ export function createEngagementRepository(db: Db) {
         .executeTakeFirst();
     },
 
+    /**
+     * What a batch of likes needs in one round trip: the visible articles among `articleIds`, each
+     * with its author and the attitudes of `userIds` on it (a row per attitude, or one row with
+     * nulls when none of them has one).
+     */
+    async likeTargets(
+      articleIds: bigint[],
+      userIds: bigint[],
+    ): Promise<{ id: bigint; user_id: bigint; attitude_user_id: bigint | null; attitude: number | null }[]> {
+      return db
+        .selectFrom('articles as a')
+        .leftJoin('attitudes as t', (join) => join.onRef('t.article_id', '=', 'a.id').on('t.user_id', 'in', userIds))
+        .select(['a.id', 'a.user_id', 't.user_id as attitude_user_id', 't.attitude'])
+        .where('a.id', 'in', articleIds)
+        .where('a.status', '=', ArticleStatus.approved)
+        .where('a.deleted_at', 'is', null)
+        .execute();
+    },
+
     /** The author of any article, visible or not (undoing an attitude on a since-hidden article). */
     async authorOf(articleId: bigint): Promise<bigint | undefined> {
       const row = await db.selectFrom('articles').select('user_id').where('id', '=', articleId).executeTakeFirst();
@@ -122,6 +141,28 @@ export function createEngagementRepository(db: Db) {
         ['user_id', 'article_id'],
       ).executeTakeFirst();
       return changed(result.numInsertedOrUpdatedRows);
+    },
+
+    /** Several attitudes at once (a batch of likes): how many rows were created (the rest existed). */
+    async insertAttitudes(
+      pairs: { userId: bigint; articleId: bigint }[],
+      attitude: AttitudeValue,
+      at: number,
+    ): Promise<number> {
+      const result = await onConflictIgnore(
+        db,
+        db.insertInto('attitudes').values(
+          pairs.map(({ userId, articleId }) => ({
+            user_id: userId,
+            article_id: articleId,
+            attitude,
+            created_at: at,
+            updated_at: at,
+          })),
+        ),
+        ['user_id', 'article_id'],
+      ).executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n);
     },
 
     /** Compare-and-set: true when this call turned `from` into `to`. */
