@@ -147,7 +147,7 @@ export function createAttitudeService(deps: EngagementDeps) {
    * those waiting while others are written go together (platform/db/write-batcher.ts), so that
    * row is locked and committed once per batch, not once per like.
    */
-  const writeLikes = createWriteBatcher({ writeAll: likeTogether, writeOne: likeAlone });
+  const writeLikes = deps.batchLikes ? createWriteBatcher({ writeAll: likeTogether, writeOne: likeAlone }) : likeAlone;
 
   return {
     /** A35: like (replacing a dislike). Idempotent. */
