@@ -70,6 +70,12 @@ describe(`operator's console (db=${testDb}, redis=${testRedis})`, () => {
     // One bar per day, with the figures in the chart's accessible title.
     expect(after.body.match(/<rect\s+class="bar"/g)!.length).toBe(30 * 6);
     expect(after.body).toContain('近 30 天每日发布文章');
+    // Each chart has its own accessible name; a figure with nothing in 30 days says max 0, not 1.
+    const ids = [...after.body.matchAll(/<title id="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(6);
+    const reports = /近 30 天每日举报 · max (\d+)/.exec(after.body);
+    const reportsIn30Days = Number(/<th scope="row">举报<\/th>\s*<td>\d+<\/td>\s*<td>(\d+)<\/td>/.exec(after.body)![1]);
+    expect(Number(reports![1]) === 0).toBe(reportsIn30Days === 0);
     expect(zoneOffsetMs('Asia/Shanghai', Date.now())).toBe(8 * 3_600_000);
   });
 

@@ -73,19 +73,27 @@ export function consoleLayout(T: ConsoleText, shell: ConsoleShell, title: string
 }
 
 /** A bar per day, tallest = full height; the figures are in the title and a visually hidden table. */
-function chart(label: string, days: readonly number[], series: readonly DailyCount[], format: (n: number) => string) {
+function chart(
+  label: string,
+  days: readonly number[],
+  series: readonly DailyCount[],
+  format: (n: number) => string,
+  index: number,
+) {
   const byDay = new Map(series.map((d) => [d.day, d.n]));
   const values = days.map((day) => byDay.get(day) ?? 0);
-  const max = Math.max(1, ...values);
+  const max = Math.max(0, ...values);
+  // An all-zero series draws no bars (and says max 0), rather than dividing by zero.
+  const scale = Math.max(1, max);
   const width = 600;
   const height = 120;
   const step = width / values.length;
-  const id = `chart-${label.length}-${values.length}-${max}`.replace(/[^a-z0-9-]/gi, '');
+  const id = `chart-${index}`;
   return html`<figure class="chart">
     <svg viewBox="0 0 ${width} ${height + 16}" role="img" aria-labelledby="${id}">
       <title id="${id}">${label}: ${values.map(format).join(', ')}</title>
       ${values.map((value, i) => {
-        const h = Math.round((value / max) * height);
+        const h = Math.round((value / scale) * height);
         return html`<rect
           class="bar"
           x="${(i * step + 1).toFixed(1)}"
@@ -174,7 +182,9 @@ export function dashboardBody(
         )}
       </tbody>
     </table>
-    <div class="charts">${rows.map(([label, series, format]) => chart(T.chartOf(label), days, series, format))}</div>`;
+    <div class="charts">
+      ${rows.map(([label, series, format], i) => chart(T.chartOf(label), days, series, format, i))}
+    </div>`;
 }
 
 export interface QueueRow {
