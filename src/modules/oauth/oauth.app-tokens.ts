@@ -25,10 +25,14 @@ export function appTokenVerifier(
       // An OpenID token (for userinfo) or a client's own token (client credentials) has no reader here.
       const { clientId, accountId, grantId } = token;
       if (token.aud !== resource || !clientId || !accountId || !grantId) return refused('invalid');
-      const [client, grant] = await Promise.all([provider.Client.find(clientId), provider.Grant.find(grantId)]);
-      if (!client || !grant || grant.accountId !== accountId || grant.clientId !== clientId) return refused('invalid');
       const userId = BigInt(accountId);
-      const state = await userState(userId);
+      // Three independent reads on every request an app makes: side by side, not one after another.
+      const [client, grant, state] = await Promise.all([
+        provider.Client.find(clientId),
+        provider.Grant.find(grantId),
+        userState(userId),
+      ]);
+      if (!client || !grant || grant.accountId !== accountId || grant.clientId !== clientId) return refused('invalid');
       if (state === 'disabled') return refused('user-disabled');
       return {
         ok: true,

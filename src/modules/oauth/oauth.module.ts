@@ -5,7 +5,7 @@ import * as oauthClients from './migrations/0015-oauth-clients.js';
 import * as oauthGrants from './migrations/0016-oauth-grants.js';
 import { oauthAdminRoutes } from './oauth.admin.routes.js';
 import { appTokenVerifier } from './oauth.app-tokens.js';
-import { KEY_POLICY, maintainKeys, rotateKey } from './oauth.keys.js';
+import { KEY_POLICY, keySet, loadKeys, maintainKeys, rotateKey } from './oauth.keys.js';
 import { liveKeys, type LiveKeys } from './oauth.keystore.js';
 import { apiResource, createProvider, INITIAL_ACCESS_TOKEN_TTL, OAUTH_PREFIX, SINGLE_USE } from './oauth.provider.js';
 import { createOauthRepository, type OauthRepository } from './oauth.repository.js';
@@ -89,9 +89,11 @@ export const oauthModule = defineModule({
     return service;
   },
   routes: async (app, oauth, ctx) => {
-    const provider = await createProvider(ctx, oauth.repository);
+    const now = ctx.platform.clock.now();
+    const keys = keySet(await loadKeys(oauth.repository, now), now);
+    const provider = await createProvider(ctx, oauth.repository, keys.jwks);
     providers.set(oauth, provider);
-    keysOf.set(oauth, liveKeys(provider, oauth.repository));
+    keysOf.set(oauth, liveKeys(provider, oauth.repository, keys));
     const { sessions } = ctx.services.auth;
     app.useAppTokens(appTokenVerifier(provider, apiResource(ctx.platform.config.publicUrl), sessions.userState));
     await oauthRoutes(app, provider, oauth.repository, ctx);

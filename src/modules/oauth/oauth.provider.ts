@@ -18,7 +18,7 @@ import { SITE_CSP } from '../web/web.render.js';
 import { viewsOf } from '../web/web.views.js';
 import { consentWords } from './oauth.consent.js';
 import { adapterFactory } from './oauth.adapter.js';
-import { keySet, loadKeys } from './oauth.keys.js';
+import type { PrivateJwk } from './oauth.keys.js';
 import type { OauthRepository } from './oauth.repository.js';
 
 export const OAUTH_PREFIX = '/oauth';
@@ -48,12 +48,16 @@ export function apiResource(publicUrl: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/api`;
 }
 
-export async function createProvider(ctx: AppContext, repository: OauthRepository): Promise<Provider> {
+/** `jwks`: the stored keys as oauth.keys.ts orders them (signing key first); oauth.keystore.ts swaps them later. */
+export async function createProvider(
+  ctx: AppContext,
+  repository: OauthRepository,
+  jwks: readonly PrivateJwk[],
+): Promise<Provider> {
   const { platform, services, present } = ctx;
   const { config } = platform;
   const issuer = config.publicUrl.replace(/\/+$/, '');
   const resource = apiResource(issuer);
-  const keys = keySet(await loadKeys(repository, platform.clock.now()), platform.clock.now()).jwks;
   // Every node signs the provider's cookies with the same key, derived from the app's secret.
   const cookieKey = createHmac('sha256', config.jwtSecret).update('inkstone oauth cookies').digest('base64url');
 
@@ -75,7 +79,7 @@ export async function createProvider(ctx: AppContext, repository: OauthRepositor
 
   const configuration: Configuration = {
     adapter: adapterFactory({ kv: platform.kv, repository, now: () => platform.clock.now() }),
-    jwks: { keys: keys as never },
+    jwks: { keys: [...jwks] as never },
     cookies: { keys: [cookieKey] },
     clients: [],
     responseTypes: ['code'],
