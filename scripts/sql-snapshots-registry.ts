@@ -362,7 +362,7 @@ export const targets: AnyTarget[] = [
   target({
     name: 'counters.counter-service',
     source: 'src/modules/counters/counter.service.ts',
-    create: (db: Db) => createCounterService({ kv: new MemoryKeyValueStore(), db, now: () => T }),
+    create: (db: Db) => createCounterService({ kv: new MemoryKeyValueStore(), db, now: () => T, newId: idSource() }),
     methods: {
       write: [
         {
@@ -390,9 +390,31 @@ export const targets: AnyTarget[] = [
       ],
       apply: [{ run: (c, db) => c.apply(db, [{ entity: 'comment', id: 1n, field: 'reply_count', by: -1 }]) }],
       add: { noQuery: 'delta counters are kv increments' },
-      overlay: { noQuery: 'reads kv deltas' },
+      overlay: [
+        {
+          label: "a user's likes received with a mark waiting: the sum read at once",
+          run: (c) => c.overlay('user', [{ id: 2n, like_count: 1, read_count: 0 }], ['like_count', 'read_count']),
+          answers: [{ rows: [{ row_id: 2n, field: 'like_count' }] }, { rows: [{ id: 2n, n: 3 }] }],
+        },
+      ],
       onChanged: { noQuery: 'registers a listener' },
       flush: [
+        {
+          label: "marks of one author's likes received: the sum set, the marks deleted",
+          run: (c) => c.flush(),
+          answers: [
+            { rows: [{ id: 5n }] },
+            {
+              rows: [
+                { id: 4n, entity: 'user', row_id: 2n, field: 'like_count' },
+                { id: 5n, entity: 'user', row_id: 2n, field: 'like_count' },
+              ],
+            },
+            { rows: [{ id: 2n }] },
+            WON,
+            { affected: 2n },
+          ],
+        },
         {
           label: 'one pending read delta',
           run: async (c) => {
@@ -406,6 +428,7 @@ export const targets: AnyTarget[] = [
           label: 'one article whose like count was off; no users or comments',
           run: (c) => c.recount(),
           answers: [
+            NO_ROWS,
             { rows: [{ n: 1 }] },
             { rows: [{ id: 1n }] },
             { rows: [{ id: 1n, like_count: 5, dislike_count: 0, comment_count: 0, collect_count: 0 }] },

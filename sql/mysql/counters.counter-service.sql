@@ -9,18 +9,14 @@
 
 -- write: a like: its article and its author
 -- begin transaction
--- statement 1 of 2, 3 parameters
-update `articles`
-set
-  `like_count` = CASE
-    WHEN `like_count` + ? < 0 THEN 0
-    ELSE `like_count` + ?
-  END
-where
-  `id` = ?;
+-- statement 1 of 2, 4 parameters
+insert into
+  `counter_marks` (`id`, `entity`, `row_id`, `field`)
+values
+  (?, ?, ?, ?);
 
 -- statement 2 of 2, 3 parameters
-update `users`
+update `articles`
 set
   `like_count` = CASE
     WHEN `like_count` + ? < 0 THEN 0
@@ -33,7 +29,13 @@ where
 
 -- write: a batch of likes of one author's three articles: one UPDATE per column
 -- begin transaction
--- statement 1 of 2, 9 parameters
+-- statement 1 of 2, 4 parameters
+insert into
+  `counter_marks` (`id`, `entity`, `row_id`, `field`)
+values
+  (?, ?, ?, ?);
+
+-- statement 2 of 2, 9 parameters
 update `articles`
 set
   `like_count` = CASE
@@ -53,16 +55,6 @@ set
 where
   `id` in (?, ?, ?);
 
--- statement 2 of 2, 3 parameters
-update `users`
-set
-  `like_count` = CASE
-    WHEN `like_count` + ? < 0 THEN 0
-    ELSE `like_count` + ?
-  END
-where
-  `id` = ?;
-
 -- commit
 
 -- apply
@@ -78,13 +70,115 @@ where
 
 -- add: no query of its own (delta counters are kv increments)
 
--- overlay: no query of its own (reads kv deltas)
+-- overlay: a user's likes received with a mark waiting: the sum read at once
+-- statement 1 of 2, 2 parameters
+select distinct
+  `row_id`,
+  `field`
+from
+  `counter_marks`
+where
+  `entity` = ?
+  and `row_id` in (?);
+
+-- statement 2 of 2, 1 parameter
+select
+  `s`.`user_id` as `id`,
+  sum(`s`.`like_count`) as `n`
+from
+  `articles` as `s`
+where
+  `s`.`user_id` in (?)
+group by
+  `s`.`user_id`;
 
 -- onChanged: no query of its own (registers a listener)
 
--- flush: one pending read delta
+-- flush: marks of one author's likes received: the sum set, the marks deleted
+-- statement 1 of 7, 0 parameters
+select
+  max(`id`) as `id`
+from
+  `counter_marks`;
+
+-- statement 2 of 7, 3 parameters
+select
+  `id`,
+  `entity`,
+  `row_id`,
+  `field`
+from
+  `counter_marks`
+where
+  `id` > ?
+  and `id` <= ?
+order by
+  `id`
+limit
+  ?;
+
 -- begin transaction
--- 3 parameters
+-- statement 3 of 7, 1 parameter
+select
+  `id`
+from
+  `users`
+where
+  `id` in (?) for
+update;
+
+-- statement 4 of 7, 1 parameter
+select
+  `s`.`user_id` as `id`,
+  sum(`s`.`like_count`) as `n`
+from
+  `articles` as `s`
+where
+  `s`.`user_id` in (?)
+group by
+  `s`.`user_id`;
+
+-- statement 5 of 7, 2 parameters
+update `users`
+set
+  `like_count` = CASE `id`
+    WHEN ? THEN 0
+    ELSE `like_count`
+  END
+where
+  `id` in (?);
+
+-- statement 6 of 7, 2 parameters
+delete from `counter_marks`
+where
+  `id` in (?, ?);
+
+-- commit
+-- statement 7 of 7, 3 parameters
+select
+  `id`,
+  `entity`,
+  `row_id`,
+  `field`
+from
+  `counter_marks`
+where
+  `id` > ?
+  and `id` <= ?
+order by
+  `id`
+limit
+  ?;
+
+-- flush: one pending read delta
+-- statement 1 of 2, 0 parameters
+select
+  max(`id`) as `id`
+from
+  `counter_marks`;
+
+-- begin transaction
+-- statement 2 of 2, 3 parameters
 update `articles`
 set
   `read_count` = CASE
@@ -103,14 +197,20 @@ where
 -- commit
 
 -- recount: one article whose like count was off; no users or comments
--- statement 1 of 13, 0 parameters
+-- statement 1 of 14, 0 parameters
+select
+  max(`id`) as `id`
+from
+  `counter_marks`;
+
+-- statement 2 of 14, 0 parameters
 select
   count(*) as `n`
 from
   `articles`;
 
 -- begin transaction
--- statement 2 of 13, 1 parameter
+-- statement 3 of 14, 1 parameter
 select
   `id`
 from
@@ -121,7 +221,7 @@ limit
   ? for
 update;
 
--- statement 3 of 13, 1 parameter
+-- statement 4 of 14, 1 parameter
 select
   `id`,
   `like_count`,
@@ -133,7 +233,7 @@ from
 where
   `id` in (?);
 
--- statement 4 of 13, 2 parameters
+-- statement 5 of 14, 2 parameters
 select
   `article_id` as `id`,
   count(*) as `n`
@@ -145,7 +245,7 @@ where
 group by
   `article_id`;
 
--- statement 5 of 13, 2 parameters
+-- statement 6 of 14, 2 parameters
 select
   `article_id` as `id`,
   count(*) as `n`
@@ -157,7 +257,7 @@ where
 group by
   `article_id`;
 
--- statement 6 of 13, 2 parameters
+-- statement 7 of 14, 2 parameters
 select
   `article_id` as `id`,
   count(*) as `n`
@@ -169,7 +269,7 @@ where
 group by
   `article_id`;
 
--- statement 7 of 13, 1 parameter
+-- statement 8 of 14, 1 parameter
 select
   `article_id` as `id`,
   count(*) as `n`
@@ -180,7 +280,7 @@ where
 group by
   `article_id`;
 
--- statement 8 of 13, 3 parameters
+-- statement 9 of 14, 3 parameters
 update `articles`
 set
   `like_count` = CASE
@@ -192,7 +292,7 @@ where
 
 -- commit
 -- begin transaction
--- statement 9 of 13, 2 parameters
+-- statement 10 of 14, 2 parameters
 select
   `id`
 from
@@ -206,14 +306,14 @@ limit
 update;
 
 -- commit
--- statement 10 of 13, 0 parameters
+-- statement 11 of 14, 0 parameters
 select
   count(*) as `n`
 from
   `users`;
 
 -- begin transaction
--- statement 11 of 13, 1 parameter
+-- statement 12 of 14, 1 parameter
 select
   `id`
 from
@@ -225,14 +325,14 @@ limit
 update;
 
 -- commit
--- statement 12 of 13, 0 parameters
+-- statement 13 of 14, 0 parameters
 select
   count(*) as `n`
 from
   `comments`;
 
 -- begin transaction
--- statement 13 of 13, 1 parameter
+-- statement 14 of 14, 1 parameter
 select
   `id`
 from

@@ -138,16 +138,19 @@ describe(`counters survive kill -9 (db=${testDb}, redis=${testRedis})`, () => {
         });
       }
       const fans = await count('follows', (q) => q.where('target_user_id', '=', author.id));
-      expect(
-        await db
+      const authorRow = () =>
+        db
           .selectFrom('users')
           .select(['fans_count', 'like_count'])
           .where('id', '=', author.id)
-          .executeTakeFirstOrThrow(),
-      ).toEqual({
-        fans_count: fans,
-        like_count: likesReceived,
+          .executeTakeFirstOrThrow();
+      // Likes received is a derived counter: the marks committed with the likes survived the kill,
+      // and the restarted server's first flush (every 5 s) sets the column from them.
+      await until('the author’s likes received are set', async () => (await authorRow()).like_count === likesReceived, {
+        timeoutMs: 15_000,
+        intervalMs: 100,
       });
+      expect(await authorRow()).toEqual({ fans_count: fans, like_count: likesReceived });
       // And the restarted server shows them.
       const profile = (await (await fetch(`${server.base}/app/v1_0/users/${author.id}`)).json()) as {
         data: { fans_count: number; like_count: number };

@@ -180,7 +180,12 @@ describe('counters', () => {
   it('keys of unknown counters already in the store never reach SQL and are dropped', async () => {
     const { article: a } = await article();
     const recorder = new UpdateRecorder();
-    const counters = createCounterService({ kv: t.platform.kv, db: t.platform.db.withPlugin(recorder), now: Date.now });
+    const counters = createCounterService({
+      kv: t.platform.kv,
+      db: t.platform.db.withPlugin(recorder),
+      now: Date.now,
+      newId: t.platform.ids.content,
+    });
     const junk = [
       `cnt:article:${a.id}:title`,
       `cnt:constructor:${a.id}:share_count`,
@@ -208,7 +213,12 @@ describe('counters', () => {
   it('a flush writes a batch with one UPDATE per counter column, each row its own step, clamped at 0', async () => {
     const rows = await Promise.all([article(), article(), article()]);
     const recorder = new UpdateRecorder();
-    const counters = createCounterService({ kv: t.platform.kv, db: t.platform.db.withPlugin(recorder), now: Date.now });
+    const counters = createCounterService({
+      kv: t.platform.kv,
+      db: t.platform.db.withPlugin(recorder),
+      now: Date.now,
+      newId: t.platform.ids.content,
+    });
     await counters.add(
       rows.flatMap(({ article: a, user }, i) => [
         { entity: 'article' as const, id: a.id, field: 'read_count' as const, by: i + 1 },
@@ -235,7 +245,12 @@ describe('counters', () => {
     const one = await article();
     const two = await article();
     const calls: [CounterEntity, bigint[]][] = [];
-    const counters = createCounterService({ kv: t.platform.kv, db: t.platform.db, now: Date.now });
+    const counters = createCounterService({
+      kv: t.platform.kv,
+      db: t.platform.db,
+      now: Date.now,
+      newId: t.platform.ids.content,
+    });
     counters.onChanged((entity, ids) => void calls.push([entity, [...ids].sort((x, y) => (x < y ? -1 : 1))]));
     await counters.add([
       { entity: 'article', id: one.article.id, field: 'share_count', by: 1 },
@@ -258,7 +273,12 @@ describe('counters', () => {
     const read = await article();
     const liked = await article();
     const heard: bigint[][] = [];
-    const counters = createCounterService({ kv: t.platform.kv, db: t.platform.db, now: Date.now });
+    const counters = createCounterService({
+      kv: t.platform.kv,
+      db: t.platform.db,
+      now: Date.now,
+      newId: t.platform.ids.content,
+    });
     counters.onChanged((_entity, ids) => void heard.push(ids), { fields: ['share_count'] });
     await counters.add([
       { entity: 'article', id: read.article.id, field: 'read_count', by: 3 },
@@ -293,7 +313,7 @@ describe('counters', () => {
       }
       return base.take(key);
     };
-    const counters = createCounterService({ kv, db: t.platform.db, now: Date.now });
+    const counters = createCounterService({ kv, db: t.platform.db, now: Date.now, newId: t.platform.ids.content });
     await counters.add([{ entity: 'article', id: first.article.id, field: 'share_count', by: 1 }]);
 
     expect(await counters.flush()).toBe(1);
@@ -332,7 +352,12 @@ describe('counters', () => {
     };
     let expected = 0;
     for (const step of ['zrem', 'take-before', 'take-after'] as const) {
-      const counters = createCounterService({ kv: racingKv(step), db: t.platform.db, now: Date.now });
+      const counters = createCounterService({
+        kv: racingKv(step),
+        db: t.platform.db,
+        now: Date.now,
+        newId: t.platform.ids.content,
+      });
       await counters.add([like]);
       await counters.flush();
       await t.services.counters.flush();
@@ -367,7 +392,12 @@ describe('counters', () => {
         return args.result;
       },
     };
-    const counters = createCounterService({ kv: t.platform.kv, db: t.platform.db.withPlugin(failing), now: Date.now });
+    const counters = createCounterService({
+      kv: t.platform.kv,
+      db: t.platform.db.withPlugin(failing),
+      now: Date.now,
+      newId: t.platform.ids.content,
+    });
     await counters.add([
       { entity: 'article', id: a.id, field: 'share_count', by: 3 },
       { entity: 'article', id: other.article.id, field: 'share_count', by: 4 },

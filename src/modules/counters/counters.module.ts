@@ -1,5 +1,6 @@
 import { defineModule } from '../module.js';
 import { createCounterService, type CounterService } from './counter.service.js';
+import * as counterMarks from './migrations/0017-counter-marks.js';
 
 declare module '../module.js' {
   interface ModuleServices {
@@ -9,7 +10,9 @@ declare module '../module.js' {
 
 export const countersModule = defineModule({
   name: 'counters',
-  create: ({ platform }) => createCounterService({ kv: platform.kv, db: platform.db, now: platform.clock.now }),
+  migrations: { '0017-counter-marks': counterMarks },
+  create: ({ platform }) =>
+    createCounterService({ kv: platform.kv, db: platform.db, now: platform.clock.now, newId: platform.ids.content }),
   jobs(counters, { platform }) {
     const log = platform.logger.child({ job: 'counters.flush' });
     platform.scheduler.schedule('counters.flush', '*/5 * * * * *', async () => {

