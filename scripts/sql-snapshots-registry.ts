@@ -416,11 +416,12 @@ export const targets: AnyTarget[] = [
           ],
         },
         {
-          label: 'one pending read delta',
+          label: 'one pending read delta: its row locked unless held elsewhere, then written',
           run: async (c) => {
             await c.add([{ entity: 'article', id: 1n, field: 'read_count', by: 3 }]);
             return c.flush();
           },
+          answers: [NO_ROWS, { rows: [{ id: 1n }] }],
         },
       ],
       recount: [

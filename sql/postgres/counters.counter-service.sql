@@ -170,15 +170,27 @@ order by
 limit
   $3;
 
--- flush: one pending read delta
--- statement 1 of 2, 0 parameters
+-- flush: one pending read delta: its row locked unless held elsewhere, then written
+-- statement 1 of 3, 0 parameters
 select
   max("id") as "id"
 from
   "counter_marks";
 
 -- begin transaction
--- statement 2 of 2, 3 parameters
+-- statement 2 of 3, 1 parameter
+select
+  "id"
+from
+  "articles"
+where
+  "id" in ($1)
+order by
+  "id"
+for update
+  skip locked;
+
+-- statement 3 of 3, 3 parameters
 update "articles"
 set
   "read_count" = CASE

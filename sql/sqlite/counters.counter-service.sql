@@ -161,7 +161,7 @@ order by
 limit
   ?;
 
--- flush: one pending read delta
+-- flush: one pending read delta: its row locked unless held elsewhere, then written
 -- statement 1 of 2, 0 parameters
 select
   max("id") as "id"
