@@ -633,18 +633,26 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
       await applyIn(trx, changes, 'mark');
     },
 
-    /** Delta counters only (reads, shares). Throws (before touching anything) on any other. */
+    /**
+     * Delta counters only (reads, shares). Throws (before touching anything) on any other. Every
+     * increment and the one mark are sent at once, in this order: the kv store runs one client's
+     * commands in the order sent (Redis on its one connection; the memory store at the call), so
+     * each delta exists before its mark, as when they were sent one round trip apart (a detail
+     * view paid two round trips for its read counts before; it pays one).
+     */
     async add(changes: CounterChange[]): Promise<void> {
       checkChanges(changes, 'delta');
-      await Promise.all(
-        changes
-          .filter((c) => c.by !== 0)
-          .map(async (c) => {
-            const key = keyOf(c.entity, c.id, c.field);
-            await kv.incr(key, c.by);
-            await kv.zadd(DIRTY, [{ member: key, score: deps.now() }]);
-          }),
-      );
+      const moved = changes.filter((c) => c.by !== 0);
+      if (moved.length === 0) return;
+      const keys = moved.map((c) => keyOf(c.entity, c.id, c.field));
+      const score = deps.now();
+      await Promise.all([
+        ...moved.map((c, i) => kv.incr(keys[i]!, c.by)),
+        kv.zadd(
+          DIRTY,
+          keys.map((member) => ({ member, score })),
+        ),
+      ]);
     },
 
     /**
