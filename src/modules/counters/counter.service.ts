@@ -408,7 +408,9 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
     const byField = new Map<string, bigint[]>();
     for (const { entity, id, field } of rows) {
       const name = `${entity}.${field}`;
-      byField.set(name, [...(byField.get(name) ?? []), id]);
+      const ids = byField.get(name);
+      if (ids) ids.push(id);
+      else byField.set(name, [id]);
     }
     for (const [name, ids] of byField) {
       const [entity, field] = name.split('.') as [CounterEntity, string];
@@ -577,14 +579,23 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
     });
   }
 
-  /** Deltas a flush took but did not write, back into the store for the next flush. */
-  async function giveBack(changes: { member: string; by: number }[]): Promise<void> {
-    if (changes.length === 0) return;
-    await Promise.all(changes.map((c) => kv.incr(c.member, c.by)));
-    await kv.zadd(
-      DIRTY,
-      changes.map((c) => ({ member: c.member, score: deps.now() })),
-    );
+  /**
+   * Adds deltas to their kv keys and marks the keys dirty: every increment and the one mark sent at
+   * once, in this order. The kv store runs one client's commands in the order sent (Redis on its
+   * one connection; the memory store at the call), so each delta exists before its mark, as when
+   * they were sent one round trip apart (a detail view paid two round trips for its read counts; it
+   * pays one). `add` and a flush giving back what it took but did not write both come here.
+   */
+  async function pushDeltas(deltas: { member: string; by: number }[]): Promise<void> {
+    if (deltas.length === 0) return;
+    const score = deps.now();
+    await Promise.all([
+      ...deltas.map((d) => kv.incr(d.member, d.by)),
+      kv.zadd(
+        DIRTY,
+        deltas.map(({ member }) => ({ member, score })),
+      ),
+    ]);
   }
 
   /**
@@ -595,8 +606,7 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
    * SQLite has one writer: nothing to skip.
    */
   async function unlockedRows(trx: Db, changes: { entity: CounterEntity; id: bigint }[]): Promise<Set<string>> {
-    const all = new Set(changes.map((c) => `${c.entity}:${c.id}`));
-    if (dialectOf(trx) === 'sqlite') return all;
+    if (dialectOf(trx) === 'sqlite') return new Set(changes.map((c) => `${c.entity}:${c.id}`));
     const free = new Set<string>();
     for (const entity of [...new Set(changes.map((c) => c.entity))].sort((a, b) => LOCK_ORDER[a] - LOCK_ORDER[b])) {
       const ids = [...new Set(changes.filter((c) => c.entity === entity).map((c) => c.id))];
@@ -633,26 +643,12 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
       await applyIn(trx, changes, 'mark');
     },
 
-    /**
-     * Delta counters only (reads, shares). Throws (before touching anything) on any other. Every
-     * increment and the one mark are sent at once, in this order: the kv store runs one client's
-     * commands in the order sent (Redis on its one connection; the memory store at the call), so
-     * each delta exists before its mark, as when they were sent one round trip apart (a detail
-     * view paid two round trips for its read counts before; it pays one).
-     */
+    /** Delta counters only (reads, shares). Throws (before touching anything) on any other. */
     async add(changes: CounterChange[]): Promise<void> {
       checkChanges(changes, 'delta');
-      const moved = changes.filter((c) => c.by !== 0);
-      if (moved.length === 0) return;
-      const keys = moved.map((c) => keyOf(c.entity, c.id, c.field));
-      const score = deps.now();
-      await Promise.all([
-        ...moved.map((c, i) => kv.incr(keys[i]!, c.by)),
-        kv.zadd(
-          DIRTY,
-          keys.map((member) => ({ member, score })),
-        ),
-      ]);
+      await pushDeltas(
+        changes.filter((c) => c.by !== 0).map((c) => ({ member: keyOf(c.entity, c.id, c.field), by: c.by })),
+      );
     },
 
     /**
@@ -725,10 +721,10 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
             }),
           );
         } catch (error) {
-          await giveBack(changes);
+          await pushDeltas(changes);
           throw error;
         }
-        await giveBack(skipped);
+        await pushDeltas(skipped);
         const moved = changes.filter((c) => !skipped.includes(c));
         written += moved.length;
         if (moved.length > 0) await notify(movedOf(moved));
