@@ -6,7 +6,9 @@
  * bounds the stored size. The result is stored under a key derived from its own hash.
  */
 import { createHash } from 'node:crypto';
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import type Sharp from 'sharp';
+import type { Metadata, OutputInfo } from 'sharp';
+import { optionalPackage } from './optional-package.js';
 
 export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp';
 
@@ -14,6 +16,17 @@ export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp';
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 /** Largest decoded image accepted (width × height); bounds the memory a decode can take. */
 export const MAX_IMAGE_PIXELS = 40_000_000;
+
+let loadedSharp: typeof Sharp | undefined;
+
+/**
+ * sharp, loaded with the first image rather than with the app: libvips adds ~18 MB to the
+ * resident set of every process, and most processes never see an upload.
+ */
+export function sharp(...args: Parameters<typeof Sharp>): ReturnType<typeof Sharp> {
+  loadedSharp ??= optionalPackage<typeof Sharp>('sharp');
+  return loadedSharp(...args);
+}
 
 /** The format given by the leading bytes, or null when they are not JPEG, PNG, GIF or WebP. */
 export function sniffImage(bytes: Uint8Array): ImageFormat | null {

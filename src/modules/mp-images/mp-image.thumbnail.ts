@@ -4,8 +4,7 @@
  * their own content-addressed key like every other image.
  */
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
-import type { ProcessedImage } from '../../platform/images.js';
+import { sharp, type ProcessedImage } from '../../platform/images.js';
 
 /** Thumbnails are this wide (2× the admin's grid cells)… */
 export const THUMBNAIL_WIDTH = 300;
