@@ -24,7 +24,7 @@ import type { ArticleRef, ArticleService } from './article.service.js';
  * The body leaves as bytes (render.ts); the body of an entry (same rev = same content) for one set
  * of viewer flags and access is serialized once.
  */
-const RENDERED = { max: 2_000, ttlMs: 10_000 } as const;
+const RENDERED = { max: 2_000, ttlMs: 10_000, maxBytes: 8 << 20, sizeOf: (bytes: Buffer) => bytes.length } as const;
 
 function renderKey(rev: number, flags: ViewerFlags, access: ContentAccess): string {
   const flag = (value: boolean) => (value ? 1 : 0);
@@ -41,6 +41,7 @@ export function articleRoutes(
   const viewerFlags = hooks.viewerFlags ?? anonymousViewerFlags;
   const onRead = hooks.onRead ?? ignoreRead;
   const rendered = new NearCache<string, Buffer>(RENDERED);
+  const asked = new NearCache<string, true>({ max: 10_000, ttlMs: RENDERED.ttlMs });
 
   r.get(
     '/app/v1_0/articles/:article_id',
@@ -77,7 +78,13 @@ export function articleRoutes(
       // flags too: twelve bodies at most per rev, and their ETags are computed once.
       const key = renderKey(entry.rev, flags, access);
       let bytes = rendered.peek(key)?.value;
-      if (bytes === undefined) rendered.set(key, (bytes = renderJson(reply, ok(presentDetail(entry, flags, access)))));
+      if (bytes === undefined) {
+        bytes = renderJson(reply, ok(presentDetail(entry, flags, access)));
+        // Kept from the second request for the same body on: a body read once (a random read over
+        // many articles) dies young instead of ageing in the cache into the old generation.
+        if (asked.peek(key)) rendered.set(key, bytes);
+        else asked.set(key, true);
+      }
       return sendJson(reply, bytes);
     },
   );

@@ -48,8 +48,15 @@ export const ARTICLE_CACHE = {
   page: { ttlMs: 30_000 },
 } as const satisfies Record<string, CachePolicy>;
 
-/** The process-local first level: how long, and how many of each. */
-export const NEAR_CACHE = { ttlMs: 1_000, cards: 20_000, pages: 5_000, details: 1_000 } as const;
+/** The process-local first level: how long, how many of each, and the bytes details may take. */
+export const NEAR_CACHE = { ttlMs: 1_000, cards: 20_000, pages: 5_000, details: 1_000, detailBytes: 8 << 20 } as const;
+
+/** A detail's weight: its text at V8's two bytes a character, plus the objects around it. */
+function detailBytes(entry: DetailEntry): number {
+  let chars = entry.content.length + entry.title.length;
+  for (const item of entry.related) chars += item.title.length;
+  return 2 * chars + 1_024;
+}
 
 /** How long the set of visible channels is kept in the process (an admin change shows within this). */
 const CHANNELS_MEMO_MS = 10_000;
@@ -111,7 +118,12 @@ export function createArticleService(
 
   const nearCards = new NearCache<bigint, CardEntry>({ max: NEAR_CACHE.cards, ttlMs: NEAR_CACHE.ttlMs });
   const nearPages = new NearCache<string, PageIds>({ max: NEAR_CACHE.pages, ttlMs: NEAR_CACHE.ttlMs });
-  const nearDetails = new NearCache<bigint, DetailEntry>({ max: NEAR_CACHE.details, ttlMs: NEAR_CACHE.ttlMs });
+  const nearDetails = new NearCache<bigint, DetailEntry>({
+    max: NEAR_CACHE.details,
+    ttlMs: NEAR_CACHE.ttlMs,
+    maxBytes: NEAR_CACHE.detailBytes,
+    sizeOf: detailBytes,
+  });
   const pools = new NearCache<bigint, RelatedPool>({ max: 1_000, ttlMs: RELATED_POOL_TTL_MS });
   const loadingPools = new Map<bigint, Promise<RelatedPool>>();
   // One load per channel at a time: a burst of misses in one channel shares it.

@@ -13,7 +13,7 @@ import type { FeedPage, FeedService } from './feed.service.js';
  * the anonymous channel 0) is serialized once per content: the key holds everything the body
  * depends on (the cursor, each card's rev and its live counts), so a reused body is never stale.
  */
-const RENDERED = { max: 2_000, ttlMs: 10_000 } as const;
+const RENDERED = { max: 2_000, ttlMs: 10_000, maxBytes: 8 << 20, sizeOf: (bytes: Buffer) => bytes.length } as const;
 
 function renderKey(page: FeedPage): string {
   let key = String(page.preTimestamp);

@@ -32,7 +32,12 @@ export const SITE_CSP = [
 ].join('; ');
 
 /** Anonymous pages rendered once are served as the same bytes (and ETag, hashed once) this long. */
-const RENDERED_PAGES = { max: 500, ttlMs: 1_000 } as const;
+const RENDERED_PAGES = {
+  max: 500,
+  ttlMs: 1_000,
+  maxBytes: 8 << 20,
+  sizeOf: (page: { bytes: Buffer }) => page.bytes.length,
+} as const;
 
 /** Sends a page: a Buffer is shared (a kept page) and goes compressed; an Html is this request's own. */
 export function sendPage(reply: FastifyReply, page: Html | Buffer): FastifyReply {
