@@ -45,6 +45,11 @@ export interface Config {
   redisPrefix: string;
   /** MEMORY_CACHE_MB: without Redis, the bytes this process gives cached copies (articles, pages). */
   memoryCacheBytes: number;
+  /**
+   * HEAP_GROWTH_PERCENT: how far V8 lets the heap grow past what the last full collection kept,
+   * in percent; 0 leaves V8's own factor (up to 4× under a high allocation rate).
+   */
+  heapGrowthPercent: number;
   jwtSecret: string;
   /** Where the secret came from: JWT_SECRET, a file generated under DATA_DIR, or random for this process (tests). */
   jwtSecretSource: 'env' | 'data-dir' | 'random';
@@ -352,6 +357,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: read(env, 'REDIS_PREFIX') ?? 'inkstone:',
     memoryCacheBytes: integer(env, 'MEMORY_CACHE_MB', 64, 1, 65_536) * 1024 * 1024,
+    heapGrowthPercent: integer(env, 'HEAP_GROWTH_PERCENT', 50, 0, 300),
     jwtSecret: secret.secret,
     jwtSecretSource: secret.source,
     corsOrigins,

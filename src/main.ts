@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { migrateToLatest, openDatabase } from './platform/db/database.js';
 import { loggerOptions } from './platform/logger.js';
+import { applyHeapGrowth } from './platform/heap-growth.js';
 import { createAppPlatform } from './app.js';
 import { seedDemoData } from './modules/demo/demo-seed.js';
 import { createServices, moduleSchema, registerJobs } from './services.js';
@@ -45,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const config = loadConfig();
+  applyHeapGrowth(config.heapGrowthPercent);
 
   switch (command) {
     case 'serve': {

@@ -100,4 +100,11 @@ describe('config', () => {
     expect(config.publicUrl).toBe('https://news.example');
     expect(config.storage.kind).toBe('s3');
   });
+
+  it('bounds the heap growth by default, and lets an operator give it back to V8 or refuse a bad value', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).heapGrowthPercent).toBe(50);
+    expect(loadConfig({ DATA_DIR: dataDir(), HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), HEAP_GROWTH_PERCENT: '1.5' })).toThrow(/HEAP_GROWTH_PERCENT/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), HEAP_GROWTH_PERCENT: '301' })).toThrow(/HEAP_GROWTH_PERCENT/);
+  });
 });
