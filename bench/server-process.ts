@@ -252,6 +252,14 @@ async function waitForReady(
  * BENCH_DATABASE_URL and BENCH_REDIS_URL become DATABASE_URL and REDIS_URL (default: SQLite under
  * the temp dir, no Redis). A non-empty external database is used as it is (no seed).
  */
+/**
+ * BENCH_NODE_ARGS: extra Node/V8 flags for the server (space-separated), to compare runtime
+ * settings such as `--max-semi-space-size=8` under the same bench without editing it.
+ */
+function benchNodeArgs(): string[] {
+  return (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
+
 export async function startInkstone(options: InkstoneOptions = {}): Promise<InkstoneServer> {
   if (!options.skipBuild) buildServer();
   const entry = path.join(ROOT, 'dist', 'main.js');
@@ -284,7 +292,7 @@ export async function startInkstone(options: InkstoneOptions = {}): Promise<Inks
     });
 
     const started = Date.now();
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry, 'serve'], {
+    const child = spawn(process.execPath, [...benchNodeArgs(), ...(options.nodeArgs ?? []), entry, 'serve'], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
