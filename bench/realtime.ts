@@ -57,7 +57,11 @@ async function serverMain(): Promise<void> {
   const { buildApp } = await import('../src/app.js');
   const { loadConfig } = await import('../src/config.js');
   const { ArticleStatus } = await import('../src/modules/articles/article.read-model.js');
-  const built = await buildApp(loadConfig(process.env));
+  const { applyHeapGrowth } = await import('../src/platform/heap-growth.js');
+  const config = loadConfig(process.env);
+  // As `inkstone serve` does, so the resident set is the one a deployment would see.
+  applyHeapGrowth(config.heapGrowthPercent);
+  const built = await buildApp(config);
   const { app, platform, services } = built;
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
