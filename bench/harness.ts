@@ -16,7 +16,7 @@ import {
   type ScenarioContext,
   type Target,
 } from './scenarios.js';
-import { ROOT, type BenchProcess, type InkstoneServer } from './server-process.js';
+import { processCpuMs, ROOT, type BenchProcess, type InkstoneServer } from './server-process.js';
 
 /** What runScenario needs of the run's settings. */
 export interface RunSettings {
@@ -62,6 +62,11 @@ export interface ScenarioResult {
   errors?: number;
   timeouts?: number;
   memory?: MemoryResult;
+  /**
+   * The server's CPU (every thread, user + system) per response in the measured run, µs. Unlike
+   * req/s it does not depend on how much of the machine the load generator left to the server.
+   */
+  serverCpuUsPerRequest?: number | null;
 }
 
 export interface ComparisonResult {
@@ -71,6 +76,8 @@ export interface ComparisonResult {
   target: number;
   ratio: number | null;
   met: boolean | null;
+  /** The baseline's server CPU per request ÷ the scenario's: the same comparison in CPU, not req/s. */
+  cpuRatio: number | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,10 +249,13 @@ export async function runScenario(scenario: Scenario, ctx: Context, settings: Ru
     }
     const scoped = target.resetPeak();
     const latencies: number[] = [];
+    const cpuBefore = processCpuMs(target.pid);
     const result = await fire(
       autocannonOptions(target.baseUrl, spec, connections, settings.durationS, scenario.name),
       latencies,
     );
+    const cpuMs = processCpuMs(target.pid) - cpuBefore;
+    const responses = result.requests.total ?? result.latency.totalCount;
     const memory = target.memory();
     if (!target.alive())
       return { ...base, error: `the ${scenario.target} server ${target.exitReason()} during the run` };
@@ -258,7 +268,7 @@ export async function runScenario(scenario: Scenario, ctx: Context, settings: Ru
       ok: true,
       flagged: result.non2xx > 0 || result.errors > 0,
       durationS: result.duration,
-      totalRequests: result.requests.total ?? result.latency.totalCount,
+      totalRequests: responses,
       requestsPerSec: {
         mean: round(result.requests.mean),
         stddev: round(result.requests.stddev),
@@ -279,6 +289,7 @@ export async function runScenario(scenario: Scenario, ctx: Context, settings: Ru
       errors: result.errors,
       timeouts: result.timeouts,
       memory: { ...memory, peakScope: scoped ? 'scenario' : 'process' },
+      serverCpuUsPerRequest: cpuMs > 0 && responses > 0 ? round((cpuMs * 1000) / responses, 0) : null,
     };
   } catch (error) {
     return { ...base, error: `autocannon failed: ${error instanceof Error ? error.message : String(error)}` };
@@ -304,6 +315,7 @@ export function printTable(results: ScenarioResult[]): void {
     'non-2xx',
     'errors',
     'peak RSS MB',
+    'CPU µs/req',
     'note',
   ];
   const ms = (value: number | null | undefined) =>
@@ -318,9 +330,10 @@ export function printTable(results: ScenarioResult[]): void {
     formatNumber(r.non2xx),
     formatNumber(r.errors),
     formatNumber(r.memory?.peakRssMb, 1),
+    formatNumber(r.serverCpuUsPerRequest),
     !r.ok ? `FAILED: ${r.error ?? ''}` : r.flagged ? `⚠ ${describeFlag(r)}` : '',
   ]);
-  const numeric = new Set([1, 2, 3, 4, 5, 6, 7, 8]);
+  const numeric = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
@@ -351,7 +364,14 @@ export function compare(results: ScenarioResult[], comparisons: Comparison[]): C
     const numerator = results.find((r) => r.name === c.scenario && r.ok)?.requestsPerSec?.mean;
     const denominator = results.find((r) => r.name === c.baseline && r.ok)?.requestsPerSec?.mean;
     const ratio = numerator !== undefined && denominator ? numerator / denominator : null;
-    return { ...c, ratio: ratio === null ? null : round(ratio, 4), met: ratio === null ? null : ratio >= c.target };
+    const scenarioCpu = results.find((r) => r.name === c.scenario && r.ok)?.serverCpuUsPerRequest;
+    const baselineCpu = results.find((r) => r.name === c.baseline && r.ok)?.serverCpuUsPerRequest;
+    return {
+      ...c,
+      ratio: ratio === null ? null : round(ratio, 4),
+      met: ratio === null ? null : ratio >= c.target,
+      cpuRatio: scenarioCpu && baselineCpu ? round(baselineCpu / scenarioCpu, 4) : null,
+    };
   });
 }
 
@@ -385,7 +405,8 @@ export function printComparisons(compared: ComparisonResult[], unit = ''): void 
     console.log(
       c.ratio === null
         ? `${c.label}: n/a (needs both ${c.scenario} and ${c.baseline}), ${goal}`
-        : `${c.label}: ${(c.ratio * 100).toFixed(1)} %${unit} (${goal}: ${c.met ? 'met' : 'missed'})`,
+        : `${c.label}: ${(c.ratio * 100).toFixed(1)} %${unit} (${goal}: ${c.met ? 'met' : 'missed'})` +
+            (c.cpuRatio === null ? '' : `; in server CPU per request ${(c.cpuRatio * 100).toFixed(1)} %`),
     );
   }
 }

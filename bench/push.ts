@@ -42,7 +42,14 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { Pool } from 'undici';
 import { machineInfo, percentile, round } from './harness.js';
-import { redisKeyCleanup, ROOT, startInkstone, type InkstoneServer } from './server-process.js';
+import {
+  processCpuMs,
+  redisKeyCleanup,
+  ROOT,
+  startInkstone,
+  threadsCpuMs,
+  type InkstoneServer,
+} from './server-process.js';
 
 const DEMO_CODE = '246810';
 const WRITERS = 8;
@@ -197,27 +204,6 @@ function readServerLog(file: string): { ticks: FlushTick[]; skipped: string[]; e
   return { ticks, skipped, errors };
 }
 
-/** User + system CPU of each thread of a process so far, by thread name (Linux /proc; ticks of 10 ms). */
-function serverThreadsCpuMs(pid: number): Map<string, number> {
-  const threads = new Map<string, number>();
-  try {
-    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-      const stat = fs.readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
-      // Node's helper threads all inherit the name "node": the main thread is the one whose id is the pid.
-      const name = task === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      threads.set(name, (threads.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
-    }
-  } catch {
-    // Not Linux, or the process is gone: no figures.
-  }
-  return threads;
-}
-
-function serverCpuMs(pid: number): number {
-  return [...serverThreadsCpuMs(pid).values()].reduce((a, b) => a + b, 0);
-}
-
 async function main(): Promise<void> {
   const settings = readArgs(process.argv.slice(2));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkstone-bench-push-'));
@@ -324,9 +310,9 @@ async function main(): Promise<void> {
     };
 
     // What the server spends with no traffic (background start-up work, timers), to read the per-request figure against.
-    const idleFrom = serverCpuMs(server.pid);
+    const idleFrom = processCpuMs(server.pid);
     await new Promise((r) => setTimeout(r, 2_000));
-    const idleCpuPercent = round((serverCpuMs(server.pid) - idleFrom) / 20, 1);
+    const idleCpuPercent = round((processCpuMs(server.pid) - idleFrom) / 20, 1);
 
     const drive = (likes: number, likeOffset: number, reads: number, measured: boolean) =>
       Promise.all([
@@ -378,15 +364,15 @@ async function main(): Promise<void> {
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
     const loadBefore = os.loadavg();
-    const threadsBefore = serverThreadsCpuMs(server.pid);
-    const cpuBefore = serverCpuMs(server.pid);
+    const threadsBefore = threadsCpuMs(server.pid);
+    const cpuBefore = processCpuMs(server.pid);
     const runStarted = now();
     await drive(likeTotal, warmLikes, readTotal, true);
     const sendSeconds = (now() - runStarted) / 1000;
     await Promise.all([...inFlight]);
-    const serverCpu = serverCpuMs(server.pid) - cpuBefore;
+    const serverCpu = processCpuMs(server.pid) - cpuBefore;
     const serverThreads = Object.fromEntries(
-      [...serverThreadsCpuMs(server.pid)]
+      [...threadsCpuMs(server.pid)]
         .map(([name, ms]) => [name, ms - (threadsBefore.get(name) ?? 0)] as const)
         .filter(([, ms]) => ms > 0)
         .sort((a, b) => b[1] - a[1]),

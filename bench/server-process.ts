@@ -45,6 +45,37 @@ export interface BenchProcess {
 }
 
 // ---------------------------------------------------------------------------------------------
+// CPU
+
+/** User + system CPU of each thread of a process so far, by thread name (Linux /proc; ticks of 10 ms). */
+export function threadsCpuMs(pid: number): Map<string, number> {
+  const threads = new Map<string, number>();
+  try {
+    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      // Node's helper threads all inherit the name "node": the main thread is the one whose id is the pid.
+      const name = task === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      threads.set(name, (threads.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+    }
+  } catch {
+    // Not Linux, or the process is gone: no figures.
+  }
+  return threads;
+}
+
+/** User + system CPU of the whole process so far, threads that ended included, ms (0 without /proc). */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Memory
 
 function kbField(status: string, field: string): number | null {
