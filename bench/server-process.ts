@@ -47,7 +47,13 @@ export interface BenchProcess {
 // ---------------------------------------------------------------------------------------------
 // CPU
 
-/** User + system CPU of each thread of a process so far, by thread name (Linux /proc; ticks of 10 ms). */
+/** utime + stime of a /proc `stat` line, ms (ticks of 10 ms; the name field may hold spaces). */
+function statCpuMs(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** User + system CPU of each thread of a process so far, by thread name (Linux /proc). */
 export function threadsCpuMs(pid: number): Map<string, number> {
   const threads = new Map<string, number>();
   try {
@@ -55,8 +61,7 @@ export function threadsCpuMs(pid: number): Map<string, number> {
       const stat = fs.readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
       // Node's helper threads all inherit the name "node": the main thread is the one whose id is the pid.
       const name = task === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      threads.set(name, (threads.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+      threads.set(name, (threads.get(name) ?? 0) + statCpuMs(stat));
     }
   } catch {
     // Not Linux, or the process is gone: no figures.
@@ -67,9 +72,7 @@ export function threadsCpuMs(pid: number): Map<string, number> {
 /** User + system CPU of the whole process so far, threads that ended included, ms (0 without /proc). */
 export function processCpuMs(pid: number): number {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return statCpuMs(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return 0;
   }
