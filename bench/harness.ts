@@ -361,11 +361,13 @@ export function describeFlag(r: ScenarioResult): string {
 
 export function compare(results: ScenarioResult[], comparisons: Comparison[]): ComparisonResult[] {
   return comparisons.map((c) => {
-    const numerator = results.find((r) => r.name === c.scenario && r.ok)?.requestsPerSec?.mean;
-    const denominator = results.find((r) => r.name === c.baseline && r.ok)?.requestsPerSec?.mean;
+    const scenario = results.find((r) => r.name === c.scenario && r.ok);
+    const baseline = results.find((r) => r.name === c.baseline && r.ok);
+    const numerator = scenario?.requestsPerSec?.mean;
+    const denominator = baseline?.requestsPerSec?.mean;
     const ratio = numerator !== undefined && denominator ? numerator / denominator : null;
-    const scenarioCpu = results.find((r) => r.name === c.scenario && r.ok)?.serverCpuUsPerRequest;
-    const baselineCpu = results.find((r) => r.name === c.baseline && r.ok)?.serverCpuUsPerRequest;
+    const scenarioCpu = scenario?.serverCpuUsPerRequest;
+    const baselineCpu = baseline?.serverCpuUsPerRequest;
     return {
       ...c,
       ratio: ratio === null ? null : round(ratio, 4),

@@ -3,10 +3,13 @@ import { NearCache } from '../../src/platform/cache/near-cache.js';
 import { pause } from '../helpers/wait.js';
 
 const bytes = (text: string) => Buffer.from(text);
+/** Buffers counted by length, 10 bytes in all. */
+const tenBytes = () =>
+  new NearCache<string, Buffer>({ max: 100, ttlMs: 60_000, maxBytes: 10, sizeOf: (b) => b.length });
 
 describe('NearCache', () => {
   it('keeps values within the byte budget, dropping the oldest first', () => {
-    const cache = new NearCache<string, Buffer>({ max: 100, ttlMs: 60_000, maxBytes: 10, sizeOf: (b) => b.length });
+    const cache = tenBytes();
     cache.set('a', bytes('aaaa'));
     cache.set('b', bytes('bbbb'));
     expect(cache.bytes).toBe(8);
@@ -18,7 +21,7 @@ describe('NearCache', () => {
   });
 
   it('counts a replaced or deleted value out of the budget', () => {
-    const cache = new NearCache<string, Buffer>({ max: 100, ttlMs: 60_000, maxBytes: 10, sizeOf: (b) => b.length });
+    const cache = tenBytes();
     cache.set('a', bytes('aaaaaaaa'));
     cache.set('a', bytes('aa'));
     expect(cache.bytes).toBe(2);
@@ -29,7 +32,7 @@ describe('NearCache', () => {
   });
 
   it('does not keep a value larger than the whole budget, nor drop others for it', () => {
-    const cache = new NearCache<string, Buffer>({ max: 100, ttlMs: 60_000, maxBytes: 10, sizeOf: (b) => b.length });
+    const cache = tenBytes();
     cache.set('small', bytes('s'));
     cache.set('huge', bytes('h'.repeat(11)));
     expect(cache.peek('huge')).toBeUndefined();

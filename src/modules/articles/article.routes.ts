@@ -5,7 +5,7 @@ import { toId } from '../../platform/http/ids.js';
 import type { PresenterContext } from '../../platform/presenter.js';
 import { anonymousViewerFlags, ignoreRead, readSource, type ArticleRouteHooks } from './article.hooks.js';
 import { NearCache } from '../../platform/cache/near-cache.js';
-import { renderJson, sendJson } from '../../platform/http/render.js';
+import { RENDERED_BODIES, renderJson, sendJson } from '../../platform/http/render.js';
 import {
   ANONYMOUS_FLAGS,
   FREE_ACCESS,
@@ -24,8 +24,6 @@ import type { ArticleRef, ArticleService } from './article.service.js';
  * The body leaves as bytes (render.ts); the body of an entry (same rev = same content) for one set
  * of viewer flags and access is serialized once.
  */
-const RENDERED = { max: 2_000, ttlMs: 10_000, maxBytes: 8 << 20, sizeOf: (bytes: Buffer) => bytes.length } as const;
-
 function renderKey(rev: number, flags: ViewerFlags, access: ContentAccess): string {
   const flag = (value: boolean) => (value ? 1 : 0);
   return `${rev}:${flag(flags.isFollowed)}${flags.attitude}${flag(flags.isCollected)}:${flag(access.full)}${flag(access.purchased)}`;
@@ -40,8 +38,8 @@ export function articleRoutes(
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const viewerFlags = hooks.viewerFlags ?? anonymousViewerFlags;
   const onRead = hooks.onRead ?? ignoreRead;
-  const rendered = new NearCache<string, Buffer>(RENDERED);
-  const asked = new NearCache<string, true>({ max: 10_000, ttlMs: RENDERED.ttlMs });
+  const rendered = new NearCache<string, Buffer>(RENDERED_BODIES);
+  const asked = new NearCache<string, true>({ max: 10_000, ttlMs: RENDERED_BODIES.ttlMs });
 
   r.get(
     '/app/v1_0/articles/:article_id',

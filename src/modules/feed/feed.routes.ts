@@ -4,7 +4,7 @@ import { ErrorResponses, ok } from '../../platform/http/envelope.js';
 import { presentCardEntry } from '../articles/article.presenter.js';
 import { parseWithTop } from '../articles/article.service.js';
 import { NearCache } from '../../platform/cache/near-cache.js';
-import { renderJson, sendJson } from '../../platform/http/render.js';
+import { RENDERED_BODIES, renderJson, sendJson } from '../../platform/http/render.js';
 import { FeedQuerySchema, FeedResponse } from './feed.schema.js';
 import type { FeedPage, FeedService } from './feed.service.js';
 
@@ -13,8 +13,6 @@ import type { FeedPage, FeedService } from './feed.service.js';
  * the anonymous channel 0) is serialized once per content: the key holds everything the body
  * depends on (the cursor, each card's rev and its live counts), so a reused body is never stale.
  */
-const RENDERED = { max: 2_000, ttlMs: 10_000, maxBytes: 8 << 20, sizeOf: (bytes: Buffer) => bytes.length } as const;
-
 function renderKey(page: FeedPage): string {
   let key = String(page.preTimestamp);
   for (const card of page.cards) key += `|${card.rev},${card.comment_count},${card.like_count},${card.collect_count}`;
@@ -23,7 +21,7 @@ function renderKey(page: FeedPage): string {
 
 export function feedRoutes(app: FastifyInstance, feed: FeedService): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const rendered = new NearCache<string, Buffer>(RENDERED);
+  const rendered = new NearCache<string, Buffer>(RENDERED_BODIES);
 
   r.get(
     '/app/v1_1/articles',

@@ -8,6 +8,14 @@ import type { FastifyReply } from 'fastify';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/** NearCache settings for rendered bodies: ten seconds, bounded in count and in bytes. */
+export const RENDERED_BODIES = {
+  max: 2_000,
+  ttlMs: 10_000,
+  maxBytes: 8 << 20,
+  sizeOf: (bytes: Buffer) => bytes.length,
+} as const;
+
 /** The 200 body of this route, as bytes. */
 export function renderJson(reply: FastifyReply, payload: unknown): Buffer {
   return Buffer.from(reply.getSerializationFunction('200')!(payload as { [key: string]: unknown }));
