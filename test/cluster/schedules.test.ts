@@ -37,7 +37,13 @@ describe(`who schedules (db=${testDb}, redis=${testRedis})`, () => {
           async () => (await schedules(serve.base)) === 'ok',
           processWait,
         );
-        expect(worker.output()).toMatch(/"schedules":true.*worker: processing jobs/);
+        // The worker announces itself before it logs, and its stdout reaches us through a pipe:
+        // the line can trail the serve node's view by a moment.
+        await until(
+          'the worker says it runs the schedules',
+          async () => /"schedules":true.*worker: processing jobs/.test(worker.output()),
+          { timeoutMs: 10_000, intervalMs: 100, context: () => worker.output().slice(-2000) },
+        );
         // And it really runs them: the worker claims the counters.flush ticks (every 5 s).
         const redis = new Redis(env.REDIS_URL!);
         try {
