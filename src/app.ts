@@ -15,6 +15,7 @@ import { loggerOptions } from './platform/logger.js';
 import { createPlatform, type Platform } from './platform/platform.js';
 import { registerAuth } from './platform/http/auth.js';
 import { registerHttpCache } from './platform/http/http-cache.js';
+import { sharedSerializerFactory } from './platform/http/shared-serializers.js';
 import { registerMetrics } from './platform/metrics/index.js';
 import { registerRateLimits } from './platform/rate-limit/index.js';
 import { createServices, moduleSchema, registerJobs, serviceOf, type Services } from './services.js';
@@ -56,6 +57,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Generous: booting every module on a loaded 2-core machine can pass Fastify's 10 s default.
     pluginTimeout: 60_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    schemaController: { compilersFactory: { buildSerializer: sharedSerializerFactory() } },
   });
   if (!options.platform) app.addHook('onClose', () => platform.close());
 
