@@ -12,6 +12,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
+import { inspect } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
 const CHECKPOINT_INTERVAL_MS = 1_000;
@@ -67,7 +68,9 @@ export function startCheckpointer(
   worker.on('message', (message: { warning?: string }) => {
     if (message.warning) onWarning(message.warning);
   });
-  worker.on('error', (error) => onWarning(`checkpoint worker failed: ${error.message}`));
+  worker.on('error', (error: unknown) =>
+    onWarning(`checkpoint worker failed: ${error instanceof Error ? error.stack : inspect(error)}`),
+  );
   worker.on('exit', () => {
     exited = true;
     if (!stopping) restore();
