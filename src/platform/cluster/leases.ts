@@ -4,9 +4,10 @@
  * give the same guarantees: taking an id is one atomic step that succeeds only when the id is free
  * or its lease has expired, and only the holder (its random `owner` token) can extend or release.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Db } from '../db/database.js';
 import { onConflictIgnore } from '../db/dialect.js';
+import { ioredis } from '../kv/redis-kv.js';
 
 export const MAX_WORKER_ID = 1023;
 
@@ -58,7 +59,11 @@ export class RedisLeaseStore implements LeaseStore {
     // A connection of its own with bounded commands: a heartbeat that cannot reach Redis must fail
     // fast so the fence (which stops minting when the lease may have lapsed) is decided in time,
     // and /readyz (which lists the live schedulers) must answer within a second during an outage.
-    this.client = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 500, enableOfflineQueue: true });
+    this.client = new (ioredis().Redis)(url, {
+      maxRetriesPerRequest: 1,
+      commandTimeout: 500,
+      enableOfflineQueue: true,
+    });
     this.client.on('error', () => {});
   }
 

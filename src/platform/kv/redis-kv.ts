@@ -1,5 +1,10 @@
-import { Redis, ReplyError, type RedisOptions } from 'ioredis';
+import type * as IORedis from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { optionalPackage } from '../optional-package.js';
 import { KvUnavailableError, type GuessResult, type KeyValueStore, type ScoredMember, type SetOptions } from './kv.js';
+
+/** ioredis loads with the first Redis connection: the embedded default never needs it. */
+export const ioredis = () => optionalPackage<typeof IORedis>('ioredis');
 
 // EXISTS rather than "result == by": a key that already held 0 was not created by this call.
 const INCR_WITH_TTL = `
@@ -69,7 +74,7 @@ export class RedisKeyValueStore implements KeyValueStore {
   constructor(options: RedisKeyValueStoreOptions) {
     this.prefix = options.prefix ?? '';
     this.ownsClient = 'url' in options;
-    this.client = 'url' in options ? new Redis(options.url, BOUNDED_REDIS_OPTIONS) : options.client;
+    this.client = 'url' in options ? new (ioredis().Redis)(options.url, BOUNDED_REDIS_OPTIONS) : options.client;
     // Without a listener ioredis prints every failed reconnection; callers see KvUnavailableError instead.
     if (this.ownsClient) this.client.on('error', () => {});
     if (this.client.status !== 'ready') {
@@ -111,7 +116,7 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   private classify(error: unknown): unknown {
-    if (error instanceof ReplyError && !UNAVAILABLE_REPLY.test((error as Error).message)) return error;
+    if (error instanceof ioredis().ReplyError && !UNAVAILABLE_REPLY.test((error as Error).message)) return error;
     if (!(error instanceof Error)) return error;
     if (error.message === 'Command timed out' && ++this.timeoutsInARow >= BREAK_AFTER_TIMEOUTS) {
       this.brokenUntil = Date.now() + BREAK_MS;
