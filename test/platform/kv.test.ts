@@ -585,6 +585,24 @@ describe.skipIf(!redisUp)('RedisKeyValueStore', () => {
     await kv.close();
   });
 
+  it('sends the calls of one event-loop turn together, each answered in order', async () => {
+    const kv = new RedisKeyValueStore({ url: serviceUrls.redis, prefix: `test:kv:${uniqueSuffix()}:` });
+    try {
+      await kv.ping();
+      await kv.set('a', '1');
+      const calls = [kv.get('a'), kv.incr('n'), kv.getMany(['a', 'missing']), kv.hgetall('a').catch((e: Error) => e)];
+      // Queued for one pipeline, not written one by one.
+      expect(kv.client.autoPipelineQueueSize).toBe(calls.length);
+      const [a, n, many, wrongType] = await Promise.all(calls);
+      expect([a, n, many]).toEqual(['1', 1, ['1', null]]);
+      // A command's own error stays its own: the others in the pipeline still answered.
+      expect(String(wrongType)).toMatch(WRONGTYPE);
+    } finally {
+      await kv.flush();
+      await kv.close();
+    }
+  });
+
   it('leaves a borrowed client open on close', async () => {
     const owner = new RedisKeyValueStore({ url: serviceUrls.redis, prefix: `test:kv:${uniqueSuffix()}:` });
     const borrower = new RedisKeyValueStore({ client: owner.client, prefix: owner.prefix });
