@@ -19,9 +19,8 @@ export function sharedSerializerFactory(build: SerializerFactory = SerializerSel
   return (externalSchemas, options) => {
     const compile = build(externalSchemas, options);
     const sharedKey = JSON.stringify([externalSchemas ?? null, options ?? null]);
-    let compiled = byShared.get(sharedKey);
-    if (!compiled) byShared.set(sharedKey, (compiled = new Map<string, Serializer>()));
-    const memo = compiled;
+    const memo = byShared.get(sharedKey) ?? new Map<string, Serializer>();
+    byShared.set(sharedKey, memo);
     return (route) => {
       const key = JSON.stringify(route.schema);
       let serialize = memo.get(key);
