@@ -185,7 +185,9 @@ describe(`server process (db=${testDb}, redis=${testRedis})`, () => {
       const client = await connect('v2', server.base, { transports: ['polling'] });
       for (let round = 0; round < 5; round++) {
         client.emit('message', { msg: '你好', timestamp: Date.now() });
-        expect((await client.next('message', 10_000)).msg).toContain('头条小助手');
+        const { msg } = await client.next('message', 10_000);
+        // The server's log says why, should the bot answer its fallback line (its store failed).
+        expect(msg, msg.includes('头条小助手') ? '' : server.output().slice(-3000)).toContain('头条小助手');
       }
       client.close();
 
