@@ -560,13 +560,14 @@ export function createCounterService(deps: { kv: KeyValueStore; db: Db; now: () 
       .execute();
     const live = new Map<string, number>();
     for (const field of fields) {
-      const pending = [...new Set(marked.filter((m) => m.field === field).map((m) => m.row_id))];
+      const marks = new Set(marked.filter((m) => m.field === field).map((m) => m.row_id));
+      const pending = [...marks];
       if (pending.length > 0)
         for (const [id, sum] of await sumsOf(db, `${entity}.${field}`, pending)) live.set(`${id}:${field}`, sum);
       // A row without marks may have been read before a flush wrote its sum and deleted its marks
       // (a flush on another node, between the caller's read and the marks query above): read the
       // column again, now that no mark is waiting, so the value never goes back to the old one.
-      const settled = ids.filter((id) => !pending.includes(id));
+      const settled = ids.filter((id) => !marks.has(id));
       if (settled.length === 0) continue;
       const fresh = await db
         .selectFrom(TABLES[entity] as 'users')
