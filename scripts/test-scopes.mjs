@@ -47,6 +47,7 @@ export const once = {
   'test/unit/html.test.ts': 'pure unit',
   'test/unit/sanitize.test.ts': 'pure unit',
   'test/unit/sensitive-words.test.ts': 'pure unit',
+  'test/unit/oauth-live-provider.test.ts': 'pure unit',
   'test/payments/units.test.ts': 'pure unit',
   'test/search/analyzer.test.ts': 'pure unit',
   'test/platform/events.test.ts': 'in-process event bus, no database or kv',

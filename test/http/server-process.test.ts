@@ -126,6 +126,37 @@ describe(`server process (db=${testDb}, redis=${testRedis})`, () => {
     }
   }, 180_000);
 
+  it('loads oidc-provider (and Koa) with the first OAuth request, not at boot', async () => {
+    const { env, cleanup } = await testEnvironment();
+    const log = path.join(env.DATA_DIR!, 'imports.log');
+    const recorder = path.join(root, 'test/http/fixtures/record-imports.mjs');
+    const packages = () =>
+      new Set(
+        fs
+          .readFileSync(log, 'utf8')
+          .split('\n')
+          .map((line) => line.split('/')[0]),
+      );
+    try {
+      const server = await start(['serve'], { ...env, IMPORT_LOG: log, NODE_OPTIONS: `--import=${recorder}` });
+      await answering(`${server.base}/readyz`);
+      const feed = await fetch(`${server.base}/app/v1_1/articles?channel_id=18&timestamp=${Date.now()}&with_top=1`);
+      expect(feed.status).toBe(200);
+      expect((await fetch(`${server.base}/`)).status).toBe(200);
+      const atBoot = packages();
+      expect(atBoot).toContain('fastify');
+      expect(atBoot).not.toContain('oidc-provider');
+      expect(atBoot).not.toContain('koa');
+
+      const discovery = await fetch(`${server.base}/.well-known/openid-configuration`);
+      expect(discovery.status).toBe(200);
+      expect(((await discovery.json()) as { issuer: string }).issuer).toBe('http://inkstone.test');
+      expect(packages()).toContain('oidc-provider');
+    } finally {
+      await cleanup();
+    }
+  }, 180_000);
+
   it('refuses to boot with a bad setting and names it', () => {
     const result = spawnSync(process.execPath, inkstone('serve'), {
       cwd: root,

@@ -29,6 +29,12 @@ const PLANTED = {
       "import type { RelationService } from '../relations/relation.service.js';\n" +
       'export type Planted = [UserRow, RelationService];\n',
   ],
+  providerAtBoot: [
+    'src/modules/oauth/zz-planted-provider.ts',
+    "import { errors } from 'oidc-provider';\n" +
+      "import { createProvider } from './oauth.provider.js';\n" +
+      'export const planted = [errors, createProvider];\n',
+  ],
   floatingPromise: [
     'src/platform/zz-planted-floating.ts',
     'export function planted(work: () => Promise<void>): void {\n  work();\n}\n',
@@ -77,6 +83,11 @@ describe.skipIf(testDb !== 'sqlite' || testRedis)('lint rules', () => {
 
   it("accepts another module's service and row types", () => {
     expect(found.moduleUsesService).toEqual([]);
+  });
+
+  it('refuses a value import of oidc-provider, or of the files built on its first use, in any other module file', () => {
+    const restricted = found.providerAtBoot.filter((m) => m.startsWith('no-restricted-imports'));
+    expect(restricted.filter((m) => m.includes('loaded on first use of the OAuth provider'))).toHaveLength(2);
   });
 
   it('refuses a promise left floating', () => {

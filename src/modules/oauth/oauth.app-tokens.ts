@@ -4,21 +4,22 @@
  * exists, under a grant the reader has not revoked, for a user who is not banned. Each check reads
  * the shared store, so revoking on one node holds on every node at once.
  */
-import type Provider from 'oidc-provider';
 import type { AppTokenResult, AppTokenVerifier } from '../../platform/http/auth.js';
 import type { UserState } from '../auth/session.service.js';
+import type { LiveProvider } from './oauth.live-provider.js';
 import { scopeOfRoute } from './oauth.route-scopes.js';
 
 const refused = (problem: 'invalid' | 'expired' | 'user-disabled'): AppTokenResult => ({ ok: false, problem });
 
 export function appTokenVerifier(
-  provider: Provider,
+  live: LiveProvider,
   resource: string,
   userState: (userId: bigint) => Promise<UserState>,
 ): AppTokenVerifier {
   return {
     scopeOf: scopeOfRoute,
     async verify(value) {
+      const provider = await live.get();
       const token = await provider.AccessToken.find(value, { ignoreExpiration: true });
       if (!token) return refused('invalid');
       if (token.isExpired) return refused('expired');

@@ -7,10 +7,10 @@
  * was made, through a one-time reveal token.
  */
 import { randomBytes } from 'node:crypto';
-import type Provider from 'oidc-provider';
-import { errors, type Adapter, type ClientMetadata } from 'oidc-provider';
+import type { Adapter, ClientMetadata } from 'oidc-provider';
 import type { KeyValueStore } from '../../platform/kv/kv.js';
 import { clientLabel, type ReaderGrants } from './oauth.grants.js';
+import type { LiveProvider } from './oauth.live-provider.js';
 import type { OauthClientRow, OauthRepository } from './oauth.repository.js';
 
 /** A server app holding a secret (confidential client), or a phone or browser app using PKCE (public client). */
@@ -119,7 +119,7 @@ export function readAppForm(
 }
 
 export interface DeveloperAppsDeps {
-  provider: Provider;
+  provider: LiveProvider;
   repository: OauthRepository;
   grants: ReaderGrants;
   kv: KeyValueStore;
@@ -157,10 +157,13 @@ export function developerApps({ provider, repository, grants, kv, now }: Develop
    * its checks can still refuse once ours passed).
    */
   async function save(clientId: string, metadata: Metadata, ownerId: bigint): Promise<FieldProblem | null> {
+    const Client = (await provider.get()).Client as unknown as ClientModel;
     let stored: ClientMetadata;
     try {
-      stored = new (provider.Client as unknown as ClientModel)(metadata).metadata();
+      stored = new Client(metadata).metadata();
     } catch (error) {
+      // Loaded with the provider above: this import only names its error class.
+      const { errors } = await import('oidc-provider');
       if (!(error instanceof errors.OIDCProviderError)) throw error;
       return { field: 'redirect_uris', reason: 'refused', detail: error.error_description ?? error.message };
     }
@@ -266,7 +269,7 @@ export function developerApps({ provider, repository, grants, kv, now }: Develop
      */
     async remove(ownerId: bigint, clientId: string): Promise<boolean> {
       if (!(await owned(ownerId, clientId))) return false;
-      await (provider.Client as unknown as ClientModel).adapter.destroy(clientId);
+      await ((await provider.get()).Client as unknown as ClientModel).adapter.destroy(clientId);
       await grants.revokeApp(clientId);
       return true;
     },

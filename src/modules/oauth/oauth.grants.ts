@@ -5,9 +5,9 @@
  * the shared store, so the app's tokens stop working at once on every node (with Redis; a memory
  * store is one node's, see oauth.adapter.ts).
  */
-import type Provider from 'oidc-provider';
-import { API_SCOPES, OIDC_SCOPES } from './oauth.provider.js';
+import type { LiveProvider } from './oauth.live-provider.js';
 import type { GrantWithClient, OauthRepository } from './oauth.repository.js';
+import { API_SCOPES, OIDC_SCOPES } from './oauth.settings.js';
 
 /** One app a reader authorized: their grants to it taken together (one per browser they consented in). */
 export interface AuthorizedApp {
@@ -54,13 +54,14 @@ function byApp(rows: readonly GrantWithClient[]): AuthorizedApp[] {
   return [...apps.values()];
 }
 
-export function readerGrants(provider: Provider, repository: OauthRepository, now: () => number) {
+export function readerGrants(live: LiveProvider, repository: OauthRepository, now: () => number) {
   /**
    * Ends one grant: the grant first (the API, userinfo and introspection look it up on every
    * call, so its tokens fail from here on), then the tokens it minted. The Grant adapter drops
    * its index row with it.
    */
   async function revokeGrant(grantId: string): Promise<void> {
+    const provider = await live.get();
     await provider.Grant.adapter.destroy(grantId);
     await provider.AccessToken.revokeByGrantId(grantId);
     await provider.RefreshToken.revokeByGrantId(grantId);
@@ -71,6 +72,8 @@ export function readerGrants(provider: Provider, repository: OauthRepository, no
     /** The apps a reader authorized, newest first. Index rows whose grant is gone are dropped on the way. */
     async list(userId: bigint): Promise<AuthorizedApp[]> {
       const rows = await repository.listGrantsOfUser(userId, now());
+      if (rows.length === 0) return [];
+      const provider = await live.get();
       const standing = await Promise.all(
         rows.map(async (row) => (await provider.Grant.find(row.grant_id)) !== undefined),
       );

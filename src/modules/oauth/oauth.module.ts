@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
-import type Provider from 'oidc-provider';
 import { defineModule } from '../module.js';
 import * as oauthClients from './migrations/0015-oauth-clients.js';
 import * as oauthGrants from './migrations/0016-oauth-grants.js';
 import { oauthAdminRoutes } from './oauth.admin.routes.js';
 import { appTokenVerifier } from './oauth.app-tokens.js';
-import { KEY_POLICY, keySet, loadKeys, maintainKeys, rotateKey } from './oauth.keys.js';
-import { liveKeys, type LiveKeys } from './oauth.keystore.js';
-import { apiResource, createProvider, INITIAL_ACCESS_TOKEN_TTL, OAUTH_PREFIX, SINGLE_USE } from './oauth.provider.js';
+import { KEY_POLICY, maintainKeys, rotateKey, type PrivateJwk } from './oauth.keys.js';
+import { liveProvider, type LiveProvider } from './oauth.live-provider.js';
 import { createOauthRepository, type OauthRepository } from './oauth.repository.js';
 import { oauthRoutes } from './oauth.routes.js';
+import { apiResource, INITIAL_ACCESS_TOKEN_TTL, issuerOf, OAUTH_PREFIX, SINGLE_USE } from './oauth.settings.js';
 
 export interface OauthService {
   repository: OauthRepository;
@@ -32,9 +31,8 @@ declare module '../module.js' {
   }
 }
 
-/** The provider exists once the routes are built (its signing key is read from the database first). */
-const providers = new WeakMap<OauthService, Provider>();
-const keysOf = new WeakMap<OauthService, LiveKeys>();
+/** The provider's handle exists once the routes are registered; the provider itself once first used. */
+const providers = new WeakMap<OauthService, LiveProvider>();
 const reloadTimers = new WeakMap<OauthService, NodeJS.Timeout>();
 const KEY_RELOAD_MS = 60_000;
 
@@ -50,8 +48,9 @@ export const oauthModule = defineModule({
     const service: OauthService = {
       repository: createOauthRepository(platform.db),
       async issueInitialAccessToken(actorId) {
-        const provider = providers.get(service);
-        if (!provider) throw new Error('the OAuth provider is built with the routes: not in this process');
+        const live = providers.get(service);
+        if (!live) throw new Error('the OAuth provider comes with the routes: not in this process');
+        const provider = await live.get();
         const iat = new provider.InitialAccessToken({ expiresIn: INITIAL_ACCESS_TOKEN_TTL, policies: [SINGLE_USE] });
         const token = await iat.save();
         const expiresAt = Math.floor(platform.clock.now() / 1000) + INITIAL_ACCESS_TOKEN_TTL;
@@ -80,8 +79,8 @@ export const oauthModule = defineModule({
         return { kid: key.kid, signsFrom };
       },
       async reloadKeys(now = platform.clock.now()) {
-        const live = keysOf.get(service);
-        if (!live) throw new Error('the OAuth provider is built with the routes: not in this process');
+        const live = providers.get(service);
+        if (!live) throw new Error('the OAuth provider comes with the routes: not in this process');
         return live.reload(now);
       },
       maintainKeys: (now = platform.clock.now()) => maintainKeys(service.repository, now),
@@ -89,15 +88,16 @@ export const oauthModule = defineModule({
     return service;
   },
   routes: async (app, oauth, ctx) => {
-    const now = ctx.platform.clock.now();
-    const keys = keySet(await loadKeys(oauth.repository, now), now);
-    const provider = await createProvider(ctx, oauth.repository, keys.jwks);
+    const { platform } = ctx;
+    // oidc-provider loads with the module that builds it, on the first request that needs it.
+    const build = async (jwks: readonly PrivateJwk[]) =>
+      (await import('./oauth.provider.js')).createProvider(ctx, oauth.repository, jwks);
+    const provider = liveProvider(build, oauth.repository, () => platform.clock.now());
     providers.set(oauth, provider);
-    keysOf.set(oauth, liveKeys(provider, oauth.repository, keys));
     const { sessions } = ctx.services.auth;
-    app.useAppTokens(appTokenVerifier(provider, apiResource(ctx.platform.config.publicUrl), sessions.userState));
+    app.useAppTokens(appTokenVerifier(provider, apiResource(platform.config.publicUrl), sessions.userState));
     await oauthRoutes(app, provider, oauth.repository, ctx);
-    oauthAdminRoutes(app, oauth, `${provider.issuer}${OAUTH_PREFIX}/reg`);
+    oauthAdminRoutes(app, oauth, `${issuerOf(platform.config.publicUrl)}${OAUTH_PREFIX}/reg`);
   },
   jobs(oauth, { platform }) {
     // Daily: a new key when the one in use is 90 days old, retired keys deleted (oauth.keys.ts).

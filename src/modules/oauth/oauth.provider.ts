@@ -14,19 +14,20 @@ import { createHmac } from 'node:crypto';
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AppContext } from '../module.js';
 import { pageAssets } from '../web/web.assets.js';
-import { SITE_CSP } from '../web/web.render.js';
 import { viewsOf } from '../web/web.views.js';
 import { consentWords } from './oauth.consent.js';
 import { adapterFactory } from './oauth.adapter.js';
 import type { PrivateJwk } from './oauth.keys.js';
 import type { OauthRepository } from './oauth.repository.js';
-
-export const OAUTH_PREFIX = '/oauth';
-
-/** The reader site's policy for the provider's own pages. */
-export { SITE_CSP };
-export const OIDC_SCOPES = ['openid', 'profile', 'offline_access'] as const;
-export const API_SCOPES = ['articles:read', 'interactions:write', 'comments:write', 'articles:write'] as const;
+import {
+  API_SCOPES,
+  apiResource,
+  issuerOf,
+  OAUTH_PREFIX,
+  OIDC_SCOPES,
+  SINGLE_USE,
+  SITE_CSP,
+} from './oauth.settings.js';
 
 /** Seconds. Codes live 10 minutes at most (RFC 6749 §4.1.2) and are single use. */
 const TTL = {
@@ -40,15 +41,7 @@ const TTL = {
   RefreshToken: 30 * 24 * 3600,
 } as const;
 
-/** An initial access token lapses after a week unless used (it registers one client). */
-export const INITIAL_ACCESS_TOKEN_TTL = 7 * 24 * 3600;
-export const SINGLE_USE = 'single-use';
-
-export function apiResource(publicUrl: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/api`;
-}
-
-/** `jwks`: the stored keys as oauth.keys.ts orders them (signing key first); oauth.keystore.ts swaps them later. */
+/** `jwks`: the stored keys as oauth.keys.ts orders them (signing key first); oauth.live-provider.ts swaps them later. */
 export async function createProvider(
   ctx: AppContext,
   repository: OauthRepository,
@@ -56,7 +49,7 @@ export async function createProvider(
 ): Promise<Provider> {
   const { platform, services, present } = ctx;
   const { config } = platform;
-  const issuer = config.publicUrl.replace(/\/+$/, '');
+  const issuer = issuerOf(config.publicUrl);
   const resource = apiResource(issuer);
   // Every node signs the provider's cookies with the same key, derived from the app's secret.
   const cookieKey = createHmac('sha256', config.jwtSecret).update('inkstone oauth cookies').digest('base64url');

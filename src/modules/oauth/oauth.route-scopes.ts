@@ -4,7 +4,7 @@
  * signing in and out, passwords, sessions, profile edits, payments, histories, notifications and
  * every admin route, so a new route stays closed until it is listed here on purpose.
  */
-import type { API_SCOPES } from './oauth.provider.js';
+import type { API_SCOPES } from './oauth.settings.js';
 
 type ApiScope = (typeof API_SCOPES)[number];
 

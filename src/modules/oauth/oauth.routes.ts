@@ -18,8 +18,9 @@ import { consentBody, consentWords } from './oauth.consent.js';
 import { developerApps } from './oauth.developer.js';
 import { developerAppsRoutes } from './oauth.developer.routes.js';
 import { readerGrants } from './oauth.grants.js';
-import { OAUTH_PREFIX, SITE_CSP } from './oauth.provider.js';
+import type { LiveProvider } from './oauth.live-provider.js';
 import type { OauthRepository } from './oauth.repository.js';
+import { OAUTH_PREFIX, SITE_CSP } from './oauth.settings.js';
 
 const DISCOVERY = '/.well-known/openid-configuration';
 const HANDED_METHODS = ['GET', 'POST', 'DELETE', 'PUT', 'OPTIONS'] as const;
@@ -44,14 +45,16 @@ function consentCsp(redirectUri: unknown): string {
 
 export async function oauthRoutes(
   app: FastifyInstance,
-  provider: Provider,
+  live: LiveProvider,
   repository: OauthRepository,
   ctx: AppContext,
 ): Promise<void> {
-  const callback = provider.callback();
+  let callback: ReturnType<Provider['callback']> | undefined;
 
   /** Hands the request to the provider as if it were mounted at `mount` (Express' mount semantics). */
-  function handOver(request: FastifyRequest, reply: FastifyReply, mount: string, path: string): void {
+  async function handOver(request: FastifyRequest, reply: FastifyReply, mount: string, path: string): Promise<void> {
+    // Built before the reply is hijacked, so a failed build is an ordinary 500 with its request id.
+    callback ??= (await live.get()).callback();
     const raw = request.raw as RawWithOriginal;
     raw.originalUrl = `${mount}${path}`;
     raw.url = path;
@@ -69,7 +72,7 @@ export async function oauthRoutes(
       url: `${OAUTH_PREFIX}/*`,
       config,
       schema: { hide: true },
-      handler: (request, reply) => handOver(request, reply, OAUTH_PREFIX, request.url.slice(OAUTH_PREFIX.length)),
+      handler: async (request, reply) => handOver(request, reply, OAUTH_PREFIX, request.url.slice(OAUTH_PREFIX.length)),
     });
     // OpenID Discovery at the issuer, and the same document as RFC 8414 metadata.
     for (const url of [DISCOVERY, '/.well-known/oauth-authorization-server']) {
@@ -78,9 +81,9 @@ export async function oauthRoutes(
         url,
         config,
         schema: { hide: true },
-        handler: (request, reply) => {
+        handler: async (request, reply) => {
           const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-          handOver(request, reply, OAUTH_PREFIX, `${DISCOVERY}${query}`);
+          await handOver(request, reply, OAUTH_PREFIX, `${DISCOVERY}${query}`);
         },
       });
     }
@@ -93,11 +96,12 @@ export async function oauthRoutes(
     // The reader's authorized apps and the developer's own apps (/me/apps, /me/developer/apps).
     const { kv, clock } = ctx.platform;
     const now = () => clock.now();
-    const grants = readerGrants(provider, repository, now);
+    const grants = readerGrants(live, repository, now);
     authorizedAppsRoutes(site, ctx, renderer, grants);
-    developerAppsRoutes(site, ctx, renderer, developerApps({ provider, repository, grants, kv, now }));
+    developerAppsRoutes(site, ctx, renderer, developerApps({ provider: live, repository, grants, kv, now }));
 
     async function details(request: FastifyRequest, reply: FastifyReply) {
+      const provider = await live.get();
       try {
         return await provider.interactionDetails(request.raw, reply.raw);
       } catch {
@@ -113,6 +117,7 @@ export async function oauthRoutes(
       reply: FastifyReply,
       result: InteractionResults,
     ): Promise<FastifyReply> {
+      const provider = await live.get();
       const to = await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
       return reply.header('cache-control', 'no-store').redirect(to, 303);
     }
@@ -132,7 +137,7 @@ export async function oauthRoutes(
         if (interaction.session?.accountId && interaction.session.accountId !== readerId)
           return finish(request, reply, { login: { accountId: readerId } });
 
-        const client = await provider.Client.find(String(interaction.params.client_id));
+        const client = await (await live.get()).Client.find(String(interaction.params.client_id));
         if (!client) throw new AppError('bad_request', 'Unknown client.');
         const row = await repository.findClient(client.clientId);
         const owner = row?.owner_user_id ? (await ctx.services.users.profiles.me(row.owner_user_id)).name : null;
@@ -184,6 +189,7 @@ export async function oauthRoutes(
         const accountId = String(interaction.session?.accountId ?? '');
         if (accountId !== String(request.reader.id)) throw new AppError('bad_request', 'Interaction mismatch.');
         const clientId = String(interaction.params.client_id);
+        const provider = await live.get();
         const grant = interaction.grantId
           ? await provider.Grant.find(interaction.grantId)
           : new provider.Grant({ accountId, clientId });
