@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { createKysely } from '../../src/platform/db/dialect.js';
 import { startCheckpointer, type Checkpointer } from '../../src/platform/db/sqlite-checkpointer.js';
 import { until } from '../helpers/wait.js';
 
@@ -34,7 +36,7 @@ function open() {
 
 afterEach(async () => {
   for (const { database, checkpointer, dir } of opened.splice(0)) {
-    await checkpointer.stop();
+    checkpointer.stop();
     database.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -61,7 +63,39 @@ describe('SQLite checkpoints in a worker thread', () => {
 
   it('stops on request without handing checkpoints back (the connection is closing)', async () => {
     const db = open();
-    await db.checkpointer.stop();
+    db.checkpointer.stop();
     expect(db.autocheckpoint()).toBe(0);
+  });
+
+  it('closes last, so that once the database is closed its file alone holds every commit', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkstone-checkpoint-'));
+    const file = path.join(dir, 'app.db');
+    try {
+      const db = createKysely<{ notes: { id: number; body: string } }>(`sqlite:${file}`);
+      await sql`CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)`.execute(db);
+      // ~20 MB in the WAL just before closing: checkpointing it takes long enough to be seen.
+      const rows = Array.from({ length: 5_000 }, (_, id) => ({ id, body: String(id).padEnd(4096, 'x') }));
+      await db.transaction().execute(async (tx) => {
+        for (let i = 0; i < rows.length; i += 500)
+          await tx
+            .insertInto('notes')
+            .values(rows.slice(i, i + 500))
+            .execute();
+      });
+      await db.destroy();
+      // The app's connection closed after the worker's: its close checkpointed the WAL and removed it.
+      expect(fs.existsSync(`${file}-wal`)).toBe(false);
+      const copy = path.join(dir, 'copy.db');
+      fs.copyFileSync(file, copy);
+      const backup = new BetterSqlite3(copy, { readonly: true });
+      try {
+        expect(backup.pragma('integrity_check', { simple: true })).toBe('ok');
+        expect(backup.prepare('SELECT count(*) AS n FROM notes').get()).toEqual({ n: 5_000 });
+      } finally {
+        backup.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -148,7 +148,7 @@ export function createKysely<DB>(url: string, options: PoolOptions = {}): Kysely
     database.pragma('busy_timeout = 5000');
     database.defaultSafeIntegers(true);
     const checkpointer = file === ':memory:' ? undefined : startCheckpointer(database, file, options.onWarning);
-    const wrapped = withStatementCache(database, () => void checkpointer?.stop());
+    const wrapped = withStatementCache(database, () => checkpointer?.stop());
     return new Kysely<DB>({ dialect: new SqliteDialect({ database: wrapped }), plugins });
   }
   if (dialect === 'postgres') {

@@ -7,8 +7,9 @@
  * blocks, the app's readers and writers), and the app's connection stops checkpointing by itself.
  *
  * Should the worker die, the app's connection takes automatic checkpoints back, so the WAL never
- * grows without bound. Closing the database stops the worker first; the last connection to close
- * checkpoints what is left, as SQLite always does.
+ * grows without bound. Closing the database stops the worker first and waits for its connection to
+ * close, so the app's connection is the last: its close checkpoints what is left and removes the
+ * WAL, and once it returns the database file alone holds every commit (a copy of it is a backup).
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
@@ -16,6 +17,8 @@ import { inspect } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
 const CHECKPOINT_INTERVAL_MS = 1_000;
+/** How long closing waits for the worker's connection (a checkpoint under way finishes first). */
+const STOP_TIMEOUT_MS = 10_000;
 /** SQLite's own default, restored when the worker is gone. */
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
 
@@ -36,16 +39,21 @@ const timer = setInterval(() => {
 }, workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);
-  db.close();
-  parentPort.close();
+  try {
+    db.close();
+  } finally {
+    Atomics.store(workerData.closed, 0, 1);
+    Atomics.notify(workerData.closed, 0);
+    parentPort.close();
+  }
 });
 `;
 
 export interface Checkpointer {
   /** The thread itself (tests end it to prove the app's connection takes checkpoints back). */
   readonly worker: Worker;
-  /** Stops the worker and closes its connection. */
-  stop(): Promise<void>;
+  /** Stops the worker and returns once its connection is closed (or after STOP_TIMEOUT_MS). */
+  stop(): void;
 }
 
 export function startCheckpointer(
@@ -54,9 +62,10 @@ export function startCheckpointer(
   onWarning: (message: string) => void = () => {},
 ): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const closed = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { driver, file, intervalMs: CHECKPOINT_INTERVAL_MS },
+    workerData: { driver, file, intervalMs: CHECKPOINT_INTERVAL_MS, closed },
   });
   worker.unref();
   let stopping = false;
@@ -78,12 +87,12 @@ export function startCheckpointer(
   return {
     worker,
     stop() {
-      if (stopping || exited) return Promise.resolve();
+      if (stopping || exited) return;
       stopping = true;
-      return new Promise<void>((resolve) => {
-        worker.once('exit', () => resolve());
-        worker.postMessage('stop');
-      });
+      worker.postMessage('stop');
+      // Blocking, briefly: the database's close is synchronous (Kysely does not await it) and must
+      // come after the worker's, which runs on its own thread meanwhile.
+      Atomics.wait(closed, 0, 0, STOP_TIMEOUT_MS);
     },
   };
 }
