@@ -20,13 +20,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import type * as RedisAdapter from '@socket.io/redis-adapter';
 import type { Config } from '../../config.js';
 import type { Authenticator } from '../http/auth.js';
 import type { KeyValueStore } from '../kv/kv.js';
 import { RedisKeyValueStore } from '../kv/redis-kv.js';
 import { clientAddressResolver } from '../http/client-address.js';
 import { adapterParser, exactParser } from './codec.js';
+import { optionalPackage } from '../optional-package.js';
 import { Presence } from './presence.js';
 
 export const REALTIME_PATH = '/socket.io/';
@@ -203,7 +204,8 @@ export class Realtime {
       }
       this.redis = [pub, sub];
       io.adapter(
-        createAdapter(pub, sub, {
+        // Loaded with Redis only: the embedded default has no use for it.
+        optionalPackage<typeof RedisAdapter>('@socket.io/redis-adapter').createAdapter(pub, sub, {
           key: `${config.redisPrefix}socket.io`,
           parser: adapterParser,
           requestsTimeout: 3_000,
