@@ -520,7 +520,7 @@ describe('MemoryKeyValueStore byte budget', () => {
     const kv = new MemoryKeyValueStore({ maxEvictableBytes: 64 * 1024 });
     await kv.set('code', '123456', { ttlMs: 60_000 });
     await kv.incr('counter', 3);
-    const body = 'x'.repeat(1_000); // ~2 KB each as counted: the budget holds about 30
+    const body = '文'.repeat(1_000); // ~2 KB each as counted (UTF-16): the budget holds about 30
     for (let i = 0; i < 200; i++) {
       await kv.set(`copy:${i}`, body, { ttlMs: 60_000, evictable: true });
     }
@@ -530,6 +530,29 @@ describe('MemoryKeyValueStore byte budget', () => {
     expect(await kv.get('copy:199')).toBe(body);
     expect(await kv.get('code')).toBe('123456');
     expect(await kv.get('counter')).toBe('3');
+    await kv.close();
+  });
+
+  it('counts a copy in the bytes V8 would give it, one a character when every character is Latin-1', async () => {
+    const kv = new MemoryKeyValueStore({ maxEvictableBytes: 64 * 1024 });
+    const body = 'x'.repeat(1_000); // ~1.2 KB each as counted: the budget holds about 50
+    for (let i = 0; i < 200; i++) await kv.set(`copy:${i}`, body, { evictable: true });
+    const kept = (await kv.getMany(Array.from({ length: 200 }, (_, i) => `copy:${i}`))).filter(Boolean).length;
+    expect(kept).toBeGreaterThan(45);
+    expect(kept).toBeLessThan(60);
+    await kv.close();
+  });
+
+  it('gives a copy back exactly as written, whatever its characters', async () => {
+    const kv = new MemoryKeyValueStore();
+    const values = ['', 'plain ascii', 'café ÿ', '头条 · 前端 🚀', 'lone \ud800 surrogate', '{"n":1}'];
+    for (const [i, value] of values.entries()) await kv.set(`copy:${i}`, value, { evictable: true, ttlMs: 60_000 });
+    expect(await kv.getMany(values.map((_, i) => `copy:${i}`))).toEqual(values);
+    // Counters on a copy work in place and keep its TTL, as INCRBY does.
+    await kv.set('copy:n', '41', { evictable: true, ttlMs: 60_000 });
+    expect(await kv.incr('copy:n')).toBe(42);
+    expect(await kv.get('copy:n')).toBe('42');
+    expect(await kv.ttl('copy:n')).toBeGreaterThan(0);
     await kv.close();
   });
 

