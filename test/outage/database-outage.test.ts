@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, testDb, type TestApp } from '../helpers/app.js';
 import { newArticle, newChannel, newUser } from '../helpers/factories.js';
@@ -128,4 +129,26 @@ describe.skipIf(!start)(`Database outage (${testDb})`, () => {
     expect(lines.length).toBeLessThanOrEqual(6);
     expect(lines.every((line) => line.msg === 'dependency unavailable; answering 503')).toBe(true);
   }, 90_000);
+
+  it('outlives the server going away while a connection is held between two queries', async () => {
+    // A request inside a transaction holds its connection between statements; the pool's own
+    // listener is off it then. A connection lost there must fail that request, not end the process
+    // (vitest reports such an 'error' event as an unhandled error, failing the run).
+    await t.platform.db.connection().execute(async (connection) => {
+      await sql`SELECT 1`.execute(connection);
+      await db.stop();
+      await pause(1_000);
+      await expect(sql`SELECT 1`.execute(connection)).rejects.toThrow();
+    });
+    await db.start();
+    await until('the pool answers again', async () => {
+      try {
+        await sql`SELECT 1`.execute(t.platform.db);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect((await t.app.inject(uncached[0]!.options)).statusCode).toBe(200);
+  }, 60_000);
 });

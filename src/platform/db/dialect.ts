@@ -173,6 +173,10 @@ export function createKysely<DB>(url: string, options: PoolOptions = {}): Kysely
       },
     });
     pool.on('error', options.onIdleError ?? (() => {}));
+    // The pool listens to a client only while it is idle. One held between two statements (in a
+    // transaction) whose server goes away would emit 'error' to nobody, which ends the process; its
+    // next statement fails instead, and the pool drops it when it comes back.
+    pool.on('connect', (client) => client.on('error', () => {}));
     return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins });
   }
   const pool = loadMysql2().createPool({
