@@ -145,6 +145,8 @@ function presentApp(row: OauthClientRow): DeveloperApp {
 }
 
 export function developerApps({ provider, repository, grants, kv, now }: DeveloperAppsDeps) {
+  const clientModel = async () => (await provider.get()).Client as unknown as ClientModel;
+
   /** The app, when `ownerId` registered it; anyone else's reads as missing. */
   async function owned(ownerId: bigint, clientId: string): Promise<OauthClientRow | null> {
     const row = await repository.findClient(clientId);
@@ -157,7 +159,7 @@ export function developerApps({ provider, repository, grants, kv, now }: Develop
    * its checks can still refuse once ours passed).
    */
   async function save(clientId: string, metadata: Metadata, ownerId: bigint): Promise<FieldProblem | null> {
-    const Client = (await provider.get()).Client as unknown as ClientModel;
+    const Client = await clientModel();
     let stored: ClientMetadata;
     try {
       stored = new Client(metadata).metadata();
@@ -269,7 +271,7 @@ export function developerApps({ provider, repository, grants, kv, now }: Develop
      */
     async remove(ownerId: bigint, clientId: string): Promise<boolean> {
       if (!(await owned(ownerId, clientId))) return false;
-      await ((await provider.get()).Client as unknown as ClientModel).adapter.destroy(clientId);
+      await (await clientModel()).adapter.destroy(clientId);
       await grants.revokeApp(clientId);
       return true;
     },

@@ -3,8 +3,9 @@
  *
  * oidc-provider and Koa under it are 3–4.5 MB of live heap (measured at boot) that a site nobody
  * reaches through /oauth or an app's token never uses, so they load with the first request that
- * needs them (~200 ms). That request builds the provider from the keys stored then; each reload afterwards swaps
- * its keystore when the signing key or the published set changed (see oauth.keys.ts).
+ * needs them (~200 ms). That request builds the provider from the keys stored then; each reload
+ * afterwards swaps its keystore when the signing key or the published set changed (see
+ * oauth.keys.ts).
  */
 import type Provider from 'oidc-provider';
 import { keySet, loadKeys, type KeyRepository, type KeySet, type PrivateJwk } from './oauth.keys.js';
